@@ -1,0 +1,67 @@
+/** A feed item after decoding, parsing and normalization: plain text only, safe links only. */
+export interface FeedItem {
+  /** Stable id: guid / Atom id, else canonical link, else a hash of title + date. */
+  id: string;
+  title: string;
+  description: string;
+  /** Full text when the feed carries it (content:encoded, Atom content), as plain text. */
+  content?: string;
+  /** http(s) only; null when the feed gave none or an unsafe one. */
+  link: string | null;
+  /** ISO 8601 in UTC, or null when the feed's date was missing or invalid. */
+  published: string | null;
+  /** URL of the feed the item came from. */
+  source: string;
+  /** Primary language subtag ("en", "ru", "uk") when known. */
+  language: string | null;
+}
+
+/** One entry of the feed registry (feeds/registry.json). */
+export interface FeedDefinition {
+  id: string;
+  url: string;
+  name: string;
+  publisher: string;
+  language: string;
+}
+
+export type FetchErrorKind =
+  | 'invalid_url'
+  | 'blocked_address'
+  | 'timeout'
+  | 'network'
+  | 'too_large'
+  | 'http_status'
+  | 'too_many_redirects'
+  | 'redirect_loop'
+  | 'insecure_redirect'
+  | 'not_a_feed'
+  | 'decode'
+  | 'parse';
+
+export interface ClassifiedError {
+  kind: FetchErrorKind;
+  message: string;
+}
+
+export type FeedStatus = 'active' | 'parked' | 'gone';
+
+/** What the poller remembers about a feed between cycles. */
+export interface FeedState {
+  feedId: string;
+  /** Current URL: starts as the registry URL, replaced after a 301/308. */
+  url: string;
+  etag: string | null;
+  lastModified: string | null;
+  nextPollAt: string;
+  consecutiveFailures: number;
+  status: FeedStatus;
+  lastError: (ClassifiedError & { at: string }) | null;
+  lastPolledAt: string | null;
+  lastSuccessAt: string | null;
+}
+
+export type PollOutcome =
+  | { kind: 'changed'; items: FeedItem[]; skippedItems: number; nextState: FeedState }
+  | { kind: 'not_modified'; nextState: FeedState }
+  | { kind: 'failed'; error: ClassifiedError; nextState: FeedState };

@@ -1,0 +1,66 @@
+import type { FeedDefinition, FeedItem, FeedState, PollOutcome } from './feed';
+import type { Alert, StanceState } from './stance-state';
+import type { FollowUpSummary } from './story';
+
+/**
+ * The storage port. The DynamoDB adapter implements it; the same code path serves Lambda,
+ * the local CLI (dynalite) and tests. Every write is idempotent so redelivery and replays are safe.
+ */
+export interface StoryStore {
+  getFeedState(feedId: string): Promise<FeedState | null>;
+  listFeedStates(): Promise<FeedState[]>;
+  putFeedState(state: FeedState): Promise<void>;
+
+  /**
+   * Claims the item's dedup keys (id, canonical link, normalized title...). Returns 'new' when no
+   * key was seen before; otherwise the id of the item first stored under one of the keys, after
+   * linking this source to it.
+   */
+  recordItem(
+    item: FeedItem,
+    dedupKeys: string[],
+  ): Promise<{ status: 'new' } | { status: 'duplicate'; canonicalId: string }>;
+
+  /** Idempotent: writing the same summary twice leaves one row. */
+  saveFollowUp(summary: FollowUpSummary): Promise<void>;
+
+  /** Adaptive profile of a story (opaque JSON owned by the detection module), with its version. */
+  getStoryProfile(storyId: string): Promise<{ profile: unknown; version: number } | null>;
+  saveStoryProfile(storyId: string, profile: unknown, expectedVersion: number): Promise<'ok' | 'conflict'>;
+
+  getStanceStates(storyId: string): Promise<StanceState[]>;
+  /**
+   * One atomic write: the new state (conditioned on the previous version), its history row and
+   * the pending alerts of the outbox. 'conflict' means someone else changed the state first.
+   */
+  commitStanceChange(change: StanceCommit): Promise<'ok' | 'conflict'>;
+
+  listPendingAlerts(limit?: number): Promise<Alert[]>;
+  markAlertSent(alertId: string, sentAt: string): Promise<void>;
+}
+
+export interface StanceCommit {
+  next: StanceState;
+  /** Version the stored state must still have; 0 when no state exists yet. */
+  expectedVersion: number;
+  /** Item that caused the change: its history row is keyed by it, so a replay writes nothing new. */
+  causeItemId: string;
+  alerts: Alert[];
+}
+
+/** Where alerts go: SNS in AWS, the console and a JSON Lines file locally. */
+export interface AlertNotifier {
+  /** Must throw when delivery failed, so the alert stays pending. */
+  publish(alert: Alert): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Polls one feed over the network. Never throws: every failure is a classified 'failed' outcome. */
+export interface FeedFetcher {
+  poll(feed: FeedDefinition, state: FeedState | null, now: Date): Promise<PollOutcome>;
+}
