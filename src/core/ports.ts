@@ -12,14 +12,20 @@ export interface StoryStore {
   putFeedState(state: FeedState): Promise<void>;
 
   /**
-   * Claims the item's dedup keys (id, canonical link, normalized title...). Returns 'new' when no
-   * key was seen before; otherwise the id of the item first stored under one of the keys, after
-   * linking this source to it.
+   * Claims the item's dedup keys (id, canonical link, normalized title...).
+   * - 'new': no key was seen before; the item is stored, with its analysis not yet done.
+   * - 'unfinished': this same item (same id) was claimed before but markItemAnalyzed never ran for it
+   *   (a crash or a lost queue message between claim and analysis): analyze it again, nothing is lost.
+   * - 'duplicate': another item (canonicalId) holds one of the keys, e.g. the same wire story in another
+   *   feed, or this item was already analyzed; the source is linked to the canonical item.
    */
   recordItem(
     item: FeedItem,
     dedupKeys: string[],
-  ): Promise<{ status: 'new' } | { status: 'duplicate'; canonicalId: string }>;
+  ): Promise<{ status: 'new' } | { status: 'unfinished' } | { status: 'duplicate'; canonicalId: string }>;
+
+  /** Marks the analysis of an item complete, so a later poll of it is a plain duplicate (no write). */
+  markItemAnalyzed(itemId: string): Promise<void>;
 
   /** Idempotent: writing the same summary twice leaves one row. */
   saveFollowUp(summary: FollowUpSummary): Promise<void>;
