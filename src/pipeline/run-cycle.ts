@@ -1,0 +1,62 @@
+import type { FeedDefinition, FeedItem } from '../core/feed';
+import type { AlertNotifier } from '../core/ports';
+import { type AnalyzeDeps, analyzeItem, type ItemAnalysis } from './analyze-item';
+import { type FeedPollReport, findDueFeeds, type PollDeps, pollFeeds } from './poll-feeds';
+import { type PublishReport, publishPendingAlerts } from './publish-alerts';
+
+export type CycleDeps = PollDeps & AnalyzeDeps & { notifier: AlertNotifier };
+
+export interface CycleReport {
+  feeds: FeedPollReport[];
+  analyses: ItemAnalysis[];
+  published: PublishReport;
+}
+
+/**
+ * One local cycle of the same steps the Lambdas run one by one: poll the due feeds, analyze what is new (oldest
+ * first, so stances move forward in time), then send the outbox, including anything an earlier cycle left pending.
+ */
+export async function runCycle(
+  deps: CycleDeps,
+  feeds: FeedDefinition[],
+  options: { concurrency: number; onlyDue?: boolean },
+): Promise<CycleReport> {
+  const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds);
+  const feedReports = await pollFeeds(deps, toPoll, { concurrency: options.concurrency });
+  const analyses: ItemAnalysis[] = [];
+  for (const item of inPublishedOrder(feedReports.flatMap((report) => report.newItems))) {
+    analyses.push(await analyzeItem(deps, item));
+  }
+  const published = await publishPendingAlerts(deps);
+  return { feeds: feedReports, analyses, published };
+}
+
+/** Oldest first; undated items last, in feed order. */
+export function inPublishedOrder(items: FeedItem[]): FeedItem[] {
+  return items
+    .map((item, index) => ({
+      item,
+      index,
+      time: item.published ? Date.parse(item.published) : Number.POSITIVE_INFINITY,
+    }))
+    .sort((a, b) => a.time - b.time || a.index - b.index)
+    .map(({ item }) => item);
+}
+
+export function summarizeCycle(report: CycleReport) {
+  const count = (outcome: FeedPollReport['outcome']) => report.feeds.filter((feed) => feed.outcome === outcome).length;
+  const followUps = report.analyses.flatMap((analysis) => analysis.stories).filter((s) => s.classification.followUp);
+  const alerts = report.analyses.flatMap((analysis) => analysis.stories.flatMap((s) => s.alerts));
+  return {
+    feedsPolled: report.feeds.length,
+    feedsChanged: count('changed'),
+    feedsUnchanged: count('not_modified'),
+    feedsFailed: count('failed'),
+    newItems: report.analyses.length,
+    followUps: followUps.length,
+    stanceChanges: alerts.filter((alert) => alert.kind === 'stance_change').length,
+    conditionChanges: alerts.filter((alert) => alert.kind === 'conditions_change').length,
+    alertsSent: report.published.sent.length,
+    alertsFailed: report.published.failed.length,
+  };
+}
