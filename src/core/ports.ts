@@ -1,6 +1,6 @@
 import type { FeedDefinition, FeedItem, FeedState, PollOutcome } from './feed';
-import type { Alert, StanceState } from './stance-state';
-import type { FollowUpSummary } from './story';
+import type { Alert, StanceEvidence, StanceState } from './stance-state';
+import type { FollowUpSummary, StanceLabel } from './story';
 
 /**
  * The storage port. The DynamoDB adapter implements it; the same code path serves Lambda,
@@ -43,6 +43,46 @@ export interface StoryStore {
 
   listPendingAlerts(limit?: number): Promise<Alert[]>;
   markAlertSent(alertId: string, sentAt: string): Promise<void>;
+
+  /** Read side for the CLI and reports. Newest first. */
+  listFollowUps(storyId: string, options?: { since?: string; limit?: number }): Promise<FollowUpSummary[]>;
+  /** Oldest first: every committed change of one party's stance. */
+  getStanceHistory(storyId: string, party: string): Promise<StanceHistoryEntry[]>;
+  /** Newest first, sent and pending. */
+  listAlerts(options?: { limit?: number }): Promise<Alert[]>;
+  /** Newest first: follow-ups that carried a stance of the party. */
+  listArticlesByParty(storyId: string, party: string, options?: { since?: string }): Promise<PartyArticle[]>;
+}
+
+/** One committed stance change (label or conditions) of a party. */
+export interface StanceHistoryEntry {
+  storyId: string;
+  party: string;
+  version: number;
+  causeItemId: string;
+  from: StanceLabel | null;
+  to: StanceLabel | null;
+  conditions: string[];
+  confidence: number;
+  evidence: StanceEvidence | null;
+  alertIds: string[];
+  committedAt: string;
+}
+
+/** A follow-up as seen from one party: what it said there. */
+export interface PartyArticle {
+  storyId: string;
+  party: string;
+  itemId: string;
+  title: string;
+  link: string | null;
+  source: string;
+  published: string | null;
+  label: StanceLabel;
+  confidence: number;
+  direct: boolean;
+  quote: string;
+  conditions: string[];
 }
 
 export interface StanceCommit {

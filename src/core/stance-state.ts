@@ -18,6 +18,8 @@ export interface PendingObservation {
   confidence: number;
   quote: string;
   link: string | null;
+  /** Conditions the observation named; a condition is confirmed like a label is. */
+  conditions?: string[];
 }
 
 /** The current position of one party in one story. */
@@ -34,6 +36,8 @@ export interface StanceState {
   /** Published time of the newest item applied; older items never change the state. */
   observedUntil: string;
   lastChangeAt: string | null;
+  /** Label before the last change: flipping straight back within the cool-down needs stronger proof. */
+  previousLabel?: StanceLabel | null;
   /** Optimistic-lock version: every write is conditioned on it. */
   version: number;
 }
