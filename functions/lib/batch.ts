@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from './events';
+
+/**
+ * Runs one record handler per SQS message and reports the failed ones, so SQS redelivers only those.
+ * When every record fails Powertools throws, which makes Lambda retry the whole batch: same effect, one log line.
+ */
+export async function processSqsBatch(
+  event: SqsEvent,
+  context: InvocationContext | undefined,
+  handleRecord: (record: SqsRecord) => Promise<void>,
+  options: { inParallel: boolean },
+): Promise<SqsBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  // Powertools' own types come from @types/aws-lambda, which this project does not install; the shapes match.
+  const response = await processPartialResponse(event as never, handleRecord as never, processor, {
+    ...(context ? { context: context as never } : {}),
+    processInParallel: options.inParallel,
+  });
+  return { batchItemFailures: response.batchItemFailures.map(({ itemIdentifier }) => ({ itemIdentifier })) };
+}
+
+/** Thrown for a message no retry can fix; it still fails its record so the DLQ keeps it for a person. */
+export class MalformedMessageError extends Error {
+  override name = 'MalformedMessageError';
+}
+
+export function parseJsonBody(record: SqsRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new MalformedMessageError(`message ${record.messageId} is not JSON`);
+  }
+}

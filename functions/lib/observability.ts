@@ -1,0 +1,58 @@
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, type MetricName, SERVICE_NAME } from '../../src/config/metrics';
+import { redact } from '../../src/config/redact';
+
+/** Counters the handlers emit; Powertools EMF in Lambda, a plain record in tests. */
+export interface MetricsSink {
+  count(name: MetricName, value: number): void;
+  /** Writes what was counted during the invocation. */
+  flush(): void;
+}
+
+export interface Log {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** Powertools' layout with every extra attribute passed through redact(): no addresses, no feed bodies. */
+class RedactingLogFormatter extends LogFormatter {
+  override formatAttributes(
+    attributes: Parameters<LogFormatter['formatAttributes']>[0],
+    additional: Parameters<LogFormatter['formatAttributes']>[1],
+  ): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: redact(attributes.message) as string,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_name: attributes.lambdaContext?.functionName,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+      },
+    }).addAttributes(redact(additional) as Record<string, unknown>);
+  }
+}
+
+export function createLog(): Log {
+  const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new RedactingLogFormatter() });
+  return {
+    info: (message, attributes = {}) => logger.info(message, attributes),
+    warn: (message, attributes = {}) => logger.warn(message, attributes),
+    error: (message, attributes = {}) => logger.error(message, attributes),
+  };
+}
+
+export function createPowertoolsMetrics(): MetricsSink {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  return {
+    count: (name, value) => {
+      metrics.addMetric(name, MetricUnit.Count, value);
+    },
+    flush: () => {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+
+/** Sends items to the analyze queue. SQS in Lambda; an in-memory list in the handler tests. */
+export interface ItemQueue {
+  sendItems(items: FeedItem[]): Promise<void>;
+}
+
+/** Sends due feeds to the poll queue. */
+export interface FeedQueue {
+  sendFeeds(feeds: FeedDefinition[]): Promise<void>;
+}
+
+/** SQS caps SendMessageBatch at ten entries. */
+export const SQS_BATCH_LIMIT = 10;
+
+export function chunk<T>(values: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
+
+/** One SendMessageBatch call: entries in, ids of the entries SQS refused out. */
+export type SendBatch = (entries: { Id: string; MessageBody: string }[]) => Promise<{ failedIds: string[] }>;
+
+/**
+ * Sends each value as its own message, ten per call. Entries SQS refuses are retried once (they are
+ * usually throttling); whatever still fails raises, so the caller's record fails and SQS redelivers it.
+ */
+export async function sendAsMessages<T>(values: readonly T[], sendBatch: SendBatch): Promise<void> {
+  for (const group of chunk(values, SQS_BATCH_LIMIT)) {
+    let entries = group.map((value, index) => ({ Id: String(index), MessageBody: JSON.stringify(value) }));
+    for (let attempt = 1; entries.length > 0; attempt += 1) {
+      const { failedIds } = await sendBatch(entries);
+      const failed = new Set(failedIds);
+      entries = entries.filter((entry) => failed.has(entry.Id));
+      if (entries.length > 0 && attempt >= 2) {
+        throw new Error(`SQS refused ${entries.length} of ${group.length} messages twice`);
+      }
+    }
+  }
+}

@@ -1,0 +1,239 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+
+export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
+export const SEVERITIES = ['high', 'low'] as const;
+
+/** Limits which alerts one subscriber receives; enforced by SNS on the message attributes `party` and `severity`. */
+export interface AlertFilter {
+  parties?: string[];
+  severities?: string[];
+}
+
+export interface AlertSubscription {
+  address: string;
+  /** null: the subscriber receives every alert. */
+  filter: AlertFilter | null;
+}
+
+export interface StorywatchConfig {
+  alertEmails: AlertSubscription[];
+  alertPhoneNumbers: AlertSubscription[];
+  opsEmail: string | null;
+  pollRateMinutes: number;
+  publisherSweepMinutes: number;
+  logRetentionDays: number;
+  pollerMaxConcurrency: number;
+  analyzerMaxConcurrency: number;
+  /** Absolute paths on the synth machine; the files are copied into every function bundle. */
+  feedRegistryPath: string;
+  storiesDir: string;
+}
+
+/** Retention values CloudWatch Logs accepts; anything else is rejected by the service at deploy time. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid storywatch context in cdk.json / -c:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type ContextReader = (key: string) => unknown;
+
+// Deliberately simple: SNS validates deliverability; this only catches typos before a deploy.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
+
+/**
+ * Reads and validates every context value at once so a bad cdk.json reports all its problems together,
+ * before anything is synthesized. `-c key=value` overrides arrive as strings, hence the JSON fallback.
+ */
+export function loadConfig(readContext: ContextReader, projectRoot: string): StorywatchConfig {
+  const problems: string[] = [];
+
+  const alertEmails = readSubscriptions(readContext('alertEmails'), 'alertEmails', 'email', problems);
+  const alertPhoneNumbers = readSubscriptions(readContext('alertPhoneNumbers'), 'alertPhoneNumbers', 'phone', problems);
+  const defaultFilter = readFilter(readContext('alertFilter'), 'alertFilter', problems);
+  for (const subscription of [...alertEmails, ...alertPhoneNumbers]) {
+    subscription.filter ??= defaultFilter;
+  }
+
+  let opsEmail: string | null = null;
+  const rawOpsEmail = parseMaybeJson(readContext('opsEmail'));
+  if (rawOpsEmail !== undefined && rawOpsEmail !== null && rawOpsEmail !== '') {
+    if (typeof rawOpsEmail === 'string' && EMAIL_PATTERN.test(rawOpsEmail)) opsEmail = rawOpsEmail;
+    else problems.push(`opsEmail must be an email address, got ${JSON.stringify(rawOpsEmail)}`);
+  }
+
+  const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 5, 1, 1440, problems);
+  const publisherSweepMinutes = readInteger(
+    readContext('publisherSweepMinutes'),
+    'publisherSweepMinutes',
+    15,
+    1,
+    1440,
+    problems,
+  );
+  const pollerMaxConcurrency = readInteger(
+    readContext('pollerMaxConcurrency'),
+    'pollerMaxConcurrency',
+    5,
+    2,
+    1000,
+    problems,
+  );
+  const analyzerMaxConcurrency = readInteger(
+    readContext('analyzerMaxConcurrency'),
+    'analyzerMaxConcurrency',
+    2,
+    2,
+    1000,
+    problems,
+  );
+  const logRetentionDays = readInteger(readContext('logRetentionDays'), 'logRetentionDays', 30, 1, 3653, problems);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${logRetentionDays}`);
+  }
+
+  const feedRegistryPath = readPath(readContext('feedRegistry'), 'feedRegistry', 'feeds/registry.json', 'file');
+  const storiesDir = readPath(readContext('storiesDir'), 'storiesDir', 'stories', 'directory');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    alertEmails,
+    alertPhoneNumbers,
+    opsEmail,
+    pollRateMinutes,
+    publisherSweepMinutes,
+    logRetentionDays,
+    pollerMaxConcurrency,
+    analyzerMaxConcurrency,
+    feedRegistryPath,
+    storiesDir,
+  };
+
+  function readPath(raw: unknown, key: string, fallback: string, kind: 'file' | 'directory'): string {
+    const value = parseMaybeJson(raw) ?? fallback;
+    if (typeof value !== 'string' || value === '') {
+      problems.push(`${key} must be a path, got ${JSON.stringify(value)}`);
+      return '';
+    }
+    const absolute = isAbsolute(value) ? value : resolve(projectRoot, value);
+    if (!existsSync(absolute)) {
+      problems.push(`${key} points to ${absolute}, which does not exist`);
+    } else if (kind === 'directory' ? !statSync(absolute).isDirectory() : !statSync(absolute).isFile()) {
+      problems.push(`${key} must be a ${kind}: ${absolute}`);
+    }
+    return absolute;
+  }
+}
+
+function parseMaybeJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('[') || trimmed.startsWith('{') || trimmed.startsWith('"')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+function readInteger(
+  raw: unknown,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  return value;
+}
+
+function readSubscriptions(
+  raw: unknown,
+  key: string,
+  kind: 'email' | 'phone',
+  problems: string[],
+): AlertSubscription[] {
+  const parsed = parseMaybeJson(raw);
+  if (parsed === undefined || parsed === null || parsed === '') return [];
+  // A single comma-separated string is the convenient form for `-c alertEmails=a@x.org,b@y.org`.
+  const entries = typeof parsed === 'string' ? parsed.split(',').map((entry) => entry.trim()) : parsed;
+  if (!Array.isArray(entries)) {
+    problems.push(`${key} must be a list, got ${JSON.stringify(parsed)}`);
+    return [];
+  }
+  const subscriptions: AlertSubscription[] = [];
+  entries.forEach((entry: unknown, index) => {
+    const label = `${key}[${index}]`;
+    const address = typeof entry === 'string' ? entry : isRecord(entry) ? entry.address : undefined;
+    if (typeof address !== 'string') {
+      problems.push(`${label} must be a string or { "address": ..., "filter": ... }, got ${JSON.stringify(entry)}`);
+      return;
+    }
+    if (kind === 'email' && !EMAIL_PATTERN.test(address)) {
+      problems.push(`${label} is not a valid email address: ${JSON.stringify(address)}`);
+      return;
+    }
+    if (kind === 'phone' && !E164_PATTERN.test(address)) {
+      problems.push(`${label} must be an E.164 phone number such as +14155550100, got ${JSON.stringify(address)}`);
+      return;
+    }
+    const filter =
+      isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
+    subscriptions.push({ address, filter });
+  });
+  const seen = new Set<string>();
+  for (const { address } of subscriptions) {
+    if (seen.has(address)) problems.push(`${key} lists ${address} twice`);
+    seen.add(address);
+  }
+  return subscriptions;
+}
+
+function readFilter(raw: unknown, label: string, problems: string[]): AlertFilter | null {
+  const parsed = parseMaybeJson(raw);
+  if (parsed === undefined || parsed === null) return null;
+  if (!isRecord(parsed)) {
+    problems.push(`${label} must be an object like { "parties": ["russia"], "severities": ["high"] }`);
+    return null;
+  }
+  const filter: AlertFilter = {};
+  for (const [field, allowed] of [
+    ['parties', PARTIES],
+    ['severities', SEVERITIES],
+  ] as const) {
+    const values = parsed[field];
+    if (values === undefined) continue;
+    if (!Array.isArray(values) || values.length === 0 || !values.every((value) => typeof value === 'string')) {
+      problems.push(`${label}.${field} must be a non-empty list of strings`);
+      continue;
+    }
+    const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
+    if (unknown.length > 0) {
+      problems.push(`${label}.${field} has unknown values ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
+      continue;
+    }
+    filter[field] = values;
+  }
+  const extra = Object.keys(parsed).filter((field) => field !== 'parties' && field !== 'severities');
+  if (extra.length > 0) problems.push(`${label} has unknown fields ${extra.join(', ')}`);
+  return filter.parties || filter.severities ? filter : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

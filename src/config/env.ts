@@ -1,0 +1,50 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** The environment contract between the CDK stacks (infra/) and the Lambda handlers (functions/). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  topicArn: 'TOPIC_ARN',
+  feedQueueUrl: 'FEED_QUEUE_URL',
+  itemQueueUrl: 'ITEM_QUEUE_URL',
+  storiesDir: 'STORYWATCH_STORIES_DIR',
+  feedRegistry: 'STORYWATCH_FEED_REGISTRY',
+  pollDeadlineMs: 'STORYWATCH_POLL_DEADLINE_MS',
+} as const;
+
+export class MissingEnvError extends Error {
+  constructor(readonly variable: string) {
+    super(`Environment variable ${variable} is not set; the stack must pass it to this function`);
+    this.name = 'MissingEnvError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function requireEnv(name: string, env: Env = process.env): string {
+  const value = env[name]?.trim();
+  if (!value) throw new MissingEnvError(name);
+  return value;
+}
+
+/** Bundled paths are relative to the function's root (/var/task in Lambda, the cwd elsewhere). */
+export function requirePathEnv(name: string, env: Env = process.env): string {
+  const value = requireEnv(name, env);
+  return isAbsolute(value) ? value : resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), value);
+}
+
+export function requirePositiveIntegerEnv(name: string, env: Env = process.env): number {
+  const raw = requireEnv(name, env);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`Environment variable ${name} must be a positive whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+export const tableName = (env: Env = process.env) => requireEnv(ENV.tableName, env);
+export const topicArn = (env: Env = process.env) => requireEnv(ENV.topicArn, env);
+export const feedQueueUrl = (env: Env = process.env) => requireEnv(ENV.feedQueueUrl, env);
+export const itemQueueUrl = (env: Env = process.env) => requireEnv(ENV.itemQueueUrl, env);
+export const storiesDir = (env: Env = process.env) => requirePathEnv(ENV.storiesDir, env);
+export const feedRegistryPath = (env: Env = process.env) => requirePathEnv(ENV.feedRegistry, env);
+export const pollDeadlineMs = (env: Env = process.env) => requirePositiveIntegerEnv(ENV.pollDeadlineMs, env);
