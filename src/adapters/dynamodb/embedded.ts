@@ -1,0 +1,298 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+export const DEFAULT_DATA_DIR = '.storywatch/data';
+
+export interface EmbeddedDynamo {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite on 127.0.0.1 with a random port. `dataDir` persists the tables (LevelDB) across runs;
+ * null keeps everything in memory (tests). dynalite lacks TransactWriteItems, which the store needs for its
+ * atomic stance commits, so a small front server adds it (see createTransactionFront).
+ */
+export async function startEmbeddedDynamo(options: { dataDir?: string | null } = {}): Promise<EmbeddedDynamo> {
+  const dataDir = options.dataDir === undefined ? DEFAULT_DATA_DIR : options.dataDir;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const engine = dynalite({
+    ...(dataDir ? { path: dataDir } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  const enginePort = await listenOnLoopback(engine);
+  const front = createTransactionFront(`http://127.0.0.1:${enginePort}`);
+  const frontPort = await listenOnLoopback(front);
+  return {
+    endpoint: `http://127.0.0.1:${frontPort}`,
+    close: async () => {
+      await closeServer(front);
+      await closeServer(engine);
+    },
+  };
+}
+
+function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.closeAllConnections?.();
+    server.close((error) => (error ? reject(error) : resolve()));
+  });
+}
+
+type AttributeMap = Record<string, unknown>;
+interface EngineReply {
+  status: number;
+  body: string;
+}
+
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/**
+ * Front server that passes every request to dynalite and implements TransactWriteItems on top of it:
+ * all writes go through one queue, so a transaction is isolated from other writers; its operations are applied
+ * in order with their conditions and, when one fails, the ones already applied are restored from snapshots.
+ * Differences from DynamoDB, acceptable for local runs and tests: reads may see a transaction half applied,
+ * a crash of this process mid-transaction is not rolled back, and only the first failed condition is reported.
+ */
+export function createTransactionFront(engineUrl: string): Server {
+  let writeQueue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = writeQueue.then(work, work);
+    writeQueue = run.catch(() => undefined);
+    return run;
+  };
+
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    void (async () => {
+      const body = await readBody(request);
+      const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      const headers = forwardedHeaders(request);
+      const call = (target: string, payload: unknown) =>
+        sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
+      let reply: EngineReply;
+      if (operation === 'TransactWriteItems') {
+        reply = await serialized(() => runTransaction(call, JSON.parse(body)));
+      } else if (WRITE_OPERATIONS.has(operation)) {
+        reply = await serialized(() => sendToEngine(engineUrl, headers, operation, body));
+      } else {
+        reply = await sendToEngine(engineUrl, headers, operation, body);
+      }
+      response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(reply.body);
+    })().catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+      );
+    });
+  });
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function forwardedHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['authorization', 'x-amz-date', 'x-amz-security-token']) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+async function sendToEngine(
+  engineUrl: string,
+  headers: Record<string, string>,
+  operation: string,
+  body: string,
+): Promise<EngineReply> {
+  const reply = await fetch(engineUrl, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+    },
+    body,
+  });
+  return { status: reply.status, body: await reply.text() };
+}
+
+type EngineCall = (operation: string, payload: unknown) => Promise<EngineReply>;
+
+interface TransactOperation {
+  kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
+  tableName: string;
+  key: AttributeMap;
+  request: AttributeMap;
+}
+
+const keySchemaCache = new Map<string, string[]>();
+
+async function keyNames(call: EngineCall, tableName: string): Promise<string[]> {
+  const cached = keySchemaCache.get(tableName);
+  if (cached) return cached;
+  const reply = await call('DescribeTable', { TableName: tableName });
+  if (reply.status !== 200) throw new EngineError(reply);
+  const schema = JSON.parse(reply.body).Table.KeySchema as { AttributeName: string }[];
+  const names = schema.map((entry) => entry.AttributeName);
+  keySchemaCache.set(tableName, names);
+  return names;
+}
+
+class EngineError extends Error {
+  constructor(readonly reply: EngineReply) {
+    super(reply.body);
+  }
+}
+
+function errorReply(type: string, message: string, extra: AttributeMap = {}): EngineReply {
+  return {
+    status: 400,
+    body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra }),
+  };
+}
+
+function errorType(reply: EngineReply): string {
+  try {
+    return String(JSON.parse(reply.body).__type ?? '').split('#')[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+async function parseOperations(call: EngineCall, transactItems: AttributeMap[]): Promise<TransactOperation[]> {
+  const operations: TransactOperation[] = [];
+  for (const entry of transactItems) {
+    const kind = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).find((name) => name in entry);
+    if (!kind) throw new Error('each transact item needs Put, Update, Delete or ConditionCheck');
+    const request = entry[kind] as AttributeMap;
+    const tableName = String(request.TableName);
+    let key = request.Key as AttributeMap | undefined;
+    if (kind === 'Put') {
+      const item = request.Item as AttributeMap;
+      const names = await keyNames(call, tableName);
+      key = Object.fromEntries(names.map((name) => [name, item[name]]));
+    }
+    operations.push({ kind, tableName, key: key ?? {}, request });
+  }
+  return operations;
+}
+
+async function runTransaction(call: EngineCall, input: { TransactItems?: AttributeMap[] }): Promise<EngineReply> {
+  const transactItems = input.TransactItems ?? [];
+  if (transactItems.length === 0 || transactItems.length > 100) {
+    return errorReply('ValidationException', 'TransactItems must hold between 1 and 100 operations');
+  }
+  let operations: TransactOperation[];
+  try {
+    operations = await parseOperations(call, transactItems);
+  } catch (error) {
+    if (error instanceof EngineError) return error.reply;
+    return errorReply('ValidationException', (error as Error).message);
+  }
+  const identities = operations.map((operation) => `${operation.tableName}|${JSON.stringify(operation.key)}`);
+  if (new Set(identities).size !== identities.length) {
+    return errorReply('ValidationException', 'Transaction request cannot include multiple operations on one item');
+  }
+
+  const snapshots: (AttributeMap | undefined)[] = [];
+  for (const operation of operations) {
+    const reply = await call('GetItem', { TableName: operation.tableName, Key: operation.key, ConsistentRead: true });
+    if (reply.status !== 200) return reply;
+    snapshots.push(JSON.parse(reply.body).Item as AttributeMap | undefined);
+  }
+
+  const applied: number[] = [];
+  for (const [index, operation] of operations.entries()) {
+    const reply = await applyOperation(call, operation, snapshots[index]);
+    if (reply.status === 200) {
+      applied.push(index);
+      continue;
+    }
+    await rollback(call, operations, snapshots, applied);
+    if (errorType(reply) !== 'ConditionalCheckFailedException') return reply;
+    const reasons = operations.map((candidate, position) => {
+      if (position !== index) return { Code: 'None' };
+      const returnOld = candidate.request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+      const old = snapshots[position];
+      return {
+        Code: 'ConditionalCheckFailed',
+        Message: 'The conditional request failed',
+        ...(returnOld && old ? { Item: old } : {}),
+      };
+    });
+    return errorReply(
+      'TransactionCanceledException',
+      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((reason) => reason.Code).join(', ')}]`,
+      { CancellationReasons: reasons },
+    );
+  }
+  return { status: 200, body: '{}' };
+}
+
+function conditionFields(request: AttributeMap): AttributeMap {
+  return {
+    ConditionExpression: request.ConditionExpression,
+    ExpressionAttributeNames: request.ExpressionAttributeNames,
+    ExpressionAttributeValues: request.ExpressionAttributeValues,
+  };
+}
+
+async function applyOperation(
+  call: EngineCall,
+  operation: TransactOperation,
+  snapshot: AttributeMap | undefined,
+): Promise<EngineReply> {
+  const { request, tableName, key } = operation;
+  switch (operation.kind) {
+    case 'Put':
+      return call('PutItem', { TableName: tableName, Item: request.Item, ...conditionFields(request) });
+    case 'Update':
+      return call('UpdateItem', {
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: request.UpdateExpression,
+        ...conditionFields(request),
+      });
+    case 'Delete':
+      return call('DeleteItem', { TableName: tableName, Key: key, ...conditionFields(request) });
+    case 'ConditionCheck': {
+      // Rewriting the item as it is evaluates the condition without changing anything.
+      const check = await call('PutItem', { TableName: tableName, Item: snapshot ?? key, ...conditionFields(request) });
+      if (check.status === 200 && !snapshot) await call('DeleteItem', { TableName: tableName, Key: key });
+      return check;
+    }
+  }
+}
+
+async function rollback(
+  call: EngineCall,
+  operations: TransactOperation[],
+  snapshots: (AttributeMap | undefined)[],
+  applied: number[],
+): Promise<void> {
+  for (const index of [...applied].reverse()) {
+    const operation = operations[index] as TransactOperation;
+    const snapshot = snapshots[index];
+    if (snapshot) await call('PutItem', { TableName: operation.tableName, Item: snapshot });
+    else await call('DeleteItem', { TableName: operation.tableName, Key: operation.key });
+  }
+}

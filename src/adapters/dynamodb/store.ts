@@ -1,0 +1,572 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { FeedItem, FeedState } from '../../core/feed';
+import { type Clock, type PartyArticle, type StanceHistoryEntry, type StoryStore, systemClock } from '../../core/ports';
+import type { Alert, StanceEvidence, StanceState } from '../../core/stance-state';
+import type { FollowUpSummary } from '../../core/story';
+import { GSI1, PENDING_INDEX, TTL_ATTRIBUTE } from './schema';
+
+type Item = Record<string, AttributeValue>;
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  clock?: Clock;
+  /** How long an item's dedup claims live before TTL removes them. Feeds rarely repeat items older than this. */
+  dedupRetentionDays?: number;
+}
+
+/** Keeps every item far below DynamoDB's 400 KB limit: long feed text is cut, the link keeps the full article. */
+export const TEXT_LIMITS = { title: 500, summary: 2000, quote: 500, listEntries: 20, keyTerms: 40 } as const;
+
+const PENDING_PARTITION = 'PENDING';
+const ALERTS_PARTITION = 'ALERTS';
+const FEEDS_PARTITION = 'FEEDS';
+
+export const keys = {
+  feed: (feedId: string) => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
+  dedup: (dedupKey: string) => ({ pk: `DEDUP#${dedupKey}`, sk: 'DEDUP' }),
+  item: (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
+  profile: (storyId: string) => ({ pk: `STORY#${storyId}`, sk: 'PROFILE' }),
+  stance: (storyId: string, party: string) => ({ pk: `STORY#${storyId}`, sk: `STANCE#${party}` }),
+  followUp: (storyId: string, published: string | null, itemId: string) => ({
+    pk: `STORY#${storyId}`,
+    sk: `FOLLOWUP#${published ?? ''}#${itemId}`,
+  }),
+  partyPartition: (storyId: string, party: string) => `STORY#${storyId}#PARTY#${party}`,
+  history: (storyId: string, party: string, version: number, causeItemId: string) => ({
+    pk: `STORY#${storyId}#PARTY#${party}`,
+    sk: `HISTORY#${String(version).padStart(8, '0')}#${causeItemId}`,
+  }),
+  article: (storyId: string, party: string, published: string | null, itemId: string) => ({
+    pk: `STORY#${storyId}#PARTY#${party}`,
+    sk: `ARTICLE#${published ?? ''}#${itemId}`,
+  }),
+  alert: (alertId: string) => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' }),
+};
+
+const s = (value: string): AttributeValue => ({ S: value });
+const n = (value: number): AttributeValue => ({ N: String(value) });
+const keyOf = (key: { pk: string; sk: string }): Item => ({ pk: s(key.pk), sk: s(key.sk) });
+const text = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
+const data = <T>(item: Item): T => JSON.parse(item.data?.S ?? 'null') as T;
+
+function cut(value: string, limit: number): string {
+  return value.length <= limit ? value : `${value.slice(0, limit - 1)}…`;
+}
+
+function isConditionalFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException'
+  );
+}
+
+function isTransactionConflict(error: unknown): error is TransactionCanceledException {
+  if (!(error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException')) {
+    return false;
+  }
+  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  // Only conditional failures mean "someone else won"; throttling or validation inside a transaction must surface.
+  return reasons.every((reason) => reason.Code === 'None' || reason.Code === 'ConditionalCheckFailed');
+}
+
+/** The StoryStore on one DynamoDB table (layout in docs/data-model.md). */
+export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore {
+  const { client, tableName } = options;
+  const clock = options.clock ?? systemClock;
+  const retentionSeconds = (options.dedupRetentionDays ?? 45) * 86_400;
+
+  const expiresAt = () => n(Math.floor(clock.now().getTime() / 1000) + retentionSeconds);
+
+  async function getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const result = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ...input,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...(limit !== undefined ? { Limit: limit - items.length } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && (limit === undefined || items.length < limit));
+    return items;
+  }
+
+  async function batchGet(wanted: { pk: string; sk: string }[]): Promise<Item[]> {
+    const found: Item[] = [];
+    let pending: Item[] = wanted.map(keyOf);
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+      const chunk = pending.slice(0, 100);
+      const rest = pending.slice(100);
+      const result = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: chunk, ConsistentRead: true } } }),
+      );
+      found.push(...(result.Responses?.[tableName] ?? []));
+      pending = [...rest, ...(result.UnprocessedKeys?.[tableName]?.Keys ?? [])];
+      if (result.UnprocessedKeys?.[tableName]?.Keys?.length) await pause(50 * 2 ** round);
+    }
+    return found;
+  }
+
+  async function batchPut(items: Item[]): Promise<void> {
+    let pending: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+      const chunk = pending.slice(0, 25);
+      const rest = pending.slice(25);
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk } }));
+      const unprocessed = result.UnprocessedItems?.[tableName] ?? [];
+      pending = [...rest, ...unprocessed];
+      if (unprocessed.length > 0) await pause(50 * 2 ** round);
+    }
+  }
+
+  async function putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await client.send(
+        new PutItemCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Reads the claims of an item; a re-seen item costs reads only. */
+  async function lookupClaims(item: FeedItem, dedupKeys: string[]) {
+    const found = await batchGet([keys.item(item.id), ...dedupKeys.map(keys.dedup)]);
+    const byPk = new Map(found.map((entry) => [text(entry, 'pk'), entry]));
+    const own = byPk.get(keys.item(item.id).pk);
+    const marker = dedupKeys.map((dedupKey) => byPk.get(keys.dedup(dedupKey).pk)).find((entry) => entry !== undefined);
+    return { own, canonicalId: text(marker, 'canonicalId') };
+  }
+
+  type RecordResult = Awaited<ReturnType<StoryStore['recordItem']>>;
+
+  function classifyOwn(own: Item): RecordResult {
+    const canonicalId = text(own, 'canonicalId') ?? '';
+    if (canonicalId !== text(own, 'itemId')) return { status: 'duplicate', canonicalId };
+    return own.analyzedAt ? { status: 'duplicate', canonicalId } : { status: 'unfinished' };
+  }
+
+  /** A duplicate from another source gets a small alias row: it links the source, and makes its next poll free. */
+  async function linkDuplicate(item: FeedItem, canonicalId: string): Promise<RecordResult> {
+    await putIfAbsent({
+      ...keyOf(keys.item(item.id)),
+      itemId: s(item.id),
+      canonicalId: s(canonicalId),
+      source: s(item.source),
+      ...(item.link ? { link: s(item.link) } : {}),
+      gsi1pk: s(`SOURCES#${canonicalId}`),
+      gsi1sk: s(`${item.source}#${item.id}`),
+      [TTL_ATTRIBUTE]: expiresAt(),
+    });
+    return { status: 'duplicate', canonicalId };
+  }
+
+  const store: StoryStore = {
+    async getFeedState(feedId) {
+      const item = await getItem(keys.feed(feedId));
+      return item ? data<FeedState>(item) : null;
+    },
+
+    async listFeedStates() {
+      const items = await queryAll({
+        IndexName: GSI1.name,
+        KeyConditionExpression: 'gsi1pk = :feeds',
+        ExpressionAttributeValues: { ':feeds': s(FEEDS_PARTITION) },
+      });
+      return items.map((item) => data<FeedState>(item));
+    },
+
+    async putFeedState(state) {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...keyOf(keys.feed(state.feedId)),
+            gsi1pk: s(FEEDS_PARTITION),
+            gsi1sk: s(state.feedId),
+            data: s(JSON.stringify(state)),
+          },
+        }),
+      );
+    },
+
+    async recordItem(item, dedupKeys) {
+      const uniqueKeys = [...new Set(dedupKeys)];
+      const seen = await lookupClaims(item, uniqueKeys);
+      if (seen.own) return classifyOwn(seen.own);
+      if (seen.canonicalId) return linkDuplicate(item, seen.canonicalId);
+      const claims: TransactWriteItem[] = uniqueKeys.map((dedupKey) => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...keyOf(keys.dedup(dedupKey)), canonicalId: s(item.id), [TTL_ATTRIBUTE]: expiresAt() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
+      const itemRow: Item = {
+        ...keyOf(keys.item(item.id)),
+        itemId: s(item.id),
+        canonicalId: s(item.id),
+        source: s(item.source),
+        title: s(cut(item.title, TEXT_LIMITS.title)),
+        ...(item.link ? { link: s(item.link) } : {}),
+        ...(item.published ? { published: s(item.published) } : {}),
+        claimedAt: s(clock.now().toISOString()),
+        gsi1pk: s(`SOURCES#${item.id}`),
+        gsi1sk: s(`${item.source}#${item.id}`),
+        [TTL_ATTRIBUTE]: expiresAt(),
+      };
+      try {
+        await client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: itemRow, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...claims,
+            ],
+          }),
+        );
+        return { status: 'new' };
+      } catch (error) {
+        if (!isTransactionConflict(error)) throw error;
+      }
+      // Another worker claimed a key between our read and our write: whoever won owns the item.
+      const after = await lookupClaims(item, uniqueKeys);
+      if (after.own) return { status: 'duplicate', canonicalId: text(after.own, 'canonicalId') ?? item.id };
+      if (after.canonicalId) return linkDuplicate(item, after.canonicalId);
+      throw new Error(`recordItem(${item.id}): claim refused but no claim found`);
+    },
+
+    async markItemAnalyzed(itemId) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(keys.item(itemId)),
+            UpdateExpression: 'SET analyzedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(analyzedAt)',
+            ExpressionAttributeValues: { ':now': s(clock.now().toISOString()) },
+          }),
+        );
+      } catch (error) {
+        // Already marked, or an item analyzed without a claim (a replay): nothing to record.
+        if (!isConditionalFailure(error)) throw error;
+      }
+    },
+
+    async saveFollowUp(summary) {
+      const stored = boundedSummary(summary);
+      const rows: Item[] = [
+        {
+          ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
+          itemId: s(stored.itemId),
+          data: s(JSON.stringify(stored)),
+        },
+      ];
+      const seenParties = new Set<string>();
+      for (const stance of stored.stances) {
+        if (seenParties.has(stance.party)) continue;
+        seenParties.add(stance.party);
+        const article: PartyArticle = {
+          storyId: stored.storyId,
+          party: stance.party,
+          itemId: stored.itemId,
+          title: stored.title,
+          link: stored.link,
+          source: stored.source,
+          published: stored.published,
+          label: stance.label,
+          confidence: stance.confidence,
+          direct: stance.direct,
+          quote: stance.evidence,
+          conditions: stance.conditions,
+        };
+        rows.push({
+          ...keyOf(keys.article(stored.storyId, stance.party, stored.published, stored.itemId)),
+          data: s(JSON.stringify(article)),
+        });
+      }
+      await batchPut(rows);
+    },
+
+    async getStoryProfile(storyId) {
+      const item = await getItem(keys.profile(storyId));
+      if (!item) return null;
+      return { profile: data<unknown>(item), version: Number(item.version?.N ?? 0) };
+    },
+
+    async saveStoryProfile(storyId, profile, expectedVersion) {
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(keys.profile(storyId)),
+              version: n(expectedVersion + 1),
+              data: s(JSON.stringify(profile)),
+            },
+            ...versionCondition(expectedVersion),
+          }),
+        );
+        return 'ok';
+      } catch (error) {
+        if (isConditionalFailure(error)) return 'conflict';
+        throw error;
+      }
+    },
+
+    async getStanceStates(storyId) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :story AND begins_with(sk, :stance)',
+        ExpressionAttributeValues: { ':story': s(`STORY#${storyId}`), ':stance': s('STANCE#') },
+        ConsistentRead: true,
+      });
+      return items.map((item) => data<StanceState>(item));
+    },
+
+    async commitStanceChange(change) {
+      const { next, expectedVersion, causeItemId } = change;
+      const historyKey = keys.history(next.storyId, next.party, next.version, causeItemId);
+      const now = clock.now().toISOString();
+      const operations: TransactWriteItem[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keyOf(keys.stance(next.storyId, next.party)),
+              party: s(next.party),
+              label: s(next.label ?? 'unknown'),
+              version: n(next.version),
+              data: s(JSON.stringify(boundedState(next))),
+            },
+            ...versionCondition(expectedVersion),
+          },
+        },
+      ];
+      if (change.alerts.length > 0) {
+        const last = change.alerts.find((alert) => alert.kind === 'stance_change') ?? change.alerts[0];
+        const entry: StanceHistoryEntry = {
+          storyId: next.storyId,
+          party: next.party,
+          version: next.version,
+          causeItemId,
+          from: last?.from ?? null,
+          to: next.label,
+          conditions: next.conditions,
+          confidence: next.confidence,
+          evidence: last ? boundedEvidence(last.evidence) : null,
+          alertIds: change.alerts.map((alert) => alert.id),
+          committedAt: now,
+        };
+        operations.push({
+          Put: {
+            TableName: tableName,
+            Item: { ...keyOf(historyKey), data: s(JSON.stringify(entry)) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      for (const alert of change.alerts) {
+        operations.push({
+          Put: {
+            TableName: tableName,
+            Item: alertRow({ ...alert, status: 'pending', sentAt: null }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
+        return 'ok';
+      } catch (error) {
+        if (!isTransactionConflict(error)) throw error;
+      }
+      // A replay of a commit that already went through finds its own history row and alerts: done, nothing new.
+      if (change.alerts.length > 0) {
+        const existing = await batchGet([historyKey, ...change.alerts.map((alert) => keys.alert(alert.id))]);
+        if (existing.length === change.alerts.length + 1) return 'ok';
+      }
+      return 'conflict';
+    },
+
+    async listPendingAlerts(limit) {
+      const items = await queryAll(
+        {
+          IndexName: PENDING_INDEX.name,
+          KeyConditionExpression: 'gsi2pk = :pending',
+          ExpressionAttributeValues: { ':pending': s(PENDING_PARTITION) },
+        },
+        limit,
+      );
+      return items.map(alertFromRow);
+    },
+
+    async markAlertSent(alertId, sentAt) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(keys.alert(alertId)),
+            UpdateExpression: 'SET #status = :sent, sentAt = :sentAt REMOVE gsi2pk, gsi2sk',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': s('sent'), ':pending': s('pending'), ':sentAt': s(sentAt) },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        // Already sent (a second sweep after a crash): keep the first sentAt. A missing alert is a bug upstream.
+        if (!(await getItem(keys.alert(alertId)))) throw new Error(`markAlertSent: no alert ${alertId}`);
+      }
+    },
+
+    async listFollowUps(storyId, query = {}) {
+      const items = await queryAll(
+        {
+          KeyConditionExpression: 'pk = :story AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':story': s(`STORY#${storyId}`),
+            ':from': s(`FOLLOWUP#${query.since ?? ''}`),
+            ':to': s('FOLLOWUP#\uffff'),
+          },
+          ScanIndexForward: false,
+        },
+        query.limit,
+      );
+      return items.map((item) => data<FollowUpSummary>(item));
+    },
+
+    async getStanceHistory(storyId, party) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :party AND begins_with(sk, :history)',
+        ExpressionAttributeValues: { ':party': s(keys.partyPartition(storyId, party)), ':history': s('HISTORY#') },
+      });
+      return items.map((item) => data<StanceHistoryEntry>(item));
+    },
+
+    async listAlerts(query = {}) {
+      const items = await queryAll(
+        {
+          IndexName: GSI1.name,
+          KeyConditionExpression: 'gsi1pk = :alerts',
+          ExpressionAttributeValues: { ':alerts': s(ALERTS_PARTITION) },
+          ScanIndexForward: false,
+        },
+        query.limit,
+      );
+      return items.map(alertFromRow);
+    },
+
+    async listArticlesByParty(storyId, party, query = {}) {
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :party AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':party': s(keys.partyPartition(storyId, party)),
+          ':from': s(`ARTICLE#${query.since ?? ''}`),
+          ':to': s('ARTICLE#\uffff'),
+        },
+        ScanIndexForward: false,
+      });
+      return items.map((item) => data<PartyArticle>(item));
+    },
+  };
+  return store;
+}
+
+function versionCondition(expectedVersion: number) {
+  return expectedVersion === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : {
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': n(expectedVersion) },
+      };
+}
+
+function alertRow(alert: Alert): Item {
+  const bounded: Alert = {
+    ...alert,
+    evidence: boundedEvidence(alert.evidence),
+    previousEvidence: alert.previousEvidence ? boundedEvidence(alert.previousEvidence) : null,
+    recentStatements: alert.recentStatements.slice(0, 5).map(boundedEvidence),
+  };
+  const timeKey = `${alert.createdAt}#${alert.id}`;
+  return {
+    ...keyOf(keys.alert(alert.id)),
+    storyId: s(alert.storyId),
+    party: s(alert.party),
+    kind: s(alert.kind),
+    severity: s(alert.severity),
+    status: s(alert.status),
+    createdAt: s(alert.createdAt),
+    gsi1pk: s(ALERTS_PARTITION),
+    gsi1sk: s(timeKey),
+    ...(alert.status === 'pending' ? { gsi2pk: s(PENDING_PARTITION), gsi2sk: s(timeKey) } : {}),
+    data: s(JSON.stringify(bounded)),
+  };
+}
+
+/** The status lives outside the JSON body so marking an alert sent is one small update. */
+function alertFromRow(item: Item): Alert {
+  const alert = data<Alert>(item);
+  const status = item.status?.S === 'sent' ? 'sent' : 'pending';
+  return { ...alert, status, sentAt: item.sentAt?.S ?? null };
+}
+
+function boundedEvidence(evidence: StanceEvidence): StanceEvidence {
+  return { ...evidence, quote: cut(evidence.quote, TEXT_LIMITS.quote) };
+}
+
+function boundedState(state: StanceState): StanceState {
+  return {
+    ...state,
+    evidence: state.evidence.map(boundedEvidence),
+    pending: state.pending.map((entry) => ({ ...entry, quote: cut(entry.quote, TEXT_LIMITS.quote) })),
+  };
+}
+
+function boundedSummary(summary: FollowUpSummary): FollowUpSummary {
+  const list = (values: string[], limit: number) =>
+    values.slice(0, TEXT_LIMITS.listEntries).map((value) => cut(value, limit));
+  return {
+    ...summary,
+    title: cut(summary.title, TEXT_LIMITS.title),
+    summary: cut(summary.summary, TEXT_LIMITS.summary),
+    quotes: list(summary.quotes, TEXT_LIMITS.quote),
+    reasons: list(summary.reasons, TEXT_LIMITS.quote),
+    keyTerms: summary.keyTerms.slice(0, TEXT_LIMITS.keyTerms),
+    conditions: list(summary.conditions, TEXT_LIMITS.title),
+    stances: summary.stances.map((stance) => ({ ...stance, evidence: cut(stance.evidence, TEXT_LIMITS.quote) })),
+  };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,240 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../../src/adapters/dynamodb/schema';
+import { createDynamoStoryStore, TEXT_LIMITS } from '../../../src/adapters/dynamodb/store';
+import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
+import type { FeedItem } from '../../../src/core/feed';
+import type { StoryStore } from '../../../src/core/ports';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { alertFor, feedState, fixtureFollowUp, fixtureItems, stanceState } from './builders';
+
+const NOW = new Date('2025-03-14T12:00:00.000Z');
+const clock = { now: () => NOW };
+
+let dynamo: TestDynamo;
+let counter: WriteCounter;
+let tableName: string;
+let store: StoryStore;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  counter = attachWriteCounter(dynamo.client);
+});
+afterAll(async () => {
+  await dynamo?.close();
+});
+beforeEach(async () => {
+  tableName = await dynamo.freshTable();
+  store = createDynamoStoryStore({ client: dynamo.client, tableName, clock });
+  counter.reset();
+});
+
+const [wireItem, syndicatedCopy, otherItem] = fixtureItems() as [FeedItem, FeedItem, FeedItem];
+const keysOf = (item: { id: string; link: string | null }) => [`id:${item.id}`, `link:${item.link}`];
+
+describe('table', () => {
+  it('ensureTable leaves an existing table alone and reports that it created nothing', async () => {
+    expect(await ensureTable(dynamo.client, tableName)).toBe(false);
+  });
+});
+
+describe('feed state', () => {
+  it('round-trips a feed state and lists every stored feed', async () => {
+    await store.putFeedState(feedState('alpha'));
+    await store.putFeedState(feedState('beta', { etag: null, consecutiveFailures: 2 }));
+    expect(await store.getFeedState('alpha')).toEqual(feedState('alpha'));
+    expect(await store.getFeedState('missing')).toBeNull();
+    const listed = await store.listFeedStates();
+    expect(listed.map((state) => state.feedId).sort()).toEqual(['alpha', 'beta']);
+  });
+
+  it('stores an unchanged feed poll with exactly one write', async () => {
+    await store.putFeedState(feedState('alpha', { nextPollAt: '2025-03-14T11:00:00.000Z' }));
+    expect(counter.snapshot().storedWrites).toBe(1);
+  });
+});
+
+describe('recordItem', () => {
+  it('reports a new item, then unfinished until analyzed, then a duplicate that costs no write', async () => {
+    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({ status: 'new' });
+    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({ status: 'unfinished' });
+    await store.markItemAnalyzed(wireItem.id);
+    counter.reset();
+    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({
+      status: 'duplicate',
+      canonicalId: wireItem.id,
+    });
+    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+  });
+
+  it('links a syndicated copy sharing the link to the first item, and a re-poll of the copy writes nothing', async () => {
+    await store.recordItem(wireItem, keysOf(wireItem));
+    expect(await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
+      status: 'duplicate',
+      canonicalId: wireItem.id,
+    });
+    const alias = await dynamo.client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `ITEM#${syndicatedCopy.id}` }, sk: { S: 'ITEM' } } }),
+    );
+    expect(alias.Item?.canonicalId?.S).toBe(wireItem.id);
+    expect(alias.Item?.source?.S).toBe(syndicatedCopy.source);
+    counter.reset();
+    expect(await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
+      status: 'duplicate',
+      canonicalId: wireItem.id,
+    });
+    expect(counter.snapshot().storedWrites).toBe(0);
+  });
+
+  it('gives the claim to exactly one of two workers recording the same item at once', async () => {
+    const results = await Promise.all([
+      store.recordItem(wireItem, keysOf(wireItem)),
+      store.recordItem(wireItem, keysOf(wireItem)),
+      store.recordItem(syndicatedCopy, keysOf(syndicatedCopy)),
+    ]);
+    const winners = results.filter((result) => result.status === 'new');
+    expect(winners).toHaveLength(1);
+    const canonicalIds = new Set(
+      results.map((result) => (result.status === 'duplicate' ? result.canonicalId : 'winner')),
+    );
+    expect(canonicalIds.size).toBeLessThanOrEqual(2);
+  });
+
+  it('puts an expiry (epoch seconds) on dedup markers so TTL can remove them', async () => {
+    await store.recordItem(otherItem, keysOf(otherItem));
+    const marker = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `DEDUP#link:${otherItem.link}` }, sk: { S: 'DEDUP' } },
+      }),
+    );
+    const expiresAt = Number(marker.Item?.expiresAt?.N);
+    expect(marker.Item?.canonicalId?.S).toBe(otherItem.id);
+    expect(expiresAt).toBeGreaterThan(NOW.getTime() / 1000 + 86_400);
+    expect(expiresAt).toBeLessThan(NOW.getTime() / 1000 + 366 * 86_400);
+  });
+});
+
+describe('follow-ups and articles', () => {
+  it('keeps one row when the same summary is saved twice, and lists it by party', async () => {
+    const summary = fixtureFollowUp();
+    await store.saveFollowUp(summary);
+    await store.saveFollowUp(summary);
+    expect(await store.listFollowUps(summary.storyId)).toEqual([summary]);
+    const russia = await store.listArticlesByParty(summary.storyId, 'russia');
+    expect(russia).toHaveLength(1);
+    expect(russia[0]).toMatchObject({ itemId: summary.itemId, label: 'conditional', direct: true });
+    expect(await store.listArticlesByParty(summary.storyId, 'ukraine')).toEqual([]);
+  });
+
+  it('filters follow-ups and articles by publication time and returns the newest first', async () => {
+    const first = fixtureFollowUp();
+    const later = { ...first, itemId: 'later-item', published: '2025-03-20T08:00:00.000Z' };
+    await store.saveFollowUp(first);
+    await store.saveFollowUp(later);
+    expect((await store.listFollowUps(first.storyId)).map((summary) => summary.itemId)).toEqual([
+      'later-item',
+      first.itemId,
+    ]);
+    const since = await store.listFollowUps(first.storyId, { since: '2025-03-15T00:00:00.000Z' });
+    expect(since.map((summary) => summary.itemId)).toEqual(['later-item']);
+    expect(await store.listFollowUps(first.storyId, { limit: 1 })).toHaveLength(1);
+    const articles = await store.listArticlesByParty(first.storyId, 'us', { since: '2025-03-15T00:00:00.000Z' });
+    expect(articles.map((article) => article.itemId)).toEqual(['later-item']);
+  });
+
+  it('cuts long text so the item stays small, keeping the link to the full article', async () => {
+    const summary = { ...fixtureFollowUp(), summary: 'word '.repeat(50_000), title: 'T'.repeat(5_000) };
+    await store.saveFollowUp(summary);
+    const [stored] = await store.listFollowUps(summary.storyId);
+    expect(stored?.summary.length).toBe(TEXT_LIMITS.summary);
+    expect(stored?.title.length).toBe(TEXT_LIMITS.title);
+    expect(stored?.link).toBe(summary.link);
+  });
+});
+
+describe('story profile', () => {
+  it('saves with optimistic versions and refuses a stale version', async () => {
+    expect(await store.getStoryProfile('ceasefire-2025')).toBeNull();
+    expect(await store.saveStoryProfile('ceasefire-2025', { terms: ['truce'] }, 0)).toBe('ok');
+    expect(await store.saveStoryProfile('ceasefire-2025', { terms: ['other'] }, 0)).toBe('conflict');
+    expect(await store.getStoryProfile('ceasefire-2025')).toEqual({ profile: { terms: ['truce'] }, version: 1 });
+    expect(await store.saveStoryProfile('ceasefire-2025', { terms: ['truce', 'monitoring'] }, 1)).toBe('ok');
+    expect((await store.getStoryProfile('ceasefire-2025'))?.version).toBe(2);
+  });
+});
+
+describe('stance commits and the outbox', () => {
+  it('stores state, history and pending alerts together', async () => {
+    const next = stanceState('russia', 1);
+    const alert = alertFor(next, 'item-1');
+    expect(await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'item-1', alerts: [alert] })).toBe(
+      'ok',
+    );
+    expect(await store.getStanceStates('ceasefire-2025')).toEqual([next]);
+    expect(await store.listPendingAlerts()).toEqual([alert]);
+    const history = await store.getStanceHistory('ceasefire-2025', 'russia');
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ version: 1, causeItemId: 'item-1', from: 'supports', to: 'conditional' });
+    expect(history[0]?.alertIds).toEqual([alert.id]);
+  });
+
+  it('reports a conflict when the stored version moved on, and writes none of the change', async () => {
+    const first = stanceState('russia', 1);
+    await store.commitStanceChange({ next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [] });
+    const rival = stanceState('russia', 1, { label: 'opposes' });
+    const rivalAlert = alertFor(rival, 'item-2');
+    expect(
+      await store.commitStanceChange({ next: rival, expectedVersion: 0, causeItemId: 'item-2', alerts: [rivalAlert] }),
+    ).toBe('conflict');
+    expect(await store.getStanceStates('ceasefire-2025')).toEqual([first]);
+    expect(await store.listAlerts()).toEqual([]);
+    expect(await store.getStanceHistory('ceasefire-2025', 'russia')).toEqual([]);
+  });
+
+  it('treats an exact replay of a commit as done and keeps one copy of its alerts', async () => {
+    await store.commitStanceChange({
+      next: stanceState('ukraine', 1),
+      expectedVersion: 0,
+      causeItemId: 'x',
+      alerts: [],
+    });
+    const next = stanceState('ukraine', 2, { label: 'supports' });
+    const alert = alertFor(next, 'item-9');
+    const change = { next, expectedVersion: 1, causeItemId: 'item-9', alerts: [alert] };
+    expect(await store.commitStanceChange(change)).toBe('ok');
+    expect(await store.commitStanceChange(change)).toBe('ok');
+    expect((await store.listAlerts()).map((stored) => stored.id)).toEqual([alert.id]);
+    expect(await store.getStanceHistory('ceasefire-2025', 'ukraine')).toHaveLength(1);
+  });
+
+  it('marks an alert sent once: it leaves the outbox, keeps its first sentAt and stays listed', async () => {
+    const next = stanceState('us', 1);
+    const alert = alertFor(next, 'item-3');
+    await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'item-3', alerts: [alert] });
+    await store.markAlertSent(alert.id, '2025-03-14T12:01:00.000Z');
+    await store.markAlertSent(alert.id, '2025-03-14T12:05:00.000Z');
+    expect(await store.listPendingAlerts()).toEqual([]);
+    expect(await store.listAlerts()).toEqual([{ ...alert, status: 'sent', sentAt: '2025-03-14T12:01:00.000Z' }]);
+  });
+
+  it('refuses to mark an alert that does not exist', async () => {
+    await expect(store.markAlertSent('no-such-alert', NOW.toISOString())).rejects.toThrow(/no alert no-such-alert/);
+  });
+
+  it('lists alerts newest first and the outbox oldest first, honouring the limit', async () => {
+    const next = stanceState('europe', 1);
+    const older = alertFor(next, 'a', { id: 'older', createdAt: '2025-03-14T09:00:00.000Z' });
+    const newer = alertFor(next, 'a', {
+      id: 'newer',
+      kind: 'conditions_change',
+      severity: 'low',
+      createdAt: '2025-03-14T10:00:00.000Z',
+    });
+    await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'a', alerts: [older, newer] });
+    expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(['newer', 'older']);
+    expect((await store.listPendingAlerts()).map((alert) => alert.id)).toEqual(['older', 'newer']);
+    expect((await store.listPendingAlerts(1)).map((alert) => alert.id)).toEqual(['older']);
+    expect(await store.listAlerts({ limit: 1 })).toHaveLength(1);
+  });
+});
