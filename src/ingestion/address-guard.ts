@@ -1,0 +1,170 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { FeedError } from './errors';
+
+export type AddressClass =
+  | 'public'
+  | 'loopback'
+  | 'private'
+  | 'cgnat'
+  | 'unique_local'
+  | 'link_local'
+  | 'multicast'
+  | 'unspecified'
+  | 'reserved';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Injected in tests to simulate a hostname that resolves to a private address. */
+export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+export const systemResolver: HostResolver = async (hostname) => {
+  const found = await lookup(hostname, { all: true, verbatim: true });
+  return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+};
+
+/** Classes that `allowPrivateNetwork` opens. Link-local (cloud metadata), multicast and unspecified stay shut. */
+const PRIVATE_NETWORK_CLASSES: ReadonlySet<AddressClass> = new Set(['loopback', 'private', 'cgnat', 'unique_local']);
+
+export function isAddressClassAllowed(addressClass: AddressClass, allowPrivateNetwork: boolean): boolean {
+  if (addressClass === 'public') return true;
+  return allowPrivateNetwork && PRIVATE_NETWORK_CLASSES.has(addressClass);
+}
+
+function parseIPv4(address: string): number[] | null {
+  const parts = address.split('.');
+  if (parts.length !== 4) return null;
+  const octets = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : Number.NaN));
+  return octets.every((octet) => octet >= 0 && octet <= 255) ? octets : null;
+}
+
+/** Expands an IPv6 address (with optional embedded IPv4 tail and zone id) into eight 16-bit groups. */
+function parseIPv6(input: string): number[] | null {
+  let address = input.split('%')[0] ?? '';
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    // Rewrite an embedded IPv4 tail (::ffff:1.2.3.4) as two hex groups so one parser handles both forms.
+    const v4 = parseIPv4(tail);
+    if (!v4) return null;
+    const high = (((v4[0] ?? 0) << 8) | (v4[1] ?? 0)).toString(16);
+    const low = (((v4[2] ?? 0) << 8) | (v4[3] ?? 0)).toString(16);
+    address = `${address.slice(0, lastColon + 1)}${high}:${low}`;
+  }
+  const halves = address.split('::');
+  if (halves.length > 2) return null;
+  const parseHalf = (half: string | undefined) =>
+    half ? half.split(':').map((group) => (/^[0-9a-f]{1,4}$/i.test(group) ? Number.parseInt(group, 16) : -1)) : [];
+  const head = parseHalf(halves[0]);
+  const rest = halves.length === 2 ? parseHalf(halves[1]) : [];
+  if ([...head, ...rest].some((group) => group < 0)) return null;
+  const explicitCount = head.length + rest.length;
+  if (halves.length === 2) {
+    if (explicitCount > 7) return null;
+    return [...head, ...new Array<number>(8 - explicitCount).fill(0), ...rest];
+  }
+  return explicitCount === 8 ? head : null;
+}
+
+function classifyIPv4(octets: number[]): AddressClass {
+  const [a = 0, b = 0, c = 0] = octets;
+  if (a === 0) return 'unspecified';
+  if (a === 127) return 'loopback';
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+  if (a === 100 && b >= 64 && b <= 127) return 'cgnat';
+  if (a === 169 && b === 254) return 'link_local';
+  if (a >= 224 && a <= 239) return 'multicast';
+  // IETF protocol assignments, benchmarking, documentation and the old class E space: never a news site.
+  if ((a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19)) || a >= 240) return 'reserved';
+  if ((a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113))
+    return 'reserved';
+  return 'public';
+}
+
+function classifyIPv6(groups: number[]): AddressClass {
+  const first = groups[0] ?? 0;
+  const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
+  const embeddedV4 = [(groups[6] ?? 0) >> 8, (groups[6] ?? 0) & 0xff, (groups[7] ?? 0) >> 8, (groups[7] ?? 0) & 0xff];
+  if (allZeroUpTo(8)) return 'unspecified';
+  if (allZeroUpTo(7) && groups[7] === 1) return 'loopback';
+  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::/96) reach the embedded IPv4 host.
+  if (allZeroUpTo(5) && groups[5] === 0xffff) return classifyIPv4(embeddedV4);
+  if (allZeroUpTo(6)) return classifyIPv4(embeddedV4);
+  if (first === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0))
+    return classifyIPv4(embeddedV4);
+  if ((first & 0xfe00) === 0xfc00) return 'unique_local';
+  if ((first & 0xffc0) === 0xfe80) return 'link_local';
+  if ((first & 0xffc0) === 0xfec0) return 'private';
+  if ((first & 0xff00) === 0xff00) return 'multicast';
+  if (first === 0x2001 && groups[1] === 0x0db8) return 'reserved';
+  return 'public';
+}
+
+/** Classifies an IP literal; anything unparseable is 'reserved' so it is refused. */
+export function classifyIpAddress(address: string): AddressClass {
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  const version = isIP(bare.split('%')[0] ?? '');
+  if (version === 4) {
+    const octets = parseIPv4(bare);
+    return octets ? classifyIPv4(octets) : 'reserved';
+  }
+  if (version === 6) {
+    const groups = parseIPv6(bare);
+    return groups ? classifyIPv6(groups) : 'reserved';
+  }
+  return 'reserved';
+}
+
+export function parseFeedUrl(raw: string, base?: string): URL {
+  let url: URL;
+  try {
+    url = base === undefined ? new URL(raw) : new URL(raw, base);
+  } catch {
+    throw new FeedError('invalid_url', `not a valid URL: ${JSON.stringify(raw.slice(0, 200))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FeedError('invalid_url', `only http and https URLs are fetched, got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new FeedError('invalid_url', 'URLs with credentials are refused');
+  }
+  return url;
+}
+
+/**
+ * Resolves the URL's host and returns the one address the connection will be pinned to. Every
+ * resolved address must pass, so a hostname with one public and one private record is refused.
+ */
+export async function resolveAllowedAddress(
+  url: URL,
+  allowPrivateNetwork: boolean,
+  resolver: HostResolver,
+): Promise<ResolvedAddress> {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const literalVersion = isIP(host);
+  let candidates: ResolvedAddress[];
+  if (literalVersion !== 0) {
+    candidates = [{ address: host, family: literalVersion === 6 ? 6 : 4 }];
+  } else {
+    try {
+      candidates = await resolver(host);
+    } catch (error) {
+      throw new FeedError('network', `cannot resolve ${host}: ${(error as Error).message}`);
+    }
+    if (candidates.length === 0) throw new FeedError('network', `cannot resolve ${host}: no addresses`);
+  }
+  for (const candidate of candidates) {
+    const addressClass = classifyIpAddress(candidate.address);
+    if (!isAddressClassAllowed(addressClass, allowPrivateNetwork)) {
+      const via = literalVersion === 0 ? ` (${host} resolves to ${candidate.address})` : '';
+      throw new FeedError(
+        'blocked_address',
+        `refusing ${addressClass.replace('_', '-')} address ${candidate.address}${via}`,
+      );
+    }
+  }
+  return candidates[0] as ResolvedAddress;
+}

@@ -1,0 +1,110 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ClassifiedError, FeedItem, PollOutcome } from '../core/feed';
+import type { FeedFetcher } from '../core/ports';
+import { type HostResolver, systemResolver } from './address-guard';
+import { classifyError, FeedError } from './errors';
+import { getFeedOverHttp } from './http';
+import { type FetchOptions, resolveFetchOptions } from './options';
+import { type ParsedFeedInfo, parseFeedDocument } from './parse';
+import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './politeness';
+
+export interface FetcherDeps {
+  /** DNS for the address guard; tests inject one to simulate a hostname that resolves to a private address. */
+  resolver?: HostResolver;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+export type FetchFeedResult =
+  | { ok: true; feed: ParsedFeedInfo; items: FeedItem[]; skippedItems: number }
+  | { ok: false; error: ClassifiedError };
+
+/** One unconditional fetch and parse, for the CLI and ad-hoc checks. Never throws. */
+export async function fetchFeedDocument(
+  url: string,
+  options: Partial<FetchOptions> = {},
+  deps: FetcherDeps = {},
+): Promise<FetchFeedResult> {
+  const settings = resolveFetchOptions(options);
+  try {
+    const response = await getFeedOverHttp({ url }, settings, deps.resolver ?? systemResolver);
+    if (response.body === null) throw new FeedError('http_status', 'HTTP 304 to an unconditional request');
+    const parsed = await parseFeedDocument(
+      response.body,
+      header(response.headers, 'content-type'),
+      response.finalUrl,
+      settings,
+    );
+    return { ok: true, ...parsed };
+  } catch (error) {
+    return { ok: false, error: classifyError(error) };
+  }
+}
+
+export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps: FetcherDeps = {}): FeedFetcher {
+  const settings = resolveFetchOptions(options);
+  const resolver = deps.resolver ?? systemResolver;
+  return {
+    async poll(feed, state, now): Promise<PollOutcome> {
+      const current = state ?? initialFeedState(feed, now);
+      try {
+        const response = await getFeedOverHttp(
+          { url: current.url, etag: current.etag, lastModified: current.lastModified },
+          settings,
+          resolver,
+        );
+        const validators = {
+          etag: header(response.headers, 'etag'),
+          lastModified: header(response.headers, 'last-modified'),
+          permanentUrl: response.permanentUrl,
+        };
+        const cacheControl = header(response.headers, 'cache-control');
+        if (response.body === null) {
+          const nextState = stateAfterSuccess(
+            current,
+            { now, changed: false, ...validators, hints: { cacheControl } },
+            settings,
+          );
+          return { kind: 'not_modified', nextState };
+        }
+        let parsed: Awaited<ReturnType<typeof parseFeedDocument>>;
+        try {
+          parsed = await parseFeedDocument(
+            response.body,
+            header(response.headers, 'content-type'),
+            response.finalUrl,
+            settings,
+          );
+        } catch (error) {
+          // The URL still moved even though this document was unusable.
+          const cause = classifyError(error);
+          throw new FeedError(cause.kind, cause.message, { permanentUrl: response.permanentUrl });
+        }
+        const nextState = stateAfterSuccess(
+          current,
+          { now, changed: true, ...validators, hints: { cacheControl, ttlMinutes: parsed.feed.ttlMinutes } },
+          settings,
+        );
+        return { kind: 'changed', items: parsed.items, skippedItems: parsed.skippedItems, nextState };
+      } catch (error) {
+        const classified = classifyError(error);
+        const details = error instanceof FeedError ? error.details : {};
+        const nextState = stateAfterFailure(
+          current,
+          {
+            now,
+            error: classified,
+            httpStatus: details.httpStatus,
+            retryAfter: details.retryAfter,
+            permanentUrl: details.permanentUrl,
+          },
+          settings,
+        );
+        return { kind: 'failed', error: classified, nextState };
+      }
+    },
+  };
+}

@@ -1,0 +1,287 @@
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createUnzip } from 'node:zlib';
+import { type HostResolver, parseFeedUrl, type ResolvedAddress, resolveAllowedAddress } from './address-guard';
+import { FeedError } from './errors';
+import type { FetchOptions } from './options';
+
+export interface ConditionalRequest {
+  url: string;
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+export interface FeedHttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** URL after redirects. */
+  finalUrl: string;
+  /** Target of the chain of 301/308 hops that started at the requested URL, or null. */
+  permanentUrl: string | null;
+  /** Decompressed body; null for 304. */
+  body: Uint8Array | null;
+}
+
+type HttpSettings = Pick<FetchOptions, 'allowPrivateNetwork' | 'timeoutMs' | 'maxBytes' | 'maxRedirects' | 'userAgent'>;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const PERMANENT_REDIRECT_STATUSES = new Set([301, 308]);
+
+/**
+ * The DNS answer was checked already; handing the same address to the socket means a second,
+ * rebinding answer can never be the one connected to.
+ */
+function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
+  return (_hostname, options, callback) => {
+    if (options.all) {
+      (callback as (error: null, addresses: { address: string; family: number }[]) => void)(null, [
+        { address: pinned.address, family: pinned.family },
+      ]);
+    } else {
+      callback(null, pinned.address, pinned.family);
+    }
+  };
+}
+
+interface Deadline {
+  /** Registers what to destroy when the deadline fires; returns an unregister function. */
+  attach(destroy: (error: FeedError) => void): () => void;
+  readonly error: FeedError | null;
+  clear(): void;
+}
+
+function startDeadline(timeoutMs: number, url: string): Deadline {
+  const destroyers = new Set<(error: FeedError) => void>();
+  let fired: FeedError | null = null;
+  const timer = setTimeout(() => {
+    fired = new FeedError('timeout', `no complete response from ${url} within ${timeoutMs} ms`);
+    for (const destroy of destroyers) destroy(fired);
+  }, timeoutMs);
+  return {
+    attach(destroy) {
+      if (fired) destroy(fired);
+      destroyers.add(destroy);
+      return () => destroyers.delete(destroy);
+    },
+    get error() {
+      return fired;
+    },
+    clear() {
+      clearTimeout(timer);
+      destroyers.clear();
+    },
+  };
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  if (Array.isArray(value)) return value[0] ?? null;
+  return value ?? null;
+}
+
+function sendRequest(
+  url: URL,
+  pinned: ResolvedAddress,
+  headers: Record<string, string>,
+  deadline: Deadline,
+): Promise<{ response: IncomingMessage; request: ClientRequest }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // agent: false gives every hop its own socket, so a pinned connection is never reused for another host.
+    const request = send(url, { method: 'GET', headers, agent: false, lookup: pinnedLookup(pinned) });
+    const detach = deadline.attach((error) => request.destroy(error));
+    request.once('response', (response) => {
+      detach();
+      resolve({ response, request });
+    });
+    request.once('error', (error) => {
+      detach();
+      reject(
+        error instanceof FeedError
+          ? error
+          : new FeedError('network', `request to ${url.host} failed: ${error.message}`),
+      );
+    });
+    request.end();
+  });
+}
+
+function decompressor(contentEncoding: string | null): Transform | null {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return null;
+  // createUnzip accepts both gzip and zlib-wrapped deflate, the two forms servers send.
+  if (encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate') return createUnzip();
+  if (encoding === 'br') return createBrotliDecompress();
+  throw new FeedError('decode', `unsupported Content-Encoding "${encoding}"`);
+}
+
+/** Reads the body, decompressing on the way, and aborts as soon as the decompressed size passes the cap. */
+function readCappedBody(
+  response: IncomingMessage,
+  request: ClientRequest,
+  maxBytes: number,
+  deadline: Deadline,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let inflate: Transform | null;
+    try {
+      inflate = decompressor(headerValue(response.headers, 'content-encoding'));
+    } catch (error) {
+      request.destroy();
+      reject(error);
+      return;
+    }
+    const source: Readable = inflate ?? response;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const finish = (error: FeedError | null) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      if (error) {
+        inflate?.destroy();
+        response.destroy();
+        request.destroy();
+        reject(error);
+      } else {
+        resolve(Buffer.concat(chunks, total));
+      }
+    };
+    const detach = deadline.attach((error) => finish(error));
+    if (inflate) {
+      response.on('error', (error) => finish(new FeedError('network', `body read failed: ${error.message}`)));
+      response.pipe(inflate);
+    }
+    source.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        finish(new FeedError('too_large', `body exceeds ${maxBytes} bytes${inflate ? ' after decompression' : ''}`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.once('end', () => finish(null));
+    source.once('error', (error) => {
+      const kind = inflate && source === inflate ? 'decode' : 'network';
+      finish(new FeedError(kind, `body read failed: ${error.message}`));
+    });
+    response.once('aborted', () => finish(new FeedError('network', 'connection closed before the body ended')));
+  });
+}
+
+/**
+ * GETs a feed: redirects followed by hand so every hop passes the address guard, one deadline for
+ * the whole exchange, body capped after decompression. Throws FeedError; returns 2xx and 304 only.
+ */
+export async function getFeedOverHttp(
+  target: ConditionalRequest,
+  settings: HttpSettings,
+  resolver: HostResolver,
+): Promise<FeedHttpResponse> {
+  let current = parseFeedUrl(target.url);
+  const visited = new Set<string>([withoutFragment(current)]);
+  let permanentUrl: string | null = null;
+  let permanentChainIntact = true;
+  const deadline = startDeadline(settings.timeoutMs, current.href);
+  const headers: Record<string, string> = {
+    'user-agent': settings.userAgent,
+    accept:
+      'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  if (target.etag) headers['if-none-match'] = target.etag;
+  if (target.lastModified) headers['if-modified-since'] = target.lastModified;
+  try {
+    for (let redirects = 0; ; redirects++) {
+      const pinned = await raceDeadline(
+        resolveAllowedAddress(current, settings.allowPrivateNetwork, resolver),
+        deadline,
+      );
+      const { response, request } = await sendRequest(current, pinned, headers, deadline);
+      const status = response.statusCode ?? 0;
+      const location = headerValue(response.headers, 'location');
+      if (REDIRECT_STATUSES.has(status) && location !== null) {
+        // The redirect body is never wanted; destroying frees the socket at once.
+        response.destroy();
+        request.destroy();
+        if (redirects >= settings.maxRedirects) {
+          throw new FeedError(
+            'too_many_redirects',
+            settings.maxRedirects === 0
+              ? `redirect to ${location} refused: redirects are disabled`
+              : `more than ${settings.maxRedirects} redirects`,
+            { permanentUrl },
+          );
+        }
+        const next = parseFeedUrl(location, current.href);
+        if (current.protocol === 'https:' && next.protocol === 'http:') {
+          throw new FeedError('insecure_redirect', `refusing redirect from https to ${next.href}`, { permanentUrl });
+        }
+        const key = withoutFragment(next);
+        if (visited.has(key))
+          throw new FeedError('redirect_loop', `redirect loop back to ${next.href}`, { permanentUrl });
+        visited.add(key);
+        if (permanentChainIntact && PERMANENT_REDIRECT_STATUSES.has(status)) permanentUrl = next.href;
+        else permanentChainIntact = false;
+        current = next;
+        continue;
+      }
+      if (status === 304) {
+        response.destroy();
+        request.destroy();
+        return { status, headers: response.headers, finalUrl: current.href, permanentUrl, body: null };
+      }
+      if (status < 200 || status > 299) {
+        response.destroy();
+        request.destroy();
+        throw new FeedError('http_status', `HTTP ${status} from ${current.href}`, {
+          httpStatus: status,
+          retryAfter: headerValue(response.headers, 'retry-after'),
+          permanentUrl,
+        });
+      }
+      const declaredLength = Number(headerValue(response.headers, 'content-length'));
+      if (Number.isFinite(declaredLength) && declaredLength > settings.maxBytes) {
+        response.destroy();
+        request.destroy();
+        throw new FeedError('too_large', `Content-Length ${declaredLength} exceeds ${settings.maxBytes} bytes`, {
+          permanentUrl,
+        });
+      }
+      const body = await readCappedBody(response, request, settings.maxBytes, deadline);
+      return { status, headers: response.headers, finalUrl: current.href, permanentUrl, body };
+    }
+  } catch (error) {
+    // A request destroyed by the deadline may surface as a generic socket error; the deadline is the cause.
+    if (deadline.error && !(error instanceof FeedError && error.kind !== 'network')) throw deadline.error;
+    throw error;
+  } finally {
+    deadline.clear();
+  }
+}
+
+function withoutFragment(url: URL): string {
+  const copy = new URL(url.href);
+  copy.hash = '';
+  return copy.href;
+}
+
+function raceDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const detach = deadline.attach(reject);
+    work.then(
+      (value) => {
+        detach();
+        resolve(value);
+      },
+      (error) => {
+        detach();
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import Parser from 'rss-parser';
+import type { FeedItem } from '../core/feed';
+import { decodeFeedBody } from './decode';
+import { FeedError } from './errors';
+import { canonicalLink, safeHttpLink } from './links';
+import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
+import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
+import { type FeedFormat, prepareFeedXml } from './xml-preflight';
+
+export interface ParsedFeedInfo {
+  title: string;
+  /** Primary language subtag of the feed, when it declares one. */
+  language: string | null;
+  /** URL the document was fetched from. */
+  url: string;
+  /** RSS <ttl> in minutes, a hint for the next poll. */
+  ttlMinutes: number | null;
+}
+
+export interface ParsedFeedDocument {
+  feed: ParsedFeedInfo;
+  items: FeedItem[];
+  /** Items dropped: unusable (no title, text or link), duplicate ids, or cut off by truncation. */
+  skippedItems: number;
+}
+
+export type ParseOptions = Pick<FetchOptions, 'maxNestingDepth' | 'maxContentChars'>;
+
+const MAX_TITLE_CHARS = 1_000;
+const MAX_DESCRIPTION_CHARS = 5_000;
+
+type RawItem = Record<string, unknown>;
+
+function rawString(value: unknown): string {
+  return flattenXmlValue(value).trim();
+}
+
+/** "en-GB" → "en"; anything that isn't a language tag → null. */
+export function primaryLanguage(raw: unknown): string | null {
+  const text = rawString(raw).toLowerCase();
+  const match = /^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$/.exec(text);
+  return match?.[1] ?? null;
+}
+
+function isoDate(raw: unknown): string | null {
+  const text = rawString(raw);
+  if (!text) return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function normalizeItem(
+  raw: RawItem,
+  format: FeedFormat,
+  sourceUrl: string,
+  feedLanguage: string | null,
+  options: ParseOptions,
+): FeedItem | null {
+  const title = truncateText(htmlToPlainText(rawString(raw.title)), MAX_TITLE_CHARS);
+  // rss-parser puts an RSS <description> in `content` and content:encoded in its own key; Atom uses summary/content.
+  const descriptionSource = format === 'atom' ? (raw.summary ?? raw.content) : (raw.content ?? raw.summary);
+  const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
+  const contentSource = format === 'atom' ? raw.content : raw['content:encoded'];
+  const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
+  const link = safeHttpLink(rawString(raw.link) || null, sourceUrl);
+  if (!title && !description && !link) return null;
+  const published = isoDate(raw.isoDate) ?? isoDate(raw.pubDate) ?? isoDate(raw.date);
+  const declaredId = rawString(format === 'atom' ? raw.id : raw.guid) || rawString(raw['rdf:about']);
+  const id = declaredId || (link ? canonicalLink(link) : `sha1:${sha1(`${title}\n${published ?? ''}`)}`);
+  const item: FeedItem = {
+    id,
+    title,
+    description,
+    link,
+    published,
+    source: sourceUrl,
+    language: primaryLanguage(raw.language) ?? feedLanguage,
+  };
+  if (content) item.content = truncateText(content, options.maxContentChars);
+  return item;
+}
+
+function parseTtl(raw: unknown): number | null {
+  const minutes = Number(rawString(raw));
+  return Number.isFinite(minutes) && minutes > 0 ? minutes : null;
+}
+
+/**
+ * Decodes, checks, repairs and parses one feed document, then normalizes its items. Throws
+ * FeedError ('decode', 'not_a_feed', 'parse') when the document as a whole is unusable; a bad
+ * item only costs itself.
+ */
+export async function parseFeedDocument(
+  body: Uint8Array,
+  contentType: string | null,
+  sourceUrl: string,
+  options: ParseOptions = DEFAULT_FETCH_OPTIONS,
+): Promise<ParsedFeedDocument> {
+  const text = decodeFeedBody(body, contentType);
+  const prepared = prepareFeedXml(text, options.maxNestingDepth);
+  let parsed: Record<string, unknown> & { items?: RawItem[] };
+  try {
+    // A fresh parser per document: xml2js keeps state between calls and one failed parse must not poison the next.
+    parsed = (await new Parser({ customFields: { item: ['id'] } }).parseString(
+      prepared.xml,
+    )) as unknown as typeof parsed;
+  } catch (error) {
+    throw new FeedError('parse', `feed XML could not be parsed: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const feedLanguage = primaryLanguage(parsed.language) ?? primaryLanguage(prepared.rootLanguage);
+  const items: FeedItem[] = [];
+  const seenIds = new Set<string>();
+  let skippedItems = prepared.droppedItems;
+  for (const raw of parsed.items ?? []) {
+    const item = normalizeItem(raw, prepared.format, sourceUrl, feedLanguage, options);
+    if (item === null || seenIds.has(item.id)) {
+      skippedItems++;
+      continue;
+    }
+    seenIds.add(item.id);
+    items.push(item);
+  }
+  return {
+    feed: {
+      title: truncateText(htmlToPlainText(rawString(parsed.title)), MAX_TITLE_CHARS),
+      language: feedLanguage,
+      url: sourceUrl,
+      ttlMinutes: parseTtl(parsed.ttl),
+    },
+    items,
+    skippedItems,
+  };
+}

@@ -1,0 +1,167 @@
+/** HTML named references seen in feeds; XML only predefines five, so these must be translated before parsing. */
+const NAMED_ENTITIES: Record<string, number> = {
+  amp: 38,
+  lt: 60,
+  gt: 62,
+  quot: 34,
+  apos: 39,
+  nbsp: 160,
+  iexcl: 161,
+  cent: 162,
+  pound: 163,
+  euro: 8364,
+  yen: 165,
+  sect: 167,
+  copy: 169,
+  laquo: 171,
+  raquo: 187,
+  reg: 174,
+  deg: 176,
+  plusmn: 177,
+  middot: 183,
+  para: 182,
+  frac12: 189,
+  times: 215,
+  divide: 247,
+  ndash: 8211,
+  mdash: 8212,
+  lsquo: 8216,
+  rsquo: 8217,
+  sbquo: 8218,
+  ldquo: 8220,
+  rdquo: 8221,
+  bdquo: 8222,
+  dagger: 8224,
+  bull: 8226,
+  hellip: 8230,
+  prime: 8242,
+  lsaquo: 8249,
+  rsaquo: 8250,
+  trade: 8482,
+  thinsp: 8201,
+  ensp: 8194,
+  emsp: 8195,
+  zwnj: 8204,
+  zwj: 8205,
+  shy: 173,
+  acute: 180,
+  uml: 168,
+  ordm: 186,
+  ordf: 170,
+  aacute: 225,
+  eacute: 233,
+  iacute: 237,
+  oacute: 243,
+  uacute: 250,
+  agrave: 224,
+  egrave: 232,
+  ccedil: 231,
+  ntilde: 241,
+  ouml: 246,
+  uuml: 252,
+  auml: 228,
+  szlig: 223,
+  Eacute: 201,
+  Aacute: 193,
+  Ouml: 214,
+  Uuml: 220,
+  Auml: 196,
+  larr: 8592,
+  rarr: 8594,
+  uarr: 8593,
+  darr: 8595,
+  hearts: 9829,
+  check: 10003,
+};
+
+const XML_PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+function isAllowedCodePoint(code: number): boolean {
+  if (code === 0x9 || code === 0xa || code === 0xd) return true;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
+  return code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) && code !== 0xfffe && code !== 0xffff;
+}
+
+const AMPERSAND_REFERENCE = /&(?:(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});)?/g;
+
+/**
+ * Makes the ampersands of raw XML text well-formed: a bare `&` becomes `&amp;`, HTML-only named
+ * references become numeric ones, references to forbidden code points are dropped.
+ */
+export function repairAmpersands(xmlText: string): string {
+  return xmlText.replace(AMPERSAND_REFERENCE, (whole, reference: string | undefined) => {
+    if (reference === undefined) return '&amp;';
+    if (reference.charCodeAt(0) === 35 /* # */) {
+      const code =
+        reference[1] === 'x' || reference[1] === 'X'
+          ? Number.parseInt(reference.slice(2), 16)
+          : Number.parseInt(reference.slice(1), 10);
+      return isAllowedCodePoint(code) ? whole : '';
+    }
+    if (XML_PREDEFINED.has(reference)) return whole;
+    const code = NAMED_ENTITIES[reference];
+    return code === undefined ? `&amp;${reference};` : `&#${code};`;
+  });
+}
+
+const ANY_REFERENCE = /&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{0,31}));/g;
+
+export function decodeHtmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ANY_REFERENCE, (whole, decimal?: string, hex?: string, name?: string) => {
+    const code =
+      decimal !== undefined
+        ? Number.parseInt(decimal, 10)
+        : hex !== undefined
+          ? Number.parseInt(hex, 16)
+          : NAMED_ENTITIES[name ?? ''];
+    if (code === undefined) return whole;
+    return isAllowedCodePoint(code) ? String.fromCodePoint(code) : '';
+  });
+}
+
+const INVISIBLE_ELEMENTS = /<(script|style|noscript|template|iframe)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+const COMMENTS = /<!--[\s\S]*?(?:-->|$)/g;
+const TAGS = /<\/?[A-Za-z][^>]*>/g;
+// C0 (except tab/newline/CR, folded below anyway), DEL, C1, and zero-width/bidi formatting marks.
+const CONTROL_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is this pattern's job.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const WHITESPACE_RUN = /\s+/g;
+
+/** Markup-free, entity-decoded, single-spaced text. */
+export function htmlToPlainText(html: string): string {
+  let text = html;
+  if (text.includes('<')) {
+    text = text.replace(COMMENTS, ' ').replace(INVISIBLE_ELEMENTS, ' ').replace(TAGS, ' ');
+  }
+  text = decodeHtmlEntities(text);
+  return text.replace(CONTROL_CHARACTERS, '').replace(WHITESPACE_RUN, ' ').trim();
+}
+
+/**
+ * xml2js hands back strings, `{ _: text, $: attrs }` objects, or nested element objects (Atom
+ * xhtml). Collects the text in document order as far as xml2js kept it, ignoring attributes.
+ */
+export function flattenXmlValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(flattenXmlValue).join(' ');
+  if (typeof value === 'object') {
+    const parts: string[] = [];
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (key === '$') continue;
+      parts.push(flattenXmlValue(child));
+    }
+    return parts.join(' ');
+  }
+  return '';
+}
+
+export function truncateText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  // Never split a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+  return text.slice(0, end);
+}
