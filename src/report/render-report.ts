@@ -91,8 +91,10 @@ function renderAxis(range: TimeRange): string {
   while (cursor.getTime() <= range.end) {
     if (index % every === 0) {
       const left = percentOf(range, cursor.toISOString());
-      const text = cursor.toLocaleDateString('en-GB', { month: 'short', year: '2-digit', timeZone: 'UTC' });
-      ticks.push(`<span class="tick" style="left:${left}%">${escapeHtml(text)}</span>`);
+      const text = cursor.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+      // Labels near the right edge hang to the left of their tick so they never widen the page.
+      const side = left > 80 ? 'tick tick-end' : 'tick';
+      ticks.push(`<span class="${side}" style="left:${left}%">${escapeHtml(text)}</span>`);
     }
     cursor.setUTCMonth(cursor.getUTCMonth() + 1);
     index += 1;
@@ -143,8 +145,9 @@ ${renderEvidence(change.evidence)}
 function renderEvidence(evidence: StanceEvidence | null): string {
   if (!evidence) return '';
   const quote = evidence.quote ? `<blockquote>${escapeHtml(evidence.quote)}</blockquote>` : '';
-  const source = sourceName(evidence.source);
   const link = safeHref(evidence.link);
+  // The article's host names the outlet better than the feed URL, which may be a shared aggregator.
+  const source = sourceName(link ?? evidence.source);
   const cite = link
     ? `<a href="${escapeHtml(link)}" rel="noopener noreferrer">${escapeHtml(source)}</a>`
     : escapeHtml(source);
@@ -283,6 +286,7 @@ code{font-size:.875em}
 .lane-track{height:26px;background:var(--track);border-radius:4px}
 .axis-track{height:18px;font-size:.75rem;color:var(--muted)}
 .tick{position:absolute;top:0;white-space:nowrap;border-left:1px solid var(--line);padding-left:3px}
+.tick-end{transform:translateX(-100%);border-left:0;border-right:1px solid var(--line);padding:0 3px 0 0}
 .period{position:absolute;top:0;bottom:0}
 .change-point{position:absolute;top:50%;width:16px;height:16px;margin:-8px 0 0 -8px;border-radius:50%;background:var(--card);border:3px solid var(--fg);display:block}
 a.change-point:focus,a.change-point:hover{outline:2px solid var(--link);outline-offset:2px}
