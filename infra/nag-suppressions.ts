@@ -8,7 +8,9 @@ import type { StatelessStack } from './stateless-stack';
  * cdk-nag 3 wants each finding acknowledged by its full id, so a new wildcard elsewhere still fails synth.
  */
 export function suppressAcceptedFindings(stateful: StatefulStack, stateless: StatelessStack): void {
-  const tableToken = logicalIdOf(stateful.table);
+  // cdk-nag names the table ARN by its logical id when it checks the construct tree, and by the cross-stack
+  // export when it runs as a synth plugin (after references are resolved): acknowledge both spellings.
+  const tableArnSpellings = [`<${logicalIdOf(stateful.table)}.Arn>`, exportNameOf(stateful, stateful.table.tableArn)];
 
   for (const fn of Object.values(stateless.functions)) {
     acknowledge(fn.function, {
@@ -17,12 +19,14 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
         'Pinned to Node.js 22 on purpose: the project supports Node 20 and 22 and tests on them; ' +
         'moving to a newer runtime is a tested upgrade, not a synth-time default.',
     });
-    acknowledge(fn.role, {
-      id: `AwsSolutions-IAM5[Resource::<${tableToken}.Arn>/index/*]`,
-      reason:
-        "Granted by table.grant*Data: the wildcard covers only this table's own secondary indexes, which the " +
-        'store queries (feed states, pending alerts).',
-    });
+    for (const tableArn of tableArnSpellings) {
+      acknowledge(fn.role, {
+        id: `AwsSolutions-IAM5[Resource::${tableArn}/index/*]`,
+        reason:
+          "Granted by table.grant*Data: the wildcard covers only this table's own secondary indexes, which the " +
+          'store queries (feed states, pending alerts).',
+      });
+    }
   }
   for (const fn of [stateless.functions.analyzer, stateless.functions.publisher]) {
     acknowledge(fn.role, {
@@ -50,6 +54,17 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
 
 function acknowledge(scope: IConstruct, rule: { id: string; reason: string }): void {
   Validations.of(scope).acknowledge(rule);
+}
+
+/**
+ * The export CDK creates for a cross-stack reference to this attribute. exportValue() without a name reuses the
+ * automatic reference's export, so this adds nothing to the template.
+ */
+function exportNameOf(producer: Stack, attribute: string): string {
+  const resolved = producer.resolve(producer.exportValue(attribute)) as { 'Fn::ImportValue'?: string };
+  const name = resolved['Fn::ImportValue'];
+  if (typeof name !== 'string') throw new Error(`${producer.stackName} did not export ${JSON.stringify(resolved)}`);
+  return name;
 }
 
 /** The CloudFormation logical id of an L2 construct's resource, as cdk-nag prints it in finding ids. */

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../infra/config';
+import { PROJECT_ROOT } from '../../infra/handlers';
+import { FIXTURE_CONTEXT } from './build';
+
+const load = (context: Record<string, unknown>) =>
+  loadConfig((key) => ({ ...FIXTURE_CONTEXT, ...context })[key], PROJECT_ROOT);
+
+function problemsOf(context: Record<string, unknown>): string[] {
+  try {
+    load(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the context to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when the context sets nothing', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      alertEmails: [],
+      alertPhoneNumbers: [],
+      opsEmail: null,
+      pollRateMinutes: 5,
+      publisherSweepMinutes: 15,
+      logRetentionDays: 30,
+    });
+  });
+
+  it('accepts -c style strings: comma-separated addresses, JSON lists and numeric strings', () => {
+    const config = load({
+      alertEmails: 'a@example.org, b@example.org',
+      alertPhoneNumbers: '["+447700900123"]',
+      pollRateMinutes: '10',
+      alertFilter: '{"parties":["russia","us"]}',
+    });
+    expect(config.alertEmails.map((s) => s.address)).toEqual(['a@example.org', 'b@example.org']);
+    expect(config.alertPhoneNumbers).toEqual([{ address: '+447700900123', filter: { parties: ['russia', 'us'] } }]);
+    expect(config.pollRateMinutes).toBe(10);
+  });
+
+  it('names a malformed email address and its position', () => {
+    expect(problemsOf({ alertEmails: ['ok@example.org', 'not-an-email'] })).toEqual([
+      'alertEmails[1] is not a valid email address: "not-an-email"',
+    ]);
+  });
+
+  it('rejects phone numbers that are not E.164', () => {
+    const problems = problemsOf({ alertPhoneNumbers: ['0044 7700 900123', '+1415555', '+14155550100'] });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/alertPhoneNumbers\[0\] must be an E\.164 phone number/);
+    expect(problems[1]).toMatch(/alertPhoneNumbers\[1\] must be an E\.164 phone number/);
+    expect(problemsOf({ alertPhoneNumbers: ['+1-415-555-0100'] })[0]).toMatch(/E\.164/);
+  });
+
+  it('rejects a poll rate that is not a whole number of minutes from 1 to 1440', () => {
+    for (const rate of [0, 2.5, 'fast', 1441]) {
+      expect(problemsOf({ pollRateMinutes: rate })[0]).toMatch(/^pollRateMinutes must be a whole number from 1 to 1440/);
+    }
+  });
+
+  it('rejects a log retention CloudWatch does not offer', () => {
+    expect(problemsOf({ logRetentionDays: 10 })[0]).toMatch(/logRetentionDays must be one of 1, 3, 5, 7, 14/);
+  });
+
+  it('rejects filters on unknown parties or severities', () => {
+    expect(problemsOf({ alertFilter: { parties: ['china'] } })).toEqual([
+      'alertFilter.parties has unknown values china; allowed: russia, ukraine, us, europe',
+    ]);
+    expect(problemsOf({ alertEmails: [{ address: 'a@example.org', filter: { severities: ['urgent'] } }] })[0]).toMatch(
+      /alertEmails\[0\]\.filter\.severities has unknown values urgent/,
+    );
+  });
+
+  it('reports every problem at once and points at missing bundled files', () => {
+    const problems = problemsOf({
+      alertEmails: ['x'],
+      pollRateMinutes: -1,
+      storiesDir: 'no/such/stories',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems[2]).toMatch(/storiesDir points to .*no\/such\/stories, which does not exist/);
+  });
+
+  it('rejects the same address listed twice', () => {
+    expect(problemsOf({ alertEmails: ['a@example.org', 'a@example.org'] })).toEqual([
+      'alertEmails lists a@example.org twice',
+    ]);
+  });
+});
+
+describe('infra/app.ts', () => {
+  it('exits with the validation message before synthesizing anything when the context is invalid', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'storywatch-cdk-'));
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ ...FIXTURE_CONTEXT, alertEmails: ['desk-at-example.org'] }),
+        },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('Invalid storywatch context');
+      expect(result.stderr).toContain('alertEmails[0] is not a valid email address: "desk-at-example.org"');
+      expect(spawnSync('ls', [outdir], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
