@@ -1,0 +1,277 @@
+import type { FeedItem } from '../core/feed';
+import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
+import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
+import type { StoryProfile } from './profile';
+import { extractStances } from './stance';
+import type { StoryDefinition } from './story';
+import { cleanText, contentStems, type Sentence, splitSentences } from './text';
+
+/** Score at or above which an item is a follow-up. */
+export const FOLLOW_UP_THRESHOLD = 0.5;
+export const MIN_STANCE_CONFIDENCE = Number(process.env.SW_MINCONF ?? 0.6);
+/** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
+const CONTENT_LIMIT = 3000;
+const SUMMARY_LIMIT = 280;
+const MAX_QUOTES = 5;
+const MAX_KEY_TERMS = 12;
+
+// Words that make a sentence about "the thing on the table" even without a story term.
+const OBJECT_WORDS =
+  /(?<!\p{L})(?:proposals?|plans?|offers?|deal|idea|initiative|pause|halt|agreement|terms|предложени\p{L}*|план\p{L}*|пауз\p{L}*|соглашени\p{L}*|угод\p{L}*|пропозиці\p{L}*|ініціатив\p{L}*)(?!\p{L})/iu;
+// A meeting or call between parties is itself diplomacy, even when no peace word is used.
+const MEETING_WORDS =
+  /(?<!\p{L})(?:meet\p{L}*|met|call|calls|called|phone|spoke|speak\p{L}*|visit\p{L}*|hosts?|hosted|envoys?|delegations?|встреч\p{L}*|разговор\p{L}*|звон\p{L}*|зустріч\p{L}*|розмов\p{L}*|делегаці\p{L}*)(?!\p{L})/iu;
+const QUOTE = /[“"«]([^”"»]{8,240})[”"»]/g;
+const DAY_MS = 86_400_000;
+
+interface Evidence {
+  text: string;
+  titleEnd: number;
+  sentences: Sentence[];
+  hits: LexiconHit[];
+}
+
+function gatherEvidence(compiled: CompiledStory, item: FeedItem): Evidence {
+  const title = cleanText(item.title ?? '');
+  const description = cleanText(item.description ?? '');
+  const content = item.content ? cleanText(item.content).slice(0, CONTENT_LIMIT) : '';
+  // Descriptions often repeat the first paragraph of the content; reading both would double-count it.
+  const body =
+    content && !content.startsWith(description.slice(0, 60)) ? `${description} ${content}` : content || description;
+  const text = `${title}\n${body}`;
+  const sentences: Sentence[] = title ? [{ start: 0, end: title.length, text: title }] : [];
+  sentences.push(...splitSentences(body, title.length + 1));
+  return { text, titleEnd: title.length, sentences, hits: scanLexicon(compiled, text) };
+}
+
+interface Detection {
+  score: number;
+  followUp: boolean;
+  reasons: string[];
+  parties: string[];
+  topicTerms: string[];
+}
+
+function saturate(value: number, half: number): number {
+  return value <= 0 ? 0 : value / (value + half);
+}
+
+function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, text: string): number {
+  const stems = contentStems(text);
+  if (stems.size === 0) return 0;
+  let dot = 0;
+  let matched = 0;
+  for (const term of stems) {
+    const weight = compiled.seedTerms.get(term) ?? profile?.learned[term];
+    if (weight !== undefined) {
+      dot += weight;
+      matched++;
+    }
+  }
+  // Share of the item's vocabulary the profile knows, weighted: robust to item length.
+  return matched === 0 ? 0 : dot / (stems.size * 0.45 + 2);
+}
+
+function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
+  const topicWeights = new Map<string, number>();
+  const parties = new Set<string>();
+  const otherStories = new Set<string>();
+  let anchorMentions = 0;
+  let otherMentions = 0;
+  let conflict = false;
+  for (const hit of evidence.hits) {
+    const inTitle = hit.start < evidence.titleEnd;
+    const roles = hit.roles;
+    if (roles.topicWeight !== undefined) {
+      const weight = roles.topicWeight * (inTitle ? 1.3 : 1);
+      const key = roles.label.toLowerCase();
+      topicWeights.set(key, Math.max(topicWeights.get(key) ?? 0, weight));
+    }
+    if (roles.party !== undefined) {
+      parties.add(roles.party);
+      anchorMentions += inTitle ? 2 : 1;
+    }
+    if (roles.conflict) {
+      conflict = true;
+      anchorMentions += inTitle ? 2 : 1;
+    }
+    if (roles.otherStory) {
+      otherStories.add(roles.label);
+      otherMentions += inTitle ? 2 : 1;
+    }
+  }
+  const reasons: string[] = [];
+  let topic = 0;
+  let strongestTerm = 0;
+  for (const weight of topicWeights.values()) {
+    topic += weight;
+    strongestTerm = Math.max(strongestTerm, weight);
+  }
+  if (topicWeights.size > 0) reasons.push(`story terms: ${[...topicWeights.keys()].slice(0, 6).join(', ')}`);
+  if (parties.size >= 2 && MEETING_WORDS.test(evidence.text)) {
+    topic += 0.4;
+    strongestTerm = Math.max(strongestTerm, 0.6);
+    reasons.push(`contact between ${[...parties].join(' and ')}`);
+  }
+  const anchor = Math.min(1, (parties.size > 0 ? 0.6 : 0) + 0.2 * Math.max(0, parties.size - 1) + (conflict ? 0.3 : 0));
+  if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
+  if (conflict) reasons.push('places of the conflict named');
+
+  const sim = Math.min(1, similarity(compiled, profile, evidence.text) / 0.35);
+  let penalty = 0;
+  if (otherMentions > 0) {
+    penalty = (0.7 * otherMentions) / (otherMentions + anchorMentions);
+    reasons.push(`other-story signals: ${[...otherStories].slice(0, 4).join(', ')} (−${penalty.toFixed(2)})`);
+  }
+  const published = item.published ? Date.parse(item.published) : Number.NaN;
+  const days = Number.isFinite(published) ? Math.max(0, (published - compiled.startMs) / DAY_MS) : 0;
+  // Gentle: a year into the story an item keeps about 94% of its score; old vocabulary still counts.
+  const decay = 0.9 + 0.1 * Math.exp(-days / 365);
+
+  const raw = 0.55 * saturate(topic, 0.8) + 0.25 * anchor + 0.2 * sim - penalty;
+  const score = Math.max(0, Math.min(1, raw * decay));
+  reasons.push(`profile similarity ${sim.toFixed(2)}`);
+  if (days > 30) reasons.push(`age ${Math.round(days)} days (×${decay.toFixed(2)})`);
+  // Generic words ("deal", "agreement") alone never make a follow-up; one real story term must be there.
+  const followUp = score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && parties.size + (conflict ? 1 : 0) > 0;
+  reasons.push(
+    followUp
+      ? `follow-up: score ${score.toFixed(2)} ≥ ${FOLLOW_UP_THRESHOLD}`
+      : `not a follow-up: score ${score.toFixed(2)}${strongestTerm < 0.6 ? ', no strong story term' : ''}`,
+  );
+  return {
+    score: Math.round(score * 1000) / 1000,
+    followUp,
+    reasons,
+    parties: [...parties],
+    topicTerms: [...topicWeights.keys()],
+  };
+}
+
+function truncate(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > limit * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
+}
+
+function buildSummary(
+  story: StoryDefinition,
+  item: FeedItem,
+  evidence: Evidence,
+  detection: Detection,
+  stances: StanceObservation[],
+): FollowUpSummary {
+  const body = evidence.sentences.filter((sentence) => sentence.start > evidence.titleEnd);
+  // The lead sentence, plus the next most story-laden one when there is room.
+  const scored = body.map((sentence, index) => {
+    let weight = index === 0 ? 0.5 : 0;
+    for (const hit of evidence.hits) {
+      if (hit.start >= sentence.start && hit.start < sentence.end)
+        weight += hit.roles.topicWeight ?? (hit.roles.party ? 0.3 : 0);
+    }
+    return { sentence, weight, index };
+  });
+  const picked = scored
+    .filter((entry) => entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 2)
+    .sort((a, b) => a.index - b.index);
+  let summary = picked.map((entry) => entry.sentence.text).join(' ');
+  if (summary === '' || summary.length > SUMMARY_LIMIT) summary = picked[0]?.sentence.text ?? '';
+  if (summary === '') summary = evidence.sentences[0]?.text ?? '';
+
+  const quotes: string[] = [];
+  for (const match of evidence.text.matchAll(QUOTE)) {
+    const quote = (match[1] ?? '').trim();
+    if (quote && !quotes.includes(quote)) quotes.push(quote);
+    if (quotes.length >= MAX_QUOTES) break;
+  }
+  const conditions = [...new Set(stances.flatMap((stance) => stance.conditions))].sort();
+  const keyTerms = [...new Set([...detection.topicTerms, ...namesIn(evidence)])].slice(0, MAX_KEY_TERMS);
+  return {
+    storyId: story.id,
+    itemId: item.id,
+    source: item.source,
+    link: item.link,
+    title: evidence.sentences[0]?.text ?? '',
+    published: item.published,
+    score: detection.score,
+    summary: truncate(summary, SUMMARY_LIMIT),
+    parties: detection.parties,
+    stances,
+    conditions,
+    quotes,
+    keyTerms,
+    reasons: detection.reasons,
+  };
+}
+
+const CAPITALIZED = /(?<![\p{L}.])\p{Lu}[\p{Ll}’'-]{2,}(?:\s+\p{Lu}[\p{Ll}’'-]{2,})*/gu;
+
+/** Capitalized names not at a sentence start: the new people and places a profile can learn. */
+function namesIn(evidence: Evidence): string[] {
+  const names: string[] = [];
+  for (const sentence of evidence.sentences) {
+    for (const match of sentence.text.matchAll(CAPITALIZED)) {
+      if (match.index === 0) continue;
+      const name = match[0].replace(/['’]s$/, '');
+      if (!names.includes(name)) names.push(name);
+      if (names.length >= 6) return names;
+    }
+  }
+  return names;
+}
+
+export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: StoryProfile): Classification {
+  const compiled = compileStory(story);
+  const evidence = gatherEvidence(compiled, item);
+  const detection = detect(compiled, item, evidence, profile?.storyId === story.id ? profile : undefined);
+  if (!detection.followUp) {
+    return {
+      storyId: story.id,
+      itemId: item.id,
+      followUp: false,
+      score: detection.score,
+      reasons: detection.reasons,
+      stances: [],
+    };
+  }
+  // A wrong stance fires a wrong alert: weak attributions are left out rather than guessed.
+  const stances = extractStances({
+    text: evidence.text,
+    sentences: evidence.sentences,
+    hits: evidence.hits,
+    objectPattern: OBJECT_WORDS,
+  }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
+  const summary = buildSummary(story, item, evidence, detection, stances);
+  return {
+    storyId: story.id,
+    itemId: item.id,
+    followUp: true,
+    score: detection.score,
+    reasons: detection.reasons,
+    stances,
+    summary,
+  };
+}
+
+/** The positions the story starts from: its seed text read by the same extraction as any item. */
+export function baselineStances(story: StoryDefinition): StanceObservation[] {
+  const compiled = compileStory(story);
+  const evidence = gatherEvidence(compiled, {
+    id: `${story.id}:seed`,
+    title: '',
+    description: story.seedText,
+    link: null,
+    published: `${story.startDate}T00:00:00Z`,
+    source: 'story-seed',
+    language: null,
+  });
+  return extractStances({
+    text: evidence.text,
+    sentences: evidence.sentences,
+    hits: evidence.hits,
+    objectPattern: OBJECT_WORDS,
+  });
+}

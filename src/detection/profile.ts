@@ -1,0 +1,99 @@
+import type { FollowUpSummary } from '../core/story';
+import { compileStory } from './lexicon';
+import type { StoryDefinition } from './story';
+import { contentStems } from './text';
+
+/**
+ * What the detector has learned from confirmed follow-ups, on top of the story's own vocabulary.
+ * Plain JSON so the store can keep it as an opaque document.
+ */
+export interface StoryProfile {
+  storyId: string;
+  /** Number of follow-ups folded in so far. */
+  updates: number;
+  /** Stems seen in follow-ups but not yet trusted: stem → decayed document frequency. */
+  candidates: Record<string, number>;
+  /** Stems trusted for similarity scoring: stem → weight (never above the limits below). */
+  learned: Record<string, number>;
+}
+
+/** Limits that keep one odd item (or a burst of them) from capturing the profile. */
+export const PROFILE_LIMITS = {
+  maxLearnedTerms: 200,
+  maxCandidates: 2000,
+  /** Decayed document frequency a stem needs before it is trusted. */
+  minDocumentFrequency: 3,
+  /** New stems one follow-up may contribute. */
+  perItemCap: 12,
+  /** Per-update multiplicative decay: terms that stop appearing fade out. */
+  decay: 0.97,
+  maxLearnedWeight: 0.35,
+  dropBelow: 0.05,
+} as const;
+
+export function initialProfile(story: StoryDefinition): StoryProfile {
+  return { storyId: story.id, updates: 0, candidates: {}, learned: {} };
+}
+
+function keepTop(record: Record<string, number>, limit: number): Record<string, number> {
+  const entries = Object.entries(record);
+  if (entries.length <= limit) return record;
+  entries.sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(entries.slice(0, limit));
+}
+
+/** Folds one confirmed follow-up into the profile; returns a new profile and leaves the input untouched. */
+export function adaptProfile(profile: StoryProfile, summary: FollowUpSummary, story: StoryDefinition): StoryProfile {
+  if (profile.storyId !== story.id || summary.storyId !== story.id) {
+    throw new Error(`profile of "${profile.storyId}" cannot learn from a follow-up of "${summary.storyId}"`);
+  }
+  const seed = compileStory(story).seedTerms;
+  const limits = PROFILE_LIMITS;
+  const candidates: Record<string, number> = {};
+  for (const [term, frequency] of Object.entries(profile.candidates)) {
+    const decayed = frequency * limits.decay;
+    if (decayed >= limits.dropBelow) candidates[term] = decayed;
+  }
+  const learned: Record<string, number> = {};
+  for (const [term, weight] of Object.entries(profile.learned)) {
+    const decayed = weight * limits.decay;
+    if (decayed >= limits.dropBelow) learned[term] = decayed;
+  }
+
+  const fresh = [...contentStems(`${summary.title} ${summary.summary} ${summary.keyTerms.join(' ')}`)]
+    .filter((term) => !seed.has(term) && !/^\d+$/.test(term))
+    // Longer stems are more specific (names, places); they are the ones worth learning first.
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+    .slice(0, limits.perItemCap);
+
+  for (const term of fresh) {
+    const frequency = (candidates[term] ?? 0) + 1;
+    candidates[term] = frequency;
+    if (frequency >= limits.minDocumentFrequency) {
+      learned[term] = Math.min(limits.maxLearnedWeight, (learned[term] ?? 0) + 0.1);
+    }
+  }
+  return {
+    storyId: profile.storyId,
+    updates: profile.updates + 1,
+    candidates: keepTop(candidates, limits.maxCandidates),
+    learned: keepTop(learned, limits.maxLearnedTerms),
+  };
+}
+
+/** Accepts a stored profile only when it has the expected shape; anything else falls back to a fresh one. */
+export function coerceProfile(value: unknown, story: StoryDefinition): StoryProfile {
+  if (typeof value !== 'object' || value === null) return initialProfile(story);
+  const candidate = value as Partial<StoryProfile>;
+  if (
+    candidate.storyId !== story.id ||
+    typeof candidate.updates !== 'number' ||
+    typeof candidate.candidates !== 'object' ||
+    candidate.candidates === null ||
+    typeof candidate.learned !== 'object' ||
+    candidate.learned === null
+  ) {
+    return initialProfile(story);
+  }
+  return candidate as StoryProfile;
+}

@@ -1,0 +1,453 @@
+import type { StanceLabel, StanceObservation } from '../core/story';
+import type { LexiconHit } from './lexicon';
+import type { Sentence } from './text';
+
+/**
+ * Stance cues are language, not story: they are shared by every story. Each cue names how its holder
+ * is found: 'subject' looks back for who acts, 'by' looks forward ("brokered by the US"), 'owner' takes
+ * the party written right before it ("US-proposed", "Trump's plan"), 'speaker' takes who is quoted.
+ */
+type CueKind = 'subject' | 'by' | 'owner' | 'speaker';
+
+interface CueRule {
+  label: StanceLabel;
+  kind: CueKind;
+  strength: number;
+  /** The cue names its object itself ("ceasefire"), so the sentence needs no topic word. */
+  selfContained?: boolean;
+  pattern: string;
+}
+
+const L = '\\p{L}*';
+
+const CUE_RULES: CueRule[] = [
+  {
+    label: 'supports',
+    kind: 'by',
+    strength: 0.75,
+    pattern: `(?:proposed|brokered|backed|led|drafted|mediated|sponsored|spearheaded|pushed|offered|announced|declared|called|ordered) by`,
+  },
+  // supports
+  {
+    label: 'supports',
+    kind: 'subject',
+    strength: 0.85,
+    pattern: `accept(?:s|ed|ing)?|agree(?:s|d|ing)?|endors(?:es|ed|ing|e)|welcom(?:es|ed|ing|e)|back(?:s|ed|ing)?(?! (?:off|away|down|out))|support(?:s|ed|ing)?|demand(?:s|ed|ing)?|propos(?:es|ed|ing|e)|sign(?:s|ed)? up to|commit(?:s|ted)? to`,
+  },
+  {
+    label: 'supports',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump-?start|revive|restart|kick-?start)|jump-?starts?|revives?|revived`,
+  },
+  {
+    label: 'supports',
+    kind: 'subject',
+    strength: 0.75,
+    selfContained: true,
+    pattern: `want(?:s|ed)? (?:a |an )?(?:\\p{L}+ )?(?:peace|ceasefire|cease-fire|truce)|(?:unconditional|comprehensive|full) (?:ceasefire|cease-fire|truce)|without (?:pre-?)?conditions|no military solution`,
+  },
+  {
+    label: 'supports',
+    kind: 'speaker',
+    strength: 0.7,
+    selfContained: true,
+    pattern: `optimis${L}|hopeful|never been closer|(?:very much )?on track|within reach|(?:right|on) track|ball is (?:now )?in \\p{L}+(?:'s|’s)? court|productive|progress|could (?:happen|come|be reached|be agreed|be signed)|(?:is|was|are) (?:close|near|imminent)`,
+  },
+  {
+    label: 'supports',
+    kind: 'owner',
+    strength: 0.7,
+    pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts)|[-\\s](?:(?:ceasefire|cease-fire|truce|peace|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
+  },
+  // conditional
+  {
+    label: 'conditional',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|provided that|on condition`,
+  },
+  {
+    label: 'conditional',
+    kind: 'owner',
+    strength: 0.75,
+    pattern: `(?:'s|’s) (?:\\p{L}+ )?(?:demands|conditions|terms|preconditions)`,
+  },
+  // opposes
+  {
+    label: 'opposes',
+    kind: 'subject',
+    strength: 0.85,
+    pattern: `reject${L}|refus${L}|rebuff${L}|brush(?:es|ed)? (?:off|aside)|shrug(?:s|ged)? off|snub(?:s|bed)?|stonewall${L}|withst(?:and|ands|ood) (?:\\p{L}+ )?pressure|dismiss${L}|rule[sd]? out|ruling out|turn(?:s|ed)? down|spurn${L}|oppos(?:es|ed|ing|e)|scoff${L}|balk${L}|unacceptable|(?:continue|keep) (?:the )?fighting|fighting (?:will )?continues?|until (?:its |all |their )?(?:\\p{L}+ )?goals|no (?:ceasefire|cease-fire|truce)`,
+  },
+  // Russian and Ukrainian
+  {
+    label: 'supports',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `поддерж${L}|согласил${L}|согласн${L}|соглас(?:ен|на|ны)|готов${L}|предлож${L}|приветств${L}|підтрима${L}|підтриму${L}|погодил${L}|погодж${L}|погоди${L}|запропон${L}|вітає|вітали|привітал${L}`,
+  },
+  {
+    label: 'conditional',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `услови${L}|требова${L}|нюанс${L}|умов${L}|вимаг${L}|первопричин${L}`,
+  },
+  {
+    label: 'opposes',
+    kind: 'subject',
+    strength: 0.85,
+    pattern: `отверг${L}|отказ${L}|неприемлем${L}|відкину${L}|відкида${L}|відхил${L}|відмов${L}|неприйнятн${L}`,
+  },
+];
+
+// One scan for every cue; the group index tells which rule matched.
+// Group i+1 always belongs to rule i; rules handled by the other regex get a never-matching group.
+const CUE_REGEX = new RegExp(
+  CUE_RULES.map((rule) =>
+    rule.kind === 'owner' ? '((?!))' : `(?<![\\p{L}\\p{N}])(${rule.pattern})(?![\\p{L}\\p{N}])`,
+  ).join('|'),
+  'giu',
+);
+// "owner" rules start with punctuation, so they must not require a word boundary in front.
+const OWNER_REGEX = new RegExp(
+  CUE_RULES.map((rule) => (rule.kind === 'owner' ? `(${rule.pattern})(?![\\p{L}\\p{N}])` : '((?!))')).join('|'),
+  'giu',
+);
+
+const NEGATION_BEFORE =
+  /(?:\bnot|n't|n’t|\bnever|\bno longer|\brefus\p{L}* to|\bdeclin\p{L}* to|\bunwilling to|\bwithout|(?<!\p{L})не|(?<!\p{L})ні)\s+(?:\p{L}+\s+){0,2}$/iu;
+const HYPOTHETICAL_BEFORE =
+  /(?:\bif|\bfail\p{L}* to|\bwhether|\bunless|\bshould|\bcould|\bmight|\bmay|\bwill\s+\p{L}+\s+(?:accept|agree)|(?<!\p{L})если|(?<!\p{L})якщо|(?<!\p{L})чи)\s+(?:\p{L}+\s+){0,3}$/iu;
+// Someone being pushed toward a position does not hold it: "pressure on Russia to accept".
+const OBJECT_BEFORE_PARTY =
+  /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
+const SPEAKER_AFTER =
+  /^(?:'s|’s)?\s*(?:(?:\p{Lu}[\p{L}.-]*|president|leader|envoy|spokes\p{L}+|officials?|secretary|minister|administration|government|delegation|side)\s+){0,3}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/u;
+const SPEAKER_BEFORE =
+  /(?:according to|said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*)\s+(?:\p{L}+\s+){0,3}$/iu;
+const CLAUSE_BREAK =
+  /[;:—–]|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
+const PRONOUN_START =
+  /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|kremlin leader|spokesman|spokeswoman|minister|envoy|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
+const QUESTION_END = /\?["”’]?\s*$/;
+
+export interface PartyMention {
+  party: string;
+  start: number;
+  end: number;
+  selfSpeaker: boolean;
+}
+
+interface RawObservation {
+  party: string;
+  label: StanceLabel;
+  confidence: number;
+  sentenceIndex: number;
+  direct: boolean;
+  conditional: boolean;
+}
+
+export interface StanceInput {
+  text: string;
+  sentences: Sentence[];
+  hits: LexiconHit[];
+  /** Object words that make a sentence about the matter at hand (topic terms are always such words). */
+  objectPattern: RegExp;
+}
+
+function eligibleAsHolder(text: string, sentenceStart: number, mention: PartyMention): boolean {
+  // "Russia-Ukraine ceasefire": a hyphenated name modifies a noun, it does not act.
+  if (text[mention.end] === '-' || text[mention.start - 1] === '-') return false;
+  const before = text.slice(Math.max(sentenceStart, mention.start - 30), mention.start);
+  return !OBJECT_BEFORE_PARTY.test(before);
+}
+
+function clauseStartBefore(text: string, from: number, position: number): number {
+  const segment = text.slice(from, position);
+  let last = -1;
+  const global = new RegExp(CLAUSE_BREAK.source, 'giu');
+  for (const match of segment.matchAll(global)) last = match.index + match[0].length;
+  return last < 0 ? from : from + last;
+}
+
+/** The party a "said/according to" construction in the sentence gives as speaker. */
+function sentenceSpeaker(text: string, sentence: Sentence, mentions: PartyMention[]): PartyMention | undefined {
+  for (const mention of mentions) {
+    const after = text.slice(mention.end, Math.min(sentence.end, mention.end + 60));
+    if (SPEAKER_AFTER.test(after)) return mention;
+    const before = text.slice(Math.max(sentence.start, mention.start - 40), mention.start);
+    if (SPEAKER_BEFORE.test(before)) return mention;
+  }
+  return undefined;
+}
+
+/** Adds the partner of a coordinated subject: "Russia and Ukraine agreed" gives both. */
+function withCoordinated(text: string, mentions: PartyMention[], index: number): PartyMention[] {
+  const holder = mentions[index];
+  if (!holder) return [];
+  const result = [holder];
+  const previous = mentions[index - 1];
+  if (previous && previous.party !== holder.party) {
+    const between = text.slice(previous.end, holder.start);
+    if (/^(?:'s|’s)?\s*(?:and|&|и|і|та)\s+(?:the\s+)?$/iu.test(between)) result.push(previous);
+  }
+  const next = mentions[index + 1];
+  if (next && next.party !== holder.party) {
+    const between = text.slice(holder.end, next.start);
+    if (/^\s*(?:and|&|и|і|та)\s+(?:the\s+)?$/iu.test(between)) result.push(next);
+  }
+  return result;
+}
+
+const NOUN_AFTER_STORY_WORD = /(?:cease-?fire|truce|peace|talks)\s+$/i;
+const BARE_NOUN_CUE = /^(?:support|pressure|push|demand|backing|call)$/i;
+
+/**
+ * Rejects cue words used as nouns: after a possessive ("Putin's support"), inside a compound
+ * ("ceasefire demand", "Moscow-declared"), straight after a name ("U.S. support"), or passive ("backed by").
+ */
+function subjectCueIsVerb(text: string, cue: Cue, before: string, mentions: PartyMention[]): boolean {
+  if (/(?:'s|’s)\s+$/.test(before) || before.endsWith('-') || NOUN_AFTER_STORY_WORD.test(before)) return false;
+  if (/^\s+by\s/i.test(text.slice(cue.end, cue.end + 4))) return false;
+  if (BARE_NOUN_CUE.test(text.slice(cue.start, cue.end))) {
+    if (mentions.some((mention) => mention.end <= cue.start && /^\s+$/.test(text.slice(mention.end, cue.start)))) {
+      return false;
+    }
+    if (/\b(?:his|her|their|its|the|a|an|for|of|and)\s+$/i.test(before)) return false;
+  }
+  return true;
+}
+
+const PRONOUN_OBJECT = /^\s*(?:to\s+)?(?:it|this|that|the idea|to do so|so)\b/i;
+
+/** A support or refusal counts only when what is accepted or refused is the matter on the table. */
+function objectFollows(text: string, cue: Cue, sentence: Sentence, hits: LexiconHit[], objectPattern: RegExp): boolean {
+  const limit = Math.min(sentence.end, cue.end + 90);
+  const window = text.slice(cue.end, limit);
+  const clauseEnd = window.search(CLAUSE_BREAK);
+  const scope = clauseEnd >= 0 ? window.slice(0, clauseEnd) : window;
+  if (PRONOUN_OBJECT.test(scope) || objectPattern.test(scope)) return true;
+  const scopeEnd = cue.end + scope.length;
+  // The cue phrase itself may carry the object ("ready for talks").
+  return hits.some(
+    (hit) =>
+      hit.roles.topicWeight !== undefined &&
+      hit.roles.topicWeight >= 0.6 &&
+      hit.start >= cue.start &&
+      hit.start < scopeEnd,
+  );
+}
+
+interface Cue {
+  rule: CueRule;
+  start: number;
+  end: number;
+}
+
+function collectCues(text: string): Cue[] {
+  const cues: Cue[] = [];
+  for (const regex of [CUE_REGEX, OWNER_REGEX]) {
+    regex.lastIndex = 0;
+    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+      if (match[0] === '') {
+        regex.lastIndex++;
+        continue;
+      }
+      for (let group = 1; group < match.length; group++) {
+        if (match[group] === undefined) continue;
+        const rule = CUE_RULES[group - 1];
+        if (rule) cues.push({ rule, start: match.index, end: match.index + match[0].length });
+        break;
+      }
+    }
+  }
+  cues.sort((a, b) => a.start - b.start);
+  return cues;
+}
+
+export function extractStances(input: StanceInput): StanceObservation[] {
+  const { text, sentences, hits } = input;
+  const mentionsAll: PartyMention[] = [];
+  for (const hit of hits) {
+    if (hit.roles.party !== undefined) {
+      mentionsAll.push({
+        party: hit.roles.party,
+        start: hit.start,
+        end: hit.end,
+        selfSpeaker: !!hit.roles.selfSpeaker,
+      });
+    }
+  }
+  if (mentionsAll.length === 0) return [];
+  const cues = collectCues(text);
+  if (cues.length === 0) return [];
+
+  const observations: RawObservation[] = [];
+  const conditionsByParty = new Map<string, Set<string>>();
+  let carriedHolder: PartyMention | undefined;
+  let mentionCursor = 0;
+  let cueCursor = 0;
+  for (let sentenceIndex = 0; sentenceIndex < sentences.length; sentenceIndex++) {
+    const sentence = sentences[sentenceIndex] as Sentence;
+    while (mentionCursor < mentionsAll.length && (mentionsAll[mentionCursor] as PartyMention).start < sentence.start)
+      mentionCursor++;
+    const mentions: PartyMention[] = [];
+    for (let i = mentionCursor; i < mentionsAll.length; i++) {
+      const mention = mentionsAll[i] as PartyMention;
+      if (mention.start >= sentence.end) break;
+      mentions.push(mention);
+    }
+    while (cueCursor < cues.length && (cues[cueCursor] as Cue).start < sentence.start) cueCursor++;
+    const sentenceCues: Cue[] = [];
+    for (let i = cueCursor; i < cues.length; i++) {
+      const cue = cues[i] as Cue;
+      if (cue.start >= sentence.end) break;
+      sentenceCues.push(cue);
+    }
+
+    const speaker = sentenceSpeaker(text, sentence, mentions);
+    const pronounLed = PRONOUN_START.test(sentence.text);
+    const subjectMention = mentions.find(
+      (mention) => mention.start - sentence.start <= 30 && eligibleAsHolder(text, sentence.start, mention),
+    );
+    const fallbackHolder = speaker ?? (pronounLed ? carriedHolder : subjectMention);
+    const onTopic =
+      hits.some(
+        (hit) => hit.roles.topicWeight !== undefined && hit.start >= sentence.start && hit.start < sentence.end,
+      ) || input.objectPattern.test(sentence.text);
+    const isQuestion = QUESTION_END.test(sentence.text);
+    let lastHolders: PartyMention[] = [];
+
+    for (const cue of sentenceCues) {
+      if (!onTopic && !cue.rule.selfContained) continue;
+      const before = text.slice(Math.max(sentence.start, cue.start - 40), cue.start);
+      if (HYPOTHETICAL_BEFORE.test(before)) continue;
+      if (isQuestion && cue.rule.kind !== 'owner' && cue.rule.kind !== 'by') continue;
+      if (cue.rule.kind === 'subject' && !subjectCueIsVerb(text, cue, before, mentions)) continue;
+      if (
+        cue.rule.kind === 'subject' &&
+        cue.rule.label !== 'conditional' &&
+        !cue.rule.selfContained &&
+        !objectFollows(text, cue, sentence, hits, input.objectPattern)
+      ) {
+        continue;
+      }
+
+      let holders: PartyMention[] = [];
+      let inherited = false;
+      if (cue.rule.kind === 'owner') {
+        const ownerIndex = mentions.findIndex((mention) => mention.end === cue.start || mention.end === cue.start - 0);
+        if (ownerIndex >= 0) holders = withCoordinated(text, mentions, ownerIndex);
+      } else if (cue.rule.kind === 'by') {
+        const afterIndex = mentions.findIndex(
+          (mention) =>
+            mention.start >= cue.end &&
+            mention.start - cue.end <= 12 &&
+            /^\s*(?:the\s+|a\s+)?$/i.test(text.slice(cue.end, mention.start)),
+        );
+        if (afterIndex >= 0) holders = withCoordinated(text, mentions, afterIndex);
+      } else if (cue.rule.kind === 'speaker') {
+        if (speaker) holders = [speaker];
+        else if (pronounLed && carriedHolder) holders = [carriedHolder];
+      } else {
+        const clauseStart = clauseStartBefore(text, sentence.start, cue.start);
+        for (let i = mentions.length - 1; i >= 0; i--) {
+          const mention = mentions[i] as PartyMention;
+          if (mention.end > cue.start || mention.start < clauseStart) continue;
+          if (!eligibleAsHolder(text, sentence.start, mention)) continue;
+          holders = withCoordinated(text, mentions, i);
+          break;
+        }
+        if (holders.length === 0) {
+          if (lastHolders.length > 0) holders = lastHolders;
+          else if (fallbackHolder) holders = [fallbackHolder];
+          inherited = true;
+        }
+      }
+      if (holders.length === 0) continue;
+
+      let label = cue.rule.label;
+      let confidence = cue.rule.strength - (inherited ? 0.1 : 0);
+      if (NEGATION_BEFORE.test(before)) {
+        if (label === 'supports') label = 'opposes';
+        else if (label === 'opposes') label = 'conditional';
+        else continue;
+        confidence -= 0.1;
+      }
+      if (sentenceIndex === 0) confidence += 0.05;
+      for (const holder of holders) {
+        const direct =
+          holder.selfSpeaker || (speaker !== undefined && speaker.party === holder.party && speaker.selfSpeaker);
+        observations.push({
+          party: holder.party,
+          label,
+          confidence: Math.min(0.95, confidence),
+          sentenceIndex,
+          direct,
+          conditional: label === 'conditional',
+        });
+      }
+      lastHolders = holders;
+    }
+    const conditionHolder = speaker ?? lastHolders[0] ?? (pronounLed ? carriedHolder : subjectMention);
+    if (conditionHolder) {
+      for (const hit of hits) {
+        if (hit.start < sentence.start || hit.start >= sentence.end || hit.roles.condition === undefined) continue;
+        const set = conditionsByParty.get(conditionHolder.party) ?? new Set<string>();
+        set.add(hit.roles.condition);
+        conditionsByParty.set(conditionHolder.party, set);
+      }
+    }
+    const firstHolder = speaker ?? lastHolders[0] ?? (pronounLed ? carriedHolder : mentions[0]);
+    if (firstHolder && (!pronounLed || !carriedHolder)) carriedHolder = firstHolder;
+  }
+  return mergeObservations(observations, sentences, conditionsByParty);
+}
+
+function mergeObservations(
+  observations: RawObservation[],
+  sentences: Sentence[],
+  conditionsByParty: Map<string, Set<string>>,
+): StanceObservation[] {
+  const byParty = new Map<string, RawObservation[]>();
+  for (const observation of observations) {
+    const list = byParty.get(observation.party) ?? [];
+    list.push(observation);
+    byParty.set(observation.party, list);
+  }
+  const result: StanceObservation[] = [];
+  for (const [party, list] of byParty) {
+    const best = (label: StanceLabel) =>
+      list.filter((entry) => entry.label === label).sort((a, b) => b.confidence - a.confidence)[0];
+    const supports = best('supports');
+    const conditional = best('conditional');
+    const opposes = best('opposes');
+    let chosen: RawObservation | undefined;
+    let confidence = 0;
+    if (conditional && (!opposes || conditional.confidence >= opposes.confidence - 0.1)) {
+      // "Yes, but": support plus conditions from the same party is the conditional stance.
+      chosen = conditional;
+      confidence = Math.min(0.95, conditional.confidence + (supports ? 0.05 : 0));
+    } else if (supports && opposes) {
+      const gap = supports.confidence - opposes.confidence;
+      if (Math.abs(gap) < 0.05 && supports.sentenceIndex !== 0 && opposes.sentenceIndex !== 0) continue;
+      chosen = gap >= 0 ? supports : opposes;
+      confidence = Math.max(0.3, chosen.confidence - 0.2);
+    } else {
+      chosen = supports ?? opposes;
+      confidence = chosen?.confidence ?? 0;
+    }
+    if (!chosen) continue;
+    result.push({
+      party,
+      label: chosen.label,
+      confidence: Math.round(confidence * 100) / 100,
+      evidence: sentences[chosen.sentenceIndex]?.text ?? '',
+      // Conditions belong to a "yes, but" or a refusal; on plain support they would be noise.
+      conditions: chosen.label === 'supports' ? [] : [...(conditionsByParty.get(party) ?? [])].sort(),
+      direct: list.some((entry) => entry.direct && entry.label === chosen.label),
+    });
+  }
+  return result;
+}

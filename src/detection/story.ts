@@ -1,0 +1,182 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Vocabulary entries are plain words or phrases. A trailing `*` matches any word ending, which is how
+ * inflected Russian and Ukrainian forms (перемирие, перемирия, перемирии) share one entry.
+ */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+export interface PartyDefinition {
+  id: string;
+  name: string;
+  /** Every way a text can name the party: people, institutions, capitals, adjectives, inflected forms. */
+  aliases: string[];
+  /** The subset of aliases that speak for the party itself (its officials), as opposed to reports about it. */
+  selfSpeakers: string[];
+}
+
+export interface ConditionDefinition {
+  /** Normalized id stored in observations, e.g. "no_mobilization". */
+  id: string;
+  terms: string[];
+}
+
+export interface StoryDefinition {
+  id: string;
+  title: string;
+  description: string;
+  seedText: string;
+  /** ISO date (YYYY-MM-DD) the story started; relevance decays gently from here. */
+  startDate: string;
+  parties: PartyDefinition[];
+  topic: WeightedTerm[];
+  /** Places and names that anchor an item in this story's conflict without naming a party. */
+  conflictTerms: string[];
+  /** Signals that an item belongs to a different story (another conflict) even when the vocabulary overlaps. */
+  otherStories: string[];
+  conditions: ConditionDefinition[];
+  /** Stance-machine settings owned by the tracking module; carried through untouched. */
+  tracking?: Record<string, unknown>;
+}
+
+export class StoryValidationError extends Error {}
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-_]*$/;
+
+function fail(origin: string, path: string, problem: string): never {
+  throw new StoryValidationError(`${origin}: ${path} ${problem}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(origin: string, path: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(origin, path, 'must be a non-empty string');
+  return value;
+}
+
+function requireId(origin: string, path: string, value: unknown): string {
+  const id = requireString(origin, path, value);
+  if (!ID_PATTERN.test(id)) fail(origin, path, `must be lower-case letters, digits, "-" or "_" (got "${id}")`);
+  return id;
+}
+
+function requireStringList(origin: string, path: string, value: unknown, allowEmpty = false): string[] {
+  if (!Array.isArray(value)) fail(origin, path, 'must be an array of strings');
+  if (!allowEmpty && value.length === 0) fail(origin, path, 'must not be empty');
+  return value.map((entry, index) => requireString(origin, `${path}[${index}]`, entry));
+}
+
+/** Checks an untrusted JSON value and returns it as a story; every error names the file and the field. */
+export function validateStory(json: unknown, origin: string): StoryDefinition {
+  if (!isRecord(json)) fail(origin, 'story', 'must be a JSON object');
+  const id = requireId(origin, 'id', json.id);
+  const title = requireString(origin, 'title', json.title);
+  const description = requireString(origin, 'description', json.description);
+  const seedText = requireString(origin, 'seedText', json.seedText);
+  const startDate = requireString(origin, 'startDate', json.startDate);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(Date.parse(`${startDate}T00:00:00Z`))) {
+    fail(origin, 'startDate', `must be a date like 2025-03-11 (got "${startDate}")`);
+  }
+
+  if (!Array.isArray(json.parties) || json.parties.length === 0) fail(origin, 'parties', 'must be a non-empty array');
+  const seenParties = new Set<string>();
+  const parties: PartyDefinition[] = json.parties.map((raw, index) => {
+    const path = `parties[${index}]`;
+    if (!isRecord(raw)) fail(origin, path, 'must be an object');
+    const partyId = requireId(origin, `${path}.id`, raw.id);
+    if (seenParties.has(partyId)) fail(origin, `${path}.id`, `duplicates party "${partyId}"`);
+    seenParties.add(partyId);
+    return {
+      id: partyId,
+      name: requireString(origin, `${path}.name`, raw.name),
+      aliases: requireStringList(origin, `${path}.aliases`, raw.aliases),
+      selfSpeakers: requireStringList(origin, `${path}.selfSpeakers`, raw.selfSpeakers ?? [], true),
+    };
+  });
+
+  if (!Array.isArray(json.topic) || json.topic.length === 0) fail(origin, 'topic', 'must be a non-empty array');
+  const topic: WeightedTerm[] = json.topic.map((raw, index) => {
+    const path = `topic[${index}]`;
+    if (!isRecord(raw)) fail(origin, path, 'must be an object {term, weight}');
+    const weight = raw.weight;
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 5) {
+      fail(origin, `${path}.weight`, 'must be a number in (0, 5]');
+    }
+    return { term: requireString(origin, `${path}.term`, raw.term), weight };
+  });
+
+  const conditions: ConditionDefinition[] = (() => {
+    if (json.conditions === undefined) return [];
+    if (!Array.isArray(json.conditions)) fail(origin, 'conditions', 'must be an array');
+    return json.conditions.map((raw, index) => {
+      const path = `conditions[${index}]`;
+      if (!isRecord(raw)) fail(origin, path, 'must be an object {id, terms}');
+      return {
+        id: requireId(origin, `${path}.id`, raw.id),
+        terms: requireStringList(origin, `${path}.terms`, raw.terms),
+      };
+    });
+  })();
+
+  if (json.tracking !== undefined && !isRecord(json.tracking)) fail(origin, 'tracking', 'must be an object');
+
+  return {
+    id,
+    title,
+    description,
+    seedText,
+    startDate,
+    parties,
+    topic,
+    conflictTerms: requireStringList(origin, 'conflictTerms', json.conflictTerms ?? [], true),
+    otherStories: requireStringList(origin, 'otherStories', json.otherStories ?? [], true),
+    conditions,
+    ...(json.tracking !== undefined ? { tracking: json.tracking as Record<string, unknown> } : {}),
+  };
+}
+
+function repoStoriesDir(): string {
+  // src/detection/ → repo root; bundled Lambdas set STORYWATCH_STORIES_DIR instead.
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'stories');
+}
+
+export const DEFAULT_STORIES_DIR: string = process.env.STORYWATCH_STORIES_DIR ?? repoStoriesDir();
+
+export function loadStories(dir: string = DEFAULT_STORIES_DIR): StoryDefinition[] {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  const stories = files.map((name) => {
+    const path = join(dir, name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new StoryValidationError(`${path}: not valid JSON (${(error as Error).message})`);
+    }
+    return validateStory(parsed, path);
+  });
+  const seen = new Set<string>();
+  for (const story of stories) {
+    if (seen.has(story.id)) throw new StoryValidationError(`${dir}: two stories share the id "${story.id}"`);
+    seen.add(story.id);
+  }
+  return stories;
+}
+
+export function loadStory(id: string, dir: string = DEFAULT_STORIES_DIR): StoryDefinition {
+  const stories = loadStories(dir);
+  const story = stories.find((candidate) => candidate.id === id);
+  if (!story) {
+    const known = stories.map((candidate) => candidate.id).join(', ') || 'none';
+    throw new StoryValidationError(`no story "${id}" in ${dir} (known: ${known})`);
+  }
+  return story;
+}

@@ -1,0 +1,125 @@
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+  ndash: '–',
+  mdash: '—',
+  hellip: '…',
+};
+
+/**
+ * Feeds often double-encode entities (&#039;, &#160;) and leave markup in descriptions; the detector
+ * must see the words, not the escaping, or "Putin&#039;s" would not match "Putin".
+ */
+export function cleanText(raw: string): string {
+  if (raw === '') return raw;
+  let text = raw;
+  if (text.includes('<')) text = text.replace(/<[^>]*>/g, ' ');
+  if (text.includes('&')) {
+    text = text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
+      if (body[0] === '#') {
+        const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
+        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : ' ';
+      }
+      return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
+    });
+  }
+  return text.replace(/[\s\u00a0]+/g, ' ').trim();
+}
+
+/** Lower-cases and unifies apostrophes, dashes and spacing so lexicon keys compare equal. */
+export function normalizeKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[’‘`ʼ]/g, "'")
+    .replace(/[\s\-‐–]+/g, ' ');
+}
+
+export interface Sentence {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const ABBREVIATION_BEFORE_DOT =
+  /(?:\b(?:U\.S|U\.K|U\.N|Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|vs|No)|\b[A-Z])$/;
+
+/** Splits on sentence punctuation, keeping abbreviations such as "U.S." and initials inside the sentence. */
+export function splitSentences(text: string, offset = 0): Sentence[] {
+  const sentences: Sentence[] = [];
+  let start = 0;
+  const boundary = /[.!?…]+["”’)]?\s+(?=["“‘(]?[\p{Lu}\p{N}])|[.!?…]+["”’)]?$/gu;
+  for (const match of text.matchAll(boundary)) {
+    const end = match.index + match[0].length;
+    const head = text.slice(start, match.index);
+    if (match[0].startsWith('.') && ABBREVIATION_BEFORE_DOT.test(head)) continue;
+    pushSentence(sentences, text, start, end, offset);
+    start = end;
+  }
+  if (start < text.length) pushSentence(sentences, text, start, text.length, offset);
+  return sentences;
+}
+
+function pushSentence(into: Sentence[], text: string, start: number, end: number, offset: number): void {
+  const slice = text.slice(start, end).trim();
+  if (slice === '') return;
+  const lead = text.indexOf(slice, start);
+  into.push({ start: offset + lead, end: offset + lead + slice.length, text: slice });
+}
+
+const STOPWORDS = new Set(
+  (
+    'the a an and or but of to in on at for with by from as is are was were be been being has have had it its this that ' +
+    'these those he she they we you i his her their our not no into over after before about than then there here who ' +
+    'what when where which while will would can could should may might must also said says say more most new one two ' +
+    'just up out so if do does did us him them all any some such very per via amid against between under again still ' +
+    'и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот от меня ' +
+    'еще нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом ' +
+    'себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под ' +
+    'будет ж тогда кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее были куда зачем ' +
+    'і й та що це як але ж до від за на по про для з із у в не ні його її їх він вона вони ми ви я ти є був була було ' +
+    'були буде також вже ще лише тільки коли якщо або чи так там тут цей ця ці того цього який яка які'
+  ).split(' '),
+);
+
+const CYRILLIC = /[\u0400-\u04ff]/;
+const CYRILLIC_ENDINGS =
+  /(?:иями|ями|ами|ого|его|ому|ему|ими|ыми|ой|ей|ий|ый|ая|яя|ое|ее|ую|юю|ов|ев|ах|ях|ам|ям|ом|ем|ія|ію|ії|ів|ою|ею|а|я|о|е|и|ы|у|ю|і|ї|є|ь|й)$/;
+
+/** A deliberately light stemmer: enough to merge plural/inflected forms for overlap scoring, cheap enough per item. */
+export function stem(token: string): string {
+  if (CYRILLIC.test(token)) {
+    if (token.length <= 4) return token;
+    const stripped = token.replace(CYRILLIC_ENDINGS, '');
+    return stripped.length >= 3 ? stripped : token;
+  }
+  let word = token;
+  if (word.endsWith("'s")) word = word.slice(0, -2);
+  if (word.length > 4) {
+    if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+    if (word.endsWith('ing') && word.length > 5) return word.slice(0, -3);
+    if (word.endsWith('ed') && word.length > 5) return word.slice(0, -2);
+    if (word.endsWith('es') && /(?:ss|sh|ch|x)es$/.test(word)) return word.slice(0, -2);
+    if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  }
+  return word;
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’]*/gu;
+
+/** Distinct content stems of a text, stopwords and very short tokens removed. */
+export function contentStems(text: string, into: Set<string> = new Set()): Set<string> {
+  for (const match of text.toLowerCase().matchAll(WORD)) {
+    const token = match[0].replace(/’/g, "'");
+    if (token.length < 3 || STOPWORDS.has(token)) continue;
+    into.add(stem(token));
+  }
+  return into;
+}
