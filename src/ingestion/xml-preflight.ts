@@ -85,6 +85,7 @@ function formatOfRoot(rootName: string): FeedFormat {
   throw new FeedError('not_a_feed', `root element <${rootName}> is not RSS, RDF or Atom`);
 }
 
+const XHTML_TYPE = /\stype\s*=\s*["']xhtml["']/;
 const CDATA_MARKERS = /<!\[CDATA\[|\]\]>/g;
 const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
 
@@ -210,6 +211,17 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
     if (tag.includes('&')) tag = repairAmpersands(tag);
     const selfClosing = tag.charCodeAt(tag.length - 2) === 47;
     const local = localName(name);
+    if (!selfClosing && format === 'atom' && XHTML_TYPE.test(tag)) {
+      // xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts");
+      // carrying the xhtml as escaped HTML keeps it intact for the plain-text conversion.
+      const close = text.indexOf(`</${name}>`, position);
+      if (close !== -1) {
+        const inner = text.slice(position, close);
+        out.push(`<${name} type="html"><![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]></${name}>`);
+        position = close + name.length + 3;
+        continue;
+      }
+    }
     if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
       itemStart = { outLength: out.length, stack: stack.slice() };
     }
