@@ -1,38 +1,9 @@
-import type { FeedDefinition } from '../src/core/feed';
-import type { Clock, StoryStore } from '../src/core/ports';
-import { findDueFeeds } from '../src/pipeline/poll-feeds';
+/** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
+
+import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
-import type { Log } from './lib/observability';
-import type { FeedQueue } from './lib/queues';
 import { dispatcherDeps } from './lib/runtime';
-
-export interface DispatcherDeps {
-  store: StoryStore;
-  clock: Clock;
-  feeds: FeedDefinition[];
-  feedQueue: FeedQueue;
-  log: Log;
-}
-
-export interface DispatchResult {
-  dueFeeds: number;
-  enqueued: string[];
-}
-
-/** Scheduler tick → one poll message per due feed. Errors propagate: Scheduler retries, then parks the tick in its DLQ. */
-export function createDispatcherHandler(deps: DispatcherDeps) {
-  return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<DispatchResult> => {
-    const due = await findDueFeeds(deps, deps.feeds);
-    await deps.feedQueue.sendFeeds(due);
-    deps.log.info('dispatched due feeds', {
-      trigger: event?.source ?? 'unknown',
-      due: due.length,
-      of: deps.feeds.length,
-    });
-    return { dueFeeds: due.length, enqueued: due.map((feed) => feed.id) };
-  };
-}
 
 const production = lazy(async () => createDispatcherHandler(await dispatcherDeps()));
 

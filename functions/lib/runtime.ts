@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
-import { createDynamoStoryStore } from '../../src/adapters/dynamodb/index';
+// Module paths, not the adapter's index: the index also exports the embedded dynalite, which must stay out of bundles.
+import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createSnsNotifier } from '../../src/adapters/sns/index';
 import {
   feedQueueUrl,
@@ -13,11 +14,12 @@ import {
 } from '../../src/config/env';
 import { systemClock } from '../../src/core/ports';
 import { loadStories } from '../../src/detection/story';
-import { createHttpFeedFetcher, loadFeedRegistry } from '../../src/ingestion/index';
-import type { AnalyzerDeps } from '../analyzer';
-import type { DispatcherDeps } from '../dispatcher';
-import type { PollerDeps } from '../poller';
-import type { PublisherDeps } from '../publisher';
+import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
+import { loadFeedRegistry } from '../../src/ingestion/registry';
+import type { AnalyzerDeps } from '../handlers/analyzer';
+import type { DispatcherDeps } from '../handlers/dispatcher';
+import type { PollerDeps } from '../handlers/poller';
+import type { PublisherDeps } from '../handlers/publisher';
 import { createLog, createPowertoolsMetrics } from './observability';
 import { createSqsFeedQueue, createSqsItemQueue } from './sqs';
 
@@ -26,7 +28,7 @@ import { createSqsFeedQueue, createSqsItemQueue } from './sqs';
  * variable is missing, so a misconfigured function fails its first invocation loudly instead of misbehaving.
  */
 function store() {
-  return createDynamoStoryStore(createDynamoClient(), tableName());
+  return createDynamoStoryStore({ client: createDynamoClient(), tableName: tableName() });
 }
 
 export async function dispatcherDeps(): Promise<DispatcherDeps> {

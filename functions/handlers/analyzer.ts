@@ -1,0 +1,89 @@
+import { METRIC } from '../../src/config/metrics';
+import type { FeedItem } from '../../src/core/feed';
+import type { AlertNotifier } from '../../src/core/ports';
+import { type AnalyzeDeps, analyzeItem } from '../../src/pipeline/analyze-item';
+import { publishPendingAlerts } from '../../src/pipeline/publish-alerts';
+import { inPublishedOrder } from '../../src/pipeline/run-cycle';
+import { MalformedMessageError, parseJsonBody, processSqsBatch } from '../lib/batch';
+import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
+import type { Log, MetricsSink } from '../lib/observability';
+
+export interface AnalyzerDeps extends AnalyzeDeps {
+  notifier: AlertNotifier;
+  metrics: MetricsSink;
+  log: Log;
+}
+
+/**
+ * Item messages → analyze each, then send the alerts this batch committed right away instead of waiting for the
+ * publisher's sweep. A failed send leaves the alert pending for that sweep, so it never fails the items.
+ */
+export function createAnalyzerHandler(deps: AnalyzerDeps) {
+  return async (event: SqsEvent, context?: InvocationContext): Promise<SqsBatchResponse> => {
+    let alertsCommitted = 0;
+    try {
+      const response = await processSqsBatch(
+        { Records: oldestFirst(event.Records) },
+        context,
+        async (record) => {
+          const item = parseFeedItem(parseJsonBody(record));
+          const analysis = await analyzeItem(deps, item);
+          const alerts = analysis.stories.flatMap((story) => story.alerts);
+          const followUps = analysis.stories.filter((story) => story.classification.followUp).length;
+          alertsCommitted += alerts.length;
+          deps.metrics.count(METRIC.followUps, followUps);
+          deps.metrics.count(METRIC.stanceChanges, alerts.filter((alert) => alert.kind === 'stance_change').length);
+          deps.log.info('analyzed item', { itemId: item.id, source: item.source, followUps, alerts: alerts.length });
+        },
+        // Stances only move forward in time, so items of one batch are applied in published order, one by one.
+        { inParallel: false },
+      );
+      if (alertsCommitted > 0) await publishNow(deps);
+      return response;
+    } finally {
+      deps.metrics.flush();
+    }
+  };
+}
+
+async function publishNow(deps: AnalyzerDeps): Promise<void> {
+  try {
+    const report = await publishPendingAlerts(deps);
+    deps.metrics.count(METRIC.alertsSent, report.sent.length);
+    if (report.failed.length > 0) {
+      deps.log.warn('alerts left pending for the sweep', { failed: report.failed.map((failure) => failure.alertId) });
+    }
+  } catch (error) {
+    deps.log.warn('publishing after analysis failed; the sweep will retry', { error });
+  }
+}
+
+function oldestFirst(records: SqsRecord[]): SqsRecord[] {
+  const withItems = records.map((record) => ({ record, item: tryParseItem(record) }));
+  const parsed = withItems.filter((entry) => entry.item !== null);
+  const ordered = inPublishedOrder(parsed.map((entry) => entry.item as FeedItem));
+  const byItem = new Map(parsed.map((entry) => [entry.item as FeedItem, entry.record]));
+  // Unparseable records go last; processing them fails them individually.
+  return [
+    ...ordered.map((item) => byItem.get(item) as SqsRecord),
+    ...withItems.filter((entry) => entry.item === null).map((entry) => entry.record),
+  ];
+}
+
+function tryParseItem(record: SqsRecord): FeedItem | null {
+  try {
+    return parseFeedItem(JSON.parse(record.body));
+  } catch {
+    return null;
+  }
+}
+
+export function parseFeedItem(body: unknown): FeedItem {
+  if (typeof body !== 'object' || body === null) throw new MalformedMessageError('item message is not an object');
+  const item = body as Record<string, unknown>;
+  for (const field of ['id', 'title', 'description', 'source'] as const) {
+    if (typeof item[field] !== 'string')
+      throw new MalformedMessageError(`item message lacks the string field ${field}`);
+  }
+  return body as FeedItem;
+}

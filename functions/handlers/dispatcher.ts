@@ -1,0 +1,33 @@
+import type { FeedDefinition } from '../../src/core/feed';
+import type { Clock, StoryStore } from '../../src/core/ports';
+import { findDueFeeds } from '../../src/pipeline/poll-feeds';
+import type { InvocationContext, ScheduledInvocation } from '../lib/events';
+import type { Log } from '../lib/observability';
+import type { FeedQueue } from '../lib/queues';
+
+export interface DispatcherDeps {
+  store: StoryStore;
+  clock: Clock;
+  feeds: FeedDefinition[];
+  feedQueue: FeedQueue;
+  log: Log;
+}
+
+export interface DispatchResult {
+  dueFeeds: number;
+  enqueued: string[];
+}
+
+/** Scheduler tick → one poll message per due feed. Errors propagate: Scheduler retries, then parks the tick in its DLQ. */
+export function createDispatcherHandler(deps: DispatcherDeps) {
+  return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<DispatchResult> => {
+    const due = await findDueFeeds(deps, deps.feeds);
+    await deps.feedQueue.sendFeeds(due);
+    deps.log.info('dispatched due feeds', {
+      trigger: event?.source ?? 'unknown',
+      due: due.length,
+      of: deps.feeds.length,
+    });
+    return { dueFeeds: due.length, enqueued: due.map((feed) => feed.id) };
+  };
+}
