@@ -124,7 +124,7 @@ const items: DemoItem[] = [
     published: '2025-03-13T16:30:00Z',
     title: 'Putin backs truce idea but lists conditions on monitoring and rearmament',
     description:
-      'President Vladimir Putin said Russia agrees with the idea of a ceasefire but wants guarantees that Ukraine will not use the pause to mobilise and rearm, and asked who would monitor it.',
+      'President Vladimir Putin said Russia agrees with the idea of a ceasefire but wants guarantees that Ukraine will not use the pause to mobilise and rearm, asked who would monitor it and raised the fate of Ukrainian troops in the Kursk region.',
     role: 'follow-up',
   },
   {
@@ -133,7 +133,7 @@ const items: DemoItem[] = [
     published: '2025-03-13T18:05:00Z',
     title: 'Путин: идея прекращения огня правильная, но есть вопросы',
     description:
-      'Президент России Владимир Путин заявил, что Москва поддерживает идею перемирия, но сначала необходимо договориться о контроле и гарантиях.',
+      'Президент России Владимир Путин заявил, что Москва поддерживает идею перемирия, но выдвинул условия: контроль за соблюдением режима тишины и гарантии.',
     role: 'follow-up',
   },
   {
@@ -194,9 +194,9 @@ const items: DemoItem[] = [
     outlet: 'harbour-chronicle',
     slug: 'riyadh-black-sea-statements',
     published: '2025-03-25T18:40:00Z',
-    title: 'Riyadh talks end with separate statements on Black Sea shipping',
+    title: 'Technical talks on Black Sea shipping end in Riyadh',
     description:
-      'US officials said Moscow and Kyiv each agreed to work toward safe navigation in the Black Sea, after technical talks that ran for two days.',
+      'Delegations met American mediators separately over two days; the White House said details of any arrangement on safe navigation would be published later.',
     role: 'follow-up',
   },
   {
@@ -205,7 +205,7 @@ const items: DemoItem[] = [
     published: '2025-04-02T07:50:00Z',
     title: 'Kremlin may be cooling on truce, analysts suggest',
     description:
-      'Some Western analysts say Moscow’s lengthening list of demands could mean it is losing interest in a ceasefire, though no Russian official has said so.',
+      'Western analysts say Russia appears to be losing interest in the ceasefire talks and may reject the next proposal, though no Russian official has said so.',
     role: 'hedged',
   },
   {
@@ -250,7 +250,7 @@ const items: DemoItem[] = [
     published: '2025-04-18T09:30:00Z',
     title: 'Lavrov rules out general ceasefire after energy pause lapses',
     description:
-      'Russian Foreign Minister Sergei Lavrov said a general ceasefire is off the table until what Moscow calls the root causes of the conflict are removed.',
+      'Russian Foreign Minister Sergei Lavrov said Moscow rejects a general ceasefire for now and that the fighting will continue.',
     role: 'follow-up',
   },
   {
@@ -266,18 +266,18 @@ const items: DemoItem[] = [
     outlet: 'northbridge-wire',
     slug: 'trump-deadline-walk-away',
     published: '2025-04-27T16:45:00Z',
-    title: 'Trump says US will back a truce only if both sides accept its framework',
+    title: 'Trump sets conditions for keeping the US behind the ceasefire push',
     description:
-      'President Donald Trump said Washington still wants a ceasefire but will only keep backing the effort if Moscow and Kyiv accept the US framework within days, otherwise the United States will walk away.',
+      'President Donald Trump said Washington’s support for a ceasefire now comes with conditions: Moscow and Kyiv must accept the US framework within days, or the United States will walk away.',
     role: 'follow-up',
   },
   {
     outlet: 'harbour-chronicle',
     slug: 'vance-say-yes-or-walk',
     published: '2025-04-29T08:35:00Z',
-    title: 'Vance: time for Moscow and Kyiv to say yes to the US proposal',
+    title: 'Vance says US role in ceasefire talks hinges on both sides accepting its terms',
     description:
-      'Vice President JD Vance said the United States has put a very explicit proposal on the table and will only stay involved if Russia and Ukraine agree to it soon.',
+      'Vice President JD Vance insisted that the United States will stay involved in the ceasefire effort only if Russia and Ukraine accept its proposal soon.',
     role: 'follow-up',
   },
   {
@@ -365,9 +365,9 @@ const items: DemoItem[] = [
     outlet: 'northbridge-wire',
     slug: 'zelensky-guarantees-first',
     published: '2025-06-10T13:15:00Z',
-    title: 'Zelensky: Ukraine will agree to a lasting truce only with security guarantees',
+    title: 'Zelensky sets security guarantees as the condition for a lasting truce',
     description:
-      'President Volodymyr Zelensky said Kyiv will only agree to a lasting ceasefire once Western partners provide binding security guarantees and a monitoring mission is in place.',
+      'President Volodymyr Zelensky insisted that Kyiv will accept a lasting ceasefire only once Western partners provide binding security guarantees and a monitoring mission is in place.',
     role: 'follow-up',
   },
   {
@@ -376,7 +376,7 @@ const items: DemoItem[] = [
     published: '2025-06-11T08:20:00Z',
     title: 'Зеленський: тривале перемир’я можливе лише з гарантіями безпеки',
     description:
-      'Президент України заявив, що Київ погодиться на тривале припинення вогню лише після отримання гарантій безпеки від партнерів.',
+      'Президент України заявив, що Київ висуває умову: тривале припинення вогню можливе лише після отримання гарантій безпеки від партнерів.',
     role: 'follow-up',
   },
   {
@@ -410,18 +410,18 @@ const items: DemoItem[] = [
     outlet: 'northbridge-wire',
     slug: 'trump-fifty-days-tariffs',
     published: '2025-07-14T18:10:00Z',
-    title: 'Trump gives Moscow 50 days to agree a ceasefire or face tariffs',
+    title: 'Trump sets 50-day deadline for a ceasefire deal and threatens tariffs',
     description:
-      'President Trump said the US will only hold off secondary tariffs on buyers of Russian oil if a ceasefire deal is reached within 50 days.',
+      'President Trump said he would impose secondary tariffs on buyers of Russian oil unless a ceasefire deal is reached within 50 days.',
     role: 'follow-up',
   },
   {
     outlet: 'obzor-daily',
     slug: 'stambul-tretij-raund',
     published: '2025-07-23T19:00:00Z',
-    title: 'Третий раунд переговоров в Стамбуле завершился за час',
+    title: 'Третий раунд переговоров России и Украины в Стамбуле завершился за час',
     description:
-      'Делегации обсудили новый обмен пленными, но по вопросу прекращения огня позиции сторон остаются далекими, сообщили журналистам участники встречи.',
+      'Делегации договорились о новом обмене пленными, но по вопросу перемирия позиции сторон остаются далекими, сообщили журналистам участники встречи.',
     role: 'follow-up',
   },
   {
@@ -455,9 +455,9 @@ const items: DemoItem[] = [
     outlet: 'harbour-chronicle',
     slug: 'alaska-summit-no-deal',
     published: '2025-08-16T02:10:00Z',
-    title: 'Alaska summit ends without agreement on halting the fighting',
+    title: 'Alaska summit ends with no agreement on halting the fighting',
     description:
-      'Donald Trump and Vladimir Putin met for nearly three hours in Anchorage; both called the talks constructive but announced no deal on the war in Ukraine.',
+      'Donald Trump and Vladimir Putin met for nearly three hours in Anchorage, and the meeting ended with no announcement on the war in Ukraine.',
     role: 'follow-up',
   },
   {

@@ -1,0 +1,208 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DeleteTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  createDynamoClient,
+  createDynamoStoryStore,
+  DEFAULT_TABLE_NAME,
+  ensureTable,
+  startEmbeddedDynamo,
+} from '../adapters/dynamodb/index';
+import type { AlertNotifier } from '../core/ports';
+import type { StanceState } from '../core/stance-state';
+import type { StanceLabel } from '../core/story';
+import { type DemoFeedServer, startDemoFeedServer } from '../demo/feed-server';
+import { SimulatedClock } from '../demo/simulated-clock';
+import { DEMO_TIMELINE, type DemoTimeline } from '../demo/timeline';
+import { loadStory } from '../detection/index';
+import { createHttpFeedFetcher } from '../ingestion/index';
+import { type CycleReport, runCycle } from '../pipeline/run-cycle';
+import { collectReportData } from '../report/collect';
+import { renderReport } from '../report/render-report';
+import { describeStanceChange, formatStanceTable } from './format';
+
+export interface DemoOptions {
+  /** Where dynalite keeps its tables; null runs everything in memory. */
+  dataDir: string | null;
+  /** Where the HTML report goes; null skips it. */
+  reportPath: string | null;
+  /** Drop the demo's table first, so a persistent data dir starts empty again. */
+  fresh: boolean;
+  /** Receives the alerts the demo publishes. */
+  notifier: AlertNotifier;
+  out: NodeJS.WritableStream;
+  timeline?: DemoTimeline;
+  storiesDir?: string;
+}
+
+export interface DemoStanceChange {
+  party: string;
+  from: StanceLabel | null;
+  to: StanceLabel | null;
+  itemId: string;
+  published: string | null;
+  quote: string;
+}
+
+export interface DemoResult {
+  steps: number;
+  /** Ids of the items classified as follow-ups, in the order they were analyzed. */
+  followUpIds: string[];
+  /** Ids of the items analyzed and found not to be follow-ups. */
+  otherIds: string[];
+  stanceChanges: DemoStanceChange[];
+  conditionChanges: number;
+  alertsSent: number;
+  alertsFailed: number;
+  finalStances: StanceState[];
+  feedResponses: { full: number; notModified: number };
+  reportPath: string | null;
+  /** The report itself, so callers can compare runs without reading the file. */
+  reportHtml: string;
+}
+
+/** The demo's own table, so it never mixes with what `storywatch run` stored in the same data dir. */
+const DEMO_TABLE_NAME = `${DEFAULT_TABLE_NAME}-demo`;
+
+/**
+ * Replays the invented timeline through the production pipeline: real HTTP fetcher against the loopback demo
+ * feeds, the real DynamoDB store on dynalite, the detector, the stance machine and the outbox. Only time is
+ * simulated: the clock jumps to the end of each day that has news, so a season of news takes seconds.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const timeline = options.timeline ?? DEMO_TIMELINE;
+  const story = loadStory(timeline.storyId, options.storiesDir);
+  const days = newsDays(timeline);
+  const clock = new SimulatedClock(`${story.startDate.slice(0, 10)}T00:00:00Z`);
+  const out = options.out;
+
+  const dynamo = await startEmbeddedDynamo({ dataDir: options.dataDir });
+  let feedServer: DemoFeedServer | null = null;
+  try {
+    const client = createDynamoClient({ endpoint: dynamo.endpoint });
+    if (options.fresh) await dropTable(client, DEMO_TABLE_NAME);
+    await ensureTable(client, DEMO_TABLE_NAME);
+    const store = createDynamoStoryStore({ client, tableName: DEMO_TABLE_NAME, clock });
+    feedServer = await startDemoFeedServer(timeline, { clock });
+    const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
+    const deps = { store, fetcher, clock, stories: [story], notifier: options.notifier };
+    const titles = new Map<string, string>();
+
+    out.write(
+      `storywatch demo — ${story.title}\n${timeline.items.length} invented items from ${timeline.outlets.length} loopback feeds, ${days.length} news days\n\n`,
+    );
+    const result: DemoResult = {
+      steps: 0,
+      followUpIds: [],
+      otherIds: [],
+      stanceChanges: [],
+      conditionChanges: 0,
+      alertsSent: 0,
+      alertsFailed: 0,
+      finalStances: [],
+      feedResponses: { full: 0, notModified: 0 },
+      reportPath: null,
+      reportHtml: '',
+    };
+    for (const day of days) {
+      clock.advanceTo(day);
+      const report = await runCycle(deps, feedServer.feeds, { concurrency: feedServer.feeds.length, onlyDue: false });
+      result.steps += 1;
+      for (const feed of report.feeds) for (const item of feed.newItems) titles.set(item.id, item.title);
+      recordStep(result, report);
+      printStep(out, day, report, titles);
+    }
+
+    result.finalStances = await store.getStanceStates(story.id);
+    out.write(
+      `\nStances on ${clock.now().toISOString().slice(0, 10)}:\n${formatStanceTable(story, result.finalStances)}\n`,
+    );
+    const data = await collectReportData(store, story, { until: clock.now() });
+    result.reportHtml = renderReport(data);
+    if (options.reportPath) {
+      mkdirSync(dirname(options.reportPath), { recursive: true });
+      writeFileSync(options.reportPath, result.reportHtml);
+      result.reportPath = options.reportPath;
+    }
+    out.write(
+      `\n${result.followUpIds.length} follow-ups, ${result.otherIds.length} other items, ${result.stanceChanges.length} stance changes, ${result.conditionChanges} condition changes, ${result.alertsSent} alerts sent` +
+        `${result.alertsFailed ? `, ${result.alertsFailed} alerts failed` : ''}\n` +
+        `feeds answered ${result.feedResponses.full} full responses and ${result.feedResponses.notModified} × 304 Not Modified\n` +
+        (result.reportPath ? `report: ${result.reportPath}\n` : ''),
+    );
+    return result;
+  } finally {
+    await feedServer?.close();
+    await dynamo.close();
+  }
+}
+
+/** End of every UTC day that has at least one item, oldest first. */
+export function newsDays(timeline: DemoTimeline): string[] {
+  const days = new Set(timeline.items.map((item) => item.published.slice(0, 10)));
+  return [...days].sort().map((day) => `${day}T23:59:59.000Z`);
+}
+
+function recordStep(result: DemoResult, report: CycleReport): void {
+  for (const feed of report.feeds) {
+    if (feed.outcome === 'changed') result.feedResponses.full += 1;
+    if (feed.outcome === 'not_modified') result.feedResponses.notModified += 1;
+  }
+  for (const analysis of report.analyses) {
+    const followUp = analysis.stories.some((story) => story.classification.followUp);
+    (followUp ? result.followUpIds : result.otherIds).push(analysis.itemId);
+    for (const alert of analysis.stories.flatMap((story) => story.alerts)) {
+      if (alert.kind === 'conditions_change') {
+        result.conditionChanges += 1;
+        continue;
+      }
+      result.stanceChanges.push({
+        party: alert.party,
+        from: alert.from,
+        to: alert.to,
+        itemId: alert.evidence.itemId,
+        published: alert.evidence.published,
+        quote: alert.evidence.quote,
+      });
+    }
+  }
+  result.alertsSent += report.published.sent.length;
+  result.alertsFailed += report.published.failed.length;
+}
+
+function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport, titles: Map<string, string>): void {
+  const changed = report.feeds.filter((feed) => feed.outcome === 'changed').length;
+  const unchanged = report.feeds.filter((feed) => feed.outcome === 'not_modified').length;
+  const failed = report.feeds.filter((feed) => feed.outcome === 'failed');
+  const newItems = report.feeds.reduce((sum, feed) => sum + feed.newItems.length, 0);
+  out.write(
+    `${day.slice(0, 10)}  feeds: ${changed} changed, ${unchanged} unchanged${failed.length ? `, ${failed.length} failed` : ''} · ${newItems} new\n`,
+  );
+  for (const feed of failed)
+    out.write(`    ✗ ${feed.feedId}: ${feed.error?.kind ?? 'error'} — ${feed.error?.message ?? ''}\n`);
+  for (const analysis of report.analyses) {
+    const title = clip(titles.get(analysis.itemId) ?? analysis.itemId, 90);
+    for (const story of analysis.stories) {
+      const score = story.classification.score.toFixed(2);
+      out.write(
+        story.classification.followUp ? `    + follow-up ${score}  ${title}\n` : `    · other     ${score}  ${title}\n`,
+      );
+      for (const alert of story.alerts) out.write(`      ${describeStanceChange(alert)}\n`);
+    }
+  }
+  for (const failure of report.published.failed)
+    out.write(`    ✗ alert ${failure.alertId} not sent: ${failure.message}\n`);
+  if (report.published.sent.length > 0) out.write(`    ✉ ${report.published.sent.length} alert(s) sent\n`);
+}
+
+async function dropTable(client: ReturnType<typeof createDynamoClient>, tableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,51 @@
+import type { Alert, StanceState } from '../core/stance-state';
+
+interface NamedParties {
+  parties: { id: string; name: string }[];
+}
+
+/** "russia: conditional → opposes ("quote", source)": one line a person can scan in a terminal. */
+export function describeStanceChange(alert: Alert): string {
+  const quote = clip(alert.evidence.quote, 110);
+  const source = shortSource(alert.evidence.link ?? alert.evidence.source);
+  if (alert.kind === 'conditions_change') {
+    const added = alert.conditionsAdded.map((id) => `+${id}`);
+    const dropped = alert.conditionsDropped.map((id) => `-${id}`);
+    return `~ ${alert.party}: conditions ${[...added, ...dropped].join(' ')} ("${quote}", ${source})`;
+  }
+  return `! ${alert.party}: ${alert.from ?? 'unknown'} → ${alert.to ?? 'unknown'} ("${quote}", ${source})`;
+}
+
+/** Fixed-width table of every party's current stance, in the story's party order. */
+export function formatStanceTable(story: NamedParties, states: StanceState[]): string {
+  const rows = story.parties.map((party) => {
+    const state = states.find((candidate) => candidate.party === party.id);
+    return [
+      party.name,
+      state?.label ?? 'unknown',
+      state?.since ? state.since.slice(0, 10) : '—',
+      state?.conditions.length ? state.conditions.join(', ') : '—',
+    ];
+  });
+  const header = ['party', 'stance', 'since', 'conditions'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Host of a feed or article URL: the outlet's name in practice, and much shorter than the URL. */
+export function shortSource(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function clip(text: string, max: number): string {
+  const folded = text.replace(/\s+/g, ' ').trim();
+  return folded.length <= max ? folded : `${folded.slice(0, max - 1)}…`;
+}

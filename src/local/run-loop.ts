@@ -1,0 +1,107 @@
+import type { FeedDefinition } from '../core/feed';
+import { type CycleDeps, type CycleReport, runCycle, summarizeCycle } from '../pipeline/run-cycle';
+
+export interface PollingLoopOptions {
+  deps: CycleDeps;
+  feeds: FeedDefinition[];
+  concurrency: number;
+  /** One cycle over every feed, due or not, then return. */
+  once: boolean;
+  /** Aborting lets the running cycle finish, then the loop returns instead of sleeping again. */
+  signal: AbortSignal;
+  out: NodeJS.WritableStream;
+  /** Bounds on the pause between cycles; the pause itself follows the feeds' own schedules. */
+  minPauseMs?: number;
+  maxPauseMs?: number;
+  /** Waits `ms` or until the signal aborts. Injected so tests need not wait for real schedules. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface PollingLoopResult {
+  cycles: number;
+  reports: CycleReport[];
+  stoppedBySignal: boolean;
+}
+
+const DEFAULT_MIN_PAUSE_MS = 1_000;
+const DEFAULT_MAX_PAUSE_MS = 15 * 60_000;
+
+/**
+ * Live polling for `storywatch run`: the same cycle the Lambdas run (poll due feeds, analyze, send the outbox),
+ * then a pause until the earliest feed is due again. Stopping is cooperative so a cycle is never cut in half.
+ */
+export async function runPollingLoop(options: PollingLoopOptions): Promise<PollingLoopResult> {
+  const wait = options.wait ?? abortableDelay;
+  const result: PollingLoopResult = { cycles: 0, reports: [], stoppedBySignal: false };
+  while (!options.signal.aborted) {
+    const report = await runCycle(options.deps, options.feeds, {
+      concurrency: options.concurrency,
+      onlyDue: !options.once,
+    });
+    result.cycles += 1;
+    result.reports.push(report);
+    options.out.write(formatCycleLine(result.cycles, options.deps.clock.now(), report));
+    if (options.once) return result;
+    if (options.signal.aborted) break;
+    const pause = await pauseUntilNextDue(options);
+    options.out.write(`  next check in ${formatDuration(pause)}\n`);
+    await wait(pause, options.signal);
+  }
+  result.stoppedBySignal = true;
+  return result;
+}
+
+/** One compact line per cycle, then one line per failing feed with its reason. */
+export function formatCycleLine(cycle: number, at: Date, report: CycleReport): string {
+  const summary = summarizeCycle(report);
+  const parts = [
+    `feeds ${summary.feedsPolled} polled / ${summary.feedsUnchanged} unchanged / ${summary.feedsFailed} failed`,
+    `${summary.newItems} new items`,
+    `${summary.followUps} follow-ups`,
+    `${summary.stanceChanges} stance changes`,
+  ];
+  if (summary.conditionChanges) parts.push(`${summary.conditionChanges} condition changes`);
+  if (summary.alertsSent || summary.alertsFailed) {
+    parts.push(`${summary.alertsSent} alerts sent${summary.alertsFailed ? `, ${summary.alertsFailed} failed` : ''}`);
+  }
+  const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}`];
+  for (const feed of report.feeds) {
+    if (feed.outcome !== 'failed') continue;
+    const reason = feed.error ? `${feed.error.kind}: ${feed.error.message}` : 'unknown error';
+    lines.push(`  ✗ ${feed.feedId} (${feed.url}) — ${reason}${feed.status === 'active' ? '' : ` [${feed.status}]`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function pauseUntilNextDue(options: PollingLoopOptions): Promise<number> {
+  const min = options.minPauseMs ?? DEFAULT_MIN_PAUSE_MS;
+  const max = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+  const ids = new Set(options.feeds.map((feed) => feed.id));
+  const states = (await options.deps.store.listFeedStates()).filter((state) => ids.has(state.feedId));
+  const now = options.deps.clock.now().getTime();
+  // A feed never polled yet (no state) is due right away; parked and gone feeds wait for a person, not for us.
+  const neverPolled = states.length < ids.size;
+  const active = states.filter((state) => state.status === 'active').map((state) => Date.parse(state.nextPollAt));
+  const next = neverPolled ? now : Math.min(...active);
+  const pause = Number.isFinite(next) ? next - now : max;
+  return Math.min(max, Math.max(min, pause));
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
