@@ -1,0 +1,22 @@
+export {
+  type AlertMessages,
+  fitsOneSms,
+  formatAlertMessages,
+  safeLink,
+  sanitizeText,
+  smsLength,
+} from './alert-messages';
+export {
+  DEFAULT_STANCE_MACHINE_CONFIG,
+  resolveStanceConfig,
+  StanceConfigError,
+  type StanceMachineConfig,
+} from './config';
+export {
+  alertId,
+  applyObservation,
+  baselineState,
+  type ObservedItem,
+  type StanceTransition,
+  siteOf,
+} from './stance-machine';
