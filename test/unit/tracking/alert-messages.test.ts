@@ -114,7 +114,7 @@ describe('sanitizing feed text', () => {
     const hostile = withQuote(fixtures.hostileText.quote, fixtures.hostileText.link);
     const { email, sms, subject } = formatAlertMessages(hostile, 'Russia\u0007', STORY_TITLE);
     for (const text of [email, sms, subject]) {
-      expect(text).not.toMatch(/<|script>|javascript:|\p{Cc}|\u202e/u);
+      expect(text.replaceAll('\n', ' ')).not.toMatch(/<|script>|javascript:|\p{Cc}|\u202e/u);
     }
     expect(email).toContain('Link: (none)');
     expect(sanitizeText(fixtures.hostileText.quote)).toBe('alert(1) Click here evil text');
