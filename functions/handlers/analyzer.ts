@@ -36,7 +36,7 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
           deps.log.info('analyzed item', { itemId: item.id, source: item.source, followUps, alerts: alerts.length });
         },
         // Stances only move forward in time, so items of one batch are applied in published order, one by one.
-        { inParallel: false },
+        { inParallel: false, log: deps.log },
       );
       if (alertsCommitted > 0) await publishNow(deps);
       return response;

@@ -39,7 +39,7 @@ export function createPollerHandler(deps: PollerDeps) {
           });
         },
         // Feeds are independent and mostly waiting on the network.
-        { inParallel: true },
+        { inParallel: true, log: deps.log },
       );
     } finally {
       deps.metrics.flush();

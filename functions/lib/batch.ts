@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from './events';
+import type { Log } from './observability';
 
 /**
  * Runs one record handler per SQS message and reports the failed ones, so SQS redelivers only those.
@@ -9,11 +10,24 @@ export async function processSqsBatch(
   event: SqsEvent,
   context: InvocationContext | undefined,
   handleRecord: (record: SqsRecord) => Promise<void>,
-  options: { inParallel: boolean },
+  options: { inParallel: boolean; log: Log },
 ): Promise<SqsBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
+  // Logged here because Powertools only keeps the cause of a failed record when the whole batch fails.
+  const handleAndReport = async (record: SqsRecord) => {
+    try {
+      await handleRecord(record);
+    } catch (error) {
+      options.log.error('record failed; SQS will redeliver it', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error,
+      });
+      throw error;
+    }
+  };
   // Powertools' own types come from @types/aws-lambda, which this project does not install; the shapes match.
-  const response = await processPartialResponse(event as never, handleRecord as never, processor, {
+  const response = await processPartialResponse(event as never, handleAndReport as never, processor, {
     ...(context ? { context: context as never } : {}),
     processInParallel: options.inParallel,
   });

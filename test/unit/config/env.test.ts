@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { feedRegistryPath, MissingEnvError, pollDeadlineMs, storiesDir, tableName } from '../../../src/config/env';
+
+describe('handler environment getters', () => {
+  it('return the value the stack set', () => {
+    expect(tableName({ TABLE_NAME: 'StorywatchData-Table-1ABC' })).toBe('StorywatchData-Table-1ABC');
+  });
+
+  it('fail loudly, naming the variable, when it is missing or blank', () => {
+    expect(() => tableName({})).toThrow(MissingEnvError);
+    expect(() => tableName({ TABLE_NAME: '  ' })).toThrow('Environment variable TABLE_NAME is not set');
+  });
+
+  it('resolve bundled relative paths against the Lambda task root', () => {
+    const env = { LAMBDA_TASK_ROOT: '/var/task', STORYWATCH_STORIES_DIR: 'stories' };
+    expect(storiesDir(env)).toBe('/var/task/stories');
+    expect(feedRegistryPath({ STORYWATCH_FEED_REGISTRY: '/opt/feeds/registry.json' })).toBe('/opt/feeds/registry.json');
+  });
+
+  it('reject a poll deadline that is not a positive whole number of milliseconds', () => {
+    expect(pollDeadlineMs({ STORYWATCH_POLL_DEADLINE_MS: '20000' })).toBe(20_000);
+    expect(() => pollDeadlineMs({ STORYWATCH_POLL_DEADLINE_MS: '20s' })).toThrow(/positive whole number, got "20s"/);
+  });
+});
