@@ -21,6 +21,20 @@ export interface ResolvedAddress {
 /** Injected in tests to simulate a hostname that resolves to a private address. */
 export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
+export interface AddressCandidate {
+  /** Host as written in the URL (brackets removed). */
+  hostname: string;
+  address: string;
+  addressClass: AddressClass;
+}
+
+/**
+ * Overrides the guard's decision for one resolved address. Deployments can use it for an allowlist;
+ * tests use it to let a named loopback host stand in for a public site, so the checks on the
+ * redirect hops that follow can be exercised without a real network.
+ */
+export type AddressPolicy = (candidate: AddressCandidate, allowedByDefault: boolean) => boolean;
+
 export const systemResolver: HostResolver = async (hostname) => {
   const found = await lookup(hostname, { all: true, verbatim: true });
   return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
@@ -142,6 +156,7 @@ export async function resolveAllowedAddress(
   url: URL,
   allowPrivateNetwork: boolean,
   resolver: HostResolver,
+  policy?: AddressPolicy,
 ): Promise<ResolvedAddress> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const literalVersion = isIP(host);
@@ -158,7 +173,11 @@ export async function resolveAllowedAddress(
   }
   for (const candidate of candidates) {
     const addressClass = classifyIpAddress(candidate.address);
-    if (!isAddressClassAllowed(addressClass, allowPrivateNetwork)) {
+    const allowedByDefault = isAddressClassAllowed(addressClass, allowPrivateNetwork);
+    const allowed = policy
+      ? policy({ hostname: host, address: candidate.address, addressClass }, allowedByDefault)
+      : allowedByDefault;
+    if (!allowed) {
       const via = literalVersion === 0 ? ` (${host} resolves to ${candidate.address})` : '';
       throw new FeedError(
         'blocked_address',

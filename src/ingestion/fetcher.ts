@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClassifiedError, FeedItem, PollOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
-import { type HostResolver, systemResolver } from './address-guard';
+import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
 import { classifyError, FeedError } from './errors';
 import { getFeedOverHttp } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
@@ -11,6 +11,12 @@ import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './polite
 export interface FetcherDeps {
   /** DNS for the address guard; tests inject one to simulate a hostname that resolves to a private address. */
   resolver?: HostResolver;
+  /** Overrides the address guard per resolved address (allowlists; tests standing in for public hosts). */
+  addressPolicy?: AddressPolicy;
+}
+
+function networkOf(deps: FetcherDeps) {
+  return { resolver: deps.resolver ?? systemResolver, addressPolicy: deps.addressPolicy };
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | null {
@@ -30,7 +36,7 @@ export async function fetchFeedDocument(
 ): Promise<FetchFeedResult> {
   const settings = resolveFetchOptions(options);
   try {
-    const response = await getFeedOverHttp({ url }, settings, deps.resolver ?? systemResolver);
+    const response = await getFeedOverHttp({ url }, settings, networkOf(deps));
     if (response.body === null) throw new FeedError('http_status', 'HTTP 304 to an unconditional request');
     const parsed = await parseFeedDocument(
       response.body,
@@ -46,7 +52,7 @@ export async function fetchFeedDocument(
 
 export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps: FetcherDeps = {}): FeedFetcher {
   const settings = resolveFetchOptions(options);
-  const resolver = deps.resolver ?? systemResolver;
+  const network = networkOf(deps);
   return {
     async poll(feed, state, now): Promise<PollOutcome> {
       const current = state ?? initialFeedState(feed, now);
@@ -54,7 +60,7 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
         const response = await getFeedOverHttp(
           { url: current.url, etag: current.etag, lastModified: current.lastModified },
           settings,
-          resolver,
+          network,
         );
         const validators = {
           etag: header(response.headers, 'etag'),

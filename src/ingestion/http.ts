@@ -4,7 +4,13 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
-import { type HostResolver, parseFeedUrl, type ResolvedAddress, resolveAllowedAddress } from './address-guard';
+import {
+  type AddressPolicy,
+  type HostResolver,
+  parseFeedUrl,
+  type ResolvedAddress,
+  resolveAllowedAddress,
+} from './address-guard';
 import { FeedError } from './errors';
 import type { FetchOptions } from './options';
 
@@ -180,7 +186,7 @@ function readCappedBody(
 export async function getFeedOverHttp(
   target: ConditionalRequest,
   settings: HttpSettings,
-  resolver: HostResolver,
+  network: { resolver: HostResolver; addressPolicy?: AddressPolicy | undefined },
 ): Promise<FeedHttpResponse> {
   let current = parseFeedUrl(target.url);
   const visited = new Set<string>([withoutFragment(current)]);
@@ -198,7 +204,7 @@ export async function getFeedOverHttp(
   try {
     for (let redirects = 0; ; redirects++) {
       const pinned = await raceDeadline(
-        resolveAllowedAddress(current, settings.allowPrivateNetwork, resolver),
+        resolveAllowedAddress(current, settings.allowPrivateNetwork, network.resolver, network.addressPolicy),
         deadline,
       );
       const { response, request } = await sendRequest(current, pinned, headers, deadline);

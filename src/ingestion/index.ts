@@ -1,5 +1,7 @@
 export {
+  type AddressCandidate,
   type AddressClass,
+  type AddressPolicy,
   classifyIpAddress,
   type HostResolver,
   type ResolvedAddress,

@@ -122,6 +122,9 @@ export function decodeHtmlEntities(text: string): string {
 
 const INVISIBLE_ELEMENTS = /<(script|style|noscript|template|iframe)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi;
 const COMMENTS = /<!--[\s\S]*?(?:-->|$)/g;
+// Block-level tags separate words; inline ones (<b>, <a>, <span>) sit inside words and sentences.
+const BLOCK_TAGS =
+  /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|section|article|header|footer|figure|figcaption|hr|pre|dd|dt|dl)\b[^>]*>/gi;
 const TAGS = /<\/?[A-Za-z][^>]*>/g;
 // C0 (except tab/newline/CR, folded below anyway), DEL, C1, and zero-width/bidi formatting marks.
 const CONTROL_CHARACTERS =
@@ -133,7 +136,7 @@ const WHITESPACE_RUN = /\s+/g;
 export function htmlToPlainText(html: string): string {
   let text = html;
   if (text.includes('<')) {
-    text = text.replace(COMMENTS, ' ').replace(INVISIBLE_ELEMENTS, ' ').replace(TAGS, ' ');
+    text = text.replace(COMMENTS, ' ').replace(INVISIBLE_ELEMENTS, ' ').replace(BLOCK_TAGS, ' ').replace(TAGS, '');
   }
   text = decodeHtmlEntities(text);
   return text.replace(CONTROL_CHARACTERS, '').replace(WHITESPACE_RUN, ' ').trim();
