@@ -91,9 +91,15 @@ function renderAxis(range: TimeRange): string {
   while (cursor.getTime() <= range.end) {
     if (index % every === 0) {
       const left = percentOf(range, cursor.toISOString());
-      const text = cursor.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
-      // Labels near the right edge hang to the left of their tick so they never widen the page.
-      const side = left > 80 ? 'tick tick-end' : 'tick';
+      // Short month names keep the labels apart on a phone; the year shows where it starts or changes.
+      const withYear = ticks.length === 0 || cursor.getUTCMonth() === 0;
+      const text = cursor.toLocaleDateString('en-GB', {
+        month: 'short',
+        ...(withYear ? { year: 'numeric' } : {}),
+        timeZone: 'UTC',
+      });
+      // A label at the very right edge hangs to the left of its tick so it never widens the page.
+      const side = left > 92 ? 'tick tick-end' : 'tick';
       ticks.push(`<span class="${side}" style="left:${left}%">${escapeHtml(text)}</span>`);
     }
     cursor.setUTCMonth(cursor.getUTCMonth() + 1);
