@@ -4,7 +4,7 @@ import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from '
 import type { StoryProfile } from './profile';
 import { extractStances } from './stance';
 import type { StoryDefinition } from './story';
-import { cleanText, contentStems, type Sentence, splitSentences } from './text';
+import { cleanText, type Sentence, splitSentences, stemsOf, type Tokens, tokenize } from './text';
 
 /** Score at or above which an item is a follow-up. */
 export const FOLLOW_UP_THRESHOLD = 0.5;
@@ -26,6 +26,7 @@ const DAY_MS = 86_400_000;
 
 interface Evidence {
   text: string;
+  tokens: Tokens;
   titleEnd: number;
   sentences: Sentence[];
   hits: LexiconHit[];
@@ -41,7 +42,8 @@ function gatherEvidence(compiled: CompiledStory, item: FeedItem): Evidence {
   const text = `${title}\n${body}`;
   const sentences: Sentence[] = title ? [{ start: 0, end: title.length, text: title }] : [];
   sentences.push(...splitSentences(body, title.length + 1));
-  return { text, titleEnd: title.length, sentences, hits: scanLexicon(compiled, text) };
+  const tokens = tokenize(text);
+  return { text, tokens, titleEnd: title.length, sentences, hits: scanLexicon(compiled, text, tokens) };
 }
 
 interface Detection {
@@ -56,8 +58,8 @@ function saturate(value: number, half: number): number {
   return value <= 0 ? 0 : value / (value + half);
 }
 
-function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, text: string): number {
-  const stems = contentStems(text);
+function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, tokens: Tokens): number {
+  const stems = stemsOf(tokens.words);
   if (stems.size === 0) return 0;
   let dot = 0;
   let matched = 0;
@@ -117,7 +119,7 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
   if (conflict) reasons.push('places of the conflict named');
 
-  const sim = Math.min(1, similarity(compiled, profile, evidence.text) / 0.35);
+  const sim = Math.min(1, similarity(compiled, profile, evidence.tokens) / 0.35);
   let penalty = 0;
   if (otherMentions > 0) {
     penalty = (0.7 * otherMentions) / (otherMentions + anchorMentions);
@@ -242,6 +244,7 @@ export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: S
     text: evidence.text,
     sentences: evidence.sentences,
     hits: evidence.hits,
+    wordStarts: evidence.tokens.starts,
     objectPattern: OBJECT_WORDS,
   }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
   const summary = buildSummary(story, item, evidence, detection, stances);
@@ -272,6 +275,7 @@ export function baselineStances(story: StoryDefinition): StanceObservation[] {
     text: evidence.text,
     sentences: evidence.sentences,
     hits: evidence.hits,
+    wordStarts: evidence.tokens.starts,
     objectPattern: OBJECT_WORDS,
   });
 }

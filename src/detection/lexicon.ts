@@ -1,5 +1,5 @@
 import type { StoryDefinition } from './story';
-import { contentStems, normalizeKey } from './text';
+import { contentStems, normalizeKey, type Tokens, tokenize } from './text';
 
 export interface TermRoles {
   /** Canonical form of the entry as written in the story (for reasons and key terms). */
@@ -18,19 +18,27 @@ export interface LexiconHit {
   roles: TermRoles;
 }
 
-interface WildcardEntry {
-  pattern: RegExp;
+interface WordPattern {
+  text: string;
+  /** Matches any word starting with `text` (a trailing * in the story). */
+  prefix: boolean;
+  /** Exact spelling required when the term is an acronym ("US" must not match "us"). */
+  original: string | null;
+}
+
+interface Entry {
+  words: WordPattern[];
   roles: TermRoles;
 }
 
-/** A story's vocabulary compiled once: two scanning regexes plus exact and wildcard lookups. */
+/** A story's vocabulary compiled once into word-indexed lookups, scanned in one pass over an item's words. */
 export interface CompiledStory {
   story: StoryDefinition;
-  caseInsensitive: RegExp | null;
-  caseSensitive: RegExp | null;
-  exact: Map<string, TermRoles>;
-  wildcards: Map<string, WildcardEntry[]>;
-  /** Seed profile: stem → weight, and its Euclidean norm. */
+  /** Entries whose first word is exact, by that word; longest entries first. */
+  byFirstWord: Map<string, Entry[]>;
+  /** Entries whose first word is a prefix, by the prefix's first three letters; longest first. */
+  byFirstPrefix: Map<string, Entry[]>;
+  /** Seed profile: stem → weight. */
   seedTerms: Map<string, number>;
   partyIds: string[];
   startMs: number;
@@ -42,24 +50,25 @@ function isCaseSensitiveTerm(term: string): boolean {
   return letters.length > 0 && letters.length <= 5 && letters === letters.toUpperCase() && term.length <= 6;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PREFIX_BUCKET = 3;
+
+function wordPatterns(term: string, caseSensitive: boolean): WordPattern[] {
+  const patterns: WordPattern[] = [];
+  for (const piece of term.trim().split(/[^\p{L}\p{N}*]+/u)) {
+    if (piece === '') continue;
+    if (piece === '*') {
+      const previous = patterns[patterns.length - 1];
+      if (previous) previous.prefix = true;
+      continue;
+    }
+    const prefix = piece.endsWith('*');
+    const body = prefix ? piece.slice(0, -1) : piece;
+    patterns.push({ text: body.toLowerCase(), prefix, original: caseSensitive ? body : null });
+  }
+  return patterns;
 }
 
-/** Word patterns: spaces and hyphens are interchangeable; a trailing * on a word takes any ending. */
-function termPattern(term: string): string {
-  return term
-    .trim()
-    .split(/[\s-]+/)
-    .map((word) => {
-      const wildcard = word.endsWith('*');
-      const body = escapeRegex(wildcard ? word.slice(0, -1) : word).replace(/'/g, "['’ʼ]");
-      return wildcard ? `${body}[\\p{L}'’ʼ]*` : body;
-    })
-    .join('[\\s\\-‐–]+');
-}
-
-function mergeRoles(into: TermRoles, from: TermRoles): void {
+function mergeRoles(into: TermRoles, from: Omit<TermRoles, 'label'>): void {
   if (from.party !== undefined) into.party = from.party;
   if (from.selfSpeaker) into.selfSpeaker = true;
   if (from.topicWeight !== undefined) into.topicWeight = Math.max(into.topicWeight ?? 0, from.topicWeight);
@@ -85,12 +94,15 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   const cached = compiled.get(story);
   if (cached) return cached;
 
-  const entries = new Map<string, { term: string; roles: TermRoles }>();
+  const entries = new Map<string, Entry>();
   const add = (term: string, roles: Omit<TermRoles, 'label'>) => {
-    const key = `${isCaseSensitiveTerm(term) ? 'S' : 'I'}${normalizeKey(term)}`;
+    const caseSensitive = isCaseSensitiveTerm(term);
+    const words = wordPatterns(term, caseSensitive);
+    if (words.length === 0) return;
+    const key = `${caseSensitive ? 'S' : 'I'}${words.map((word) => `${word.text}${word.prefix ? '*' : ''}`).join(' ')}`;
     const existing = entries.get(key);
-    if (existing) mergeRoles(existing.roles, { label: existing.roles.label, ...roles });
-    else entries.set(key, { term, roles: { label: term.replace(/\*$/, ''), ...roles } });
+    if (existing) mergeRoles(existing.roles, roles);
+    else entries.set(key, { words, roles: { label: term.replace(/\*/g, ''), ...roles } });
   };
   for (const party of story.parties) {
     const speakers = party.selfSpeakers.map((speaker) => ` ${normalizeKey(speaker).replace(/\*$/, '')} `);
@@ -104,39 +116,26 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   for (const term of story.otherStories) add(term, { otherStory: true });
   for (const condition of story.conditions) for (const term of condition.terms) add(term, { condition: condition.id });
 
-  const exact = new Map<string, TermRoles>();
-  const wildcards = new Map<string, WildcardEntry[]>();
-  const sensitive: string[] = [];
-  const insensitive: string[] = [];
-  for (const [key, { term, roles }] of entries) {
-    const pattern = termPattern(term);
-    (key[0] === 'S' ? sensitive : insensitive).push(pattern);
-    if (term.includes('*')) {
-      const bucket = normalizeKey(term).slice(0, 2);
-      const list = wildcards.get(bucket) ?? [];
-      list.push({ pattern: new RegExp(`^${pattern}$`, 'iu'), roles });
-      wildcards.set(bucket, list);
-    } else {
-      exact.set(key, roles);
-    }
+  const byFirstWord = new Map<string, Entry[]>();
+  const byFirstPrefix = new Map<string, Entry[]>();
+  for (const entry of entries.values()) {
+    const first = entry.words[0] as WordPattern;
+    const index = first.prefix ? byFirstPrefix : byFirstWord;
+    const key = first.prefix ? first.text.slice(0, PREFIX_BUCKET) : first.text;
+    const list = index.get(key) ?? [];
+    list.push(entry);
+    index.set(key, list);
   }
-  // Longest alternatives first so "peace talks" wins over "peace" and "Vladimir Putin" over "Putin".
-  const build = (patterns: string[], flags: string) =>
-    patterns.length === 0
-      ? null
-      : new RegExp(
-          `(?<![\\p{L}\\p{N}])(?:${patterns.sort((a, b) => b.length - a.length).join('|')})(?![\\p{L}\\p{N}])`,
-          flags,
-        );
+  // Longest entries first so "peace talks" wins over "peace" and "Vladimir Putin" over "Putin".
+  for (const index of [byFirstWord, byFirstPrefix]) {
+    for (const list of index.values()) list.sort((a, b) => b.words.length - a.words.length);
+  }
 
-  const seedTerms = seedProfileTerms(story);
   const result: CompiledStory = {
     story,
-    caseInsensitive: build(insensitive, 'giu'),
-    caseSensitive: build(sensitive, 'gu'),
-    exact,
-    wildcards,
-    seedTerms,
+    byFirstWord,
+    byFirstPrefix,
+    seedTerms: seedProfileTerms(story),
     partyIds: story.parties.map((party) => party.id),
     startMs: Date.parse(`${story.startDate}T00:00:00Z`),
   };
@@ -144,30 +143,51 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   return result;
 }
 
-function lookup(compiledStory: CompiledStory, matched: string, caseSensitive: boolean): TermRoles | undefined {
-  const key = normalizeKey(matched);
-  const exactHit = compiledStory.exact.get(`${caseSensitive ? 'S' : 'I'}${key}`);
-  if (exactHit) return exactHit;
-  const bucket = compiledStory.wildcards.get(key.slice(0, 2));
-  if (!bucket) return undefined;
-  for (const entry of bucket) if (entry.pattern.test(matched)) return entry.roles;
+function wordMatches(pattern: WordPattern, word: string, text: string, start: number): boolean {
+  if (pattern.prefix ? !word.startsWith(pattern.text) : word !== pattern.text) return false;
+  return pattern.original === null || text.startsWith(pattern.original, start);
+}
+
+function matchAt(entries: Entry[] | undefined, tokens: Tokens, index: number, text: string): Entry | undefined {
+  if (!entries) return undefined;
+  for (const entry of entries) {
+    const length = entry.words.length;
+    if (index + length > tokens.words.length) continue;
+    let ok = true;
+    for (let offset = 0; offset < length && ok; offset++) {
+      const at = index + offset;
+      ok = wordMatches(
+        entry.words[offset] as WordPattern,
+        tokens.words[at] as string,
+        text,
+        tokens.starts[at] as number,
+      );
+    }
+    if (ok) return entry;
+  }
   return undefined;
 }
 
-/** All vocabulary hits of a text in order of position. */
-export function scanLexicon(compiledStory: CompiledStory, text: string): LexiconHit[] {
+/** All vocabulary hits of a tokenized text in order of position; the longest entry wins at each word. */
+export function scanLexicon(compiledStory: CompiledStory, text: string, tokens: Tokens = tokenize(text)): LexiconHit[] {
   const hits: LexiconHit[] = [];
-  for (const [regex, caseSensitive] of [
-    [compiledStory.caseInsensitive, false],
-    [compiledStory.caseSensitive, true],
-  ] as const) {
-    if (!regex) continue;
-    regex.lastIndex = 0;
-    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-      const roles = lookup(compiledStory, match[0], caseSensitive);
-      if (roles) hits.push({ start: match.index, end: match.index + match[0].length, roles });
+  const { words, starts, ends } = tokens;
+  for (let index = 0; index < words.length; ) {
+    const word = words[index] as string;
+    const exact = matchAt(compiledStory.byFirstWord.get(word), tokens, index, text);
+    const prefixed =
+      word.length >= PREFIX_BUCKET
+        ? matchAt(compiledStory.byFirstPrefix.get(word.slice(0, PREFIX_BUCKET)), tokens, index, text)
+        : undefined;
+    const entry =
+      exact && prefixed ? (prefixed.words.length > exact.words.length ? prefixed : exact) : (exact ?? prefixed);
+    if (!entry) {
+      index++;
+      continue;
     }
+    const last = index + entry.words.length - 1;
+    hits.push({ start: starts[index] as number, end: ends[last] as number, roles: entry.roles });
+    index = last + 1;
   }
-  if (compiledStory.caseSensitive && hits.length > 1) hits.sort((a, b) => a.start - b.start);
   return hits;
 }

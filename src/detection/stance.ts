@@ -103,16 +103,14 @@ const CUE_RULES: CueRule[] = [
 
 // One scan for every cue; the group index tells which rule matched.
 // Group i+1 always belongs to rule i; rules handled by the other regex get a never-matching group.
+// Both are sticky: they are tried only where a cue can start (a word start, or right after a party's name).
 const CUE_REGEX = new RegExp(
-  CUE_RULES.map((rule) =>
-    rule.kind === 'owner' ? '((?!))' : `(?<![\\p{L}\\p{N}])(${rule.pattern})(?![\\p{L}\\p{N}])`,
-  ).join('|'),
-  'giu',
+  CUE_RULES.map((rule) => (rule.kind === 'owner' ? '((?!))' : `(${rule.pattern})(?![\\p{L}\\p{N}])`)).join('|'),
+  'iuy',
 );
-// "owner" rules start with punctuation, so they must not require a word boundary in front.
 const OWNER_REGEX = new RegExp(
   CUE_RULES.map((rule) => (rule.kind === 'owner' ? `(${rule.pattern})(?![\\p{L}\\p{N}])` : '((?!))')).join('|'),
-  'giu',
+  'iuy',
 );
 
 const NEGATION_BEFORE =
@@ -123,7 +121,7 @@ const HYPOTHETICAL_BEFORE =
 const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
-  /^(?:'s|’s)?\s*(?:(?:\p{Lu}[\p{L}.-]*|president|leader|envoy|spokes\p{L}+|officials?|secretary|minister|administration|government|delegation|side)\s+){0,3}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/u;
+  /^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 const SPEAKER_BEFORE =
   /(?:according to|said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*)\s+(?:\p{L}+\s+){0,3}$/iu;
 const CLAUSE_BREAK =
@@ -152,6 +150,8 @@ export interface StanceInput {
   text: string;
   sentences: Sentence[];
   hits: LexiconHit[];
+  /** Start offsets of the text's words: the only places a cue can begin. */
+  wordStarts: readonly number[];
   /** Object words that make a sentence about the matter at hand (topic terms are always such words). */
   objectPattern: RegExp;
 }
@@ -228,13 +228,16 @@ function objectFollows(text: string, cue: Cue, sentence: Sentence, hits: Lexicon
   const clauseEnd = window.search(CLAUSE_BREAK);
   const scope = clauseEnd >= 0 ? window.slice(0, clauseEnd) : window;
   if (PRONOUN_OBJECT.test(scope) || objectPattern.test(scope)) return true;
+  let scopeStart = cue.start;
+  // "the ceasefire Ukraine had agreed to.": at the end of a clause the object came before the cue.
+  if (/^\s*(?:to|with|for|on|so)?[\s\p{P}]*$/iu.test(scope)) scopeStart = Math.max(sentence.start, cue.start - 60);
   const scopeEnd = cue.end + scope.length;
   // The cue phrase itself may carry the object ("ready for talks").
   return hits.some(
     (hit) =>
       hit.roles.topicWeight !== undefined &&
       hit.roles.topicWeight >= 0.6 &&
-      hit.start >= cue.start &&
+      hit.start >= scopeStart &&
       hit.start < scopeEnd,
   );
 }
@@ -245,22 +248,33 @@ interface Cue {
   end: number;
 }
 
-function collectCues(text: string): Cue[] {
+function cueAt(regex: RegExp, text: string, position: number): Cue | undefined {
+  regex.lastIndex = position;
+  const match = regex.exec(text);
+  if (match === null || match[0] === '') return undefined;
+  for (let group = 1; group < match.length; group++) {
+    if (match[group] === undefined) continue;
+    const rule = CUE_RULES[group - 1];
+    return rule ? { rule, start: position, end: position + match[0].length } : undefined;
+  }
+  return undefined;
+}
+
+function collectCues(text: string, wordStarts: readonly number[], mentions: readonly PartyMention[]): Cue[] {
   const cues: Cue[] = [];
-  for (const regex of [CUE_REGEX, OWNER_REGEX]) {
-    regex.lastIndex = 0;
-    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-      if (match[0] === '') {
-        regex.lastIndex++;
-        continue;
-      }
-      for (let group = 1; group < match.length; group++) {
-        if (match[group] === undefined) continue;
-        const rule = CUE_RULES[group - 1];
-        if (rule) cues.push({ rule, start: match.index, end: match.index + match[0].length });
-        break;
-      }
+  let skipUntil = -1;
+  for (const start of wordStarts) {
+    if (start < skipUntil) continue;
+    const cue = cueAt(CUE_REGEX, text, start);
+    if (cue) {
+      cues.push(cue);
+      skipUntil = cue.end;
     }
+  }
+  for (const mention of mentions) {
+    // "U.S.-led": the abbreviation's closing dot sits between the name and the cue.
+    const cue = cueAt(OWNER_REGEX, text, text[mention.end] === '.' ? mention.end + 1 : mention.end);
+    if (cue) cues.push(cue);
   }
   cues.sort((a, b) => a.start - b.start);
   return cues;
@@ -280,7 +294,7 @@ export function extractStances(input: StanceInput): StanceObservation[] {
     }
   }
   if (mentionsAll.length === 0) return [];
-  const cues = collectCues(text);
+  const cues = collectCues(text, input.wordStarts, mentionsAll);
   if (cues.length === 0) return [];
 
   const observations: RawObservation[] = [];
@@ -337,7 +351,9 @@ export function extractStances(input: StanceInput): StanceObservation[] {
       let holders: PartyMention[] = [];
       let inherited = false;
       if (cue.rule.kind === 'owner') {
-        const ownerIndex = mentions.findIndex((mention) => mention.end === cue.start || mention.end === cue.start - 0);
+        const ownerIndex = mentions.findIndex(
+          (mention) => cue.start - mention.end >= 0 && cue.start - mention.end <= 1,
+        );
         if (ownerIndex >= 0) holders = withCoordinated(text, mentions, ownerIndex);
       } else if (cue.rule.kind === 'by') {
         const afterIndex = mentions.findIndex(

@@ -100,8 +100,7 @@ export function stem(token: string): string {
     const stripped = token.replace(CYRILLIC_ENDINGS, '');
     return stripped.length >= 3 ? stripped : token;
   }
-  let word = token;
-  if (word.endsWith("'s")) word = word.slice(0, -2);
+  const word = token;
   if (word.length > 4) {
     if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
     if (word.endsWith('ing') && word.length > 5) return word.slice(0, -3);
@@ -112,14 +111,36 @@ export function stem(token: string): string {
   return word;
 }
 
-const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’]*/gu;
+/** Words of a text as parallel arrays (cheaper than one object per word on the hot path). */
+export interface Tokens {
+  starts: number[];
+  ends: number[];
+  /** Lower-cased words; apostrophes and hyphens split words, so "Russia's" gives "russia", "s". */
+  words: string[];
+}
 
-/** Distinct content stems of a text, stopwords and very short tokens removed. */
-export function contentStems(text: string, into: Set<string> = new Set()): Set<string> {
-  for (const match of text.toLowerCase().matchAll(WORD)) {
-    const token = match[0].replace(/’/g, "'");
-    if (token.length < 3 || STOPWORDS.has(token)) continue;
-    into.add(stem(token));
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+export function tokenize(text: string): Tokens {
+  const tokens: Tokens = { starts: [], ends: [], words: [] };
+  TOKEN.lastIndex = 0;
+  for (let match = TOKEN.exec(text); match !== null; match = TOKEN.exec(text)) {
+    tokens.starts.push(match.index);
+    tokens.ends.push(match.index + match[0].length);
+    tokens.words.push(match[0].toLowerCase());
+  }
+  return tokens;
+}
+
+/** Distinct content stems, stopwords and very short words removed. */
+export function stemsOf(words: readonly string[], into: Set<string> = new Set()): Set<string> {
+  for (const word of words) {
+    if (word.length < 3 || STOPWORDS.has(word)) continue;
+    into.add(stem(word));
   }
   return into;
+}
+
+export function contentStems(text: string, into: Set<string> = new Set()): Set<string> {
+  return stemsOf(tokenize(text).words, into);
 }
