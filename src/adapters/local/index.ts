@@ -1,0 +1,1 @@
+export { createLocalNotifier, type LocalNotifierOptions } from './notifier';

@@ -1,0 +1,1 @@
+export { alertAttributes, createSnsNotifier, type SnsNotifierOptions } from './notifier';
