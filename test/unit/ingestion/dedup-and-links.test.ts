@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { FeedItem } from '../../../src/core/feed';
+import { itemDedupKeys, normalizeTitleForDedup } from '../../../src/ingestion/dedup';
+import { canonicalLink, safeHttpLink } from '../../../src/ingestion/links';
+
+const item = (overrides: Partial<FeedItem>): FeedItem => ({
+  id: 'guid-1',
+  title: 'Kremlin responds to the 30-day ceasefire proposal',
+  description: '',
+  link: 'https://news.example.org/a?utm_source=rss',
+  published: null,
+  source: 'https://news.example.org/rss',
+  language: 'en',
+  ...overrides,
+});
+
+describe('safeHttpLink', () => {
+  it('resolves relative links against the feed and refuses other schemes', () => {
+    expect(safeHttpLink('/x/y', 'https://feed.example/rss')).toBe('https://feed.example/x/y');
+    expect(safeHttpLink(' JavaScript:alert(1) ', 'https://feed.example/rss')).toBeNull();
+    expect(safeHttpLink('data:text/html,hi', 'https://feed.example/rss')).toBeNull();
+    expect(safeHttpLink('mailto:desk@example.org', 'https://feed.example/rss')).toBeNull();
+    expect(safeHttpLink('   ', 'https://feed.example/rss')).toBeNull();
+  });
+});
+
+describe('canonicalLink', () => {
+  it('removes tracking parameters and the fragment and keeps the others in order', () => {
+    expect(
+      canonicalLink('https://Example.org/a?utm_source=x&b=2&fbclid=1&gclid=2&traffic_source=rss&a=1&UTM_Medium=y#top'),
+    ).toBe('https://example.org/a?b=2&a=1');
+  });
+});
+
+describe('normalizeTitleForDedup', () => {
+  it('folds case, punctuation and spacing', () => {
+    expect(normalizeTitleForDedup('  Kremlin RESPONDS — to the “30-day” ceasefire!! ')).toBe(
+      'kremlin responds to the 30 day ceasefire',
+    );
+  });
+});
+
+describe('itemDedupKeys', () => {
+  it('gives a syndicated copy on another feed a shared link key and title key', () => {
+    const original = itemDedupKeys(item({}));
+    const copy = itemDedupKeys(
+      item({
+        id: 'partner-99',
+        title: 'Kremlin responds to the 30-day ceasefire proposal.',
+        link: 'https://news.example.org/a?utm_medium=partner',
+        source: 'https://partner.example.com/feed',
+      }),
+    );
+    const shared = original.filter((key) => copy.includes(key));
+    expect(shared.map((key) => key.split(':')[0])).toEqual(['link', 'title']);
+  });
+
+  it('scopes bare guids to the source host so equal numbers on two sites do not collide', () => {
+    const a = itemDedupKeys(item({ id: '12345', link: null, title: 'short' }));
+    const b = itemDedupKeys(item({ id: '12345', link: null, title: 'short', source: 'https://other.example/rss' }));
+    expect(a).toEqual(['id:news.example.org:12345']);
+    expect(b).toEqual(['id:other.example:12345']);
+  });
+
+  it('skips the title key for generic short titles', () => {
+    expect(itemDedupKeys(item({ title: 'Live updates' })).some((key) => key.startsWith('title:'))).toBe(false);
+  });
+
+  it('hashes keys too long for a database key', () => {
+    const keys = itemDedupKeys(item({ id: `https://news.example.org/${'x'.repeat(2000)}` }));
+    expect(keys[0]).toMatch(/^id#[0-9a-f]{40}$/);
+  });
+});

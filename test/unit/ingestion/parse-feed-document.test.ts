@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FeedError } from '../../../src/ingestion/errors';
+import { DEFAULT_FETCH_OPTIONS } from '../../../src/ingestion/options';
+import { parseFeedDocument } from '../../../src/ingestion/parse';
+
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../../fixtures/feeds/${name}`, import.meta.url)));
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+describe('parseFeedDocument', () => {
+  it('normalizes an RSS 2.0 feed: trimmed guid, plain text, content:encoded, resolved links, ISO dates', async () => {
+    const parsed = await parseFeedDocument(
+      fixture('rss2-news.xml'),
+      'application/rss+xml',
+      'https://news.example.org/rss',
+    );
+    expect(parsed.feed).toEqual({
+      title: 'Example World Desk',
+      language: 'en',
+      url: 'https://news.example.org/rss',
+      ttlMinutes: 45,
+    });
+    expect(parsed.items).toEqual([
+      {
+        id: 'story-42',
+        title: 'Envoys meet again over the proposed 30-day truce',
+        description: 'Negotiators returned to the table on Wednesday.',
+        content:
+          'Negotiators returned to the table on Wednesday. Officials said a monitoring mechanism was still the main open question.',
+        link: 'https://news.example.org/world/truce-talks?utm_source=rss&utm_medium=feed&id=42',
+        published: '2025-03-12T09:30:00.000Z',
+        source: 'https://news.example.org/rss',
+        language: 'en',
+      },
+      {
+        id: 'https://news.example.org/world/markets-steady',
+        title: 'Markets steady as talks continue',
+        description: 'Stocks barely moved.',
+        link: 'https://news.example.org/world/markets-steady',
+        published: '2025-03-12T10:00:00.000Z',
+        source: 'https://news.example.org/rss',
+        language: 'en',
+      },
+    ]);
+    expect(parsed.skippedItems).toBe(0);
+  });
+
+  it('reads RSS 1.0 (RDF) items with their rdf:about as id and dc:date as published', async () => {
+    const parsed = await parseFeedDocument(fixture('rss1-rdf.xml'), null, 'https://wire.example.net/rss');
+    expect(parsed.items).toEqual([
+      expect.objectContaining({
+        id: 'https://wire.example.net/a/1001',
+        title: 'Foreign ministers discuss ceasefire monitoring',
+        published: '2025-03-13T07:15:00.000Z',
+      }),
+    ]);
+  });
+
+  it('reads an RSS 0.91 feed in ISO-8859-1 with its Netscape DOCTYPE', async () => {
+    const parsed = await parseFeedDocument(fixture('rss091.xml'), 'text/xml', 'http://bulletin.example.com/rss');
+    expect(parsed.feed.language).toBe('en');
+    expect(parsed.items[0]).toMatchObject({
+      id: 'http://bulletin.example.com/cafe',
+      title: 'Café owners react to the truce proposal',
+      published: null,
+    });
+  });
+
+  it('takes the Atom summary as description, the content as content, and xml:lang as language', async () => {
+    const parsed = await parseFeedDocument(fixture('atom-xhtml.xml'), null, 'https://atom.example.org/feed');
+    expect(parsed.feed).toMatchObject({ title: 'Example Atom Desk', language: 'uk' });
+    expect(parsed.items[0]).toMatchObject({
+      description: 'The delegation said yes.',
+      content: 'The delegation said yes, pending the other side.',
+      language: 'uk',
+    });
+  });
+
+  it('caps content at the configured length', async () => {
+    const long = 'word '.repeat(2_000);
+    const body = utf8(
+      `<rss version="2.0" xmlns:content="c"><channel><title>t</title><item><guid>1</guid><title>T</title><content:encoded>${long}</content:encoded></item></channel></rss>`,
+    );
+    const parsed = await parseFeedDocument(body, null, 'https://x.example/rss', {
+      ...DEFAULT_FETCH_OPTIONS,
+      maxContentChars: 100,
+    });
+    expect(parsed.items[0]?.content).toHaveLength(100);
+  });
+
+  it('prefers an item-level dc:language over the channel language', async () => {
+    const body = utf8(
+      '<rss version="2.0" xmlns:dc="d"><channel><title>t</title><language>en</language><item><guid>1</guid><title>Заголовок</title><dc:language>ru-RU</dc:language></item></channel></rss>',
+    );
+    expect((await parseFeedDocument(body, null, 'https://x.example/rss')).items[0]?.language).toBe('ru');
+  });
+
+  it('turns a document the parser cannot read into a parse error', async () => {
+    const body = utf8('<rss version="2.0"><channel><title a=unquoted>t</title></channel></rss>');
+    await expect(parseFeedDocument(body, null, 'https://x.example/rss')).rejects.toMatchObject({ kind: 'parse' });
+  });
+
+  it('never fails with anything but a classified FeedError, whatever the bytes', async () => {
+    const fragments = fc.constantFrom(
+      '<rss version="2.0">',
+      '<channel>',
+      '<item>',
+      '</item>',
+      '<title>',
+      '</title>',
+      '<guid>',
+      '</guid>',
+      '&',
+      '&amp;',
+      '<![CDATA[',
+      ']]>',
+      '<!--',
+      '-->',
+      '<',
+      '>',
+      '"',
+      "'",
+      '<entry>',
+      '<feed>',
+      '</channel>',
+      '</rss>',
+      'text',
+      ' ',
+      '<link>javascript:x</link>',
+      '<pubDate>nope</pubDate>',
+      '\u0000',
+      '<!DOCTYPE x>',
+      '<?pi?>',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fragments, { maxLength: 40 }), async (parts) => {
+        try {
+          const parsed = await parseFeedDocument(utf8(parts.join('')), null, 'https://x.example/rss');
+          for (const item of parsed.items) expect(item.link === null || /^https?:/.test(item.link)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FeedError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

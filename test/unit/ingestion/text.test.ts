@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeHtmlEntities,
+  flattenXmlValue,
+  htmlToPlainText,
+  repairAmpersands,
+  truncateText,
+} from '../../../src/ingestion/text';
+
+describe('htmlToPlainText', () => {
+  it('removes scripts, styles and comments with their contents', () => {
+    expect(htmlToPlainText('a<script type="x">evil()</script>b<style>.c{}</style>c<!-- hidden -->d')).toBe('a b c d');
+  });
+
+  it('separates block elements with a space and joins inline ones', () => {
+    expect(htmlToPlainText('<p>One</p><p>Two <b>bold</b>ly</p><br/>Three')).toBe('One Two boldly Three');
+  });
+
+  it('decodes entities after stripping so escaped markup stays text', () => {
+    expect(htmlToPlainText('5 &lt; 6 &amp;&amp; caf&eacute; &#x41;&#66; &mdash;')).toBe('5 < 6 && café AB —');
+  });
+
+  it('drops control and zero-width characters and folds whitespace', () => {
+    expect(htmlToPlainText('  a\u0007b\u200b c\n\t\u00a0 d  ')).toBe('ab c d');
+  });
+
+  it('removes an unterminated script to the end', () => {
+    expect(htmlToPlainText('safe<script>never closed')).toBe('safe');
+  });
+});
+
+describe('repairAmpersands', () => {
+  it('escapes bare ampersands, translates HTML names, keeps XML references, drops forbidden code points', () => {
+    expect(repairAmpersands('a & b &amp; &lt; &nbsp; &unknown; &#38; &#x26; &#0; &')).toBe(
+      'a &amp; b &amp; &lt; &#160; &amp;unknown; &#38; &#x26;  &amp;',
+    );
+  });
+});
+
+describe('decodeHtmlEntities', () => {
+  it('leaves unknown named references as they are', () => {
+    expect(decodeHtmlEntities('&madeup; &amp;')).toBe('&madeup; &');
+  });
+});
+
+describe('flattenXmlValue', () => {
+  it('reads xml2js text-with-attributes objects and nested element objects, ignoring attributes', () => {
+    expect(flattenXmlValue({ _: 'Title', $: { type: 'text' } })).toBe('Title');
+    expect(flattenXmlValue([{ $: { type: 'xhtml' }, div: [{ _: 'Hello', b: ['world'] }] }])).toBe('Hello world');
+    expect(flattenXmlValue(undefined)).toBe('');
+  });
+});
+
+describe('truncateText', () => {
+  it('does not split a surrogate pair', () => {
+    expect(truncateText('ab😀cd', 3)).toBe('ab');
+    expect(truncateText('abc', 10)).toBe('abc');
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { prepareFeedXml } from '../../../src/ingestion/xml-preflight';
+
+const prepare = (text: string, depth = 64) => prepareFeedXml(text, depth);
+
+describe('prepareFeedXml', () => {
+  it('recognizes RSS, RDF and Atom roots', () => {
+    expect(prepare('<rss version="2.0"><channel/></rss>').format).toBe('rss');
+    expect(prepare('<rdf:RDF xmlns:rdf="x"><channel/></rdf:RDF>').format).toBe('rdf');
+    expect(prepare('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru-RU"/>')).toMatchObject({
+      format: 'atom',
+      rootLanguage: 'ru-RU',
+    });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['   \n ', /empty/],
+    ['{"items": []}', /JSON/],
+    ['<!doctype html><html><body>hi</body></html>', /HTML/],
+    ['<html><body>hi</body></html>', /HTML/],
+    ['<svg xmlns="http://www.w3.org/2000/svg"/>', /<svg>/],
+    ['plain text answer', /not XML/],
+  ])('classifies %j as not a feed', (text, message) => {
+    expect(() => prepare(text)).toThrow(
+      expect.objectContaining({ kind: 'not_a_feed', message: expect.stringMatching(message) }),
+    );
+  });
+
+  it('refuses any DOCTYPE that declares entities', () => {
+    const text = '<!DOCTYPE rss [<!ENTITY a "b">]><rss><channel><title>&a;</title></channel></rss>';
+    expect(() => prepare(text)).toThrow(expect.objectContaining({ kind: 'parse' }));
+  });
+
+  it('drops a DOCTYPE without entities and the XML declaration', () => {
+    const { xml } = prepare(
+      '<?xml version="1.0" encoding="koi8-r"?><!DOCTYPE rss SYSTEM "rss.dtd"><rss><channel/></rss>',
+    );
+    expect(xml).toBe('<rss><channel/></rss>');
+  });
+
+  it('refuses nesting beyond the limit', () => {
+    const text = `<rss>${'<a>'.repeat(70)}${'</a>'.repeat(70)}</rss>`;
+    expect(() => prepare(text)).toThrow(
+      expect.objectContaining({ kind: 'parse', message: expect.stringMatching(/64/) }),
+    );
+  });
+
+  it('repairs bare ampersands in text and attributes but leaves CDATA untouched', () => {
+    const { xml } = prepare('<rss a="x&y"><t>A & B &nbsp;&amp;</t><c><![CDATA[R&D]]></c></rss>');
+    expect(xml).toBe('<rss a="x&amp;y"><t>A &amp; B &#160;&amp;</t><c><![CDATA[R&D]]></c></rss>');
+  });
+
+  it('escapes a literal less-than sign in text', () => {
+    expect(prepare('<rss><t>a < b</t></rss>').xml).toBe('<rss><t>a &lt; b</t></rss>');
+  });
+
+  it('closes elements a mismatched end tag skips and drops end tags nobody opened', () => {
+    const { xml } = prepare('<rss><item><title>One</item><item><title>Two</title></bogus></item></rss>');
+    expect(xml).toBe('<rss><item><title>One</title></item><item><title>Two</title></item></rss>');
+  });
+
+  it('cuts a truncated document back to before the unfinished item', () => {
+    const result = prepare('<rss><channel><item><title>Done</title></item><item><title>Half');
+    expect(result.xml).toBe('<rss><channel><item><title>Done</title></item></channel></rss>');
+    expect(result.droppedItems).toBe(1);
+  });
+
+  it('empties an Atom date that cannot be read so the entry survives', () => {
+    const { xml } = prepare(
+      '<feed><entry><published>yesterday-ish</published><updated>2025-01-02T03:04:05Z</updated></entry></feed>',
+    );
+    expect(xml).toBe('<feed><entry><published></published><updated>2025-01-02T03:04:05Z</updated></entry></feed>');
+  });
+
+  it('carries Atom xhtml content as escaped HTML so its word order survives', () => {
+    const { xml } = prepare('<feed><title type="xhtml"><div>A <b>B</b> C</div></title></feed>');
+    expect(xml).toBe('<feed><title type="html"><![CDATA[<div>A <b>B</b> C</div>]]></title></feed>');
+  });
+
+  it('ignores anything after the root element ends', () => {
+    expect(prepare('<rss><channel/></rss><rss>second</rss> trailing').xml).toBe('<rss><channel/></rss>');
+  });
+});
