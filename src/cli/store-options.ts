@@ -1,0 +1,103 @@
+import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
+import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../adapters/dynamodb/embedded';
+import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
+import { createDynamoStoryStore } from '../adapters/dynamodb/store';
+import type { Clock, StoryStore } from '../core/ports';
+import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
+
+export const DEFAULT_STORY_ID = 'ceasefire-2025';
+
+/** Options every command that reads or writes the store shares. */
+export const STORE_OPTIONS: Record<string, OptionSpec> = {
+  story: { type: 'string', description: 'Story id', defaultText: DEFAULT_STORY_ID },
+  'data-dir': {
+    type: 'string',
+    description: 'Directory of the embedded store (used when no endpoint or table is given)',
+    defaultText: DEFAULT_DATA_DIR,
+  },
+  endpoint: {
+    type: 'string',
+    description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (env STORYWATCH_DYNAMODB_ENDPOINT)',
+  },
+  table: {
+    type: 'string',
+    description: 'DynamoDB table; alone, it means the real table in AWS (env STORYWATCH_TABLE)',
+    defaultText: DEFAULT_TABLE_NAME,
+  },
+  region: { type: 'string', description: 'AWS region of the table (env AWS_REGION)' },
+};
+
+export interface OpenedStore {
+  store: StoryStore;
+  /** Human description of where the data lives, for status lines. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Where the data lives, in order: an explicit endpoint (DynamoDB Local, dynalite, LocalStack); a table named by
+ * flag or STORYWATCH_TABLE, or a region, means the real table in AWS (never created here: the stack owns it);
+ * otherwise the embedded dynalite under --data-dir, started for this command and stopped by close().
+ */
+export async function openStoreFromOptions(
+  context: Pick<CommandContext, 'options'>,
+  options: { env?: Env; clock?: Clock } = {},
+): Promise<OpenedStore> {
+  const env = options.env ?? process.env;
+  const endpoint = stringOption(context as CommandContext, 'endpoint') ?? nonEmpty(env.STORYWATCH_DYNAMODB_ENDPOINT);
+  const explicitTable = stringOption(context as CommandContext, 'table') ?? nonEmpty(env.STORYWATCH_TABLE);
+  const region = stringOption(context as CommandContext, 'region') ?? nonEmpty(env.AWS_REGION);
+  const dataDir = stringOption(context as CommandContext, 'data-dir');
+  const tableName = explicitTable ?? DEFAULT_TABLE_NAME;
+  const clockOption = options.clock ? { clock: options.clock } : {};
+
+  if (endpoint) {
+    if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --endpoint');
+    const client = createDynamoClient({ endpoint, ...(region ? { region } : {}) });
+    // Emulators start empty; a remote endpoint is someone's real table and is never created implicitly.
+    if (isLoopbackEndpoint(endpoint)) await ensureTable(client, tableName);
+    return {
+      store: createDynamoStoryStore({ client, tableName, ...clockOption }),
+      describe: `table ${tableName} at ${endpoint}`,
+      close: async () => client.destroy(),
+    };
+  }
+  if (explicitTable || stringOption(context as CommandContext, 'region')) {
+    if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --table');
+    const client = createDynamoClient(region ? { region } : {});
+    return {
+      store: createDynamoStoryStore({ client, tableName, ...clockOption }),
+      describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
+      close: async () => client.destroy(),
+    };
+  }
+  const directory = dataDir ?? DEFAULT_DATA_DIR;
+  const embedded = await startEmbeddedDynamo({ dataDir: directory });
+  const client = createDynamoClient({ endpoint: embedded.endpoint });
+  try {
+    await ensureTable(client, tableName);
+  } catch (error) {
+    client.destroy();
+    await embedded.close();
+    throw error;
+  }
+  return {
+    store: createDynamoStoryStore({ client, tableName, ...clockOption }),
+    describe: `embedded store in ${directory}`,
+    close: async () => {
+      client.destroy();
+      await embedded.close();
+    },
+  };
+}
+
+export function storyIdFromOptions(context: Pick<CommandContext, 'options'>): string {
+  return stringOption(context as CommandContext, 'story') ?? DEFAULT_STORY_ID;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
