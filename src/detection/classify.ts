@@ -209,15 +209,24 @@ function buildSummary(
   };
 }
 
-const CAPITALIZED = /(?<![\p{L}.])\p{Lu}[\p{Ll}’'-]{2,}(?:\s+\p{Lu}[\p{Ll}’'-]{2,})*/gu;
+const CALENDAR_WORDS =
+  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
+const CAPITALIZED = /(?<![\p{L}.])\p{Lu}[\p{Ll}’']{2,}(?:\s+\p{Lu}[\p{Ll}’']{2,})*/gu;
 
-/** Capitalized names not at a sentence start: the new people and places a profile can learn. */
+/**
+ * Capitalized names in the body that the story's vocabulary does not know yet: the new people and
+ * places a profile can learn. Titles are skipped because headline case capitalizes every word.
+ */
 function namesIn(evidence: Evidence): string[] {
   const names: string[] = [];
   for (const sentence of evidence.sentences) {
+    if (sentence.start < evidence.titleEnd) continue;
     for (const match of sentence.text.matchAll(CAPITALIZED)) {
       if (match.index === 0) continue;
+      const start = sentence.start + match.index;
+      if (evidence.hits.some((hit) => hit.start <= start && hit.end > start)) continue;
       const name = match[0].replace(/['’]s$/, '');
+      if (CALENDAR_WORDS.test(name)) continue;
       if (!names.includes(name)) names.push(name);
       if (names.length >= 6) return names;
     }

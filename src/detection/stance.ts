@@ -121,7 +121,7 @@ const HYPOTHETICAL_BEFORE =
 const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
-  /^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
+  /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 const SPEAKER_BEFORE =
   /(?:according to|said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*)\s+(?:\p{L}+\s+){0,3}$/iu;
 const CLAUSE_BREAK =
@@ -332,9 +332,14 @@ export function extractStances(input: StanceInput): StanceObservation[] {
       ) || input.objectPattern.test(sentence.text);
     const isQuestion = QUESTION_END.test(sentence.text);
     let lastHolders: PartyMention[] = [];
+    let previousCueEnd = -1;
 
     for (const cue of sentenceCues) {
+      const followsCue = previousCueEnd >= 0 && cue.start - previousCueEnd <= 25;
+      previousCueEnd = cue.end;
       if (!onTopic && !cue.rule.selfContained) continue;
+      // "not ready to accept an unconditional truce": the object's adjective is not a second stance.
+      if (cue.rule.selfContained && cue.rule.kind === 'subject' && followsCue) continue;
       const before = text.slice(Math.max(sentence.start, cue.start - 40), cue.start);
       if (HYPOTHETICAL_BEFORE.test(before)) continue;
       if (isQuestion && cue.rule.kind !== 'owner' && cue.rule.kind !== 'by') continue;
