@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { createLocalNotifier } from '../../adapters/local/index';
+import { systemClock } from '../../core/ports';
+import { loadStories } from '../../detection/index';
+import { createHttpFeedFetcher, loadFeedRegistry } from '../../ingestion/index';
+import { runPollingLoop } from '../../local/run-loop';
+import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
+import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_ALERTS_FILE = '.storywatch/alerts.jsonl';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Poll the feed registry on each feed’s schedule and track the stories locally (Ctrl-C stops)',
+  usage:
+    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [store options]',
+  options: {
+    once: { type: 'boolean', description: 'Poll every feed once, then exit' },
+    feeds: { type: 'string', description: 'Feed registry to poll', defaultText: 'feeds/registry.json' },
+    concurrency: {
+      type: 'string',
+      description: 'Feeds fetched at the same time',
+      defaultText: String(DEFAULT_CONCURRENCY),
+    },
+    'allow-private-network': {
+      type: 'boolean',
+      description: 'Allow feeds on loopback or private addresses (local test servers only)',
+    },
+    'alerts-file': {
+      type: 'string',
+      description: 'Append alerts as JSON Lines here',
+      defaultText: DEFAULT_ALERTS_FILE,
+    },
+    ...STORE_OPTIONS,
+  },
+  async run(context) {
+    const concurrency = numberOption(context, 'concurrency', DEFAULT_CONCURRENCY);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError('--concurrency must be a whole number ≥ 1');
+    const feedsPath = stringOption(context, 'feeds');
+    const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
+    const stories = loadStories();
+    const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+    const notifier = createLocalNotifier({
+      file: resolve(stringOption(context, 'alerts-file') ?? DEFAULT_ALERTS_FILE),
+      out: context.io.stdout,
+    });
+    const once = booleanOption(context, 'once');
+    const opened = await openStoreFromOptions(context);
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts += 1;
+      if (interrupts > 1) {
+        context.io.stderr.write('storywatch run: interrupted again, exiting now\n');
+        process.exit(130);
+      }
+      context.io.stderr.write(
+        'storywatch run: finishing the current step, then closing the store (Ctrl-C again to exit now)\n',
+      );
+      stop.abort();
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    try {
+      context.io.stdout.write(
+        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}${once ? ' (once)' : ''}\n`,
+      );
+      const result = await runPollingLoop({
+        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier },
+        feeds,
+        concurrency,
+        once,
+        signal: stop.signal,
+        out: context.io.stdout,
+      });
+      if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
+      const last = result.reports.at(-1);
+      const allFailed =
+        last !== undefined && last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed');
+      return allFailed ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+      await opened.close();
+    }
+  },
+};
