@@ -1,11 +1,24 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
-
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { feedQueueUrl, feedRegistryPath } from '../src/config/env';
+import { systemClock } from '../src/core/ports';
+import { loadFeedRegistry } from '../src/ingestion/registry';
 import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
-import { dispatcherDeps } from './lib/runtime';
+import { createLog } from './lib/observability';
+import { createSqsFeedQueue } from './lib/sqs';
+import { productionStore } from './lib/wiring';
 
-const production = lazy(async () => createDispatcherHandler(await dispatcherDeps()));
+const production = lazy(async () =>
+  createDispatcherHandler({
+    store: productionStore(),
+    clock: systemClock,
+    feeds: loadFeedRegistry(feedRegistryPath()),
+    feedQueue: createSqsFeedQueue(new SQSClient({}), feedQueueUrl()),
+    log: createLog(),
+  }),
+);
 
 export const handler = async (event: ScheduledInvocation, context: InvocationContext) =>
   (await production())(event, context);

@@ -1,10 +1,24 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
-
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { itemQueueUrl, pollDeadlineMs } from '../src/config/env';
+import { systemClock } from '../src/core/ports';
+import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
 import { createPollerHandler } from './handlers/poller';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
-import { pollerDeps } from './lib/runtime';
+import { createLog, createPowertoolsMetrics } from './lib/observability';
+import { createSqsItemQueue } from './lib/sqs';
+import { productionStore } from './lib/wiring';
 
-const production = lazy(async () => createPollerHandler(await pollerDeps()));
+const production = lazy(async () =>
+  createPollerHandler({
+    store: productionStore(),
+    clock: systemClock,
+    fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
+    itemQueue: createSqsItemQueue(new SQSClient({}), itemQueueUrl()),
+    metrics: createPowertoolsMetrics(),
+    log: createLog(),
+  }),
+);
 
 export const handler = async (event: SqsEvent, context: InvocationContext) => (await production())(event, context);

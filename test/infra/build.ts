@@ -21,7 +21,10 @@ export interface BuiltApp {
  * Builds both stacks from context the way infra/app.ts does. Bundling is skipped unless asked for: esbuild
  * dominates synth time and most tests only read the template.
  */
-export function buildApp(context: Record<string, unknown>, options: { bundle?: boolean; outdir?: string } = {}): BuiltApp {
+export function buildApp(
+  context: Record<string, unknown>,
+  options: { bundle?: boolean; outdir?: string } = {},
+): BuiltApp {
   const fullContext = { ...FIXTURE_CONTEXT, ...context };
   const app = new App({
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },

@@ -61,7 +61,9 @@ describe('loadConfig', () => {
 
   it('rejects a poll rate that is not a whole number of minutes from 1 to 1440', () => {
     for (const rate of [0, 2.5, 'fast', 1441]) {
-      expect(problemsOf({ pollRateMinutes: rate })[0]).toMatch(/^pollRateMinutes must be a whole number from 1 to 1440/);
+      expect(problemsOf({ pollRateMinutes: rate })[0]).toMatch(
+        /^pollRateMinutes must be a whole number from 1 to 1440/,
+      );
     }
   });
 

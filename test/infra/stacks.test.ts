@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GLOBAL_SECONDARY_INDEXES, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/schema';
 import {
   assertTimeoutOrder,
   FUNCTION_TIMEOUT,
@@ -10,6 +9,7 @@ import {
   POLL_DEADLINE,
   QUEUE_VISIBILITY_TIMEOUT,
 } from '../../infra/stateless-stack';
+import { GLOBAL_SECONDARY_INDEXES, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/schema';
 import { type BuiltApp, buildApp } from './build';
 
 const CONTEXT = {
@@ -88,7 +88,10 @@ describe('stateful stack', () => {
     expect([...byEndpoint.keys()].sort()).toEqual(
       ['+14155550100', 'desk@example.org', 'kyiv-desk@example.org', 'ops@example.org'].sort(),
     );
-    expect(byEndpoint.get('desk@example.org')).toMatchObject({ Protocol: 'email', FilterPolicy: { severity: ['high'] } });
+    expect(byEndpoint.get('desk@example.org')).toMatchObject({
+      Protocol: 'email',
+      FilterPolicy: { severity: ['high'] },
+    });
     expect(byEndpoint.get('kyiv-desk@example.org')).toMatchObject({ FilterPolicy: { party: ['ukraine'] } });
     expect(byEndpoint.get('+14155550100')).toMatchObject({ Protocol: 'sms', FilterPolicy: { severity: ['high'] } });
     // The ops subscriber gets every alarm.
@@ -219,17 +222,18 @@ describe('stateless stack: event flow', () => {
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.ScalingConfig).toMatchObject({ MaximumConcurrency: expect.any(Number) });
     }
-    expect(mappings.map((m) => (m.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency).sort()).toEqual(
-      [2, 5],
-    );
+    expect(mappings.map((m) => (m.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency).sort()).toEqual([
+      2, 5,
+    ]);
   });
 });
 
 describe('stateless stack: permissions', () => {
   const statementsOf = (template: Template) =>
-    resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, policy]) =>
-      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-        .Statement,
+    resourcesOf(template, 'AWS::IAM::Policy').flatMap(
+      ([, policy]) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
     );
 
   it('never grants an action on every resource', () => {

@@ -1,0 +1,16 @@
+import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+// The store module itself, not the adapter's index: the index also exports embedded dynalite, which must stay
+// out of the bundles.
+import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
+import { tableName } from '../../src/config/env';
+import type { StoryStore } from '../../src/core/ports';
+
+/**
+ * Shared pieces of the production wiring. Each entry file (functions/<name>.ts) wires only the clients it
+ * uses, so a bundle never carries, or imports at cold start, an AWS SDK client its function does not call.
+ * Every env getter throws when its variable is missing, so a misconfigured function fails its first
+ * invocation loudly instead of misbehaving.
+ */
+export function productionStore(): StoryStore {
+  return createDynamoStoryStore({ client: createDynamoClient(), tableName: tableName() });
+}
