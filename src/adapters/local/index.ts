@@ -1,1 +1,2 @@
 export { createLocalNotifier, type LocalNotifierOptions } from './notifier';
+export { renderTable, shortTime } from './text-table';

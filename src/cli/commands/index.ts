@@ -1,10 +1,14 @@
 import type { Command } from '../command';
+import { alertsCommand } from './alerts';
+import { articlesCommand } from './articles';
 import { classifyCommand } from './classify';
 import { demoCommand } from './demo';
 import { fetchCommand } from './fetch';
+import { historyCommand } from './history';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { runCommand } from './run';
+import { stancesCommand } from './stances';
 
 /** Every CLI command; add a new one by importing it here. */
 export const commands: Command[] = [
@@ -14,4 +18,8 @@ export const commands: Command[] = [
   replayCommand,
   reportCommand,
   runCommand,
+  stancesCommand,
+  historyCommand,
+  articlesCommand,
+  alertsCommand,
 ];
