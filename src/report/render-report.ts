@@ -208,7 +208,7 @@ function renderFollowUps(followUps: FollowUpSummary[], partyNames: Map<string, s
       : '';
     return `<li class="follow-up">
 <h3>${title}</h3>
-<p class="meta">${followUp.published ? `<time datetime="${escapeHtml(followUp.published)}">${formatDay(followUp.published)}</time> · ` : ''}${escapeHtml(sourceName(followUp.source))} · score ${followUp.score.toFixed(2)}</p>
+<p class="meta">${followUp.published ? `<time datetime="${escapeHtml(followUp.published)}">${formatDay(followUp.published)}</time> · ` : ''}${escapeHtml(sourceName(link ?? followUp.source))} · score ${followUp.score.toFixed(2)}</p>
 <p>${escapeHtml(followUp.summary)}</p>
 ${stances ? `<ul class="stances">${stances}</ul>` : ''}${conditions}
 </li>`;

@@ -103,7 +103,8 @@ describe('storywatch demo', () => {
     const created = first.result.stanceChanges.length + first.result.conditionChanges;
     expect(first.result.alertsSent).toBe(created);
     expect(first.result.alertsFailed).toBe(0);
-    const ids = first.alertLines.map((line) => (JSON.parse(line) as { id: string }).id);
+    const ids = first.alertLines.map((line) => (JSON.parse(line) as { alertId: string }).alertId);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
     expect(ids).toHaveLength(created);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -117,9 +118,8 @@ describe('storywatch demo', () => {
   it('gives the same follow-ups, stance changes, alerts and report on a second run', () => {
     expect(second.result.followUpIds).toEqual(first.result.followUpIds);
     expect(second.result.stanceChanges).toEqual(first.result.stanceChanges);
-    expect(second.alertLines.map((line) => JSON.parse(line).id)).toEqual(
-      first.alertLines.map((line) => JSON.parse(line).id),
-    );
+    const alertIds = (lines: string[]) => lines.map((line) => (JSON.parse(line) as { alertId: string }).alertId);
+    expect(alertIds(second.alertLines)).toEqual(alertIds(first.alertLines));
     expect(second.result.reportHtml).toBe(first.result.reportHtml);
     // Only the loopback ports and the report file name may differ between the two transcripts.
     const normalize = (text: string) =>
