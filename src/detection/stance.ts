@@ -122,8 +122,10 @@ const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
   /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
+// Only "according to X" and the inverted ', said X' name a speaker before the name; in "says Ukraine must"
+// the name that follows is what is being talked about.
 const SPEAKER_BEFORE =
-  /(?:according to|said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*)\s+(?:\p{L}+\s+){0,3}$/iu;
+  /(?:according to|[,"”'’]\s*(?:said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*|повідомив\p{L}*|сообщил\p{L}*))\s+(?:\p{L}+\s+){0,3}$/iu;
 const CLAUSE_BREAK =
   /[;:—–]|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
 const PRONOUN_START =
