@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLog, createPowertoolsMetrics } from '../../../functions/lib/observability';
+
+let written: string[];
+let originalWrite: typeof process.stdout.write;
+
+// Powertools writes one JSON document per line to stdout; CloudWatch reads logs and EMF metrics from there.
+beforeEach(() => {
+  written = [];
+  originalWrite = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+});
+afterEach(() => {
+  process.stdout.write = originalWrite;
+});
+
+const documents = () =>
+  written
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('createLog', () => {
+  it('writes structured JSON with the service name and masks addresses and feed bodies', () => {
+    const log = createLog();
+
+    log.info('subscription for ops@example.org', {
+      feedId: 'wire',
+      endpoints: ['+14155550100'],
+      response: { status: 200, body: '<rss><item>long feed text</item></rss>' },
+    });
+
+    const [entry] = documents();
+    expect(entry).toMatchObject({
+      level: 'INFO',
+      service: 'storywatch',
+      message: 'subscription for [email]',
+      feedId: 'wire',
+      endpoints: ['[phone]'],
+      response: { status: 200, body: '[redacted]' },
+    });
+    expect(written.join('')).not.toMatch(/ops@example\.org|4155550100|long feed text/);
+  });
+});
+
+describe('createPowertoolsMetrics', () => {
+  it('emits EMF in the Storywatch namespace with the service dimension the alarms select on', () => {
+    const metrics = createPowertoolsMetrics();
+
+    metrics.count('FeedsPolled', 2);
+    metrics.count('FeedsPolled', 1);
+    metrics.count('ItemsNew', 5);
+    metrics.flush();
+
+    const emf = documents().find((document) => '_aws' in document);
+    expect(emf).toMatchObject({ service: 'storywatch', ItemsNew: 5 });
+    expect([emf?.FeedsPolled].flat().reduce((sum: number, value) => sum + Number(value), 0)).toBe(3);
+    const [directive] = (emf?._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] })
+      .CloudWatchMetrics;
+    expect(directive).toMatchObject({ Namespace: 'Storywatch', Dimensions: [['service']] });
+  });
+
+  it('writes nothing when the invocation counted nothing', () => {
+    const metrics = createPowertoolsMetrics();
+
+    metrics.flush();
+
+    expect(documents().filter((document) => '_aws' in document)).toEqual([]);
+  });
+});
