@@ -26,7 +26,7 @@ export interface DemoOptions {
   dataDir: string | null;
   /** Where the HTML report goes; null skips it. */
   reportPath: string | null;
-  /** Drop the demo's table first, so a persistent data dir starts empty again. */
+  /** Drop the table first, so a persistent data dir starts empty again. */
   fresh: boolean;
   /** Receives the alerts the demo publishes. */
   notifier: AlertNotifier;
@@ -61,8 +61,8 @@ export interface DemoResult {
   reportHtml: string;
 }
 
-/** The demo's own table, so it never mixes with what `storywatch run` stored in the same data dir. */
-const DEMO_TABLE_NAME = `${DEFAULT_TABLE_NAME}-demo`;
+/** Raised when a persistent demo store already holds a run: replaying into it would change nothing. */
+export class DemoStoreNotEmptyError extends Error {}
 
 /**
  * Replays the invented timeline through the production pipeline: real HTTP fetcher against the loopback demo
@@ -77,12 +77,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const out = options.out;
 
   const dynamo = await startEmbeddedDynamo({ dataDir: options.dataDir });
+  const client = createDynamoClient({ endpoint: dynamo.endpoint });
   let feedServer: DemoFeedServer | null = null;
   try {
-    const client = createDynamoClient({ endpoint: dynamo.endpoint });
-    if (options.fresh) await dropTable(client, DEMO_TABLE_NAME);
-    await ensureTable(client, DEMO_TABLE_NAME);
-    const store = createDynamoStoryStore({ client, tableName: DEMO_TABLE_NAME, clock });
+    // The default table, so `storywatch stances/history/report --data-dir <dir>` can inspect a persisted demo.
+    if (options.fresh) await dropTable(client, DEFAULT_TABLE_NAME);
+    await ensureTable(client, DEFAULT_TABLE_NAME);
+    const store = createDynamoStoryStore({ client, tableName: DEFAULT_TABLE_NAME, clock });
+    const outletIds = new Set(timeline.outlets.map((outlet) => outlet.id));
+    if ((await store.listFeedStates()).some((state) => outletIds.has(state.feedId))) {
+      // Its items are all claimed already and its feed states point at ports that are gone.
+      throw new DemoStoreNotEmptyError(
+        `the store in ${options.dataDir ?? 'memory'} already holds a demo run; pass --fresh to start over`,
+      );
+    }
     feedServer = await startDemoFeedServer(timeline, { clock });
     const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
     const deps = { store, fetcher, clock, stories: [story], notifier: options.notifier };
@@ -133,6 +141,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return result;
   } finally {
     await feedServer?.close();
+    client.destroy();
     await dynamo.close();
   }
 }

@@ -15,10 +15,11 @@ export const demoCommand: Command = {
   options: {
     'data-dir': {
       type: 'string',
-      description: 'Keep the demo store on disk in this directory instead of in memory',
+      description: 'Keep the demo store on disk here (inspect it later with stances, history, report)',
+      defaultText: 'in memory',
     },
     report: { type: 'string', description: 'Write the HTML report here', defaultText: DEFAULT_REPORT_PATH },
-    fresh: { type: 'boolean', description: 'Empty the demo table in --data-dir before starting' },
+    fresh: { type: 'boolean', description: 'Delete what the store in --data-dir holds before starting' },
   },
   async run(context) {
     const dataDir = stringOption(context, 'data-dir') ?? null;
