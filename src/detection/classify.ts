@@ -8,7 +8,8 @@ import { cleanText, type Sentence, splitSentences, stemsOf, type Tokens, tokeniz
 
 /** Score at or above which an item is a follow-up. */
 export const FOLLOW_UP_THRESHOLD = 0.5;
-export const MIN_STANCE_CONFIDENCE = Number(process.env.SW_MINCONF ?? 0.6);
+export const MIN_STANCE_CONFIDENCE = 0.6;
+const SIMILARITY_FULL = 0.3;
 /** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
 const CONTENT_LIMIT = 3000;
 const SUMMARY_LIMIT = 280;
@@ -71,11 +72,12 @@ function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, 
     }
   }
   // Share of the item's vocabulary the profile knows, weighted: robust to item length.
-  return matched === 0 ? 0 : dot / (stems.size * 0.45 + 2);
+  return matched === 0 ? 0 : Math.min(1, dot / (stems.size * 0.8 + 2));
 }
 
 function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
   const topicWeights = new Map<string, number>();
+  const topicLabels = new Map<string, string>();
   const parties = new Set<string>();
   const otherStories = new Set<string>();
   let anchorMentions = 0;
@@ -88,6 +90,7 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
       const weight = roles.topicWeight * (inTitle ? 1.3 : 1);
       const key = roles.label.toLowerCase();
       topicWeights.set(key, Math.max(topicWeights.get(key) ?? 0, weight));
+      if (!topicLabels.has(key)) topicLabels.set(key, roles.label);
     }
     if (roles.party !== undefined) {
       parties.add(roles.party);
@@ -119,7 +122,8 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
   if (conflict) reasons.push('places of the conflict named');
 
-  const sim = Math.min(1, similarity(compiled, profile, evidence.tokens) / 0.35);
+  // On-story items reach 1 quickly; the feature matters for items in new vocabulary the profile learned.
+  const sim = Math.min(1, similarity(compiled, profile, evidence.tokens) / SIMILARITY_FULL);
   let penalty = 0;
   if (otherMentions > 0) {
     penalty = (0.7 * otherMentions) / (otherMentions + anchorMentions);
@@ -146,7 +150,7 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     followUp,
     reasons,
     parties: [...parties],
-    topicTerms: [...topicWeights.keys()],
+    topicTerms: [...topicLabels.values()],
   };
 }
 

@@ -21,8 +21,8 @@ export interface StoryProfile {
 export const PROFILE_LIMITS = {
   maxLearnedTerms: 200,
   maxCandidates: 2000,
-  /** Decayed document frequency a stem needs before it is trusted. */
-  minDocumentFrequency: 3,
+  /** Decayed document frequency a stem needs before it is trusted: about three recent follow-ups. */
+  minDocumentFrequency: 2.5,
   /** New stems one follow-up may contribute. */
   perItemCap: 12,
   /** Per-update multiplicative decay: terms that stop appearing fade out. */
