@@ -238,3 +238,47 @@ describe('stance commits and the outbox', () => {
     expect(await store.listAlerts({ limit: 1 })).toHaveLength(1);
   });
 });
+
+describe('write budget', () => {
+  it('costs 1 write per unchanged feed, 0 per seen item, 1 + keys + 1 per new item, 1 + parties per follow-up, 3 per stance change', async () => {
+    const measure = async (work: () => Promise<unknown>) => {
+      counter.reset();
+      await work();
+      return counter.snapshot().storedWrites;
+    };
+    expect(await measure(() => store.putFeedState(feedState('alpha')))).toBe(1);
+    const keys = keysOf(otherItem);
+    expect(await measure(() => store.recordItem(otherItem, keys))).toBe(1 + keys.length);
+    expect(await measure(() => store.markItemAnalyzed(otherItem.id))).toBe(1);
+    expect(await measure(() => store.recordItem(otherItem, keys))).toBe(0);
+    const summary = fixtureFollowUp();
+    expect(await measure(() => store.saveFollowUp(summary))).toBe(1 + summary.stances.length);
+    const next = stanceState('russia', 1);
+    const change = { next, expectedVersion: 0, causeItemId: 'c', alerts: [alertFor(next, 'c')] };
+    expect(await measure(() => store.commitStanceChange(change))).toBe(3);
+  });
+});
+
+describe('atomic commits', () => {
+  it('writes nothing of a commit when one of its alert rows already exists', async () => {
+    const first = stanceState('russia', 1);
+    const taken = alertFor(first, 'item-1');
+    await store.commitStanceChange({ next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [taken] });
+    const second = stanceState('russia', 2, { label: 'opposes' });
+    const outcome = await store.commitStanceChange({
+      next: second,
+      expectedVersion: 1,
+      causeItemId: 'item-2',
+      alerts: [alertFor(second, 'item-2'), taken],
+    });
+    expect(outcome).toBe('conflict');
+    expect(await store.getStanceStates('ceasefire-2025')).toEqual([first]);
+    expect((await store.listAlerts()).map((alert) => alert.id)).toEqual([taken.id]);
+    expect(await store.getStanceHistory('ceasefire-2025', 'russia')).toHaveLength(1);
+  });
+
+  it('does nothing when an item never claimed is marked analyzed', async () => {
+    await expect(store.markItemAnalyzed('never-claimed')).resolves.toBeUndefined();
+    expect(counter.snapshot().storedWrites).toBe(0);
+  });
+});

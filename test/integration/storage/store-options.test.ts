@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/cli/command';
+import { openStoreFromOptions } from '../../../src/cli/store-options';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { feedState } from './builders';
+
+let dynamo: TestDynamo;
+let scratch: string;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  scratch = mkdtempSync(join(tmpdir(), 'storywatch-store-options-'));
+});
+afterAll(async () => {
+  await dynamo?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('openStoreFromOptions', () => {
+  it('keeps the embedded store on disk under --data-dir across runs', async () => {
+    const dataDir = join(scratch, 'data');
+    const first = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
+    expect(first.describe).toBe(`embedded store in ${dataDir}`);
+    await first.store.putFeedState(feedState('persisted'));
+    await first.close();
+    const second = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
+    try {
+      expect(await second.store.getFeedState('persisted')).toEqual(feedState('persisted'));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('uses STORYWATCH_DYNAMODB_ENDPOINT and STORYWATCH_TABLE, creating the table on a loopback emulator', async () => {
+    const env = { STORYWATCH_DYNAMODB_ENDPOINT: dynamo.endpoint, STORYWATCH_TABLE: 'from-env' };
+    const opened = await openStoreFromOptions({ options: {} }, { env });
+    try {
+      expect(opened.describe).toBe(`table from-env at ${dynamo.endpoint}`);
+      await opened.store.putFeedState(feedState('via-env'));
+      expect(await opened.store.getFeedState('via-env')).not.toBeNull();
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('lets flags win over the environment', async () => {
+    const env = { STORYWATCH_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', STORYWATCH_TABLE: 'ignored' };
+    const opened = await openStoreFromOptions({ options: { endpoint: dynamo.endpoint, table: 'from-flag' } }, { env });
+    try {
+      expect(opened.describe).toBe(`table from-flag at ${dynamo.endpoint}`);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('points a table name without endpoint at AWS, without creating anything', async () => {
+    const opened = await openStoreFromOptions({ options: { table: 'prod-table', region: 'eu-west-1' } }, { env: {} });
+    expect(opened.describe).toBe('DynamoDB table prod-table in eu-west-1');
+    await opened.close();
+  });
+
+  it('refuses --data-dir together with a remote store', async () => {
+    await expect(
+      openStoreFromOptions({ options: { endpoint: dynamo.endpoint, 'data-dir': scratch } }, { env: {} }),
+    ).rejects.toBeInstanceOf(UsageError);
+  });
+});
