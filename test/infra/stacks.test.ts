@@ -140,7 +140,8 @@ describe('stateless stack: functions', () => {
       const match = resourcesOf(stateless, 'AWS::Lambda::Function').find(([, fn]) =>
         String(fn.Properties.Description).startsWith(description),
       );
-      return (match?.[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      if (!match) throw new Error(`no function described as "${description}…"`);
+      return (match[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     };
     expect(Object.keys(envOf('Enqueues'))).toContain('FEED_QUEUE_URL');
     expect(envOf('Polls')).toMatchObject({ ITEM_QUEUE_URL: expect.anything(), STORYWATCH_POLL_DEADLINE_MS: '20000' });

@@ -57,9 +57,10 @@ describe('createPowertoolsMetrics', () => {
     metrics.flush();
 
     const emf = documents().find((document) => '_aws' in document);
+    if (!emf) throw new Error('no EMF document was written');
     expect(emf).toMatchObject({ service: 'storywatch', ItemsNew: 5 });
-    expect([emf?.FeedsPolled].flat().reduce((sum: number, value) => sum + Number(value), 0)).toBe(3);
-    const [directive] = (emf?._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] })
+    expect([emf.FeedsPolled].flat().reduce((sum: number, value) => sum + Number(value), 0)).toBe(3);
+    const [directive] = (emf._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] })
       .CloudWatchMetrics;
     expect(directive).toMatchObject({ Namespace: 'Storywatch', Dimensions: [['service']] });
   });
