@@ -113,10 +113,51 @@ const OWNER_REGEX = new RegExp(
   'iuy',
 );
 
-const NEGATION_BEFORE =
-  /(?:\bnot|n't|n’t|\bnever|\bno longer|\brefus\p{L}* to|\bdeclin\p{L}* to|\bunwilling to|\bwithout|(?<!\p{L})не|(?<!\p{L})ні)\s+(?:\p{L}+\s+){0,2}$/iu;
-const HYPOTHETICAL_BEFORE =
-  /(?:\bif|\bfail\p{L}* to|\bwhether|\bunless|\bshould|\bcould|\bmight|\bmay|\bwill\s+\p{L}+\s+(?:accept|agree)|(?<!\p{L})если|(?<!\p{L})якщо|(?<!\p{L})чи)\s+(?:\p{L}+\s+){0,3}$/iu;
+const NEGATORS = new Set(['not', 'never', 'without', 'no', 'не', 'ні', 'ни']);
+const NEGATING_VERBS = /^(?:refus|declin|unwilling|fail)/;
+const HYPOTHETICALS = new Set([
+  'if',
+  'whether',
+  'unless',
+  'should',
+  'could',
+  'might',
+  'may',
+  'если',
+  'якщо',
+  'чи',
+  'ли',
+]);
+
+/** The last few words before a cue, lower-cased, nearest last. Cheaper than an end-anchored regex per cue. */
+function wordsBefore(before: string, count: number): string[] {
+  const words = before.toLowerCase().split(/[^\p{L}'’]+/u);
+  if (words[words.length - 1] === '') words.pop();
+  return words.slice(-count);
+}
+
+function isNegated(words: string[]): boolean {
+  const near = words.slice(-3);
+  for (let index = 0; index < near.length; index++) {
+    const word = near[index] as string;
+    if (NEGATORS.has(word) || word.endsWith("n't") || word.endsWith('n’t')) return true;
+    // "refused to accept", "declined to back"
+    if (NEGATING_VERBS.test(word) && near[index + 1] === 'to') return true;
+  }
+  return false;
+}
+
+function isHypothetical(words: string[]): boolean {
+  const near = words.slice(-4);
+  for (let index = 0; index < near.length; index++) {
+    const word = near[index] as string;
+    if (HYPOTHETICALS.has(word)) return true;
+    // "failed to agree" is nobody's position
+    if (word.startsWith('fail') && near[index + 1] === 'to') return true;
+  }
+  return false;
+}
+
 // Someone being pushed toward a position does not hold it: "pressure on Russia to accept".
 const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
@@ -343,7 +384,8 @@ export function extractStances(input: StanceInput): StanceObservation[] {
       // "not ready to accept an unconditional truce": the object's adjective is not a second stance.
       if (cue.rule.selfContained && cue.rule.kind === 'subject' && followsCue) continue;
       const before = text.slice(Math.max(sentence.start, cue.start - 40), cue.start);
-      if (HYPOTHETICAL_BEFORE.test(before)) continue;
+      const preceding = wordsBefore(before, 5);
+      if (isHypothetical(preceding)) continue;
       if (isQuestion && cue.rule.kind !== 'owner' && cue.rule.kind !== 'by') continue;
       if (cue.rule.kind === 'subject' && !subjectCueIsVerb(text, cue, before, mentions)) continue;
       if (
@@ -392,7 +434,7 @@ export function extractStances(input: StanceInput): StanceObservation[] {
 
       let label = cue.rule.label;
       let confidence = cue.rule.strength - (inherited ? 0.1 : 0);
-      if (NEGATION_BEFORE.test(before)) {
+      if (isNegated(preceding)) {
         if (label === 'supports') label = 'opposes';
         else if (label === 'opposes') label = 'conditional';
         else continue;
