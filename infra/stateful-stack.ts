@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -45,7 +45,17 @@ export class StatefulStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // Alarms of this account only: the condition keeps another account's alarms from using the key (confused deputy).
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromThisAccount,
+      }),
+    );
 
     this.alertTopic = new Topic(this, 'AlertTopic', {
       displayName: 'Storywatch stance alerts',
@@ -68,6 +78,15 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
       masterKey: topicKey,
     });
+    // enforceSSL gives the topic an explicit policy, which replaces SNS's default one; alarms need their own allow.
+    this.opsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.opsTopic.topicArn],
+        conditions: fromThisAccount,
+      }),
+    );
     if (props.opsEmail) this.opsTopic.addSubscription(new EmailSubscription(props.opsEmail));
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB table of storywatch' });

@@ -281,7 +281,12 @@ export class StatelessStack extends Stack {
   }
 
   private scheduleRole(id: string, target: IFunction): Role {
-    const role = new Role(this, id, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    const role = new Role(this, id, {
+      // Only schedules of this account may assume it (confused-deputy protection, as AWS recommends for Scheduler).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
     this.scheduleRoles.push({ role, target });
     return role;
   }

@@ -82,6 +82,27 @@ describe('stateful stack', () => {
     }
   });
 
+  it('lets only this account’s CloudWatch alarms publish to the ops topic and use the topic key', () => {
+    const cloudWatchStatement = {
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    };
+    stateful.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ ...cloudWatchStatement, Action: 'sns:Publish' })]),
+      },
+      Topics: [{ Ref: Match.stringLikeRegexp('^OpsTopic') }],
+    });
+    stateful.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ ...cloudWatchStatement, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+  });
+
   it('subscribes every configured email and phone number, with per-subscription or default filter policies', () => {
     const subscriptions = resourcesOf(stateful, 'AWS::SNS::Subscription').map(([, s]) => s.Properties);
     const byEndpoint = new Map(subscriptions.map((s) => [s.Endpoint, s]));
@@ -255,6 +276,21 @@ describe('stateless stack: permissions', () => {
     expect(publishes).toHaveLength(2);
     for (const statement of publishes) {
       expect(JSON.stringify(statement.Resource)).toMatch(/ExportsOutputRefAlertTopic/);
+    }
+  });
+
+  it('lets only Scheduler, on behalf of this account, assume the schedule roles', () => {
+    const scheduleRoles = resourcesOf(stateless, 'AWS::IAM::Role').filter(([id]) => id.includes('ScheduleRole'));
+    expect(scheduleRoles).toHaveLength(2);
+    for (const [, role] of scheduleRoles) {
+      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
     }
   });
 
