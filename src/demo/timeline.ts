@@ -223,7 +223,7 @@ const items: DemoItem[] = [
     published: '2025-04-11T21:00:00Z',
     title: 'Witkoff meets Putin in St Petersburg on ending the war',
     description:
-      'US envoy Steve Witkoff held more than four hours of talks with Vladimir Putin on a possible settlement; neither side disclosed what was agreed.',
+      'US envoy Steve Witkoff held more than four hours of talks with Vladimir Putin on a possible settlement of the war.',
     role: 'follow-up',
   },
   {
@@ -329,9 +329,9 @@ const items: DemoItem[] = [
     outlet: 'harbour-chronicle',
     slug: 'istanbul-first-round-ends',
     published: '2025-05-16T17:30:00Z',
-    title: 'First direct Russia–Ukraine talks in three years end without a truce',
+    title: 'First direct Russia–Ukraine talks in three years end with a prisoner swap deal',
     description:
-      'The delegations agreed in Istanbul to exchange a thousand prisoners each but made no progress toward stopping the fighting, Ukrainian officials said.',
+      'The delegations meeting in Istanbul settled on an exchange of a thousand prisoners each and on keeping the talks going; the session lasted under two hours.',
     role: 'follow-up',
   },
   {

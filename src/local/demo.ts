@@ -55,7 +55,10 @@ export interface DemoResult {
   alertsSent: number;
   alertsFailed: number;
   finalStances: StanceState[];
+  /** What the pipeline saw: full feed bodies versus 304 answers. */
   feedResponses: { full: number; notModified: number };
+  /** What the demo server saw: requests, and how many carried If-None-Match / If-Modified-Since. */
+  feedRequests: { total: number; conditional: number };
   reportPath: string | null;
   /** The report itself, so callers can compare runs without reading the file. */
   reportHtml: string;
@@ -109,6 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       alertsFailed: 0,
       finalStances: [],
       feedResponses: { full: 0, notModified: 0 },
+      feedRequests: { total: 0, conditional: 0 },
       reportPath: null,
       reportHtml: '',
     };
@@ -121,6 +125,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       printStep(out, day, report, titles);
     }
 
+    result.feedRequests = {
+      total: feedServer.requests.length,
+      conditional: feedServer.requests.filter((request) => request.conditional).length,
+    };
     result.finalStances = await store.getStanceStates(story.id);
     out.write(
       `\nStances on ${clock.now().toISOString().slice(0, 10)}:\n${formatStanceTable(story, result.finalStances)}\n`,
