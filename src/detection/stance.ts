@@ -376,6 +376,7 @@ export function extractStances(input: StanceInput): StanceObservation[] {
     const isQuestion = QUESTION_END.test(sentence.text);
     let lastHolders: PartyMention[] = [];
     let previousCueEnd = -1;
+    const heldCues: { start: number; holder: PartyMention }[] = [];
 
     for (const cue of sentenceCues) {
       const followsCue = previousCueEnd >= 0 && cue.start - previousCueEnd <= 25;
@@ -454,15 +455,19 @@ export function extractStances(input: StanceInput): StanceObservation[] {
         });
       }
       lastHolders = holders;
+      heldCues.push({ start: cue.start, holder: holders[0] as PartyMention });
     }
-    const conditionHolder = speaker ?? lastHolders[0] ?? (pronounLed ? carriedHolder : subjectMention);
-    if (conditionHolder) {
-      for (const hit of hits) {
-        if (hit.start < sentence.start || hit.start >= sentence.end || hit.roles.condition === undefined) continue;
-        const set = conditionsByParty.get(conditionHolder.party) ?? new Set<string>();
-        set.add(hit.roles.condition);
-        conditionsByParty.set(conditionHolder.party, set);
-      }
+    // A condition belongs to whoever holds the nearest stance before it in the sentence
+    // ("Kyiv is ready; the Kremlin insists on monitoring"), else to the speaker or the subject.
+    const sentenceHolder = speaker ?? (pronounLed ? carriedHolder : subjectMention);
+    for (const hit of hits) {
+      if (hit.start < sentence.start || hit.start >= sentence.end || hit.roles.condition === undefined) continue;
+      let holder = sentenceHolder;
+      for (const held of heldCues) if (held.start < hit.start) holder = held.holder;
+      if (!holder) continue;
+      const set = conditionsByParty.get(holder.party) ?? new Set<string>();
+      set.add(hit.roles.condition);
+      conditionsByParty.set(holder.party, set);
     }
     const firstHolder = speaker ?? lastHolders[0] ?? (pronounLed ? carriedHolder : mentions[0]);
     if (firstHolder && (!pronounLed || !carriedHolder)) carriedHolder = firstHolder;
