@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPublisherHandler } from '../../../functions/handlers/publisher';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { createSnsNotifier } from '../../../src/adapters/sns/notifier';
 import type { FeedItem } from '../../../src/core/feed';
 import type { AlertNotifier, StoryStore } from '../../../src/core/ports';
-import type { Alert } from '../../../src/core/stance-state';
 import { loadStories } from '../../../src/detection/story';
+import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { fixedClock, lambdaContext, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from './support';
 
 const ITEMS = JSON.parse(
@@ -21,59 +24,79 @@ const stories = loadStories();
 let dynamo: TestDynamo;
 let store: StoryStore;
 
+let sns: SnsEndpoint;
+let snsClient: SNSClient;
+
 beforeAll(async () => {
   dynamo = await startTestDynamo();
+  sns = await startSnsEndpoint();
+  snsClient = new SNSClient({
+    endpoint: sns.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'loopback', secretAccessKey: 'loopback' },
+    maxAttempts: 2,
+  });
 });
 afterAll(async () => {
+  snsClient?.destroy();
+  await sns?.close();
   await dynamo?.close();
 });
 beforeEach(async () => {
   store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable() });
+  sns.published.length = 0;
 });
 
-/**
- * Alert delivery is a port; SNS itself is exercised through the real SDK in test/integration/sns. Here the
- * notifier records what the handlers hand it, and can be switched to failing to model an SNS outage.
- */
-function switchableNotifier(): AlertNotifier & { sent: Alert[]; failing: boolean } {
-  const notifier = {
-    sent: [] as Alert[],
-    failing: false,
-    async publish(alert: Alert) {
-      if (notifier.failing) throw new Error('SNS is unavailable');
-      notifier.sent.push(alert);
-    },
-  };
-  return notifier;
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:storywatch-alerts';
+
+/** Alerts go through the production SNS notifier and the real SDK to a loopback SNS endpoint. */
+function snsNotifier(): AlertNotifier {
+  return createSnsNotifier({ client: snsClient, topicArn: TOPIC_ARN, describe: createAlertDescriber(stories) });
 }
 
-function analyzer(notifier = switchableNotifier()) {
+const SDK_ATTEMPTS = 2;
+
+/**
+ * Fails the next `publishes` Publish calls the way an SNS outage does: HTTP 500 on every SDK attempt. The
+ * endpoint's failures cannot be cleared, so each test queues exactly as many as it will use up.
+ */
+function snsFailsNext(publishes: number): void {
+  sns.failNextPublishes(publishes * SDK_ATTEMPTS, { status: 500, code: 'InternalError' });
+}
+
+const publishedParties = () => sns.published.map((publish) => publish.attributes.party?.value);
+
+function analyzer() {
   const metrics = recordingMetrics();
   const log = recordingLog();
-  const handler = createAnalyzerHandler({ store, stories, clock, notifier, metrics, log });
-  return { handler, notifier, metrics, log };
+  const handler = createAnalyzerHandler({ store, stories, clock, notifier: snsNotifier(), metrics, log });
+  return { handler, metrics, log };
 }
 
-function publisher(notifier = switchableNotifier()) {
+function publisher() {
   const metrics = recordingMetrics();
-  const handler = createPublisherHandler({ store, clock, notifier, metrics, log: recordingLog() });
-  return { handler, notifier, metrics };
+  const handler = createPublisherHandler({ store, clock, notifier: snsNotifier(), metrics, log: recordingLog() });
+  return { handler, metrics };
 }
 
 const itemEvent = (items: FeedItem[]) => sqsEvent(items.map((item) => JSON.stringify(item)));
 
 describe('analyzer handler', () => {
   it('stores a follow-up per relevant item, commits the stance change and sends its alert right away', async () => {
-    const { handler, notifier, metrics } = analyzer();
+    const { handler, metrics } = analyzer();
 
     const response = await handler(itemEvent(ITEMS), lambdaContext('analyzer'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     const followUps = await store.listFollowUps(STORY_ID);
     expect(followUps.map((summary) => summary.itemId).sort()).toEqual(IN_PUBLISHED_ORDER);
-    expect(notifier.sent.map((alert) => [alert.party, alert.kind, alert.to])).toEqual([
-      ['russia', 'stance_change', 'opposes'],
-    ]);
+    expect(sns.published).toHaveLength(1);
+    expect(sns.published[0]).toMatchObject({ topicArn: TOPIC_ARN, messageStructure: 'json' });
+    expect(sns.published[0]?.attributes).toMatchObject({
+      party: { value: 'russia' },
+      kind: { value: 'stance_change' },
+      to: { value: 'opposes' },
+    });
     expect(await store.listPendingAlerts()).toEqual([]);
     expect(metrics.totals).toMatchObject({ FollowUps: 3, StanceChanges: 1, AlertsSent: 1 });
     expect(metrics.flushes).toBe(1);
@@ -98,7 +121,8 @@ describe('analyzer handler', () => {
     const response = await again.handler(itemEvent(ITEMS));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(again.notifier.sent).toEqual([]);
+    // Only the first delivery's alert reached SNS.
+    expect(publishedParties()).toEqual(['russia']);
     expect(await store.getStanceStates(STORY_ID)).toEqual(stanceBefore);
     expect(await store.listFollowUps(STORY_ID)).toHaveLength(3);
   });
@@ -116,22 +140,22 @@ describe('analyzer handler', () => {
   });
 
   it('keeps the items successful and the alert pending when SNS is down, for the sweep to send later', async () => {
-    const down = switchableNotifier();
-    down.failing = true;
-    const { handler, log, metrics } = analyzer(down);
+    snsFailsNext(1);
+    const { handler, log, metrics } = analyzer();
 
     const response = await handler(itemEvent(ITEMS));
 
     expect(response.batchItemFailures).toEqual([]);
     expect(await store.listPendingAlerts()).toHaveLength(1);
     expect(metrics.totals.AlertsSent).toBe(0);
+    expect(sns.published).toEqual([]);
     expect(log.entries.some((entry) => entry.level === 'warn' && entry.message.includes('pending'))).toBe(true);
 
     const sweep = publisher();
     const report = await sweep.handler(scheduledEvent('publish'), lambdaContext('publisher'));
 
     expect(report.sent).toHaveLength(1);
-    expect(sweep.notifier.sent.map((alert) => alert.party)).toEqual(['russia']);
+    expect(publishedParties()).toEqual(['russia']);
     expect(sweep.metrics.totals.AlertsSent).toBe(1);
     expect(await store.listPendingAlerts()).toEqual([]);
   });
@@ -139,20 +163,20 @@ describe('analyzer handler', () => {
 
 describe('publisher handler', () => {
   it('sends nothing and succeeds when the outbox is empty', async () => {
-    const { handler, notifier, metrics } = publisher();
+    const { handler, metrics } = publisher();
+    const requestsBefore = sns.requestCount();
 
     const report = await handler(scheduledEvent('publish'));
 
     expect(report).toEqual({ sent: [], failed: [] });
-    expect(notifier.sent).toEqual([]);
+    expect(sns.requestCount()).toBe(requestsBefore);
     expect(metrics.totals.AlertsSent).toBe(0);
   });
 
   it('fails the invocation when no pending alert could be sent, and leaves them pending', async () => {
-    const down = switchableNotifier();
-    down.failing = true;
-    await analyzer(down).handler(itemEvent(ITEMS));
-    const { handler } = publisher(down);
+    snsFailsNext(2);
+    await analyzer().handler(itemEvent(ITEMS));
+    const { handler } = publisher();
 
     await expect(handler(scheduledEvent('publish'))).rejects.toThrow(/could not send any of 1 pending alerts/);
     expect(await store.listPendingAlerts()).toHaveLength(1);
