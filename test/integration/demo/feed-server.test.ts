@@ -131,6 +131,17 @@ describe('demo feed server', () => {
   });
 });
 
+describe('simulated clock', () => {
+  it('moves only forward, so a feed never takes back an item it has published', () => {
+    const clock = new SimulatedClock('2025-03-12T00:00:00Z');
+    clock.advanceTo('2025-03-13T00:00:00Z');
+    expect(clock.now().toISOString()).toBe('2025-03-13T00:00:00.000Z');
+    expect(() => clock.advanceTo('2025-03-12T12:00:00Z')).toThrow(/cannot go back/);
+    expect(() => clock.advanceTo('not a date')).toThrow(/invalid time/);
+    expect(clock.now().toISOString()).toBe('2025-03-13T00:00:00.000Z');
+  });
+});
+
 describe('demo timeline', () => {
   it('has at least 40 items over several outlets with unique guids and titles', () => {
     expect(DEMO_TIMELINE.items.length).toBeGreaterThanOrEqual(40);
@@ -145,9 +156,22 @@ describe('demo timeline', () => {
     }
   });
 
-  it('names a real item of the timeline as the cause of every planned change', () => {
-    const slugs = new Set(DEMO_TIMELINE.items.map((item) => item.slug));
+  it('names a follow-up of the timeline as the cause of every planned change, in time order', () => {
     expect(DEMO_TIMELINE.plannedChanges.length).toBeGreaterThanOrEqual(3);
-    for (const change of DEMO_TIMELINE.plannedChanges) expect(slugs.has(change.causeSlug)).toBe(true);
+    const causes = DEMO_TIMELINE.plannedChanges.map((change) =>
+      DEMO_TIMELINE.items.find((item) => item.slug === change.causeSlug),
+    );
+    for (const cause of causes) expect(cause?.role).toBe('follow-up');
+    const times = causes.map((cause) => Date.parse(cause?.published ?? ''));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('mixes in distractors, a hedged item and items in Russian and Ukrainian', () => {
+    const count = (predicate: (item: (typeof DEMO_TIMELINE.items)[number]) => boolean) =>
+      DEMO_TIMELINE.items.filter(predicate).length;
+    expect(count((item) => item.role === 'distractor')).toBeGreaterThanOrEqual(8);
+    expect(count((item) => item.role === 'hedged')).toBe(1);
+    expect(count((item) => /[а-яё]/i.test(item.title) && !/[іїєґ]/i.test(item.title))).toBeGreaterThanOrEqual(3);
+    expect(count((item) => /[іїєґ]/i.test(item.title))).toBeGreaterThanOrEqual(3);
   });
 });

@@ -63,7 +63,7 @@ function deps(published: Alert[]) {
 }
 
 describe('storywatch run polling loop', () => {
-  it('with --once polls every feed one time and names the failing feed with its reason', async () => {
+  it('in once mode polls every feed one time and names the failing feed with its reason', async () => {
     const { out, text } = capture();
     const published: Alert[] = [];
     const result = await runPollingLoop({
