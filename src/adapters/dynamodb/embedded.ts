@@ -144,17 +144,12 @@ interface TransactOperation {
   request: AttributeMap;
 }
 
-const keySchemaCache = new Map<string, string[]>();
-
 async function keyNames(call: EngineCall, tableName: string): Promise<string[]> {
-  const cached = keySchemaCache.get(tableName);
-  if (cached) return cached;
+  // Asked every time: tables may be deleted and recreated with another key between transactions.
   const reply = await call('DescribeTable', { TableName: tableName });
   if (reply.status !== 200) throw new EngineError(reply);
   const schema = JSON.parse(reply.body).Table.KeySchema as { AttributeName: string }[];
-  const names = schema.map((entry) => entry.AttributeName);
-  keySchemaCache.set(tableName, names);
-  return names;
+  return schema.map((entry) => entry.AttributeName);
 }
 
 class EngineError extends Error {

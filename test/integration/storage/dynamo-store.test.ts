@@ -265,6 +265,7 @@ describe('atomic commits', () => {
     const taken = alertFor(first, 'item-1');
     await store.commitStanceChange({ next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [taken] });
     const second = stanceState('russia', 2, { label: 'opposes' });
+    counter.reset();
     const outcome = await store.commitStanceChange({
       next: second,
       expectedVersion: 1,
@@ -272,6 +273,7 @@ describe('atomic commits', () => {
       alerts: [alertFor(second, 'item-2'), taken],
     });
     expect(outcome).toBe('conflict');
+    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 1 });
     expect(await store.getStanceStates('ceasefire-2025')).toEqual([first]);
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual([taken.id]);
     expect(await store.getStanceHistory('ceasefire-2025', 'russia')).toHaveLength(1);
