@@ -130,7 +130,8 @@ function formatSms(alert: Alert, partyName: string): string {
   const party = plainPunctuation(sanitizeText(partyName)) || alert.party;
   const head = `storywatch: ${party} ${describeChange(alert)}.`;
   const link = safeLink(alert.evidence.link);
-  const quote = plainPunctuation(sanitizeText(alert.evidence.quote));
+  // No segment holds more than 160 characters, so longer quotes only slow the fitting loop down.
+  const quote = [...plainPunctuation(sanitizeText(alert.evidence.quote))].slice(0, SMS_GSM_MAX).join('');
   const withQuote = (text: string, tail: string) => (text ? `${head} "${text}"${tail}` : `${head}${tail}`);
   // The link is worth more than a longer quote, but only whole: a cut link is useless.
   for (const tail of link ? [` ${link}`, ''] : ['']) {

@@ -222,6 +222,9 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
 
     async recordItem(item, dedupKeys) {
       const uniqueKeys = [...new Set(dedupKeys)];
+      // The claim is one transaction: the item row plus one marker per key, within DynamoDB's 100 operations.
+      if (uniqueKeys.length > 99)
+        throw new Error(`recordItem(${item.id}): ${uniqueKeys.length} dedup keys, at most 99`);
       const seen = await lookupClaims(item, uniqueKeys);
       if (seen.own) return classifyOwn(seen.own);
       if (seen.canonicalId) return linkDuplicate(item, seen.canonicalId);
