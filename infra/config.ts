@@ -21,6 +21,8 @@ export interface StorywatchConfig {
   alertPhoneNumbers: AlertSubscription[];
   opsEmail: string | null;
   pollRateMinutes: number;
+  /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
+  heartbeatPeriodMinutes: number;
   publisherSweepMinutes: number;
   logRetentionDays: number;
   pollerMaxConcurrency: number;
@@ -70,6 +72,21 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
   }
 
   const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 5, 1, 1440, problems);
+  // A feed polled every 15 minutes (the ingestion default) is due only on every third or fourth tick of a 5-minute
+  // schedule, so a period of one tick would report silence that is normal.
+  const heartbeatPeriodMinutes = readInteger(
+    readContext('heartbeatPeriodMinutes'),
+    'heartbeatPeriodMinutes',
+    Math.max(pollRateMinutes, 15),
+    1,
+    1440,
+    problems,
+  );
+  if (heartbeatPeriodMinutes < pollRateMinutes) {
+    problems.push(
+      `heartbeatPeriodMinutes (${heartbeatPeriodMinutes}) must not be shorter than pollRateMinutes (${pollRateMinutes})`,
+    );
+  }
   const publisherSweepMinutes = readInteger(
     readContext('publisherSweepMinutes'),
     'publisherSweepMinutes',
@@ -108,6 +125,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     alertPhoneNumbers,
     opsEmail,
     pollRateMinutes,
+    heartbeatPeriodMinutes,
     publisherSweepMinutes,
     logRetentionDays,
     pollerMaxConcurrency,

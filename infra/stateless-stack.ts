@@ -29,6 +29,7 @@ export interface StatelessStackProps extends StackProps {
   alertTopic: ITopic;
   opsTopic: ITopic;
   pollRateMinutes: number;
+  heartbeatPeriodMinutes: number;
   publisherSweepMinutes: number;
   pollerMaxConcurrency: number;
   analyzerMaxConcurrency: number;
@@ -203,12 +204,12 @@ export class StatelessStack extends Stack {
       );
     }
 
-    const pollPeriod = Duration.minutes(props.pollRateMinutes);
+    const pollPeriod = Duration.minutes(props.heartbeatPeriodMinutes);
     const feedsPolled = storywatchMetric(METRIC.feedsPolled, pollPeriod);
     const feedsFailed = storywatchMetric(METRIC.feedsFailed, pollPeriod);
     alarms.push(
       new Alarm(this, 'PollHeartbeatAlarm', {
-        alarmDescription: 'No feed was polled successfully for three polling intervals',
+        alarmDescription: `No feed was polled successfully for three periods of ${props.heartbeatPeriodMinutes} minutes`,
         metric: feedsPolled,
         threshold: 1,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -221,7 +222,7 @@ export class StatelessStack extends Stack {
       label: 'Feed failure ratio',
       expression: 'IF(polled + failed > 0, failed / (polled + failed), 0)',
       usingMetrics: { polled: feedsPolled, failed: feedsFailed },
-      period: Duration.minutes(Math.max(15, props.pollRateMinutes)),
+      period: pollPeriod,
     });
     alarms.push(
       new Alarm(this, 'FeedFailureRatioAlarm', {

@@ -27,6 +27,7 @@ export function createStorywatch(app: App, config: StorywatchConfig): Storywatch
     alertTopic: stateful.alertTopic,
     opsTopic: stateful.opsTopic,
     pollRateMinutes: config.pollRateMinutes,
+    heartbeatPeriodMinutes: config.heartbeatPeriodMinutes,
     publisherSweepMinutes: config.publisherSweepMinutes,
     pollerMaxConcurrency: config.pollerMaxConcurrency,
     analyzerMaxConcurrency: config.analyzerMaxConcurrency,

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       alertPhoneNumbers: [],
       opsEmail: null,
       pollRateMinutes: 5,
+      heartbeatPeriodMinutes: 15,
       publisherSweepMinutes: 15,
       logRetentionDays: 30,
     });
@@ -65,6 +66,13 @@ describe('loadConfig', () => {
         /^pollRateMinutes must be a whole number from 1 to 1440/,
       );
     }
+  });
+
+  it('follows a slow poll rate with the heartbeat period and refuses a period shorter than the rate', () => {
+    expect(load({ pollRateMinutes: 30 }).heartbeatPeriodMinutes).toBe(30);
+    expect(problemsOf({ pollRateMinutes: 10, heartbeatPeriodMinutes: 5 })).toEqual([
+      'heartbeatPeriodMinutes (5) must not be shorter than pollRateMinutes (10)',
+    ]);
   });
 
   it('rejects a log retention CloudWatch does not offer', () => {

@@ -18,6 +18,7 @@ const CONTEXT = {
   alertFilter: { severities: ['high'] },
   opsEmail: 'ops@example.org',
   pollRateMinutes: 7,
+  heartbeatPeriodMinutes: 20,
   publisherSweepMinutes: 20,
   logRetentionDays: 14,
 };
@@ -316,12 +317,12 @@ describe('operations', () => {
     }
   });
 
-  it('treats a missing poll heartbeat over three intervals as breaching', () => {
+  it('treats a missing poll heartbeat over three heartbeat periods as breaching', () => {
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Storywatch',
       MetricName: 'FeedsPolled',
       Dimensions: [{ Name: 'service', Value: 'storywatch' }],
-      Period: 7 * 60,
+      Period: 20 * 60,
       EvaluationPeriods: 3,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
