@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalNotifier } from '../../adapters/local/index';
 import type { Alert } from '../../core/stance-state';
@@ -18,8 +20,19 @@ export const replayCommand: Command = {
     'min-confidence': { type: 'string', description: 'Stance observations below this confidence are ignored' },
     'confirm-sources': { type: 'string', description: 'Independent sources needed to confirm a stance change' },
     'cooldown-hours': { type: 'string', description: 'Hours in which flipping straight back needs more proof' },
-    'alerts-file': { type: 'string', description: 'Also append the alerts as JSON Lines to this file' },
+    'alerts-file': {
+      type: 'string',
+      description: 'Keep the alerts as JSON Lines in this file',
+      defaultText: 'not kept',
+    },
     ...STORE_OPTIONS,
+    // A backtest gets its own throwaway store unless one is named, so the shared defaults read differently here.
+    story: { type: 'string', description: 'Replay for this story only', defaultText: 'every story' },
+    'data-dir': {
+      type: 'string',
+      description: 'Replay into the embedded store in this directory',
+      defaultText: 'a fresh in-memory store',
+    },
   },
   async run(context) {
     const [file, ...extra] = context.positionals;
@@ -33,12 +46,13 @@ export const replayCommand: Command = {
     // A backtest must not mix with live data: unless a store is named explicitly, it gets a throwaway one.
     const clock = clockForArchive(archive.items);
     const opened = usesExplicitStore(context)
-      ? await openStoreFromOptions(context)
+      ? await openStoreFromOptions(context, { clock })
       : await openInMemoryStore({ clock });
-    const alertsFile = stringOption(context, 'alerts-file');
-    const notifier = alertsFile
-      ? createLocalNotifier({ file: resolve(alertsFile), out: discard() })
-      : { publish: async () => undefined };
+    // Alerts go through the same local notifier as `storywatch run`; without --alerts-file into a scratch file.
+    const scratch = mkdtempSync(join(tmpdir(), 'storywatch-replay-'));
+    const alertsFile = resolve(stringOption(context, 'alerts-file') ?? join(scratch, 'alerts.jsonl'));
+    // The summary lists every alert in one line each; the notifier's full blocks would bury it.
+    const notifier = createLocalNotifier({ file: alertsFile, out: discard() });
     const progress = createProgressDisplay(context.io.stdout);
     try {
       context.io.stdout.write(`replaying ${archive.items.length} items into ${opened.describe}\n`);
@@ -55,6 +69,7 @@ export const replayCommand: Command = {
       return archive.rejected.length > 0 || summary.alertsFailed.length > 0 ? 1 : 0;
     } finally {
       await opened.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
   },
 };
