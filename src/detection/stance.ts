@@ -27,6 +27,13 @@ const CUE_RULES: CueRule[] = [
     strength: 0.75,
     pattern: `(?:proposed|brokered|backed|led|drafted|mediated|sponsored|spearheaded|pushed|offered|announced|declared|called|ordered) by`,
   },
+  // conditional before support: "seeks amendments" must not read as "seeks"
+  {
+    label: 'conditional',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
+  },
   // supports
   {
     label: 'supports',
@@ -38,7 +45,7 @@ const CUE_RULES: CueRule[] = [
     label: 'supports',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump-?start|revive|restart|kick-?start)|jump-?starts?|revives?|revived`,
+    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump[- ]?start|revive|restart|kick[- ]?start)|jump[- ]?starts?|revives?|revived`,
   },
   {
     label: 'supports',
@@ -58,14 +65,7 @@ const CUE_RULES: CueRule[] = [
     label: 'supports',
     kind: 'owner',
     strength: 0.7,
-    pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts)|[-\\s](?:(?:ceasefire|cease-fire|truce|peace|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
-  },
-  // conditional
-  {
-    label: 'conditional',
-    kind: 'subject',
-    strength: 0.8,
-    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|provided that|on condition`,
+    pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts|calls? for)|[-\\s](?:(?:ceasefire|cease-fire|truce|peace|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
   },
   {
     label: 'conditional',
@@ -152,8 +152,9 @@ function isHypothetical(words: string[]): boolean {
   for (let index = 0; index < near.length; index++) {
     const word = near[index] as string;
     if (HYPOTHETICALS.has(word)) return true;
-    // "failed to agree" is nobody's position
+    // "failed to agree" is nobody's position, nor is "stepping back from trying to end the war"
     if (word.startsWith('fail') && near[index + 1] === 'to') return true;
+    if ((word === 'back' || word === 'away' || word === 'off') && near[index + 1] === 'from') return true;
   }
   return false;
 }
@@ -168,7 +169,7 @@ const SPEAKER_AFTER =
 const SPEAKER_BEFORE =
   /(?:according to|[,"”'’]\s*(?:said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*|повідомив\p{L}*|сообщил\p{L}*))\s+(?:\p{L}+\s+){0,3}$/iu;
 const CLAUSE_BREAK =
-  /[;:—–]|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
+  /[;:—–]|\s-\s|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
 const PRONOUN_START =
   /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|kremlin leader|spokesman|spokeswoman|minister|envoy|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
 const QUESTION_END = /\?["”’]?\s*$/;
