@@ -169,7 +169,7 @@ describe('poller handler', () => {
     expect(itemQueue.bodies).toHaveLength(2);
   });
 
-  it('fails the message when its items cannot be enqueued, so SQS redelivers it', async () => {
+  it('fails the message when its items cannot be enqueued, and the redelivery enqueues them', async () => {
     // A queue outage cannot be produced by the in-memory stand-in without scripting it.
     const brokenQueue = {
       ...memoryItemQueue(),
@@ -177,11 +177,23 @@ describe('poller handler', () => {
         throw new Error('SQS unavailable');
       },
     };
-    const { handler } = poller({ itemQueue: brokenQueue });
-    const event = sqsEvent([JSON.stringify(feed('wire', '/wire.xml')), JSON.stringify(feed('gone', '/gone.xml'))]);
+    const message = JSON.stringify(feed('wire', '/wire.xml'));
+    const event = sqsEvent([message, JSON.stringify(feed('gone', '/gone.xml'))]);
 
-    const response = await handler(event);
+    const response = await poller({ itemQueue: brokenQueue }).handler(event);
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+
+    // SQS redelivers the message; the feed would answer 304 to the validators saved by the failed attempt.
+    const retry = poller();
+    const retried = await retry.handler(sqsEvent([message]));
+
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(
+      retry.itemQueue
+        .items()
+        .map((item) => item.id)
+        .sort(),
+    ).toEqual(['handler-test-0001', 'handler-test-0002']);
   });
 });
