@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import dynalite from 'dynalite';
 
 export const DEFAULT_DATA_DIR = '.storywatch/data';
@@ -17,23 +18,63 @@ export interface EmbeddedDynamo {
  */
 export async function startEmbeddedDynamo(options: { dataDir?: string | null } = {}): Promise<EmbeddedDynamo> {
   const dataDir = options.dataDir === undefined ? DEFAULT_DATA_DIR : options.dataDir;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const releaseDir = dataDir ? claimDataDir(dataDir) : () => {};
   const engine = dynalite({
     ...(dataDir ? { path: dataDir } : {}),
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  const enginePort = await listenOnLoopback(engine);
-  const front = createTransactionFront(`http://127.0.0.1:${enginePort}`);
-  const frontPort = await listenOnLoopback(front);
+  let enginePort: number;
+  let front: Server;
+  let frontPort: number;
+  try {
+    enginePort = await listenOnLoopback(engine);
+    front = createTransactionFront(`http://127.0.0.1:${enginePort}`);
+    frontPort = await listenOnLoopback(front);
+  } catch (error) {
+    releaseDir();
+    throw error;
+  }
   return {
     endpoint: `http://127.0.0.1:${frontPort}`,
     close: async () => {
       await closeServer(front);
       await closeServer(engine);
+      releaseDir();
     },
   };
+}
+
+/**
+ * LevelDB allows one process per directory, and dynalite reports a second one only later, as a crash on its first
+ * request. A pid file turns that into a clear error up front; a file left by a process that died is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = join(dataDir, 'storywatch.pid');
+  try {
+    writeFileSync(pidFile, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number(readFileSync(pidFile, 'utf8'));
+    if (isAlive(owner)) {
+      throw new Error(`the data directory ${dataDir} is in use by process ${owner}; stop it or use another --data-dir`);
+    }
+    writeFileSync(pidFile, String(process.pid));
+  }
+  return () => rmSync(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function listenOnLoopback(server: Server): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,29 @@ describe('openStoreFromOptions', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('refuses a data directory another live store holds, instead of crashing on the first request', async () => {
+    const dataDir = join(scratch, 'shared');
+    const holder = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
+    try {
+      await expect(openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} })).rejects.toThrow(
+        /is in use by process/,
+      );
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('takes over a data directory left behind by a process that died', async () => {
+    const dataDir = join(scratch, 'abandoned');
+    mkdirSync(dataDir, { recursive: true });
+    const pidFile = join(dataDir, 'storywatch.pid');
+    writeFileSync(pidFile, '999999999');
+    const opened = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
+    expect(readFileSync(pidFile, 'utf8')).toBe(String(process.pid));
+    await opened.close();
+    expect(existsSync(pidFile)).toBe(false);
   });
 
   it('uses STORYWATCH_DYNAMODB_ENDPOINT and STORYWATCH_TABLE, creating the table on a loopback emulator', async () => {
