@@ -73,6 +73,24 @@ function requireStringList(origin: string, path: string, value: unknown, allowEm
   return value.map((entry, index) => requireString(origin, `${path}[${index}]`, entry));
 }
 
+// Wildcard entries are indexed by their first three letters; a shorter stem could never be found.
+function requireTerm(origin: string, path: string, value: unknown): string {
+  const term = requireString(origin, path, value);
+  const words = term.split(/[^\p{L}\p{N}*]+/u).filter((word) => word !== '');
+  words.forEach((word, index) => {
+    // A lone "*" (as in "перемир'*") extends the word before it.
+    const stem = word === '*' ? (words[index - 1] ?? '') : word.endsWith('*') ? word.slice(0, -1) : null;
+    if (stem !== null && stem.length < 3) fail(origin, path, `needs at least three letters before "*" (got "${term}")`);
+  });
+  return term;
+}
+
+function requireTermList(origin: string, path: string, value: unknown, allowEmpty = false): string[] {
+  return requireStringList(origin, path, value, allowEmpty).map((term, index) =>
+    requireTerm(origin, `${path}[${index}]`, term),
+  );
+}
+
 /** Checks an untrusted JSON value and returns it as a story; every error names the file and the field. */
 export function validateStory(json: unknown, origin: string): StoryDefinition {
   if (!isRecord(json)) fail(origin, 'story', 'must be a JSON object');
@@ -96,7 +114,7 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
     return {
       id: partyId,
       name: requireString(origin, `${path}.name`, raw.name),
-      aliases: requireStringList(origin, `${path}.aliases`, raw.aliases),
+      aliases: requireTermList(origin, `${path}.aliases`, raw.aliases),
       selfSpeakers: requireStringList(origin, `${path}.selfSpeakers`, raw.selfSpeakers ?? [], true),
     };
   });
@@ -109,7 +127,7 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 5) {
       fail(origin, `${path}.weight`, 'must be a number in (0, 5]');
     }
-    return { term: requireString(origin, `${path}.term`, raw.term), weight };
+    return { term: requireTerm(origin, `${path}.term`, raw.term), weight };
   });
 
   const conditions: ConditionDefinition[] = (() => {
@@ -135,8 +153,8 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
     startDate,
     parties,
     topic,
-    conflictTerms: requireStringList(origin, 'conflictTerms', json.conflictTerms ?? [], true),
-    otherStories: requireStringList(origin, 'otherStories', json.otherStories ?? [], true),
+    conflictTerms: requireTermList(origin, 'conflictTerms', json.conflictTerms ?? [], true),
+    otherStories: requireTermList(origin, 'otherStories', json.otherStories ?? [], true),
     conditions,
     ...(json.tracking !== undefined ? { tracking: json.tracking as Record<string, unknown> } : {}),
   };

@@ -60,6 +60,11 @@ describe('validateStory', () => {
     ['a zero topic weight', { topic: [{ term: 'x', weight: 0 }] }, /topic\[0\]\.weight must be a number in \(0, 5\]/],
     ['a condition without terms', { conditions: [{ id: 'c', terms: [] }] }, /conditions\[0\]\.terms must not be empty/],
     ['a tracking array', { tracking: [] }, /tracking must be an object/],
+    [
+      'a wildcard with too short a stem',
+      { topic: [{ term: 'pe*', weight: 1 }] },
+      /topic\[0\]\.term needs at least three letters before "\*"/,
+    ],
   ])('rejects %s with an error naming the file and the field', (_name, change, message) => {
     expect(() => validateStory({ ...minimalStory(), ...change }, 'tiny.json')).toThrow(message);
   });
