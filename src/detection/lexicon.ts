@@ -40,7 +40,6 @@ export interface CompiledStory {
   byFirstPrefix: Map<string, Entry[]>;
   /** Seed profile: stem → weight. */
   seedTerms: Map<string, number>;
-  partyIds: string[];
   startMs: number;
 }
 
@@ -136,7 +135,6 @@ export function compileStory(story: StoryDefinition): CompiledStory {
     byFirstWord,
     byFirstPrefix,
     seedTerms: seedProfileTerms(story),
-    partyIds: story.parties.map((party) => party.id),
     startMs: Date.parse(`${story.startDate}T00:00:00Z`),
   };
   compiled.set(story, result);

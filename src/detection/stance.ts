@@ -170,6 +170,7 @@ const SPEAKER_BEFORE =
   /(?:according to|[,"”'’]\s*(?:said|says|told|warned|stated|emphasi[sz]ed|stressed|заявил\p{L}*|сказал\p{L}*|заявив\p{L}*|сказав\p{L}*|повідомив\p{L}*|сообщил\p{L}*))\s+(?:\p{L}+\s+){0,3}$/iu;
 const CLAUSE_BREAK =
   /[;:—–]|\s-\s|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
+const CLAUSE_BREAKS = new RegExp(CLAUSE_BREAK.source, 'giu');
 const PRONOUN_START =
   /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|kremlin leader|spokesman|spokeswoman|minister|envoy|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
 const QUESTION_END = /\?["”’]?\s*$/;
@@ -187,7 +188,6 @@ interface RawObservation {
   confidence: number;
   sentenceIndex: number;
   direct: boolean;
-  conditional: boolean;
 }
 
 export interface StanceInput {
@@ -210,8 +210,7 @@ function eligibleAsHolder(text: string, sentenceStart: number, mention: PartyMen
 function clauseStartBefore(text: string, from: number, position: number): number {
   const segment = text.slice(from, position);
   let last = -1;
-  const global = new RegExp(CLAUSE_BREAK.source, 'giu');
-  for (const match of segment.matchAll(global)) last = match.index + match[0].length;
+  for (const match of segment.matchAll(CLAUSE_BREAKS)) last = match.index + match[0].length;
   return last < 0 ? from : from + last;
 }
 
@@ -452,7 +451,6 @@ export function extractStances(input: StanceInput): StanceObservation[] {
           confidence: Math.min(0.95, confidence),
           sentenceIndex,
           direct,
-          conditional: label === 'conditional',
         });
       }
       lastHolders = holders;
