@@ -10,6 +10,7 @@ export class FeedFarm {
   private readonly server: Server;
   private readonly generations: number[];
   private readonly bodies = new Map<string, Buffer>();
+  private readonly fixedBodies = new Map<number, Buffer>();
   requests = 0;
   notModified = 0;
 
@@ -52,7 +53,14 @@ export class FeedFarm {
     return `${this.baseUrl}/feed/${index}.xml`;
   }
 
+  /** Serves a fixed body for one feed (e.g. a 5 MB document), whatever its generation. */
+  setBody(index: number, body: Buffer): void {
+    this.fixedBodies.set(index, body);
+  }
+
   body(index: number): Buffer {
+    const fixed = this.fixedBodies.get(index);
+    if (fixed) return fixed;
     const generation = this.generations[index] ?? 0;
     const key = `${index}:${generation}`;
     let body = this.bodies.get(key);

@@ -17,7 +17,7 @@ export interface CommandIo {
 
 export interface CommandContext {
   positionals: string[];
-  options: Record<string, string | boolean | string[] | undefined>;
+  options: Record<string, string | boolean | (string | boolean)[] | undefined>;
   io: CommandIo;
 }
 

@@ -59,6 +59,11 @@ export interface FeedState {
   lastError: (ClassifiedError & { at: string }) | null;
   lastPolledAt: string | null;
   lastSuccessAt: string | null;
+  /**
+   * Short digests of the item ids in the last document that was fully handed on. A changed feed mostly repeats
+   * items already seen; these are skipped without touching the store. Absent on states written before it existed.
+   */
+  seenItemDigests?: string[];
 }
 
 export type PollOutcome =

@@ -1,4 +1,5 @@
-import type { ClassifiedError, FeedDefinition, FeedItem, FeedStatus } from '../core/feed';
+import { createHash } from 'node:crypto';
+import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus } from '../core/feed';
 import type { Clock, FeedFetcher, StoryStore } from '../core/ports';
 import { isFeedDue, itemDedupKeys, mapWithConcurrency } from '../ingestion/index';
 
@@ -57,50 +58,87 @@ export async function recordItems(
   return { toAnalyze, duplicates };
 }
 
+/** What one fetch found, before the feed state is saved. */
+export interface FetchedFeed {
+  report: FeedPollReport;
+  nextState: FeedState;
+}
+
+/** How many item digests a feed state keeps: a little more than the longest feeds carry. */
+const MAX_SEEN_DIGESTS = 300;
+
+/** 12 hex characters of the id's SHA-1: small enough to keep hundreds per feed state, collisions negligible per feed. */
+export function itemDigest(itemId: string): string {
+  return createHash('sha1').update(itemId).digest('hex').slice(0, 12);
+}
+
 /**
- * Polls one feed and stores what it found. The feed state is saved last: if anything before it fails,
- * the next attempt polls again without the new validators, and the item claims make that harmless.
+ * Fetches one feed and claims its new items, without saving the feed state: the caller saves it only once the
+ * new items are safe (enqueued or analyzed), so a crash in between makes the next attempt see them again.
  */
-export async function pollOneFeed(deps: PollDeps, feed: FeedDefinition): Promise<FeedPollReport> {
+export async function fetchFeed(deps: PollDeps, feed: FeedDefinition): Promise<FetchedFeed> {
   const state = await deps.store.getFeedState(feed.id);
   const outcome = await deps.fetcher.poll(feed, state, deps.clock.now());
   let newItems: FeedItem[] = [];
   let duplicateItems = 0;
   let skippedItems = 0;
+  let nextState = outcome.nextState;
   if (outcome.kind === 'changed') {
-    const recorded = await recordItems(deps.store, outcome.items);
+    // Items of the previous document were handed on already: skip them without asking the store.
+    const seen = new Set(state?.seenItemDigests ?? []);
+    const unseen = outcome.items.filter((item) => !seen.has(itemDigest(item.id)));
+    const recorded = await recordItems(deps.store, unseen);
     newItems = recorded.toAnalyze;
-    duplicateItems = recorded.duplicates;
+    duplicateItems = recorded.duplicates + (outcome.items.length - unseen.length);
     skippedItems = outcome.skippedItems;
+    nextState = {
+      ...nextState,
+      seenItemDigests: outcome.items.slice(0, MAX_SEEN_DIGESTS).map((item) => itemDigest(item.id)),
+    };
   }
-  await deps.store.putFeedState(outcome.nextState);
-  return {
+  const report: FeedPollReport = {
     feedId: feed.id,
-    url: outcome.nextState.url,
+    url: nextState.url,
     outcome: outcome.kind,
-    status: outcome.nextState.status,
+    status: nextState.status,
     newItems,
     duplicateItems,
     skippedItems,
     error: outcome.kind === 'failed' ? outcome.error : null,
-    nextPollAt: outcome.nextState.nextPollAt,
+    nextPollAt: nextState.nextPollAt,
   };
+  return { report, nextState };
 }
 
 /**
- * Polls feeds with bounded concurrency. A feed whose polling throws (e.g. the store is unreachable) is reported
- * as failed; it never stops the other feeds.
+ * Polls one feed, hands its new items on (to the analyze queue in AWS) and only then saves the feed state with
+ * the new validators. If the hand-off fails, the state stays as it was and the retry fetches the items again.
  */
-export async function pollFeeds(
+export async function pollOneFeed(
+  deps: PollDeps,
+  feed: FeedDefinition,
+  handOff: (items: FeedItem[]) => Promise<void> = async () => {},
+): Promise<FeedPollReport> {
+  const { report, nextState } = await fetchFeed(deps, feed);
+  if (report.newItems.length > 0) await handOff(report.newItems);
+  await deps.store.putFeedState(nextState);
+  return report;
+}
+
+/**
+ * Fetches feeds with bounded concurrency. A feed whose fetch throws (e.g. the store is unreachable) is reported
+ * as failed with no state to save; it never stops the other feeds.
+ */
+export async function fetchFeeds(
   deps: PollDeps,
   feeds: FeedDefinition[],
   options: { concurrency: number },
-): Promise<FeedPollReport[]> {
-  const settled = await mapWithConcurrency(feeds, options.concurrency, (feed) => pollOneFeed(deps, feed));
+): Promise<{ report: FeedPollReport; nextState: FeedState | null }[]> {
+  const settled = await mapWithConcurrency(feeds, options.concurrency, (feed) => fetchFeed(deps, feed));
   return settled.map((result, index) => {
     if (result.status === 'fulfilled') return result.value;
     const feed = feeds[index] as FeedDefinition;
-    return {
+    const report: FeedPollReport = {
       feedId: feed.id,
       url: feed.url,
       outcome: 'failed',
@@ -110,7 +148,8 @@ export async function pollFeeds(
       skippedItems: 0,
       error: { kind: 'internal', message: describeError(result.reason) },
       nextPollAt: deps.clock.now().toISOString(),
-    } satisfies FeedPollReport;
+    };
+    return { report, nextState: null };
   });
 }
 

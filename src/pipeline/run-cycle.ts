@@ -1,7 +1,8 @@
 import type { FeedDefinition, FeedItem } from '../core/feed';
 import type { AlertNotifier } from '../core/ports';
+import { mapWithConcurrency } from '../ingestion/index';
 import { type AnalyzeDeps, analyzeItem, type ItemAnalysis } from './analyze-item';
-import { type FeedPollReport, findDueFeeds, type PollDeps, pollFeeds } from './poll-feeds';
+import { type FeedPollReport, fetchFeeds, findDueFeeds, type PollDeps } from './poll-feeds';
 import { type PublishReport, publishPendingAlerts } from './publish-alerts';
 
 export type CycleDeps = PollDeps & AnalyzeDeps & { notifier: AlertNotifier };
@@ -13,8 +14,9 @@ export interface CycleReport {
 }
 
 /**
- * One local cycle of the same steps the Lambdas run one by one: poll the due feeds, analyze what is new (oldest
- * first, so stances move forward in time), then send the outbox, including anything an earlier cycle left pending.
+ * One local cycle of the same steps the Lambdas run one by one: fetch the due feeds, analyze what is new (oldest
+ * first, so stances move forward in time), save the feed states, then send the outbox, including anything an
+ * earlier cycle left pending.
  */
 export async function runCycle(
   deps: CycleDeps,
@@ -22,11 +24,20 @@ export async function runCycle(
   options: { concurrency: number; onlyDue?: boolean },
 ): Promise<CycleReport> {
   const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds);
-  const feedReports = await pollFeeds(deps, toPoll, { concurrency: options.concurrency });
+  const fetched = await fetchFeeds(deps, toPoll, { concurrency: options.concurrency });
+  const feedReports = fetched.map(({ report }) => report);
   const analyses: ItemAnalysis[] = [];
   for (const item of inPublishedOrder(feedReports.flatMap((report) => report.newItems))) {
     analyses.push(await analyzeItem(deps, item));
   }
+  // Feed states (with their new validators) are saved only now that every new item has been analyzed.
+  const settled = await mapWithConcurrency(
+    fetched.flatMap(({ nextState }) => (nextState ? [nextState] : [])),
+    options.concurrency,
+    (state) => deps.store.putFeedState(state),
+  );
+  const failedSave = settled.find((result) => result.status === 'rejected');
+  if (failedSave) throw failedSave.reason;
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analyses, published };
 }

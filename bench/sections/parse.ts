@@ -1,0 +1,52 @@
+import { performance } from 'node:perf_hooks';
+import { fetchFeedDocument, measureParseThroughput } from '../../src/ingestion/index';
+import { FeedFarm } from '../lib/feed-farm';
+import { type BenchSection, row } from '../lib/report';
+import { repeat } from '../lib/stats';
+
+const FEEDS = 40;
+const ITEMS_PER_FEED = 50;
+const PARSE_TARGET_RATIO = 0.8;
+
+/** Items/s through decode + parse + normalize (and with the loopback fetch in front), next to plain rss-parser. */
+export const parseSection: BenchSection = async ({ runs }) => {
+  const farm = await FeedFarm.start(FEEDS, ITEMS_PER_FEED);
+  try {
+    const bodies = Array.from({ length: FEEDS }, (_, index) => new Uint8Array(farm.body(index)));
+    const parse = await repeat(runs, async () => {
+      const measured = await measureParseThroughput(bodies, { rounds: 3 });
+      return { ours: measured.ingestionItemsPerSec, rssParser: measured.rssParserItemsPerSec };
+    });
+    const fetched = await repeat(runs, async () => {
+      const started = performance.now();
+      let items = 0;
+      for (let index = 0; index < FEEDS; index += 1) {
+        const result = await fetchFeedDocument(farm.feedUrl(index), { allowPrivateNetwork: true });
+        if (!result.ok) throw new Error(`bench feed failed: ${result.error.kind} ${result.error.message}`);
+        items += result.items.length;
+      }
+      return { itemsPerSec: items / ((performance.now() - started) / 1000) };
+    });
+    const ratio = parse.ours.median / parse.rssParser.median;
+    return [
+      row({
+        section: 'parse',
+        name: 'decode + parse + normalize vs rss-parser parseString',
+        unit: 'items/s',
+        value: parse.ours,
+        baseline: parse.rssParser,
+        target: `>= ${PARSE_TARGET_RATIO * 100}% of rss-parser`,
+        meetsTarget: ratio >= PARSE_TARGET_RATIO,
+      }),
+      row({
+        section: 'parse',
+        name: 'loopback fetch + decode + parse + normalize',
+        unit: 'items/s',
+        value: fetched.itemsPerSec,
+        baseline: parse.rssParser,
+      }),
+    ];
+  } finally {
+    await farm.close();
+  }
+};
