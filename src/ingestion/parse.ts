@@ -6,7 +6,7 @@ import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
-import { type FeedFormat, prepareFeedXml } from './xml-preflight';
+import { type FeedFormat, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
 
 export interface ParsedFeedInfo {
   title: string;
@@ -32,6 +32,11 @@ const MAX_DESCRIPTION_CHARS = 5_000;
 
 type RawItem = Record<string, unknown>;
 
+const CUSTOM_ITEM_FIELDS = [
+  'id',
+  ...new Set(Object.values(RENAMED_ITEM_FIELDS).flatMap((renames) => [...renames.values()])),
+];
+
 function rawString(value: unknown): string {
   return flattenXmlValue(value).trim();
 }
@@ -43,11 +48,9 @@ export function primaryLanguage(raw: unknown): string | null {
   return match?.[1] ?? null;
 }
 
-function isoDate(raw: unknown): string | null {
-  const text = rawString(raw);
-  if (!text) return null;
-  const time = Date.parse(text);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
+/** rss-parser's isoDate comes from toISOString, so it is valid whenever present; it is absent for unreadable dates. */
+function publishedOf(raw: RawItem): string | null {
+  return typeof raw.isoDate === 'string' && raw.isoDate !== '' ? raw.isoDate : null;
 }
 
 function sha1(text: string): string {
@@ -62,14 +65,15 @@ function normalizeItem(
   options: ParseOptions,
 ): FeedItem | null {
   const title = truncateText(htmlToPlainText(rawString(raw.title)), MAX_TITLE_CHARS);
-  // rss-parser puts an RSS <description> in `content` and content:encoded in its own key; Atom uses summary/content.
-  const descriptionSource = format === 'atom' ? (raw.summary ?? raw.content) : (raw.content ?? raw.summary);
+  // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
+  const descriptionSource =
+    format === 'atom' ? (raw.summary ?? raw['storywatch-content']) : (raw['storywatch-description'] ?? raw.summary);
   const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
-  const contentSource = format === 'atom' ? raw.content : raw['content:encoded'];
+  const contentSource = format === 'atom' ? raw['storywatch-content'] : raw['storywatch-encoded'];
   const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
   const link = safeHttpLink(rawString(raw.link) || null, sourceUrl);
   if (!title && !description && !link) return null;
-  const published = isoDate(raw.isoDate) ?? isoDate(raw.pubDate) ?? isoDate(raw.date);
+  const published = publishedOf(raw);
   const declaredId = rawString(format === 'atom' ? raw.id : raw.guid) || rawString(raw['rdf:about']);
   const id = declaredId || (link ? canonicalLink(link) : `sha1:${sha1(`${title}\n${published ?? ''}`)}`);
   const item: FeedItem = {
@@ -106,7 +110,7 @@ export async function parseFeedDocument(
   let parsed: Record<string, unknown> & { items?: RawItem[] };
   try {
     // A fresh parser per document: xml2js keeps state between calls and one failed parse must not poison the next.
-    parsed = (await new Parser({ customFields: { item: ['id'] } }).parseString(
+    parsed = (await new Parser({ customFields: { item: CUSTOM_ITEM_FIELDS } }).parseString(
       prepared.xml,
     )) as unknown as typeof parsed;
   } catch (error) {

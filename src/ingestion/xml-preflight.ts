@@ -66,6 +66,19 @@ function findDeclarationEnd(text: string, start: number): number {
   return -1;
 }
 
+const PREDEFINED_REFERENCES = ['amp;', 'lt;', 'gt;', 'quot;', 'apos;'];
+
+/**
+ * Whether any `&` in [from, to) is something other than a predefined XML reference. Most feeds
+ * escape correctly, and this check is far cheaper than running the repair regex to change nothing.
+ */
+function needsAmpersandRepair(text: string, from: number, to: number): boolean {
+  for (let index = from; index !== -1 && index < to; index = text.indexOf('&', index + 1)) {
+    if (!PREDEFINED_REFERENCES.some((reference) => text.startsWith(reference, index + 1))) return true;
+  }
+  return false;
+}
+
 function readName(text: string, start: number): string {
   let end = start;
   while (end < text.length) {
@@ -90,54 +103,106 @@ const CDATA_MARKERS = /<!\[CDATA\[|\]\]>/g;
 const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
 
 /**
+ * Item children renamed before parsing. rss-parser builds HTML "snippets" of these with a slow
+ * regex stripper whose output we never use (it keeps <script> contents); under our own names they
+ * arrive as raw custom fields instead, and the plain text is made once, by htmlToPlainText.
+ */
+export const RENAMED_ITEM_FIELDS: Readonly<Record<FeedFormat, ReadonlyMap<string, string>>> = {
+  rss: new Map([
+    ['description', 'storywatch-description'],
+    ['content:encoded', 'storywatch-encoded'],
+  ]),
+  rdf: new Map([
+    ['description', 'storywatch-description'],
+    ['content:encoded', 'storywatch-encoded'],
+  ]),
+  atom: new Map([['content', 'storywatch-content']]),
+};
+
+function renamedTag(tag: string, name: string, renamed: string): string {
+  return `<${renamed}${tag.slice(name.length + 1)}`;
+}
+
+/**
  * One linear pass over the decoded text that runs before the XML parser: it refuses what must never
  * reach the parser (entity declarations, runaway nesting, non-feeds) and repairs what real feeds
  * get wrong (bare `&`, HTML entities, stray or mismatched tags, truncation) so one bad item never
- * costs the others.
+ * costs the others. Untouched stretches are copied in one piece when the next change comes.
  */
 export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   const out: string[] = [];
   const stack: string[] = [];
+  /** Output names of the open elements, where renaming made them differ from the source names. */
+  const outputNames: string[] = [];
   let format: FeedFormat | null = null;
+  let renames: ReadonlyMap<string, string> = new Map();
   let rootLanguage: string | null = null;
-  let itemStart: { outLength: number; stack: string[] } | null = null;
+  let itemStart: { outLength: number; depth: number } | null = null;
   let dateTextStart = -1;
   let position = 0;
+  /** Source text before this index is already in `out` or deliberately dropped. */
+  let copied = 0;
+  /** Where well-formed input ends when the document is cut short. */
+  let cutAt = -1;
   const length = text.length;
+  // Positions only move forward, so the next `&` is found once and reused: asking indexOf from every
+  // tag would rescan the rest of the document each time in a feed with few ampersands.
+  let nextAmpersand = text.indexOf('&');
+  const hasAmpersand = (from: number, to: number) => {
+    if (nextAmpersand !== -1 && nextAmpersand < from) nextAmpersand = text.indexOf('&', from);
+    return nextAmpersand !== -1 && nextAmpersand < to;
+  };
 
-  const emitText = (segment: string) => {
+  const flush = (upTo: number) => {
+    if (upTo > copied) out.push(text.slice(copied, upTo));
+    copied = upTo;
+  };
+  const replace = (from: number, to: number, replacement: string) => {
+    flush(from);
+    if (replacement !== '') out.push(replacement);
+    copied = to;
+  };
+  const handleText = (from: number, to: number) => {
     if (stack.length === 0) {
-      if (format === null && segment.trim() !== '') {
-        const head = segment.trimStart().charAt(0);
-        const looksJson = head === '{' || head === '[';
-        throw new FeedError('not_a_feed', looksJson ? 'the body is JSON, not a feed' : 'the body is not XML');
+      if (format === null) {
+        const segment = text.slice(from, to).trim();
+        if (segment !== '') {
+          const looksJson = segment[0] === '{' || segment[0] === '[';
+          throw new FeedError('not_a_feed', looksJson ? 'the body is JSON, not a feed' : 'the body is not XML');
+        }
       }
+      replace(from, to, '');
       return;
     }
-    out.push(segment.includes('&') ? repairAmpersands(segment) : segment);
+    if (hasAmpersand(from, to) && needsAmpersandRepair(text, nextAmpersand, to)) {
+      replace(from, to, repairAmpersands(text.slice(from, to)));
+    }
   };
+  const closeOpenElement = () => `</${outputNames.pop()}>`;
 
   while (position < length) {
     const open = text.indexOf('<', position);
     if (open === -1) {
-      emitText(text.slice(position));
+      handleText(position, length);
       position = length;
       break;
     }
-    if (open > position) emitText(text.slice(position, open));
+    if (open > position) handleText(position, open);
+    position = open;
     const next = text.charCodeAt(open + 1);
 
     if (next === 33 /* ! */) {
       if (text.startsWith('<!--', open)) {
         const end = text.indexOf('-->', open + 4);
         if (end === -1) break;
+        replace(open, end + 3, '');
         position = end + 3;
         continue;
       }
       if (text.startsWith('<![CDATA[', open)) {
         const end = text.indexOf(']]>', open + 9);
         if (end === -1) break;
-        if (stack.length > 0) out.push(text.slice(open, end + 3));
+        if (stack.length === 0) replace(open, end + 3, '');
         position = end + 3;
         continue;
       }
@@ -147,9 +212,11 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
       if (/<!ENTITY/i.test(declaration)) {
         throw new FeedError('parse', 'DOCTYPE with ENTITY declarations refused');
       }
-      if (/^<!DOCTYPE\s+html\b/i.test(declaration))
+      if (/^<!DOCTYPE\s+html\b/i.test(declaration)) {
         throw new FeedError('not_a_feed', 'the body is an HTML page, not a feed');
+      }
       if (end === -1) break;
+      replace(open, end, '');
       position = end;
       continue;
     }
@@ -158,6 +225,7 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
       // Processing instructions, including the XML declaration whose encoding no longer applies to decoded text.
       const end = text.indexOf('?>', open + 2);
       if (end === -1) break;
+      replace(open, end + 2, '');
       position = end + 2;
       continue;
     }
@@ -169,24 +237,36 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
       position = end;
       const depth = stack.lastIndexOf(name);
       // A close tag nobody opened is dropped; one that skips open elements closes them first.
-      if (depth === -1) continue;
-      while (stack.length > depth + 1) out.push(`</${stack.pop()}>`);
-      stack.pop();
-      const local = localName(name);
-      if (DATE_LOCAL_NAMES.has(local) && dateTextStart !== -1) {
-        const raw = out.slice(dateTextStart).join('').replace(CDATA_MARKERS, '').trim();
-        if (Number.isNaN(Date.parse(raw))) out.length = dateTextStart;
-        dateTextStart = -1;
+      if (depth === -1) {
+        replace(open, end, '');
+        continue;
       }
-      out.push(`</${name}>`);
-      if (ITEM_LOCAL_NAMES.has(local)) itemStart = null;
-      if (stack.length === 0) break;
+      const local = localName(name);
+      if (dateTextStart !== -1 && depth === stack.length - 1 && DATE_LOCAL_NAMES.has(local)) {
+        const raw = text.slice(dateTextStart, open).replace(CDATA_MARKERS, '').trim();
+        if (Number.isNaN(Date.parse(raw))) replace(dateTextStart, open, '');
+      }
+      dateTextStart = -1;
+      const closers: string[] = [];
+      while (stack.length > depth + 1) {
+        stack.pop();
+        closers.push(closeOpenElement());
+      }
+      stack.pop();
+      const outputName = outputNames.pop();
+      if (closers.length > 0 || outputName !== name) replace(open, end, `${closers.join('')}</${outputName}>`);
+      if (itemStart !== null && stack.length === itemStart.depth) itemStart = null;
+      if (stack.length === 0) {
+        flush(end);
+        copied = length;
+        break;
+      }
       continue;
     }
 
     if (!isNameStart(next)) {
       // A literal `<` in text ("a < b").
-      if (stack.length > 0) out.push('&lt;');
+      if (stack.length > 0) replace(open, open + 1, '&lt;');
       position = open + 1;
       continue;
     }
@@ -195,41 +275,50 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
     if (end === -1) {
       // No later `<` at all means the document was cut inside this tag.
       if (text.indexOf('<', open + 1) === -1) break;
-      if (stack.length > 0) out.push('&lt;');
+      if (stack.length > 0) replace(open, open + 1, '&lt;');
       position = open + 1;
       continue;
     }
     const name = readName(text, open + 1);
-    let tag = text.slice(open, end);
     position = end;
     if (format === null) {
       format = formatOfRoot(name);
-      rootLanguage = XML_LANG.exec(tag)?.[1] ?? null;
+      renames = RENAMED_ITEM_FIELDS[format];
+      rootLanguage = XML_LANG.exec(text.slice(open, end))?.[1] ?? null;
     } else if (stack.length === 0) {
       break;
     }
-    if (tag.includes('&')) tag = repairAmpersands(tag);
-    const selfClosing = tag.charCodeAt(tag.length - 2) === 47;
+    const selfClosing = text.charCodeAt(end - 2) === 47;
     const local = localName(name);
-    if (!selfClosing && format === 'atom' && XHTML_TYPE.test(tag)) {
+    const isItemChild = itemStart !== null && stack.length === itemStart.depth + 1;
+    const renamed = isItemChild ? renames.get(name) : undefined;
+    if (!selfClosing && format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
       // xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts");
       // carrying the xhtml as escaped HTML keeps it intact for the plain-text conversion.
-      const close = text.indexOf(`</${name}>`, position);
+      const close = text.indexOf(`</${name}>`, end);
       if (close !== -1) {
-        const inner = text.slice(position, close);
-        out.push(`<${name} type="html"><![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]></${name}>`);
+        const outputName = renamed ?? name;
+        const inner = text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
+        replace(open, close + name.length + 3, `<${outputName} type="html"><![CDATA[${inner}]]></${outputName}>`);
         position = close + name.length + 3;
         continue;
       }
     }
     if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
-      itemStart = { outLength: out.length, stack: stack.slice() };
+      flush(open);
+      itemStart = { outLength: out.length, depth: stack.length };
     }
-    out.push(tag);
+    const tagHasAmpersand = hasAmpersand(open, end) && needsAmpersandRepair(text, nextAmpersand, end);
+    if (tagHasAmpersand || renamed !== undefined) {
+      let tag = text.slice(open, end);
+      if (renamed !== undefined) tag = renamedTag(tag, name, renamed);
+      replace(open, end, tagHasAmpersand ? repairAmpersands(tag) : tag);
+    }
     if (selfClosing) continue;
     stack.push(name);
+    outputNames.push(renamed ?? name);
     if (stack.length > maxDepth) throw new FeedError('parse', `elements nested deeper than ${maxDepth} levels`);
-    if (DATE_LOCAL_NAMES.has(local)) dateTextStart = out.length;
+    if (DATE_LOCAL_NAMES.has(local)) dateTextStart = end;
   }
 
   if (format === null) {
@@ -238,13 +327,19 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   let droppedItems = 0;
   if (stack.length > 0) {
     // Truncated document: drop the unfinished item, then close whatever is still open.
+    cutAt = position;
     if (itemStart !== null) {
       out.length = itemStart.outLength;
-      stack.length = 0;
-      stack.push(...itemStart.stack);
+      stack.length = itemStart.depth;
+      outputNames.length = itemStart.depth;
       droppedItems = 1;
+    } else {
+      flush(cutAt);
     }
-    while (stack.length > 0) out.push(`</${stack.pop()}>`);
+    while (stack.length > 0) {
+      stack.pop();
+      out.push(closeOpenElement());
+    }
   }
   return { xml: out.join(''), format, rootLanguage, droppedItems };
 }
