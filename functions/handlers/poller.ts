@@ -1,5 +1,5 @@
 import { METRIC } from '../../src/config/metrics';
-import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+import type { FeedDefinition } from '../../src/core/feed';
 import { type PollDeps, pollOneFeed } from '../../src/pipeline/poll-feeds';
 import { MalformedMessageError, parseJsonBody, processSqsBatch } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
@@ -24,8 +24,9 @@ export function createPollerHandler(deps: PollerDeps) {
         context,
         async (record) => {
           const feed = parseFeedDefinition(parseJsonBody(record));
-          const report = await pollOneFeed(deps, feed);
-          if (report.newItems.length > 0) await enqueueOrForgetValidators(deps, feed.id, report.newItems);
+          // The feed state (new validators, seen items) is saved only after the items are on the queue, so a
+          // failed send makes the redelivered message fetch them again.
+          const report = await pollOneFeed(deps, feed, (items) => deps.itemQueue.sendItems(items));
           deps.metrics.count(report.outcome === 'failed' ? METRIC.feedsFailed : METRIC.feedsPolled, 1);
           if (report.outcome === 'not_modified') deps.metrics.count(METRIC.feedsNotModified, 1);
           deps.metrics.count(METRIC.itemsNew, report.newItems.length);
@@ -45,22 +46,6 @@ export function createPollerHandler(deps: PollerDeps) {
       deps.metrics.flush();
     }
   };
-}
-
-/**
- * pollOneFeed has already saved the feed's new ETag / Last-Modified when the items reach the queue. If the send
- * fails, the redelivered message would get a 304 and the items would never be analyzed. Forgetting the validators
- * makes the retry fetch the whole feed again; the store reports items claimed but never analyzed as new, so they
- * are enqueued then.
- */
-async function enqueueOrForgetValidators(deps: PollerDeps, feedId: string, items: FeedItem[]): Promise<void> {
-  try {
-    await deps.itemQueue.sendItems(items);
-  } catch (error) {
-    const state = await deps.store.getFeedState(feedId);
-    if (state) await deps.store.putFeedState({ ...state, etag: null, lastModified: null });
-    throw error;
-  }
 }
 
 export function parseFeedDefinition(body: unknown): FeedDefinition {
