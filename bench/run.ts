@@ -26,6 +26,7 @@ const SECTIONS: Record<string, BenchSection> = {
 };
 
 async function main() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const runs = Number(process.env.BENCH_RUNS ?? 5);
   const rows: BenchRow[] = [];
