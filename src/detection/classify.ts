@@ -21,7 +21,7 @@ const OBJECT_WORDS =
   /(?<!\p{L})(?:proposals?|plans?|offers?|deal|idea|initiative|pause|halt|agreement|terms|предложени\p{L}*|план\p{L}*|пауз\p{L}*|соглашени\p{L}*|угод\p{L}*|пропозиці\p{L}*|ініціатив\p{L}*)(?!\p{L})/iu;
 // A meeting or call between parties is itself diplomacy, even when no peace word is used.
 const MEETING_WORDS =
-  /(?<!\p{L})(?:meet\p{L}*|met|call|calls|called|phone|spoke|speak\p{L}*|visit\p{L}*|hosts?|hosted|envoys?|delegations?|встреч\p{L}*|разговор\p{L}*|звон\p{L}*|зустріч\p{L}*|розмов\p{L}*|делегаці\p{L}*)(?!\p{L})/iu;
+  /(?<!\p{L})(?:meet\p{L}*|met|call(?:s|ed)?(?!\s+(?:for|on)\b)|phone|spoke|speak\p{L}*|visit\p{L}*|hosts?|hosted|envoys?|delegations?|встреч\p{L}*|разговор\p{L}*|звон\p{L}*|зустріч\p{L}*|розмов\p{L}*|делегаці\p{L}*)(?!\p{L})/iu;
 const QUOTE = /[“"«]([^”"»]{8,240})[”"»]/g;
 const DAY_MS = 86_400_000;
 
@@ -114,9 +114,12 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   }
   if (topicWeights.size > 0) reasons.push(`story terms: ${[...topicWeights.keys()].slice(0, 6).join(', ')}`);
   if (parties.size >= 2 && MEETING_WORDS.test(evidence.text)) {
-    topic += 0.4;
+    // Talking across the lines of a conflict is the diplomacy the story is about; allies meeting is weaker evidence.
+    const sides = new Set([...parties].map((party) => compiled.sideOf.get(party) ?? party));
+    const crossSide = sides.size >= 2;
+    topic += crossSide ? 0.7 : 0.35;
     strongestTerm = Math.max(strongestTerm, 0.6);
-    reasons.push(`contact between ${[...parties].join(' and ')}`);
+    reasons.push(`${crossSide ? 'contact across sides' : 'contact'} between ${[...parties].join(' and ')}`);
   }
   const anchor = Math.min(1, (parties.size > 0 ? 0.6 : 0) + 0.2 * Math.max(0, parties.size - 1) + (conflict ? 0.3 : 0));
   if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);

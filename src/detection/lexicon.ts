@@ -38,6 +38,8 @@ export interface CompiledStory {
   byFirstWord: Map<string, Entry[]>;
   /** Entries whose first word is a prefix, by the prefix's first three letters; longest first. */
   byFirstPrefix: Map<string, Entry[]>;
+  /** Party → side in the conflict (a party without a side is its own side). */
+  sideOf: Map<string, string>;
   /** Seed profile: stem → weight. */
   seedTerms: Map<string, number>;
   startMs: number;
@@ -135,6 +137,7 @@ export function compileStory(story: StoryDefinition): CompiledStory {
     byFirstWord,
     byFirstPrefix,
     seedTerms: seedProfileTerms(story),
+    sideOf: new Map(story.parties.map((party) => [party.id, party.side ?? party.id])),
     startMs: Date.parse(`${story.startDate}T00:00:00Z`),
   };
   compiled.set(story, result);

@@ -18,6 +18,8 @@ export interface PartyDefinition {
   aliases: string[];
   /** The subset of aliases that speak for the party itself (its officials), as opposed to reports about it. */
   selfSpeakers: string[];
+  /** Parties sharing a side are allies; contact across sides counts as diplomacy. Defaults to the party id. */
+  side?: string;
 }
 
 export interface ConditionDefinition {
@@ -116,6 +118,7 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
       name: requireString(origin, `${path}.name`, raw.name),
       aliases: requireTermList(origin, `${path}.aliases`, raw.aliases),
       selfSpeakers: requireStringList(origin, `${path}.selfSpeakers`, raw.selfSpeakers ?? [], true),
+      ...(raw.side !== undefined ? { side: requireId(origin, `${path}.side`, raw.side) } : {}),
     };
   });
 

@@ -51,6 +51,21 @@ describe('evidence combination', () => {
     expect(crowded.score).toBeLessThan(passing.score);
   });
 
+  it('counts a call between parties on different sides as diplomacy, but not a meeting of allies', () => {
+    const across = classifyItem(feedItem({ title: 'Trump and Putin speak by phone for two hours' }), ceasefire);
+    const allies = classifyItem(feedItem({ title: 'Macron hosts Zelensky for dinner in Paris' }), ceasefire);
+    expect(across.followUp).toBe(true);
+    expect(across.reasons).toContain('contact across sides between us and russia');
+    expect(allies.followUp).toBe(false);
+    expect(allies.score).toBeLessThan(across.score);
+  });
+
+  it('does not read "calls for" as a call between parties', () => {
+    const result = classifyItem(feedItem({ title: 'Zelensky calls for more air defence from Washington' }), ceasefire);
+    expect(result.followUp).toBe(false);
+    expect(result.reasons.join('\n')).not.toMatch(/contact/);
+  });
+
   it('does not make a follow-up out of a generic word like "deal" alone', () => {
     const result = classifyItem(feedItem({ title: 'Germany and Ukraine sign a deal on drone production' }), ceasefire);
     expect(result.followUp).toBe(false);

@@ -61,6 +61,11 @@ describe('validateStory', () => {
     ['a condition without terms', { conditions: [{ id: 'c', terms: [] }] }, /conditions\[0\]\.terms must not be empty/],
     ['a tracking array', { tracking: [] }, /tracking must be an object/],
     [
+      'a side that is not an id',
+      { parties: [{ id: 'a', name: 'A', aliases: ['x'], side: 'Side A' }] },
+      /parties\[0\]\.side must be lower-case/,
+    ],
+    [
       'a wildcard with too short a stem',
       { topic: [{ term: 'pe*', weight: 1 }] },
       /topic\[0\]\.term needs at least three letters before "\*"/,
