@@ -188,10 +188,8 @@ export async function getFeedOverHttp(
   settings: HttpSettings,
   network: { resolver: HostResolver; addressPolicy?: AddressPolicy | undefined },
 ): Promise<FeedHttpResponse> {
-  let current = parseFeedUrl(target.url);
-  const visited = new Set<string>([withoutFragment(current)]);
-  let permanentUrl: string | null = null;
-  let permanentChainIntact = true;
+  const chain = new RedirectChain(target.url, settings.maxRedirects);
+  let current = chain.current;
   const deadline = startDeadline(settings.timeoutMs, current.href);
   const headers: Record<string, string> = {
     'user-agent': settings.userAgent,
@@ -202,7 +200,7 @@ export async function getFeedOverHttp(
   if (target.etag) headers['if-none-match'] = target.etag;
   if (target.lastModified) headers['if-modified-since'] = target.lastModified;
   try {
-    for (let redirects = 0; ; redirects++) {
+    for (;;) {
       const pinned = await raceDeadline(
         resolveAllowedAddress(current, settings.allowPrivateNetwork, network.resolver, network.addressPolicy),
         deadline,
@@ -214,32 +212,19 @@ export async function getFeedOverHttp(
         // The redirect body is never wanted; destroying frees the socket at once.
         response.destroy();
         request.destroy();
-        if (redirects >= settings.maxRedirects) {
-          throw new FeedError(
-            'too_many_redirects',
-            settings.maxRedirects === 0
-              ? `redirect to ${location} refused: redirects are disabled`
-              : `more than ${settings.maxRedirects} redirects`,
-            { permanentUrl },
-          );
-        }
-        const next = parseFeedUrl(location, current.href);
-        if (current.protocol === 'https:' && next.protocol === 'http:') {
-          throw new FeedError('insecure_redirect', `refusing redirect from https to ${next.href}`, { permanentUrl });
-        }
-        const key = withoutFragment(next);
-        if (visited.has(key))
-          throw new FeedError('redirect_loop', `redirect loop back to ${next.href}`, { permanentUrl });
-        visited.add(key);
-        if (permanentChainIntact && PERMANENT_REDIRECT_STATUSES.has(status)) permanentUrl = next.href;
-        else permanentChainIntact = false;
-        current = next;
+        current = chain.follow(status, location);
         continue;
       }
       if (status === 304) {
         response.destroy();
         request.destroy();
-        return { status, headers: response.headers, finalUrl: current.href, permanentUrl, body: null };
+        return {
+          status,
+          headers: response.headers,
+          finalUrl: current.href,
+          permanentUrl: chain.permanentUrl,
+          body: null,
+        };
       }
       if (status < 200 || status > 299) {
         response.destroy();
@@ -247,7 +232,7 @@ export async function getFeedOverHttp(
         throw new FeedError('http_status', `HTTP ${status} from ${current.href}`, {
           httpStatus: status,
           retryAfter: headerValue(response.headers, 'retry-after'),
-          permanentUrl,
+          permanentUrl: chain.permanentUrl,
         });
       }
       const declaredLength = Number(headerValue(response.headers, 'content-length'));
@@ -255,11 +240,11 @@ export async function getFeedOverHttp(
         response.destroy();
         request.destroy();
         throw new FeedError('too_large', `Content-Length ${declaredLength} exceeds ${settings.maxBytes} bytes`, {
-          permanentUrl,
+          permanentUrl: chain.permanentUrl,
         });
       }
       const body = await readCappedBody(response, request, settings.maxBytes, deadline);
-      return { status, headers: response.headers, finalUrl: current.href, permanentUrl, body };
+      return { status, headers: response.headers, finalUrl: current.href, permanentUrl: chain.permanentUrl, body };
     }
   } catch (error) {
     // A request destroyed by the deadline may surface as a generic socket error; the deadline is the cause.
@@ -267,6 +252,53 @@ export async function getFeedOverHttp(
     throw error;
   } finally {
     deadline.clear();
+  }
+}
+
+/**
+ * The redirect rules, apart from the network: hop limit (0 refuses any redirect), loops, https to
+ * http downgrades, non-http schemes, and which URL the feed permanently moved to.
+ */
+export class RedirectChain {
+  current: URL;
+  /** Target of the unbroken run of 301/308 hops from the first URL; a 302/307 ends the run. */
+  permanentUrl: string | null = null;
+  private permanentRunIntact = true;
+  private readonly visited: Set<string>;
+  private hops = 0;
+
+  constructor(
+    startUrl: string,
+    private readonly maxRedirects: number,
+  ) {
+    this.current = parseFeedUrl(startUrl);
+    this.visited = new Set([withoutFragment(this.current)]);
+  }
+
+  /** Returns the next URL to request, or throws the classified reason to stop. */
+  follow(status: number, location: string): URL {
+    const details = { permanentUrl: this.permanentUrl };
+    if (this.hops >= this.maxRedirects) {
+      throw new FeedError(
+        'too_many_redirects',
+        this.maxRedirects === 0
+          ? `redirect to ${location} refused: redirects are disabled`
+          : `more than ${this.maxRedirects} redirects`,
+        details,
+      );
+    }
+    const next = parseFeedUrl(location, this.current.href);
+    if (this.current.protocol === 'https:' && next.protocol === 'http:') {
+      throw new FeedError('insecure_redirect', `refusing redirect from https to ${next.href}`, details);
+    }
+    const key = withoutFragment(next);
+    if (this.visited.has(key)) throw new FeedError('redirect_loop', `redirect loop back to ${next.href}`, details);
+    this.visited.add(key);
+    this.hops++;
+    if (this.permanentRunIntact && PERMANENT_REDIRECT_STATUSES.has(status)) this.permanentUrl = next.href;
+    else this.permanentRunIntact = false;
+    this.current = next;
+    return next;
   }
 }
 
