@@ -27,8 +27,11 @@ function writeArchive(path: string, extraLines: string[] = []): void {
   writeFileSync(path, `${[...lines, ...extraLines].join('\n')}\n`);
 }
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
+async function runCli(
+  args: string[],
+  options: { terminal?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = Object.assign(new PassThrough(), { isTTY: options.terminal === true });
   const stderr = new PassThrough();
   const out: string[] = [];
   const err: string[] = [];
@@ -70,6 +73,15 @@ describe('storywatch replay', () => {
     const progress = stdout.split('\n').filter((line) => /^\d+% \d+\/\d+ /.test(line));
     expect(progress.length).toBeGreaterThanOrEqual(5);
     expect(progress.at(-1)).toMatch(new RegExp(`^100% ${DEMO_TIMELINE.items.length}/${DEMO_TIMELINE.items.length} `));
+  });
+
+  it('redraws one progress bar in place when stdout is a terminal', async () => {
+    const { stdout } = await runCli(['replay', archive], { terminal: true });
+    const redraws = stdout.split('\r').filter((frame) => frame.startsWith('['));
+    expect(redraws).toHaveLength(DEMO_TIMELINE.items.length);
+    const total = DEMO_TIMELINE.items.length;
+    expect(redraws.at(-1)).toMatch(new RegExp(`^\\[#{24}\\] ${total}/${total} `));
+    expect(stdout).not.toMatch(/^\d+% /m);
   });
 
   it('lets --min-confidence override the story threshold, so no observation is strong enough to change a stance', async () => {
