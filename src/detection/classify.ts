@@ -12,13 +12,14 @@ export const MIN_STANCE_CONFIDENCE = 0.6;
 const SIMILARITY_FULL = 0.3;
 /** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
 const CONTENT_LIMIT = 3000;
+const LEAD_LENGTH = 400;
 const SUMMARY_LIMIT = 280;
 const MAX_QUOTES = 5;
 const MAX_KEY_TERMS = 12;
 
 // Words that make a sentence about "the thing on the table" even without a story term.
 const OBJECT_WORDS =
-  /(?<!\p{L})(?:proposals?|plans?|offers?|deal|idea|initiative|pause|halt|agreement|terms|предложени\p{L}*|план\p{L}*|пауз\p{L}*|соглашени\p{L}*|угод\p{L}*|пропозиці\p{L}*|ініціатив\p{L}*)(?!\p{L})/iu;
+  /(?<!\p{L})(?:proposals?|plans?|offers?|deal|idea|initiative|pause|halt|agreement|terms|meet|meeting|dialogue|предложени\p{L}*|план\p{L}*|пауз\p{L}*|соглашени\p{L}*|угод\p{L}*|пропозиці\p{L}*|ініціатив\p{L}*)(?!\p{L})/iu;
 // A meeting or call between parties is itself diplomacy, even when no peace word is used.
 const MEETING_WORDS =
   /(?<!\p{L})(?:meet\p{L}*|met|call(?:s|ed)?(?!\s+(?:for|on)\b)|phone|spoke|speak\p{L}*|visit\p{L}*|hosts?|hosted|envoys?|delegations?|встреч\p{L}*|разговор\p{L}*|звон\p{L}*|зустріч\p{L}*|розмов\p{L}*|делегаці\p{L}*)(?!\p{L})/iu;
@@ -29,6 +30,7 @@ interface Evidence {
   text: string;
   tokens: Tokens;
   titleEnd: number;
+  deepStart: number;
   sentences: Sentence[];
   hits: LexiconHit[];
 }
@@ -44,7 +46,9 @@ function gatherEvidence(compiled: CompiledStory, item: FeedItem): Evidence {
   const sentences: Sentence[] = title ? [{ start: 0, end: title.length, text: title }] : [];
   sentences.push(...splitSentences(body, title.length + 1));
   const tokens = tokenize(text);
-  return { text, tokens, titleEnd: title.length, sentences, hits: scanLexicon(compiled, text, tokens) };
+  // Feeds are judged on what a reader sees first; deep in a long body a passing mention weighs less.
+  const deepStart = content ? title.length + 1 + Math.max(description.length, LEAD_LENGTH) : Number.POSITIVE_INFINITY;
+  return { text, tokens, titleEnd: title.length, deepStart, sentences, hits: scanLexicon(compiled, text, tokens) };
 }
 
 interface Detection {
@@ -85,9 +89,10 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   let conflict = false;
   for (const hit of evidence.hits) {
     const inTitle = hit.start < evidence.titleEnd;
+    const deep = hit.start >= evidence.deepStart;
     const roles = hit.roles;
     if (roles.topicWeight !== undefined) {
-      const weight = roles.topicWeight * (inTitle ? 1.3 : 1);
+      const weight = roles.topicWeight * (inTitle ? 1.3 : deep ? 0.6 : 1);
       const key = roles.label.toLowerCase();
       topicWeights.set(key, Math.max(topicWeights.get(key) ?? 0, weight));
       if (!topicLabels.has(key)) topicLabels.set(key, roles.label);

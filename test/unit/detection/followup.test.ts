@@ -104,6 +104,19 @@ describe('evidence combination', () => {
     expect(withContent.stances.map((stance) => stance.party).sort()).toEqual(['ukraine', 'us']);
   });
 
+  it('weighs a passing mention deep in a long body less than the same words in the lead', () => {
+    const filler = 'The city council debated parking fees and school budgets at length. '.repeat(8);
+    const lead = classifyItem(
+      feedItem({ title: 'Evening update', description: 'Short.', content: `Ceasefire talks resumed. ${filler}` }),
+      ceasefire,
+    );
+    const deep = classifyItem(
+      feedItem({ title: 'Evening update', description: 'Short.', content: `${filler} Ceasefire talks resumed.` }),
+      ceasefire,
+    );
+    expect(deep.score).toBeLessThan(lead.score);
+  });
+
   it('decodes HTML entities and strips markup before matching', () => {
     const result = classifyItem(
       feedItem({ title: 'Putin&#039;s envoy discusses a <b>ceasefire</b> with Kyiv&#160;officials' }),

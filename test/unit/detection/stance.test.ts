@@ -61,6 +61,15 @@ describe('stance labels', () => {
     expect(stancesOf('Putin backs idea of a ceasefire, but voices doubts').russia?.label).toBe('conditional');
   });
 
+  it('reads readiness to meet the other side as support', () => {
+    expect(stancesOf('Zelensky says he is ready to meet Putin to end the war').ukraine?.label).toBe('supports');
+  });
+
+  it('reads Russian and Ukrainian refusals of a proposal as opposes', () => {
+    expect(stancesOf('Кремль отверг предложение о перемирии').russia?.label).toBe('opposes');
+    expect(stancesOf('Україна відкинула пропозицію Росії щодо перемир’я').ukraine?.label).toBe('opposes');
+  });
+
   it('reads refusal as opposes', () => {
     expect(stancesOf('Kremlin rules out a ceasefire in Ukraine').russia?.label).toBe('opposes');
   });
