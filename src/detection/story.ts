@@ -164,8 +164,10 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
 }
 
 function repoStoriesDir(): string {
-  // src/detection/ → repo root; bundled Lambdas set STORYWATCH_STORIES_DIR instead.
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'stories');
+  // src/detection/ → repo root; bundled Lambdas set STORYWATCH_STORIES_DIR instead. A CommonJS bundle has
+  // no import.meta.url, so fall back to the working directory rather than fail at import time.
+  const here = typeof import.meta.url === 'string' ? fileURLToPath(import.meta.url) : null;
+  return here ? resolve(dirname(here), '..', '..', 'stories') : resolve('stories');
 }
 
 export const DEFAULT_STORIES_DIR: string = process.env.STORYWATCH_STORIES_DIR ?? repoStoriesDir();
