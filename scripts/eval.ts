@@ -127,11 +127,13 @@ function report(
   lines.push(format('stance', scores(stanceTp, stanceFp, stanceFn)));
   const columns = [...STANCE_LABELS, 'none'];
   for (const party of parties) {
-    lines.push(`  ${party} (rows gold, columns predicted)  ${columns.map((column) => column.padStart(13)).join('')}`);
+    lines.push(
+      `  ${`${party} (rows gold, columns predicted)`.padEnd(38)}${columns.map((column) => column.padStart(13)).join('')}`,
+    );
     for (const gold of columns) {
       const row = confusion.get(`${party}:${gold}`);
       lines.push(
-        `    ${gold.padEnd(31)}${columns.map((column) => String(row?.get(column) ?? 0).padStart(13)).join('')}`,
+        `    ${gold.padEnd(36)}${columns.map((column) => String(row?.get(column) ?? 0).padStart(13)).join('')}`,
       );
     }
   }
