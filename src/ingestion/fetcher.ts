@@ -5,7 +5,7 @@ import { type AddressPolicy, type HostResolver, systemResolver } from './address
 import { classifyError, FeedError } from './errors';
 import { getFeedOverHttp } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
-import { type ParsedFeedInfo, parseFeedDocument } from './parse';
+import { type ParsedFeedDocument, type ParsedFeedInfo, parseFeedDocument } from './parse';
 import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './politeness';
 
 export interface FetcherDeps {
@@ -24,6 +24,21 @@ function header(headers: IncomingHttpHeaders, name: string): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
+/** parseFeedDocument, with anything unclassified it throws (a bug) reported as a 'parse' failure of this document. */
+async function parseDocument(
+  body: Uint8Array,
+  contentType: string | null,
+  url: string,
+  settings: FetchOptions,
+): Promise<ParsedFeedDocument> {
+  try {
+    return await parseFeedDocument(body, contentType, url, settings);
+  } catch (error) {
+    if (error instanceof FeedError) throw error;
+    throw new FeedError('parse', `feed could not be read: ${(error as Error).message}`);
+  }
+}
+
 export type FetchFeedResult =
   | { ok: true; feed: ParsedFeedInfo; items: FeedItem[]; skippedItems: number }
   | { ok: false; error: ClassifiedError };
@@ -38,7 +53,7 @@ export async function fetchFeedDocument(
   try {
     const response = await getFeedOverHttp({ url }, settings, networkOf(deps));
     if (response.body === null) throw new FeedError('http_status', 'HTTP 304 to an unconditional request');
-    const parsed = await parseFeedDocument(
+    const parsed = await parseDocument(
       response.body,
       header(response.headers, 'content-type'),
       response.finalUrl,
@@ -86,8 +101,9 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
           );
         } catch (error) {
           // The URL still moved even though this document was unusable.
-          const cause = classifyError(error);
-          throw new FeedError(cause.kind, cause.message, { permanentUrl: response.permanentUrl });
+          // Anything unclassified thrown while parsing is still about the document, not the network.
+          const kind = error instanceof FeedError ? error.kind : 'parse';
+          throw new FeedError(kind, (error as Error).message, { permanentUrl: response.permanentUrl });
         }
         const nextState = stateAfterSuccess(
           current,
