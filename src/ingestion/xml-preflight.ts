@@ -142,8 +142,6 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   let position = 0;
   /** Source text before this index is already in `out` or deliberately dropped. */
   let copied = 0;
-  /** Where well-formed input ends when the document is cut short. */
-  let cutAt = -1;
   const length = text.length;
   // Positions only move forward, so the next `&` is found once and reused: asking indexOf from every
   // tag would rescan the rest of the document each time in a feed with few ampersands.
@@ -327,14 +325,14 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   let droppedItems = 0;
   if (stack.length > 0) {
     // Truncated document: drop the unfinished item, then close whatever is still open.
-    cutAt = position;
     if (itemStart !== null) {
       out.length = itemStart.outLength;
       stack.length = itemStart.depth;
       outputNames.length = itemStart.depth;
       droppedItems = 1;
     } else {
-      flush(cutAt);
+      // Scanning stopped at the start of the unfinished construct; everything before it is kept.
+      flush(position);
     }
     while (stack.length > 0) {
       stack.pop();

@@ -66,6 +66,13 @@ describe('prepareFeedXml', () => {
     expect(result.droppedItems).toBe(1);
   });
 
+  it('closes a document cut outside any item, dropping only an unfinished tag', () => {
+    expect(prepare('<rss><channel><title>Half a tit').xml).toBe(
+      '<rss><channel><title>Half a tit</title></channel></rss>',
+    );
+    expect(prepare('<rss><channel><title>T</title><lin').xml).toBe('<rss><channel><title>T</title></channel></rss>');
+  });
+
   it('empties an Atom date that cannot be read so the entry survives', () => {
     const { xml } = prepare(
       '<feed><entry><published>yesterday-ish</published><updated>2025-01-02T03:04:05Z</updated></entry></feed>',
