@@ -6,7 +6,7 @@ import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
-import { type FeedFormat, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
+import { type FeedFormat, type PreparedXml, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
 
 export interface ParsedFeedInfo {
   title: string;
@@ -89,6 +89,56 @@ function normalizeItem(
   return item;
 }
 
+type ParsedXmlFeed = Record<string, unknown> & { items?: RawItem[] };
+
+async function parseXml(xml: string): Promise<ParsedXmlFeed> {
+  // A fresh parser per document: xml2js keeps state between calls and one failed parse must not poison the next.
+  return (await new Parser({ customFields: { item: CUSTOM_ITEM_FIELDS } }).parseString(
+    xml,
+  )) as unknown as ParsedXmlFeed;
+}
+
+function parseFailure(error: unknown): FeedError {
+  return new FeedError('parse', `feed XML could not be parsed: ${(error as Error).message.split('\n')[0]}`);
+}
+
+/**
+ * Parses the whole document; if the parser refuses it, tries each item alone inside the feed's own
+ * head and tail and parses again with only the items that passed, so a malformed item (an unquoted
+ * attribute, a duplicate one) costs itself and not the feed.
+ */
+async function parseKeepingGoodItems(prepared: PreparedXml): Promise<{ parsed: ParsedXmlFeed; rejectedItems: number }> {
+  try {
+    return { parsed: await parseXml(prepared.xml), rejectedItems: 0 };
+  } catch (error) {
+    const spans = prepared.itemSpans;
+    const first = spans[0];
+    const last = spans[spans.length - 1];
+    if (first === undefined || last === undefined) throw parseFailure(error);
+    const head = prepared.xml.slice(0, first[0]);
+    const tail = prepared.xml.slice(last[1]);
+    const goodItems: string[] = [];
+    for (const [from, to] of spans) {
+      const item = prepared.xml.slice(from, to);
+      try {
+        await parseXml(head + item + tail);
+        goodItems.push(item);
+      } catch {
+        // This item is the problem (or one of them); leave it out.
+      }
+    }
+    try {
+      return {
+        parsed: await parseXml(head + goodItems.join('') + tail),
+        rejectedItems: spans.length - goodItems.length,
+      };
+    } catch {
+      // The fault is outside the items (channel head or tail): nothing can be trusted.
+      throw parseFailure(error);
+    }
+  }
+}
+
 function parseTtl(raw: unknown): number | null {
   const minutes = Number(rawString(raw));
   return Number.isFinite(minutes) && minutes > 0 ? minutes : null;
@@ -107,19 +157,11 @@ export async function parseFeedDocument(
 ): Promise<ParsedFeedDocument> {
   const text = decodeFeedBody(body, contentType);
   const prepared = prepareFeedXml(text, options.maxNestingDepth);
-  let parsed: Record<string, unknown> & { items?: RawItem[] };
-  try {
-    // A fresh parser per document: xml2js keeps state between calls and one failed parse must not poison the next.
-    parsed = (await new Parser({ customFields: { item: CUSTOM_ITEM_FIELDS } }).parseString(
-      prepared.xml,
-    )) as unknown as typeof parsed;
-  } catch (error) {
-    throw new FeedError('parse', `feed XML could not be parsed: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const { parsed, rejectedItems } = await parseKeepingGoodItems(prepared);
   const feedLanguage = primaryLanguage(parsed.language) ?? primaryLanguage(prepared.rootLanguage);
   const items: FeedItem[] = [];
   const seenIds = new Set<string>();
-  let skippedItems = prepared.droppedItems;
+  let skippedItems = prepared.droppedItems + rejectedItems;
   for (const raw of parsed.items ?? []) {
     const item = normalizeItem(raw, prepared.format, sourceUrl, feedLanguage, options);
     if (item === null || seenIds.has(item.id)) {

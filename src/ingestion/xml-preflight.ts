@@ -11,6 +11,8 @@ export interface PreparedXml {
   rootLanguage: string | null;
   /** Items lost to truncation of the document. */
   droppedItems: number;
+  /** [start, end) of every complete item in `xml`, so a parse failure can be narrowed down to the items at fault. */
+  itemSpans: Array<[number, number]>;
 }
 
 const ITEM_LOCAL_NAMES = new Set(['item', 'entry']);
@@ -138,6 +140,8 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   let renames: ReadonlyMap<string, string> = new Map();
   let rootLanguage: string | null = null;
   let itemStart: { outLength: number; depth: number } | null = null;
+  /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
+  const itemChunkSpans: Array<[number, number]> = [];
   let dateTextStart = -1;
   let position = 0;
   /** Source text before this index is already in `out` or deliberately dropped. */
@@ -253,7 +257,11 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
       stack.pop();
       const outputName = outputNames.pop();
       if (closers.length > 0 || outputName !== name) replace(open, end, `${closers.join('')}</${outputName}>`);
-      if (itemStart !== null && stack.length === itemStart.depth) itemStart = null;
+      if (itemStart !== null && stack.length <= itemStart.depth) {
+        flush(end);
+        itemChunkSpans.push([itemStart.outLength, out.length]);
+        itemStart = null;
+      }
       if (stack.length === 0) {
         flush(end);
         copied = length;
@@ -339,5 +347,11 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
       out.push(closeOpenElement());
     }
   }
-  return { xml: out.join(''), format, rootLanguage, droppedItems };
+  const chunkOffsets: number[] = [0];
+  for (const chunk of out) chunkOffsets.push((chunkOffsets[chunkOffsets.length - 1] ?? 0) + chunk.length);
+  const itemSpans = itemChunkSpans.map(([from, to]): [number, number] => [
+    chunkOffsets[from] ?? 0,
+    chunkOffsets[to] ?? 0,
+  ]);
+  return { xml: out.join(''), format, rootLanguage, droppedItems, itemSpans };
 }

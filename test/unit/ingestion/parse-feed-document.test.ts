@@ -97,9 +97,25 @@ describe('parseFeedDocument', () => {
     expect((await parseFeedDocument(body, null, 'https://x.example/rss')).items[0]?.language).toBe('ru');
   });
 
-  it('turns a document the parser cannot read into a parse error', async () => {
-    const body = utf8('<rss version="2.0"><channel><title a=unquoted>t</title></channel></rss>');
+  it('turns a document whose channel the parser cannot read into a parse error', async () => {
+    const body = utf8(
+      '<rss version="2.0"><channel><title a=unquoted>t</title><item><guid>1</guid><title>x</title></item></channel></rss>',
+    );
     await expect(parseFeedDocument(body, null, 'https://x.example/rss')).rejects.toMatchObject({ kind: 'parse' });
+  });
+
+  it('drops only the items the parser cannot read and keeps the rest', async () => {
+    const body = utf8(
+      '<rss version="2.0"><channel><title>t</title>' +
+        '<item><guid>good-1</guid><title>First</title></item>' +
+        '<item><guid>bad</guid><title lang=en>Unquoted attribute</title></item>' +
+        '<item><guid>bad-2</guid><title hidden>Attribute without a value</title></item>' +
+        '<item><guid>good-2</guid><title>Last</title></item>' +
+        '</channel></rss>',
+    );
+    const parsed = await parseFeedDocument(body, null, 'https://x.example/rss');
+    expect(parsed.items.map((item) => item.id)).toEqual(['good-1', 'good-2']);
+    expect(parsed.skippedItems).toBe(2);
   });
 
   it('never fails with anything but a classified FeedError, whatever the bytes', async () => {
