@@ -6,6 +6,7 @@ import {
   adaptProfile,
   baselineStances,
   classifyItem,
+  coerceProfile,
   initialProfile,
   type StoryDefinition,
   type StoryProfile,
@@ -51,7 +52,7 @@ export async function analyzeItem(deps: AnalyzeDeps, item: FeedItem): Promise<It
 
 async function analyzeForStory(deps: AnalyzeDeps, story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
   const stored = await deps.store.getStoryProfile(story.id);
-  const profile = (stored?.profile as StoryProfile | undefined) ?? initialProfile(story);
+  const profile = stored ? coerceProfile(stored.profile, story) : initialProfile(story);
   const classification = classifyItem(item, story, profile);
   if (!classification.followUp || !classification.summary) {
     return { storyId: story.id, classification, alerts: [] };
