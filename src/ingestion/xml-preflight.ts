@@ -131,227 +131,258 @@ function renamedTag(tag: string, name: string, renamed: string): string {
  * get wrong (bare `&`, HTML entities, stray or mismatched tags, truncation) so one bad item never
  * costs the others. Untouched stretches are copied in one piece when the next change comes.
  */
+/**
+ * One linear pass over the decoded text that runs before the XML parser: it refuses what must never
+ * reach the parser (entity declarations, runaway nesting, non-feeds) and repairs what real feeds
+ * get wrong (bare `&`, HTML entities, stray or mismatched tags, truncation) so one bad item never
+ * costs the others. Untouched stretches are copied in one piece when the next change comes.
+ */
 export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
-  const out: string[] = [];
-  const stack: string[] = [];
-  /** Output names of the open elements, where renaming made them differ from the source names. */
-  const outputNames: string[] = [];
-  let format: FeedFormat | null = null;
-  let renames: ReadonlyMap<string, string> = new Map();
-  let rootLanguage: string | null = null;
-  let itemStart: { outLength: number; depth: number } | null = null;
-  /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
-  const itemChunkSpans: Array<[number, number]> = [];
-  let dateTextStart = -1;
-  let position = 0;
-  /** Source text before this index is already in `out` or deliberately dropped. */
-  let copied = 0;
-  const length = text.length;
-  // Positions only move forward, so the next `&` is found once and reused: asking indexOf from every
-  // tag would rescan the rest of the document each time in a feed with few ampersands.
-  let nextAmpersand = text.indexOf('&');
-  const hasAmpersand = (from: number, to: number) => {
-    if (nextAmpersand !== -1 && nextAmpersand < from) nextAmpersand = text.indexOf('&', from);
-    return nextAmpersand !== -1 && nextAmpersand < to;
-  };
+  return new FeedXmlScanner(text).run(maxDepth);
+}
 
-  const flush = (upTo: number) => {
-    if (upTo > copied) out.push(text.slice(copied, upTo));
-    copied = upTo;
-  };
-  const replace = (from: number, to: number, replacement: string) => {
-    flush(from);
-    if (replacement !== '') out.push(replacement);
-    copied = to;
-  };
-  const handleText = (from: number, to: number) => {
-    if (stack.length === 0) {
-      if (format === null) {
-        const segment = text.slice(from, to).trim();
+/** State of one preflight pass; a class so its helpers are shared methods rather than per-call closures. */
+class FeedXmlScanner {
+  private readonly out: string[] = [];
+  private readonly stack: string[] = [];
+  /** Output names of the open elements, where renaming made them differ from the source names. */
+  private readonly outputNames: string[] = [];
+  private format: FeedFormat | null = null;
+  /** Source text before this index is already in `out` or deliberately dropped. */
+  private copied = 0;
+  /**
+   * Positions only move forward, so the next `&` is found once and reused: asking indexOf from every
+   * tag would rescan the rest of the document each time in a feed with few ampersands.
+   */
+  private nextAmpersand: number;
+
+  constructor(private readonly text: string) {
+    this.nextAmpersand = text.indexOf('&');
+  }
+
+  private hasAmpersand(from: number, to: number): boolean {
+    if (this.nextAmpersand !== -1 && this.nextAmpersand < from) this.nextAmpersand = this.text.indexOf('&', from);
+    return this.nextAmpersand !== -1 && this.nextAmpersand < to;
+  }
+
+  private flush(upTo: number): void {
+    if (upTo > this.copied) this.out.push(this.text.slice(this.copied, upTo));
+    this.copied = upTo;
+  }
+
+  private replace(from: number, to: number, replacement: string): void {
+    this.flush(from);
+    if (replacement !== '') this.out.push(replacement);
+    this.copied = to;
+  }
+
+  private handleText(from: number, to: number): void {
+    if (this.stack.length === 0) {
+      if (this.format === null) {
+        const segment = this.text.slice(from, to).trim();
         if (segment !== '') {
           const looksJson = segment[0] === '{' || segment[0] === '[';
           throw new FeedError('not_a_feed', looksJson ? 'the body is JSON, not a feed' : 'the body is not XML');
         }
       }
-      replace(from, to, '');
+      this.replace(from, to, '');
       return;
     }
-    if (hasAmpersand(from, to) && needsAmpersandRepair(text, nextAmpersand, to)) {
-      replace(from, to, repairAmpersands(text.slice(from, to)));
+    if (this.hasAmpersand(from, to) && needsAmpersandRepair(this.text, this.nextAmpersand, to)) {
+      this.replace(from, to, repairAmpersands(this.text.slice(from, to)));
     }
-  };
-  const closeOpenElement = () => `</${outputNames.pop()}>`;
+  }
 
-  while (position < length) {
-    const open = text.indexOf('<', position);
-    if (open === -1) {
-      handleText(position, length);
-      position = length;
-      break;
-    }
-    if (open > position) handleText(position, open);
-    position = open;
-    const next = text.charCodeAt(open + 1);
+  private closeOpenElement(): string {
+    return `</${this.outputNames.pop()}>`;
+  }
 
-    if (next === 33 /* ! */) {
-      if (text.startsWith('<!--', open)) {
-        const end = text.indexOf('-->', open + 4);
-        if (end === -1) break;
-        replace(open, end + 3, '');
-        position = end + 3;
-        continue;
-      }
-      if (text.startsWith('<![CDATA[', open)) {
-        const end = text.indexOf(']]>', open + 9);
-        if (end === -1) break;
-        if (stack.length === 0) replace(open, end + 3, '');
-        position = end + 3;
-        continue;
-      }
-      const end = findDeclarationEnd(text, open);
-      const declaration = text.slice(open, end === -1 ? length : end);
-      // Entity declarations are how billion-laughs and external-entity attacks start; no feed needs them.
-      if (/<!ENTITY/i.test(declaration)) {
-        throw new FeedError('parse', 'DOCTYPE with ENTITY declarations refused');
-      }
-      if (/^<!DOCTYPE\s+html\b/i.test(declaration)) {
-        throw new FeedError('not_a_feed', 'the body is an HTML page, not a feed');
-      }
-      if (end === -1) break;
-      replace(open, end, '');
-      position = end;
-      continue;
-    }
+  run(maxDepth: number): PreparedXml {
+    const text = this.text;
+    const length = text.length;
+    let renames: ReadonlyMap<string, string> = new Map();
+    let rootLanguage: string | null = null;
+    let itemStart: { outLength: number; depth: number } | null = null;
+    /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
+    const itemChunkSpans: Array<[number, number]> = [];
+    let dateTextStart = -1;
+    let position = 0;
 
-    if (next === 63 /* ? */) {
-      // Processing instructions, including the XML declaration whose encoding no longer applies to decoded text.
-      const end = text.indexOf('?>', open + 2);
-      if (end === -1) break;
-      replace(open, end + 2, '');
-      position = end + 2;
-      continue;
-    }
-
-    if (next === 47 /* / */) {
-      const end = findTagEnd(text, open);
-      if (end === -1) break;
-      const name = readName(text, open + 2);
-      position = end;
-      const depth = stack.lastIndexOf(name);
-      // A close tag nobody opened is dropped; one that skips open elements closes them first.
-      if (depth === -1) {
-        replace(open, end, '');
-        continue;
-      }
-      const local = localName(name);
-      if (dateTextStart !== -1 && depth === stack.length - 1 && DATE_LOCAL_NAMES.has(local)) {
-        const raw = text.slice(dateTextStart, open).replace(CDATA_MARKERS, '').trim();
-        if (Number.isNaN(Date.parse(raw))) replace(dateTextStart, open, '');
-      }
-      dateTextStart = -1;
-      const closers: string[] = [];
-      while (stack.length > depth + 1) {
-        stack.pop();
-        closers.push(closeOpenElement());
-      }
-      stack.pop();
-      const outputName = outputNames.pop();
-      if (closers.length > 0 || outputName !== name) replace(open, end, `${closers.join('')}</${outputName}>`);
-      if (itemStart !== null && stack.length <= itemStart.depth) {
-        flush(end);
-        itemChunkSpans.push([itemStart.outLength, out.length]);
-        itemStart = null;
-      }
-      if (stack.length === 0) {
-        flush(end);
-        copied = length;
+    while (position < length) {
+      const open = text.indexOf('<', position);
+      if (open === -1) {
+        this.handleText(position, length);
+        position = length;
         break;
       }
-      continue;
-    }
+      if (open > position) this.handleText(position, open);
+      position = open;
+      const next = text.charCodeAt(open + 1);
 
-    if (!isNameStart(next)) {
-      // A literal `<` in text ("a < b").
-      if (stack.length > 0) replace(open, open + 1, '&lt;');
-      position = open + 1;
-      continue;
-    }
-
-    const end = findTagEnd(text, open);
-    if (end === -1) {
-      // No later `<` at all means the document was cut inside this tag.
-      if (text.indexOf('<', open + 1) === -1) break;
-      if (stack.length > 0) replace(open, open + 1, '&lt;');
-      position = open + 1;
-      continue;
-    }
-    const name = readName(text, open + 1);
-    position = end;
-    if (format === null) {
-      format = formatOfRoot(name);
-      renames = RENAMED_ITEM_FIELDS[format];
-      rootLanguage = XML_LANG.exec(text.slice(open, end))?.[1] ?? null;
-    } else if (stack.length === 0) {
-      break;
-    }
-    const selfClosing = text.charCodeAt(end - 2) === 47;
-    const local = localName(name);
-    const isItemChild = itemStart !== null && stack.length === itemStart.depth + 1;
-    const renamed = isItemChild ? renames.get(name) : undefined;
-    if (!selfClosing && format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
-      // xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts");
-      // carrying the xhtml as escaped HTML keeps it intact for the plain-text conversion.
-      const close = text.indexOf(`</${name}>`, end);
-      if (close !== -1) {
-        const outputName = renamed ?? name;
-        const inner = text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
-        replace(open, close + name.length + 3, `<${outputName} type="html"><![CDATA[${inner}]]></${outputName}>`);
-        position = close + name.length + 3;
+      if (next === 33 /* ! */) {
+        if (text.startsWith('<!--', open)) {
+          const end = text.indexOf('-->', open + 4);
+          if (end === -1) break;
+          this.replace(open, end + 3, '');
+          position = end + 3;
+          continue;
+        }
+        if (text.startsWith('<![CDATA[', open)) {
+          const end = text.indexOf(']]>', open + 9);
+          if (end === -1) break;
+          if (this.stack.length === 0) this.replace(open, end + 3, '');
+          position = end + 3;
+          continue;
+        }
+        const end = findDeclarationEnd(text, open);
+        const declaration = text.slice(open, end === -1 ? length : end);
+        // Entity declarations are how billion-laughs and external-entity attacks start; no feed needs them.
+        if (/<!ENTITY/i.test(declaration)) {
+          throw new FeedError('parse', 'DOCTYPE with ENTITY declarations refused');
+        }
+        if (/^<!DOCTYPE\s+html\b/i.test(declaration)) {
+          throw new FeedError('not_a_feed', 'the body is an HTML page, not a feed');
+        }
+        if (end === -1) break;
+        this.replace(open, end, '');
+        position = end;
         continue;
       }
-    }
-    if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
-      flush(open);
-      itemStart = { outLength: out.length, depth: stack.length };
-    }
-    const tagHasAmpersand = hasAmpersand(open, end) && needsAmpersandRepair(text, nextAmpersand, end);
-    if (tagHasAmpersand || renamed !== undefined) {
-      let tag = text.slice(open, end);
-      if (renamed !== undefined) tag = renamedTag(tag, name, renamed);
-      replace(open, end, tagHasAmpersand ? repairAmpersands(tag) : tag);
-    }
-    if (selfClosing) continue;
-    stack.push(name);
-    outputNames.push(renamed ?? name);
-    if (stack.length > maxDepth) throw new FeedError('parse', `elements nested deeper than ${maxDepth} levels`);
-    if (DATE_LOCAL_NAMES.has(local)) dateTextStart = end;
-  }
 
-  if (format === null) {
-    throw new FeedError('not_a_feed', text.trim() === '' ? 'the body is empty' : 'no XML root element found');
-  }
-  let droppedItems = 0;
-  if (stack.length > 0) {
-    // Truncated document: drop the unfinished item, then close whatever is still open.
-    if (itemStart !== null) {
-      out.length = itemStart.outLength;
-      stack.length = itemStart.depth;
-      outputNames.length = itemStart.depth;
-      droppedItems = 1;
-    } else {
-      // Scanning stopped at the start of the unfinished construct; everything before it is kept.
-      flush(position);
+      if (next === 63 /* ? */) {
+        // Processing instructions, including the XML declaration whose encoding no longer applies to decoded text.
+        const end = text.indexOf('?>', open + 2);
+        if (end === -1) break;
+        this.replace(open, end + 2, '');
+        position = end + 2;
+        continue;
+      }
+
+      if (next === 47 /* / */) {
+        const end = findTagEnd(text, open);
+        if (end === -1) break;
+        const name = readName(text, open + 2);
+        position = end;
+        const depth = this.stack.lastIndexOf(name);
+        // A close tag nobody opened is dropped; one that skips open elements closes them first.
+        if (depth === -1) {
+          this.replace(open, end, '');
+          continue;
+        }
+        const local = localName(name);
+        if (dateTextStart !== -1 && depth === this.stack.length - 1 && DATE_LOCAL_NAMES.has(local)) {
+          const raw = text.slice(dateTextStart, open).replace(CDATA_MARKERS, '').trim();
+          if (Number.isNaN(Date.parse(raw))) this.replace(dateTextStart, open, '');
+        }
+        dateTextStart = -1;
+        const closers: string[] = [];
+        while (this.stack.length > depth + 1) {
+          this.stack.pop();
+          closers.push(this.closeOpenElement());
+        }
+        this.stack.pop();
+        const outputName = this.outputNames.pop();
+        if (closers.length > 0 || outputName !== name) this.replace(open, end, `${closers.join('')}</${outputName}>`);
+        if (itemStart !== null && this.stack.length <= itemStart.depth) {
+          this.flush(end);
+          itemChunkSpans.push([itemStart.outLength, this.out.length]);
+          itemStart = null;
+        }
+        if (this.stack.length === 0) {
+          this.flush(end);
+          this.copied = length;
+          break;
+        }
+        continue;
+      }
+
+      if (!isNameStart(next)) {
+        // A literal `<` in text ("a < b").
+        if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
+        position = open + 1;
+        continue;
+      }
+
+      const end = findTagEnd(text, open);
+      if (end === -1) {
+        // No later `<` at all means the document was cut inside this tag.
+        if (text.indexOf('<', open + 1) === -1) break;
+        if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
+        position = open + 1;
+        continue;
+      }
+      const name = readName(text, open + 1);
+      position = end;
+      if (this.format === null) {
+        this.format = formatOfRoot(name);
+        renames = RENAMED_ITEM_FIELDS[this.format];
+        rootLanguage = XML_LANG.exec(text.slice(open, end))?.[1] ?? null;
+      } else if (this.stack.length === 0) {
+        break;
+      }
+      const selfClosing = text.charCodeAt(end - 2) === 47;
+      const local = localName(name);
+      const isItemChild = itemStart !== null && this.stack.length === itemStart.depth + 1;
+      const renamed = isItemChild ? renames.get(name) : undefined;
+      if (!selfClosing && this.format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
+        // xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts");
+        // carrying the xhtml as escaped HTML keeps it intact for the plain-text conversion.
+        const close = text.indexOf(`</${name}>`, end);
+        if (close !== -1) {
+          const outputName = renamed ?? name;
+          const inner = text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
+          this.replace(
+            open,
+            close + name.length + 3,
+            `<${outputName} type="html"><![CDATA[${inner}]]></${outputName}>`,
+          );
+          position = close + name.length + 3;
+          continue;
+        }
+      }
+      if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
+        this.flush(open);
+        itemStart = { outLength: this.out.length, depth: this.stack.length };
+      }
+      const tagHasAmpersand = this.hasAmpersand(open, end) && needsAmpersandRepair(text, this.nextAmpersand, end);
+      if (tagHasAmpersand || renamed !== undefined) {
+        let tag = text.slice(open, end);
+        if (renamed !== undefined) tag = renamedTag(tag, name, renamed);
+        this.replace(open, end, tagHasAmpersand ? repairAmpersands(tag) : tag);
+      }
+      if (selfClosing) continue;
+      this.stack.push(name);
+      this.outputNames.push(renamed ?? name);
+      if (this.stack.length > maxDepth) throw new FeedError('parse', `elements nested deeper than ${maxDepth} levels`);
+      if (DATE_LOCAL_NAMES.has(local)) dateTextStart = end;
     }
-    while (stack.length > 0) {
-      stack.pop();
-      out.push(closeOpenElement());
+
+    if (this.format === null) {
+      throw new FeedError('not_a_feed', text.trim() === '' ? 'the body is empty' : 'no XML root element found');
     }
+    let droppedItems = 0;
+    if (this.stack.length > 0) {
+      // Truncated document: drop the unfinished item, then close whatever is still open.
+      if (itemStart !== null) {
+        this.out.length = itemStart.outLength;
+        this.stack.length = itemStart.depth;
+        this.outputNames.length = itemStart.depth;
+        droppedItems = 1;
+      } else {
+        // Scanning stopped at the start of the unfinished construct; everything before it is kept.
+        this.flush(position);
+      }
+      while (this.stack.length > 0) {
+        this.stack.pop();
+        this.out.push(this.closeOpenElement());
+      }
+    }
+    const chunkOffsets: number[] = [0];
+    for (const chunk of this.out) chunkOffsets.push((chunkOffsets[chunkOffsets.length - 1] ?? 0) + chunk.length);
+    const itemSpans = itemChunkSpans.map(([from, to]): [number, number] => [
+      chunkOffsets[from] ?? 0,
+      chunkOffsets[to] ?? 0,
+    ]);
+    return { xml: this.out.join(''), format: this.format, rootLanguage, droppedItems, itemSpans };
   }
-  const chunkOffsets: number[] = [0];
-  for (const chunk of out) chunkOffsets.push((chunkOffsets[chunkOffsets.length - 1] ?? 0) + chunk.length);
-  const itemSpans = itemChunkSpans.map(([from, to]): [number, number] => [
-    chunkOffsets[from] ?? 0,
-    chunkOffsets[to] ?? 0,
-  ]);
-  return { xml: out.join(''), format, rootLanguage, droppedItems, itemSpans };
 }
