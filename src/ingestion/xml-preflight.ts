@@ -131,12 +131,6 @@ function renamedTag(tag: string, name: string, renamed: string): string {
  * get wrong (bare `&`, HTML entities, stray or mismatched tags, truncation) so one bad item never
  * costs the others. Untouched stretches are copied in one piece when the next change comes.
  */
-/**
- * One linear pass over the decoded text that runs before the XML parser: it refuses what must never
- * reach the parser (entity declarations, runaway nesting, non-feeds) and repairs what real feeds
- * get wrong (bare `&`, HTML entities, stray or mismatched tags, truncation) so one bad item never
- * costs the others. Untouched stretches are copied in one piece when the next change comes.
- */
 export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   return new FeedXmlScanner(text).run(maxDepth);
 }
