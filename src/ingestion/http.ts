@@ -68,9 +68,14 @@ function startDeadline(timeoutMs: number, url: string): Deadline {
   }, timeoutMs);
   return {
     attach(destroy) {
-      if (fired) destroy(fired);
+      if (fired) {
+        destroy(fired);
+        return () => {};
+      }
       destroyers.add(destroy);
-      return () => destroyers.delete(destroy);
+      return () => {
+        destroyers.delete(destroy);
+      };
     },
     get error() {
       return fired;
@@ -144,6 +149,8 @@ function readCappedBody(
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
+    // Assigned below; declared first because an already-expired deadline calls finish during attach.
+    let detach = () => {};
     const finish = (error: FeedError | null) => {
       if (settled) return;
       settled = true;
@@ -157,7 +164,7 @@ function readCappedBody(
         resolve(Buffer.concat(chunks, total));
       }
     };
-    const detach = deadline.attach((error) => finish(error));
+    detach = deadline.attach((error) => finish(error));
     if (inflate) {
       response.on('error', (error) => finish(new FeedError('network', `body read failed: ${error.message}`)));
       response.pipe(inflate);
