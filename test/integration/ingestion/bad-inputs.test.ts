@@ -39,6 +39,7 @@ describe('fetching hostile and broken feeds from a loopback server', () => {
       '/huge': { headers: RSS, stream: () => generatedStream(300 * 1024 * 1024) },
       '/huge-declared': { headers: { ...RSS, 'content-length': String(300 * 1024 * 1024) }, body: '' },
       '/slow-drip': { headers: RSS, dripIntervalMs: 50 },
+      '/slow-headers': { headers: RSS, delayMs: 3_000, body: '<rss/>' },
       '/loop-a': { status: 302, headers: { location: '/loop-b' } },
       '/loop-b': { status: 302, headers: { location: '/loop-a' } },
       '/chain-1': { status: 302, headers: { location: '/chain-2' } },
@@ -138,6 +139,12 @@ describe('fetching hostile and broken feeds from a loopback server', () => {
   it('gives up on a slow-drip server at the deadline and releases the socket', async () => {
     const result = await fetchFeedDocument(server.url('/slow-drip'), { ...local, timeoutMs: 400 });
     expect(result).toEqual({ ok: false, error: { kind: 'timeout', message: expect.stringMatching(/400 ms/) } });
+    await server.waitForNoConnections();
+  });
+
+  it('gives up on a server that never sends its status line at the deadline', async () => {
+    const result = await fetchFeedDocument(server.url('/slow-headers'), { ...local, timeoutMs: 300 });
+    expect(!result.ok && result.error.kind).toBe('timeout');
     await server.waitForNoConnections();
   });
 
