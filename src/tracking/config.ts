@@ -2,8 +2,14 @@
 export interface StanceMachineConfig {
   /** Observations below this confidence never move a stance. */
   confidenceThreshold: number;
-  /** Distinct source sites that must report the same new label (unless the party itself said it). */
+  /** Distinct source sites that must report the same new label (unless the party itself said it clearly). */
   confirmations: number;
+  /**
+   * A direct statement of the party changes its label by itself only at or above this confidence. Below it the
+   * extraction may have misread a hedge or a quote as a position, so the statement counts as one source toward
+   * `confirmations` like any report. Also the bar for a direct statement to replace the party's conditions.
+   */
+  directConfidenceThreshold: number;
   /** How close in publication time the confirming reports must be. */
   confirmationWindowHours: number;
   /** An item published this much before the newest applied one is still accepted (feeds publish out of order). */
@@ -20,6 +26,7 @@ export interface StanceMachineConfig {
 export const DEFAULT_STANCE_MACHINE_CONFIG: Readonly<StanceMachineConfig> = Object.freeze({
   confidenceThreshold: 0.6,
   confirmations: 2,
+  directConfidenceThreshold: 0.75,
   confirmationWindowHours: 72,
   staleToleranceMinutes: 60,
   coolDownHours: 48,
@@ -33,6 +40,7 @@ type Rule = { min: number; max: number; integer: boolean };
 const RULES: Record<keyof StanceMachineConfig, Rule> = {
   confidenceThreshold: { min: 0, max: 1, integer: false },
   confirmations: { min: 1, max: 20, integer: true },
+  directConfidenceThreshold: { min: 0, max: 1, integer: false },
   confirmationWindowHours: { min: 0, max: 24 * 90, integer: false },
   staleToleranceMinutes: { min: 0, max: 24 * 60 * 30, integer: false },
   coolDownHours: { min: 0, max: 24 * 90, integer: false },

@@ -64,11 +64,11 @@ export function baselineState(
  * Applies one observation of one party. Rules, in order:
  * - an item already applied (in evidence or pending) is a no-op, so replays and redeliveries change nothing;
  * - an item older than observedUntil minus the tolerance, or below the confidence threshold, is ignored;
- * - a new label needs confirmation: one direct statement of the party, or `confirmations` distinct sites within
- *   the window; flipping back to the previous label within the cool-down needs `coolDownConfirmations` sites,
+ * - a new label needs confirmation: one direct statement of the party at or above `directConfidenceThreshold`, or
+ *   `confirmations` distinct sites within the window (a less certain direct statement is one of those sites); flipping back to the previous label within the cool-down needs `coolDownConfirmations` sites,
  *   and a direct statement alone is not enough there (a party walking a statement back is common, and noisy);
  * - with the label unchanged, conditions the party adds (confirmed the same way) or drops (only in its own
- *   direct statement that lists its conditions) raise a low-severity conditions_change alert;
+ *   clear direct statement that lists its conditions) raise a low-severity conditions_change alert;
  * - an unconfirmed observation waits in `pending`; a repeat of the current position is kept as evidence.
  */
 export function applyObservation(
@@ -133,13 +133,14 @@ function newLabel({ state, base, current, config, now }: TransitionContext): Sta
     state.previousLabel === current.label &&
     changedAtMs !== undefined &&
     (parseTime(current.published) ?? 0) - changedAtMs < config.coolDownHours * HOUR_MS;
+  const authoritative = (entry: PendingObservation) => isAuthoritative(entry, config);
   const confirmed = flippingBack
     ? sites >= config.coolDownConfirmations
-    : supporters.some((entry) => entry.direct) || sites >= config.confirmations;
+    : supporters.some(authoritative) || sites >= config.confirmations;
   if (!confirmed) {
     return { next: withPending(base, current, config), alerts: [], changed: true };
   }
-  const direct = [...supporters].reverse().find((entry) => entry.direct);
+  const direct = [...supporters].reverse().find(authoritative);
   const conditions = direct ? (direct.conditions ?? []) : union(supporters.map((entry) => entry.conditions ?? []));
   const supporterEvidence = [current, ...supporters.filter((entry) => entry !== current)].map(toEvidence);
   const next: StanceState = {
@@ -160,7 +161,7 @@ function newLabel({ state, base, current, config, now }: TransitionContext): Sta
 function sameLabel({ state, base, current, config, now }: TransitionContext): StanceTransition {
   const named = current.conditions ?? [];
   let conditions = state.conditions;
-  if (current.direct && named.length > 0) {
+  if (isAuthoritative(current, config) && named.length > 0) {
     // The party listing its own terms is authoritative, including for terms it no longer names.
     conditions = [...named];
   } else {
@@ -233,6 +234,11 @@ function buildAlert(state: StanceState, next: StanceState, kind: AlertKind, seve
 /** Same inputs, same id: a replayed commit can only ever produce the alert rows it produced before. */
 export function alertId(storyId: string, party: string, kind: AlertKind, version: number, causeItemId: string) {
   return createHash('sha1').update(`${storyId}|${party}|${kind}|${version}|${causeItemId}`).digest('hex').slice(0, 20);
+}
+
+/** The party's own clear statement: enough on its own to set its label or its list of conditions. */
+function isAuthoritative(entry: PendingObservation, config: StanceMachineConfig): boolean {
+  return entry.direct && entry.confidence >= config.directConfidenceThreshold;
 }
 
 function withPending(state: StanceState, entry: PendingObservation, config: StanceMachineConfig): StanceState {

@@ -14,6 +14,12 @@ describe('resolveStanceConfig', () => {
     expect(config.confidenceThreshold).toBe(DEFAULT_STANCE_MACHINE_CONFIG.confidenceThreshold);
   });
 
+  it('trusts a single direct statement only from 0.75 unless a story overrides it', () => {
+    expect(resolveStanceConfig().directConfidenceThreshold).toBe(0.75);
+    expect(resolveStanceConfig({ directConfidenceThreshold: 0.9 }).directConfidenceThreshold).toBe(0.9);
+    expect(() => resolveStanceConfig({ directConfidenceThreshold: 1.2 })).toThrow(/directConfidenceThreshold/);
+  });
+
   it('rejects unknown settings by name so a typo in a story file is caught', () => {
     expect(() => resolveStanceConfig({ confirmation: 3 })).toThrow(/unknown tracking setting "confirmation"/);
   });

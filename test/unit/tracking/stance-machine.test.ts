@@ -95,6 +95,56 @@ describe('label changes', () => {
     expect(result.alerts.map((alert) => alert.kind)).toEqual(['stance_change']);
   });
 
+  describe('a direct statement below directConfidenceThreshold', () => {
+    const hedgedDirect = (itemId: string, source: string, confidence: number): Report => ({
+      observation: { ...report('directRejection').observation, confidence },
+      item: { ...report('directRejection').item, itemId, source },
+    });
+
+    it('waits in pending instead of changing the label by itself', () => {
+      const result = apply(seeded(), hedgedDirect('hedged-1', 'https://agency-c.example/feed', 0.7));
+      expect(result.next.label).toBe('conditional');
+      expect(result.alerts).toEqual([]);
+      expect(result.next.pending.map((entry) => entry.itemId)).toEqual(['hedged-1']);
+    });
+
+    it('changes the label once a report from another site confirms it', () => {
+      const result = applyAll(seeded(), [
+        hedgedDirect('hedged-1', 'https://agency-c.example/feed', 0.7),
+        variant('rejectionReportB', { itemId: 'daily-b-0317', published: '2025-03-17T12:00:00.000Z' }),
+      ]);
+      expect(result.state.label).toBe('opposes');
+      expect(result.alerts.map((alert) => [alert.from, alert.to])).toEqual([['conditional', 'opposes']]);
+    });
+
+    it('still counts only once when the same site repeats it', () => {
+      const result = applyAll(seeded(), [
+        hedgedDirect('hedged-1', 'https://agency-c.example/feed', 0.7),
+        hedgedDirect('hedged-2', 'https://www.agency-c.example/world', 0.72),
+      ]);
+      expect(result.state.label).toBe('conditional');
+      expect(result.alerts).toEqual([]);
+    });
+
+    it('changes the label alone at exactly the threshold, and the threshold is configurable', () => {
+      const atBar = hedgedDirect('at-bar', 'https://agency-c.example/feed', config.directConfidenceThreshold);
+      expect(apply(seeded(), atBar).next.label).toBe('opposes');
+      const strict = apply(seeded(), report('directRejection'), { directConfidenceThreshold: 0.95 });
+      expect(strict.next.label).toBe('conditional');
+      expect(strict.alerts).toEqual([]);
+    });
+
+    it('does not replace the conditions the party set with its clear statements', () => {
+      const weakTerms: Report = {
+        observation: { ...report('directNewTerms').observation, confidence: 0.65 },
+        item: report('directNewTerms').item,
+      };
+      const result = apply(seeded(), weakTerms);
+      expect(result.alerts).toEqual([]);
+      expect(result.next.conditions).toEqual(['monitoring']);
+    });
+  });
+
   it('ignores observations below the confidence threshold without touching the state', () => {
     const state = seeded();
     const result = apply(state, report('lowConfidence'));
