@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
-import { createLocalNotifier } from '../../adapters/local/index';
 import { systemClock } from '../../core/ports';
 import { loadStories } from '../../detection/index';
 import { createHttpFeedFetcher, loadFeedRegistry } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
 import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
+import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 
 const DEFAULT_CONCURRENCY = 8;
-const DEFAULT_ALERTS_FILE = '.storywatch/alerts.jsonl';
 
 export const runCommand: Command = {
   name: 'run',
@@ -27,11 +26,7 @@ export const runCommand: Command = {
       type: 'boolean',
       description: 'Allow feeds on loopback or private addresses (local test servers only)',
     },
-    'alerts-file': {
-      type: 'string',
-      description: 'Append alerts as JSON Lines here',
-      defaultText: DEFAULT_ALERTS_FILE,
-    },
+    ...NOTIFIER_OPTIONS,
     ...STORE_OPTIONS,
   },
   async run(context) {
@@ -42,10 +37,8 @@ export const runCommand: Command = {
     const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
     const stories = loadStories();
     const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
-    const notifier = createLocalNotifier({
-      file: resolve(stringOption(context, 'alerts-file') ?? DEFAULT_ALERTS_FILE),
-      out: context.io.stdout,
-    });
+    const alerts = openNotifierFromOptions(context, stories);
+    const notifier = alerts.notifier;
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);
     const stop = new AbortController();
@@ -65,7 +58,7 @@ export const runCommand: Command = {
     process.on('SIGTERM', onInterrupt);
     try {
       context.io.stdout.write(
-        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}${once ? ' (once)' : ''}\n`,
+        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${once ? ' (once)' : ''}\n`,
       );
       const result = await runPollingLoop({
         deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier },
@@ -83,6 +76,7 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onInterrupt);
+      alerts.close();
       await opened.close();
     }
   },
