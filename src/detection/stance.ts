@@ -9,8 +9,14 @@ import type { Sentence } from './text';
  */
 type CueKind = 'subject' | 'by' | 'owner' | 'speaker';
 
+/**
+ * 'undecided' is a party deliberating ("is studying the proposal", "has not yet decided"): it is no position, and it
+ * keeps the words that follow in the same sentence ("studying the proposed ceasefire") from being read as one.
+ */
+type CueLabel = StanceLabel | 'undecided';
+
 interface CueRule {
-  label: StanceLabel;
+  label: CueLabel;
   kind: CueKind;
   strength: number;
   /** The cue names its object itself ("ceasefire"), so the sentence needs no topic word. */
@@ -26,6 +32,13 @@ const CUE_RULES: CueRule[] = [
     kind: 'by',
     strength: 0.75,
     pattern: `(?:proposed|brokered|backed|led|drafted|mediated|sponsored|spearheaded|pushed|offered|announced|declared|called|ordered) by`,
+  },
+  // deliberation before support: "studying the proposed truce" is not "proposed"
+  {
+    label: 'undecided',
+    kind: 'subject',
+    strength: 0.8,
+    pattern: `stud(?:y|ies|ying|ied)|consider(?:s|ing|ed)?|weigh(?:s|ing|ed)?(?! in)|review(?:s|ing|ed)?|examin(?:e|es|ing|ed)|mull(?:s|ing|ed)?|ponder(?:s|ing|ed)?|assess(?:es|ing|ed)?|evaluat(?:e|es|ing|ed)|analy[sz](?:e|es|ing|ed)|look(?:s|ing)? (?:at|into|over)|(?:has|have|had) (?:not|n't|yet to) (?:yet )?(?:decided|decide|made up|responded|respond|given an answer)|(?:has|have|had)n['’]t (?:yet )?(?:decided|made up|responded)|yet to (?:decide|respond|give an answer|make up)|undecided|non-?committal|no decision|(?:изуча|изуч|рассматрива|рассмотр|обдумыва|взвешива|анализиру|вивча|вивч|розгляда|розглян|обмірковуе|обмірков|аналізу)${L}|не (?:принял${L}|приняли) решени${L}|ще не (?:ухвалив|ухвалила|ухвалили|вирішив|вирішила|вирішили)|пока не (?:решил${L}|определил${L}|ответил${L})`,
   },
   // conditional before support: "seeks amendments" must not read as "seeks"
   {
@@ -85,7 +98,8 @@ const CUE_RULES: CueRule[] = [
     label: 'supports',
     kind: 'subject',
     strength: 0.8,
-    pattern: `поддерж${L}|согласил${L}|согласн${L}|соглас(?:ен|на|ны)|готов${L}|предлож${L}|приветств${L}|підтрима${L}|підтриму${L}|погодил${L}|погодж${L}|погоди${L}|запропон${L}|вітає|вітали|привітал${L}`,
+    // verbs only: "предложение" / "пропозиція" is the thing on the table, not anyone backing it
+    pattern: `поддерж${L}|согласил${L}|согласн${L}|соглас(?:ен|на|ны)|готов${L}|предложил${L}|предлага(?:ет|ют|л|ла|ли)|приветств${L}|підтрима${L}|підтриму${L}|погодил${L}|погодж${L}|погоди${L}|запропонува${L}|пропону(?:є|ють|вав|вала|вали)|вітає|вітали|привітал${L}`,
   },
   {
     label: 'conditional',
@@ -129,6 +143,47 @@ const HYPOTHETICALS = new Set([
   'ли',
 ]);
 
+// Forecasts: someone expecting a party to act is not the party acting.
+const SPECULATION_WORDS = new Set([
+  'likely',
+  'unlikely',
+  'expected',
+  'expect',
+  'expects',
+  'expecting',
+  'probably',
+  'possibly',
+  'perhaps',
+  'presumably',
+  'predict',
+  'predicts',
+  'predicted',
+  'believed',
+  'thought',
+  'вероятно',
+  'скорее',
+  'возможно',
+  'видимо',
+  'ожидается',
+  'ожидают',
+  'может',
+  'могут',
+  'ймовірно',
+  'можливо',
+  'мабуть',
+  'очікується',
+  'очікують',
+  'може',
+  'можуть',
+]);
+// In a commentator's sentence a future tense is a forecast: "analysts say Moscow will reject".
+const FUTURE_WORDS = new Set(['will', 'would', "won't", 'won’t', 'going', 'set', 'poised', 'будет', 'буде']);
+// Outsiders whose reading of a party is commentary, never the party's own statement.
+const COMMENTATORS =
+  /(?<!\p{L})(?:analysts?|experts?|observers?|commentators?|pundits?|scholars?|historians?|sources|insiders?|аналитик\p{L}*|эксперт\p{L}*|наблюдател\p{L}*|источник\p{L}*|аналітик\p{L}*|експерт\p{L}*|спостерігач\p{L}*|джерел\p{L}*)(?!\p{L})/iu;
+/** Confidence a forecast about a party keeps: below what classification keeps, so it never moves a stance. */
+const SPECULATION_CONFIDENCE = 0.45;
+
 /** The last few words before a cue, lower-cased, nearest last. Cheaper than an end-anchored regex per cue. */
 function wordsBefore(before: string, count: number): string[] {
   const words = before.toLowerCase().split(/[^\p{L}'’]+/u);
@@ -145,6 +200,10 @@ function isNegated(words: string[]): boolean {
     if (NEGATING_VERBS.test(word) && near[index + 1] === 'to') return true;
   }
   return false;
+}
+
+function isSpeculative(words: string[], commentary: boolean): boolean {
+  return words.some((word) => SPECULATION_WORDS.has(word) || (commentary && FUTURE_WORDS.has(word)));
 }
 
 function isHypothetical(words: string[]): boolean {
@@ -188,6 +247,8 @@ interface RawObservation {
   confidence: number;
   sentenceIndex: number;
   direct: boolean;
+  /** Someone's forecast of the party's position: kept only when nothing firmer is said about the party. */
+  speculative: boolean;
 }
 
 export interface StanceInput {
@@ -343,6 +404,8 @@ export function extractStances(input: StanceInput): StanceObservation[] {
   const observations: RawObservation[] = [];
   const conditionsByParty = new Map<string, Set<string>>();
   let carriedHolder: PartyMention | undefined;
+  // A headline saying a party is still deliberating is the news; what the body adds about its past moves is background.
+  let undecidedInHeadline = new Set<string>();
   let mentionCursor = 0;
   let cueCursor = 0;
   for (let sentenceIndex = 0; sentenceIndex < sentences.length; sentenceIndex++) {
@@ -374,6 +437,9 @@ export function extractStances(input: StanceInput): StanceObservation[] {
         (hit) => hit.roles.topicWeight !== undefined && hit.start >= sentence.start && hit.start < sentence.end,
       ) || input.objectPattern.test(sentence.text);
     const isQuestion = QUESTION_END.test(sentence.text);
+    // Commentators speak for themselves: nothing they say about a party is the party's own statement.
+    const commentary = COMMENTATORS.test(sentence.text) && !(speaker?.selfSpeaker ?? false);
+    const undecided = new Set<string>();
     let lastHolders: PartyMention[] = [];
     let previousCueEnd = -1;
     const heldCues: { start: number; holder: PartyMention }[] = [];
@@ -433,24 +499,38 @@ export function extractStances(input: StanceInput): StanceObservation[] {
       }
       if (holders.length === 0) continue;
 
-      let label = cue.rule.label;
+      const negated = isNegated(preceding);
+      if (cue.rule.label === 'undecided') {
+        // "not considering a truce" is a refusal in other words; left to the other cues rather than guessed
+        if (negated) continue;
+        for (const holder of holders) undecided.add(holder.party);
+        lastHolders = holders;
+        continue;
+      }
+      let label: StanceLabel = cue.rule.label;
       let confidence = cue.rule.strength - (inherited ? 0.1 : 0);
-      if (isNegated(preceding)) {
+      if (negated) {
         if (label === 'supports') label = 'opposes';
         else if (label === 'opposes') label = 'conditional';
         else continue;
         confidence -= 0.1;
       }
       if (sentenceIndex === 0) confidence += 0.05;
+      const speculative = isSpeculative(preceding, commentary);
       for (const holder of holders) {
+        // Deliberating is not deciding: only its terms ("yes, if") say something about the party yet.
+        if (label !== 'conditional' && (undecided.has(holder.party) || undecidedInHeadline.has(holder.party))) continue;
         const direct =
-          holder.selfSpeaker || (speaker !== undefined && speaker.party === holder.party && speaker.selfSpeaker);
+          !speculative &&
+          !commentary &&
+          (holder.selfSpeaker || (speaker !== undefined && speaker.party === holder.party && speaker.selfSpeaker));
         observations.push({
           party: holder.party,
           label,
-          confidence: Math.min(0.95, confidence),
+          confidence: speculative ? Math.min(SPECULATION_CONFIDENCE, confidence) : Math.min(0.95, confidence),
           sentenceIndex,
           direct,
+          speculative,
         });
       }
       lastHolders = holders;
@@ -468,6 +548,7 @@ export function extractStances(input: StanceInput): StanceObservation[] {
       set.add(hit.roles.condition);
       conditionsByParty.set(holder.party, set);
     }
+    if (sentenceIndex === 0) undecidedInHeadline = undecided;
     const firstHolder = speaker ?? lastHolders[0] ?? (pronounLed ? carriedHolder : mentions[0]);
     if (firstHolder && (!pronounLed || !carriedHolder)) carriedHolder = firstHolder;
   }
@@ -486,7 +567,9 @@ function mergeObservations(
     byParty.set(observation.party, list);
   }
   const result: StanceObservation[] = [];
-  for (const [party, list] of byParty) {
+  for (const [party, all] of byParty) {
+    const firm = all.filter((entry) => !entry.speculative);
+    const list = firm.length > 0 ? firm : all;
     const best = (label: StanceLabel) =>
       list.filter((entry) => entry.label === label).sort((a, b) => b.confidence - a.confidence)[0];
     const supports = best('supports');
