@@ -19,9 +19,9 @@ export type ProxiedService = 'dynamodb' | 'sns';
 
 export type Fault =
   /** The service's throttling error: DynamoDB ProvisionedThroughputExceededException (or `code`), SNS Throttling. */
-  | { kind: 'throttle'; code?: string }
+  | { kind: 'throttle'; code?: string; message?: string }
   /** An error status with the service's error body (500 → InternalServerError / InternalError). */
-  | { kind: 'status'; status: number; code?: string }
+  | { kind: 'status'; status: number; code?: string; message?: string }
   /** The connection is destroyed before anything reaches the service. */
   | { kind: 'drop' }
   /** The request reaches the service and takes effect, but its answer is lost: the caller cannot tell. */
@@ -197,7 +197,7 @@ function sendError(service: ProxiedService, response: ServerResponse, fault: Fau
           : 'ValidationException');
     const prefix = DYNAMODB_ERROR_PREFIX[code] ?? 'com.amazonaws.dynamodb.v20120810#';
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId });
-    response.end(JSON.stringify({ __type: `${prefix}${code}`, message: 'injected by the fault proxy' }));
+    response.end(JSON.stringify({ __type: `${prefix}${code}`, message: fault.message ?? INJECTED }));
     return;
   }
   const code =
@@ -206,8 +206,14 @@ function sendError(service: ProxiedService, response: ServerResponse, fault: Fau
   response.writeHead(status, { 'content-type': 'text/xml' });
   response.end(
     `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code>` +
-      `<Message>injected by the fault proxy</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      `<Message>${escapeXml(fault.message ?? INJECTED)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   );
+}
+
+const INJECTED = 'injected by the fault proxy';
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 interface ServiceAnswer {
