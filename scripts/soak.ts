@@ -2,7 +2,7 @@
  * Soak test of the local pipeline: many loopback feeds, several poll cycles, some feeds gaining items each cycle.
  *
  *   npm run soak -- [--feeds 1000] [--items 100] [--cycles 4] [--changed-share 0.2] [--new-items 5]
- *                   [--concurrency 16] [--chunk 50] [--max-seconds 600]
+ *                   [--concurrency 16] [--chunk 20] [--max-seconds 600]
  *
  * Runs runCycle (real HTTP fetcher, in-memory dynalite, a counting notifier) and checks, as it goes:
  * every new item is analyzed exactly once per appearance and stored once (item rows = unique items), no alert is
@@ -72,7 +72,7 @@ function readOptions(): SoakOptions {
       'changed-share': { type: 'string', default: '0.2' },
       'new-items': { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '16' },
-      chunk: { type: 'string', default: '50' },
+      chunk: { type: 'string', default: '20' },
       'max-seconds': { type: 'string', default: '600' },
       role: { type: 'string' },
     },
