@@ -117,6 +117,7 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   for (const term of story.otherStories) add(term, { otherStory: true });
   for (const condition of story.conditions) for (const term of condition.terms) add(term, { condition: condition.id });
 
+  inheritPrefixRoles([...entries.values()]);
   const byFirstWord = new Map<string, Entry[]>();
   const byFirstPrefix = new Map<string, Entry[]>();
   for (const entry of entries.values()) {
@@ -142,6 +143,40 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   };
   compiled.set(story, result);
   return result;
+}
+
+/** True when every word of `entry`, as written, is accepted by the same-length `pattern` entry. */
+function covers(pattern: Entry, entry: Entry): boolean {
+  if (pattern.words.length !== entry.words.length) return false;
+  return pattern.words.every((word, index) => {
+    const other = entry.words[index] as WordPattern;
+    if (word.original !== null && word.original !== other.original) return false;
+    return word.prefix ? other.text.startsWith(word.text) : !other.prefix && other.text === word.text;
+  });
+}
+
+/**
+ * At one position an exact entry beats a prefix entry of the same length, so "security guarantees" (a topic term)
+ * would hide "security guarantee*" (a condition). The exact entry takes on the roles it lacks from every prefix
+ * entry that also accepts its words, so an overlap in the story file never silently drops a role.
+ */
+function inheritPrefixRoles(all: Entry[]): void {
+  const prefixed = all.filter((entry) => entry.words.some((word) => word.prefix));
+  for (const entry of all) {
+    for (const pattern of prefixed) {
+      if (pattern === entry || !covers(pattern, entry)) continue;
+      const roles = entry.roles;
+      const from = pattern.roles;
+      if (roles.party === undefined && from.party !== undefined) {
+        roles.party = from.party;
+        if (from.selfSpeaker) roles.selfSpeaker = true;
+      }
+      if (roles.topicWeight === undefined && from.topicWeight !== undefined) roles.topicWeight = from.topicWeight;
+      if (from.conflict) roles.conflict = true;
+      if (from.otherStory) roles.otherStory = true;
+      if (roles.condition === undefined && from.condition !== undefined) roles.condition = from.condition;
+    }
+  }
 }
 
 function wordMatches(pattern: WordPattern, word: string, text: string, start: number): boolean {

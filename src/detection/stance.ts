@@ -45,7 +45,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
+    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
   },
   // supports
   {
@@ -105,7 +105,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `услови${L}|требова${L}|нюанс${L}|умов${L}|вимаг${L}|первопричин${L}`,
+    pattern: `услови${L}|требова${L}|требу(?:ет|ют|ем)|нюанс${L}|умов${L}|вимаг${L}|первопричин${L}|только (?:после|при|если)|лише (?:після|за умови|якщо)|тільки (?:після|за умови|якщо)`,
   },
   {
     label: 'opposes',
@@ -162,14 +162,12 @@ const SPECULATION_WORDS = new Set([
   'thought',
   'вероятно',
   'скорее',
-  'возможно',
   'видимо',
   'ожидается',
   'ожидают',
   'может',
   'могут',
   'ймовірно',
-  'можливо',
   'мабуть',
   'очікується',
   'очікують',
@@ -312,7 +310,9 @@ const BARE_NOUN_CUE = /^(?:support|pressure|push|demand|backing|call)$/i;
  * ("ceasefire demand", "Moscow-declared"), straight after a name ("U.S. support"), or passive ("backed by").
  */
 function subjectCueIsVerb(text: string, cue: Cue, before: string, mentions: PartyMention[]): boolean {
-  if (/(?:'s|’s)\s+$/.test(before) || before.endsWith('-') || NOUN_AFTER_STORY_WORD.test(before)) return false;
+  if (/(?:'s|’s)\s+$/.test(before) || before.endsWith('-')) return false;
+  // "ceasefire demand" is a compound noun; "ceasefire only if" is still a condition
+  if (NOUN_AFTER_STORY_WORD.test(before) && !text.slice(cue.start, cue.end).includes(' ')) return false;
   if (/^\s+by\s/i.test(text.slice(cue.end, cue.end + 4))) return false;
   if (BARE_NOUN_CUE.test(text.slice(cue.start, cue.end))) {
     if (mentions.some((mention) => mention.end <= cue.start && /^\s+$/.test(text.slice(mention.end, cue.start)))) {
