@@ -79,7 +79,11 @@ export async function startFaultProxy(options: { target: string; service: Proxie
   const events: ProxyEvent[] = [];
   const sockets = new Set<Socket>();
 
-  /** Every rule that matches counts the request towards its schedule, so `every: k` means k matching requests. */
+  /**
+   * Every matching rule counts the request towards its schedule (`every: k` means every k-th matching request), but
+   * only the first rule that fires applies its fault; the others keep their firing for a later request, so `next: n`
+   * always means n faults actually injected.
+   */
   function faultFor(request: ProxiedRequest): Fault | null {
     let chosen: Fault | null = null;
     for (const active of rules) {
@@ -87,9 +91,9 @@ export async function startFaultProxy(options: { target: string; service: Proxie
       if (rule.operations && !rule.operations.includes(request.operation)) continue;
       if (rule.where && !rule.where(request)) continue;
       active.matched += 1;
-      if (!fires(active)) continue;
+      if (chosen !== null || !fires(active)) continue;
       active.fired += 1;
-      chosen ??= rule.fault;
+      chosen = rule.fault;
     }
     rules = rules.filter((active) => !isSpent(active));
     return chosen;
