@@ -45,7 +45,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:sets?|set out|lays? out|laid out|lists?|names?|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|caveats|doubts|reservations|preconditions)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
+    pattern: `(?:sets?|setting|set out|setting out|lays? out|laid out|laying out|lists?|listing|names?|spell(?:s|ed|ing)? out|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|terms|caveats|doubts|reservations|preconditions)|demand(?:s|ed|ing)? (?:that )?(?:the )?(?:\\p{L}+(?:'s|’s)? ){1,3}?(?:withdraw|withdrawal|leave|cede|give up|drop|abandon|recogni[sz]e|recognition|hand over|pull out|renounce|disarm|demilitari[sz]e|demilitari[sz]ation|neutrality)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
   },
   // supports
   {
@@ -58,7 +58,7 @@ const CUE_RULES: CueRule[] = [
     label: 'supports',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump[- ]?start|revive|restart|kick[- ]?start)|jump[- ]?starts?|revives?|revived`,
+    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|pledg(?:es|ed|ing|e)|draft(?:s|ed|ing)?|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump[- ]?start|revive|restart|kick[- ]?start)|jump[- ]?starts?|revives?|revived`,
   },
   {
     label: 'supports',
@@ -79,6 +79,13 @@ const CUE_RULES: CueRule[] = [
     kind: 'owner',
     strength: 0.7,
     pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts|calls? for)|[-\\s](?:(?:ceasefire|cease-fire|truce|peace|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
+  },
+  // "any deal must include Russia", said by a party: a term it sets
+  {
+    label: 'conditional',
+    kind: 'speaker',
+    strength: 0.75,
+    pattern: `(?:must|has to|have to|needs? to) (?:first |also )?(?:include|involve|take into account|address|recognise|recognize|reflect|eliminate|tackle)`,
   },
   {
     label: 'conditional',
@@ -218,9 +225,9 @@ function isHypothetical(words: string[]): boolean {
 
 // Someone being pushed toward a position does not hold it: "pressure on Russia to accept".
 const OBJECT_BEFORE_PARTY =
-  /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
+  /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|\b(?:hand(?:s|ed)?|g[ai]ves?|given|sen(?:ds|t)|offer(?:s|ed)|tell(?:s)?|told|show(?:s|ed)|present(?:s|ed)|deliver(?:s|ed)|submit(?:s|ted))|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
-  /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
+  /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 // Only "according to X" and the inverted ', said X' name a speaker before the name; in "says Ukraine must"
 // the name that follows is what is being talked about.
 const SPEAKER_BEFORE =
