@@ -45,7 +45,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:sets?|setting|set out|setting out|lays? out|laid out|laying out|lists?|listing|names?|spell(?:s|ed|ing)? out|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|terms|caveats|doubts|reservations|preconditions)|demand(?:s|ed|ing)? (?:that )?(?:the )?(?:\\p{L}+(?:'s|’s)? ){1,3}?(?:withdraw|withdrawal|leave|cede|give up|drop|abandon|recogni[sz]e|recognition|hand over|pull out|renounce|disarm|demilitari[sz]e|demilitari[sz]ation|neutrality)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once)|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
+    pattern: `(?:sets?|setting|set out|setting out|lays? out|laid out|laying out|lists?|listing|names?|spell(?:s|ed|ing)? out|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|terms|caveats|doubts|reservations|preconditions)|demand(?:s|ed|ing)? (?:that )?(?:the )?(?:\\p{L}+(?:'s|’s)? ){1,3}?(?:withdraw|withdrawal|leave|cede|give up|drop|abandon|recogni[sz]e|recognition|hand over|pull out|renounce|disarm|demilitari[sz]e|demilitari[sz]ation|neutrality)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once|at|on condition)|before any (?:\\p{L}+ )?(?:ceasefire|cease-fire|truce|deal|peace|talks|settlement|agreement)|(?:must|has to|have to|needs? to) first|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
   },
   // supports
   {
@@ -225,7 +225,7 @@ function isHypothetical(words: string[]): boolean {
 
 // Someone being pushed toward a position does not hold it: "pressure on Russia to accept".
 const OBJECT_BEFORE_PARTY =
-  /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|\b(?:hand(?:s|ed)?|g[ai]ves?|given|sen(?:ds|t)|offer(?:s|ed)|tell(?:s)?|told|show(?:s|ed)|present(?:s|ed)|deliver(?:s|ed)|submit(?:s|ted))|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
+  /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|\b(?:meet(?:s|ing)?|met|call(?:s|ed|ing)?|host(?:s|ed|ing)?|visit(?:s|ed|ing)?|phon\p{L}*|hand(?:s|ed)?|g[ai]ves?|given|sen(?:ds|t)|offer(?:s|ed)|tell(?:s)?|told|show(?:s|ed)|present(?:s|ed)|deliver(?:s|ed)|submit(?:s|ted))|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
   /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 // Only "according to X" and the inverted ', said X' name a speaker before the name; in "says Ukraine must"
@@ -237,6 +237,8 @@ const CLAUSE_BREAK =
 const CLAUSE_BREAKS = new RegExp(CLAUSE_BREAK.source, 'giu');
 const PRONOUN_START =
   /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|kremlin leader|spokesman|spokeswoman|minister|envoy|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
+const OBLIGATION_BETWEEN =
+  /^(?:'s|’s)?\s+(?:\p{L}+\s+)?(?:must|should|has to|have to|needs? to|ought to|will have to|is obliged to|должн\p{L}*|обязан\p{L}*|повинн\p{L}*|має|мають)\s+(?:\p{L}+\s+)?$/iu;
 const QUESTION_END = /\?["”’]?\s*$/;
 
 export interface PartyMention {
@@ -504,6 +506,12 @@ export function extractStances(input: StanceInput): StanceObservation[] {
           inherited = true;
         }
       }
+      // "Ukraine must accept concessions, Vance says": an obligation put on a party is someone else's demand.
+      holders = holders.filter(
+        (holder) =>
+          (speaker?.party === holder.party && holder.start >= speaker.start) ||
+          !OBLIGATION_BETWEEN.test(text.slice(holder.end, Math.max(holder.end, cue.start))),
+      );
       if (holders.length === 0) continue;
 
       const negated = isNegated(preceding);

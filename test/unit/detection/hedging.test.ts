@@ -113,3 +113,24 @@ describe('third-party speculation is not the party speaking', () => {
     expect(stances.russia).toMatchObject({ label: 'opposes', direct: true });
   });
 });
+
+describe('obligations and objects are not the party holding a stance', () => {
+  it.each([
+    ['Vance says Ukraine must accept territorial concessions for peace', 'ukraine'],
+    ['Ukraine must accept the ceasefire, Trump says', 'ukraine'],
+    ['Russia has to agree to the truce now, Merz says', 'russia'],
+  ])('gives no stance to the party an obligation is put on in "%s"', (title, party) => {
+    expect(stancesOf(title)[party]).toBeUndefined();
+  });
+
+  it('keeps an obligation a party states for itself as its own condition', () => {
+    const stances = stancesOf('Zelensky says Ukraine must first get security guarantees before any ceasefire');
+    expect(stances.ukraine).toMatchObject({ label: 'conditional', conditions: ['security_guarantees'] });
+  });
+
+  it("does not credit the person being met with the host's terms", () => {
+    const stances = stancesOf('Kremlin says Putin open to meeting Zelensky only at final stage of talks');
+    expect(stances.russia?.label).toBe('conditional');
+    expect(stances.ukraine).toBeUndefined();
+  });
+});
