@@ -239,6 +239,8 @@ const PRONOUN_START =
   /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|kremlin leader|spokesman|spokeswoman|minister|envoy|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
 const OBLIGATION_BETWEEN =
   /^(?:'s|’s)?\s+(?:\p{L}+\s+)?(?:must|should|has to|have to|needs? to|ought to|will have to|is obliged to|должн\p{L}*|обязан\p{L}*|повинн\p{L}*|має|мають)\s+(?:\p{L}+\s+)?$/iu;
+const RETRACTION =
+  /(?<!\p{L})(?:(?:backs?|backed|backing|walks?|walked|walking) (?:off|away|back)|drops?|dropped|dropping|abandons?|abandoned|abandoning|retreats? from|retreated from|steps? back from|stepped back from|stepping back from)(?!\p{L})/iu;
 const QUESTION_END = /\?["”’]?\s*$/;
 
 export interface PartyMention {
@@ -489,7 +491,16 @@ export function extractStances(input: StanceInput): StanceObservation[] {
         );
         if (afterIndex >= 0) holders = withCoordinated(text, mentions, afterIndex);
       } else if (cue.rule.kind === 'speaker') {
-        if (speaker) holders = [speaker];
+        // "Trump says talks will start, as Putin says efforts are on the right track": the nearer speaker
+        const clauseStart = clauseStartBefore(text, sentence.start, cue.start);
+        const clauseSpeaker = mentions.find(
+          (mention) =>
+            mention.start >= clauseStart &&
+            mention.end <= cue.start &&
+            SPEAKER_AFTER.test(text.slice(mention.end, Math.min(sentence.end, mention.end + 60))),
+        );
+        if (clauseSpeaker) holders = [clauseSpeaker];
+        else if (speaker) holders = [speaker];
         else if (pronounLed && carriedHolder) holders = [carriedHolder];
       } else {
         const clauseStart = clauseStartBefore(text, sentence.start, cue.start);
@@ -507,11 +518,12 @@ export function extractStances(input: StanceInput): StanceObservation[] {
         }
       }
       // "Ukraine must accept concessions, Vance says": an obligation put on a party is someone else's demand.
-      holders = holders.filter(
-        (holder) =>
-          (speaker?.party === holder.party && holder.start >= speaker.start) ||
-          !OBLIGATION_BETWEEN.test(text.slice(holder.end, Math.max(holder.end, cue.start))),
-      );
+      // "Trump backs off his demand that Russia declare a truce": a position being dropped is no longer held.
+      holders = holders.filter((holder) => {
+        const between = text.slice(holder.end, Math.max(holder.end, cue.start));
+        if (RETRACTION.test(between)) return false;
+        return (speaker?.party === holder.party && holder.start >= speaker.start) || !OBLIGATION_BETWEEN.test(between);
+      });
       if (holders.length === 0) continue;
 
       const negated = isNegated(preceding);

@@ -134,3 +134,18 @@ describe('obligations and objects are not the party holding a stance', () => {
     expect(stances.ukraine).toBeUndefined();
   });
 });
+
+describe('dropped positions and nearer speakers', () => {
+  it('gives no stance to a party backing off its own demand for a truce', () => {
+    expect(stancesOf('Trump backs off his demand that Russia declare a ceasefire').us).toBeUndefined();
+    expect(stancesOf('Washington drops its push for an immediate truce').us).toBeUndefined();
+  });
+
+  it('credits a speaker cue to the speaker of its own clause, not the first speaker of the sentence', () => {
+    const stances = stancesOf(
+      'Truce talks to start soon',
+      'The US president says both sides will start talks at once, as Putin says the peace efforts are on the right track.',
+    );
+    expect(stances.russia?.label).toBe('supports');
+  });
+});
