@@ -45,7 +45,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:sets?|setting|set out|setting out|lays? out|laid out|laying out|lists?|listing|names?|spell(?:s|ed|ing)? out|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|terms|caveats|doubts|reservations|preconditions)|demand(?:s|ed|ing)? (?:that )?(?:the )?(?:\\p{L}+(?:'s|’s)? ){1,3}?(?:withdraw|withdrawal|leave|cede|give up|drop|abandon|recogni[sz]e|recognition|hand over|pull out|renounce|disarm|demilitari[sz]e|demilitari[sz]ation|neutrality)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once|at|on condition)|before any (?:\\p{L}+ )?(?:ceasefire|cease-fire|truce|deal|peace|talks|settlement|agreement)|(?:must|has to|have to|needs? to) first|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
+    pattern: `(?:sets?|setting|set out|setting out|lays? out|laid out|laying out|lists?|listing|names?|spell(?:s|ed|ing)? out|attach(?:es|ed)?|voices?|voiced|has|have|had|with) (?:\\p{L}+ ){0,2}?(?:conditions|demands|terms|caveats|doubts|reservations|preconditions)|demand(?:s|ed|ing)? (?:that )?(?:the )?(?:\\p{L}+(?:'s|’s)? ){1,3}?(?:withdraw|withdrawal|leave|cede|give up|drop|abandon|recogni[sz]e|recognition|hand over|pull out|renounce|disarm|demilitari[sz]e|demilitari[sz]ation|neutrality)|(?:goals|aims|demands|position|conditions|objectives) (?:all )?(?:remain|remains|are|is|stay|stays) (?:\\p{L}+ )?(?:unchanged|the same|in force)|if (?:\\p{L}+(?:'s|’s)? ){0,3}?(?:interests|concerns|demands|conditions|terms) (?:are|is|were|get) (?:\\p{L}+ )?(?:taken into account|met|respected|addressed|considered|guaranteed)|insist${L}|conditions?|caveats?|nuances?|preconditions?|in principle|root causes?|questions? (?:that )?(?:still |first )?(?:must|need|remain|to be|would have)|issues? (?:that )?(?:still |first )?(?:must|need|would have|to be)|only (?:if|after|when|once|at|on condition)|before any (?:\\p{L}+ )?(?:ceasefire|cease-fire|truce|deal|peace|talks|settlement|agreement)|(?:must|has to|have to|needs? to) first|(?:only )?(?:be |is |are |was )?(?:possible|acceptable|feasible) (?:only )?(?:if|after|when|once|with)|provided that|on condition|(?:wants?|seeks?|needs?|requires?|demands?|proposes?|proposed) (?:\\p{L}+ )?(?:changes|amendments|revisions)|counter-?proposals?|counter-?offers?`,
   },
   // supports
   {
@@ -98,7 +98,7 @@ const CUE_RULES: CueRule[] = [
     label: 'opposes',
     kind: 'subject',
     strength: 0.85,
-    pattern: `reject${L}|refus${L}|rebuff${L}|brush(?:es|ed)? (?:off|aside)|shrug(?:s|ged)? off|snub(?:s|bed)?|stonewall${L}|withst(?:and|ands|ood) (?:\\p{L}+ )?pressure|dismiss${L}|rule[sd]? out|ruling out|turn(?:s|ed)? down|spurn${L}|oppos(?:es|ed|ing|e)|scoff${L}|balk${L}|unacceptable|(?:continue|keep) (?:the )?fighting|fighting (?:will )?continues?|until (?:its |all |their )?(?:\\p{L}+ )?goals|no (?:ceasefire|cease-fire|truce)`,
+    pattern: `reject${L}|refus${L}|rebuff${L}|brush(?:es|ed)? (?:off|aside)|shrug(?:s|ged)? off|snub(?:s|bed)?|stonewall${L}|withst(?:and|ands|ood) (?:\\p{L}+ )?pressure|dismiss${L}|rule[sd]? out|ruling out|turn(?:s|ed)? down|spurn${L}|oppos(?:es|ed|ing|e)|scoff${L}|balk${L}|unacceptable|(?:continue|keep) (?:the )?fighting|(?:fight|fights|fighting) on|fighting (?:will )?continues?|until (?:its |all |their )?(?:\\p{L}+ )?goals|no (?:ceasefire|cease-fire|truce)`,
   },
   // Russian and Ukrainian
   {
@@ -112,7 +112,7 @@ const CUE_RULES: CueRule[] = [
     label: 'conditional',
     kind: 'subject',
     strength: 0.8,
-    pattern: `услови${L}|требова${L}|требу(?:ет|ют|ем)|нюанс${L}|умов${L}|вимаг${L}|первопричин${L}|только (?:после|при|если)|лише (?:після|за умови|якщо)|тільки (?:після|за умови|якщо)`,
+    pattern: `цел(?:и|ь) (?:\\p{L}+ ){0,2}?(?:неизменн${L}|остаются прежними|не изменил${L})|цілі (?:\\p{L}+ ){0,2}?(?:незмінн${L}|не змінил${L})|услови${L}|требова${L}|требу(?:ет|ют|ем)|нюанс${L}|умов${L}|вимаг${L}|первопричин${L}|только (?:после|при|если)|лише (?:після|за умови|якщо)|тільки (?:після|за умови|якщо)`,
   },
   {
     label: 'opposes',
@@ -227,7 +227,7 @@ function isHypothetical(words: string[]): boolean {
 const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|\b(?:meet(?:s|ing)?|met|call(?:s|ed|ing)?|host(?:s|ed|ing)?|visit(?:s|ed|ing)?|phon\p{L}*|hand(?:s|ed)?|g[ai]ves?|given|sen(?:ds|t)|offer(?:s|ed)|tell(?:s)?|told|show(?:s|ed)|present(?:s|ed)|deliver(?:s|ed)|submit(?:s|ted))|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 const SPEAKER_AFTER =
-  /^\s*:|^(?:'s|’s)?\s*(?:[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
+  /^\s*:|^(?:'s|’s)?\s*(?:(?!(?:but|and|or|while|as|who|which|that|than|и|но|а|і|та|але)\s)[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 // Only "according to X" and the inverted ', said X' name a speaker before the name; in "says Ukraine must"
 // the name that follows is what is being talked about.
 const SPEAKER_BEFORE =
@@ -560,8 +560,11 @@ export function extractStances(input: StanceInput): StanceObservation[] {
           speculative,
         });
       }
-      lastHolders = holders;
-      heldCues.push({ start: cue.start, holder: holders[0] as PartyMention });
+      // "Trump's plan", "brokered by the US": the owner modifies a noun and is not who the next verb is about
+      if (cue.rule.kind !== 'owner' && cue.rule.kind !== 'by') {
+        lastHolders = holders;
+        heldCues.push({ start: cue.start, holder: holders[0] as PartyMention });
+      }
     }
     // A condition belongs to whoever holds the nearest stance before it in the sentence
     // ("Kyiv is ready; the Kremlin insists on monitoring"), else to the speaker or the subject.
@@ -569,7 +572,7 @@ export function extractStances(input: StanceInput): StanceObservation[] {
     for (const hit of hits) {
       if (hit.start < sentence.start || hit.start >= sentence.end || hit.roles.condition === undefined) continue;
       let holder = sentenceHolder;
-      for (const held of heldCues) if (held.start < hit.start) holder = held.holder;
+      for (const held of heldCues) if (held.start <= hit.start) holder = held.holder;
       if (!holder) continue;
       const set = conditionsByParty.get(holder.party) ?? new Set<string>();
       set.add(hit.roles.condition);

@@ -77,3 +77,26 @@ describe('overlapping vocabulary entries', () => {
     expect(hit?.roles.topicWeight).toBeUndefined();
   });
 });
+
+describe('terms in later-months phrasing', () => {
+  it.each([
+    ['Lavrov: Moscow ready for talks but its goals remain unchanged'],
+    ['Кремль: Россия готова к переговорам, но цели СВО неизменны'],
+    ['Russia says it is ready to sign a peace deal if its interests are taken into account'],
+  ])('reads "%s" as a conditional yes', (title) => {
+    expect(stanceOf('russia', title)?.label).toBe('conditional');
+  });
+
+  it('reads fighting on unless land is handed over as opposition with a territorial term', () => {
+    expect(stanceOf('russia', 'Putin says Russia will fight on unless Ukraine withdraws from Donbas')).toMatchObject({
+      label: 'opposes',
+      conditions: ['territory'],
+    });
+  });
+
+  it('gives the terms after "but says" to the subject, not to the owner of a noun in between', () => {
+    const title = "Kremlin welcomes Trump's efforts but says root causes must be addressed";
+    expect(stanceOf('russia', title)).toMatchObject({ label: 'conditional', conditions: ['root_causes'] });
+    expect(stanceOf('us', title)?.label).not.toBe('conditional');
+  });
+});
