@@ -162,6 +162,7 @@ const SPECULATION_WORDS = new Set([
   'possibly',
   'perhaps',
   'presumably',
+  'poised',
   'predict',
   'predicts',
   'predicted',

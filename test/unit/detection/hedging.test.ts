@@ -83,6 +83,9 @@ describe('third-party speculation is not the party speaking', () => {
     'Russia is expected to reject the peace framework',
     'Russia could accept the energy truce, sources suggest',
     'Kremlin might reject the peace deal',
+    'Officials say Moscow is poised to accept the energy truce',
+    'Эксперты ожидают, что Москва отвергнет мирный план',
+    'Експерти: Росія, ймовірно, відкине мирний план',
   ])('yields no stance from "%s"', (title) => {
     expect(stancesOf(title).russia).toBeUndefined();
   });
