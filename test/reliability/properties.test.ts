@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../src/core/feed';
@@ -14,17 +13,12 @@ const SOURCE_URL = 'https://feeds.example.org/world.xml';
 // Seeds are fixed so a failure reproduces; fast-check prints the counterexample and the path to replay it.
 const SEED = 20250311;
 
-/**
- * Feed text whose HTML, once the XML layer is peeled off, spells a tag with character references or hides one in a
- * CDATA section. Normalization strips tags before it decodes references, so these come out as literal "<svg ...>"
- * text (see the known-gap test below); they are kept out of the strict properties and checked at the sinks instead.
+/*
+ * Left out of the generated text on purpose: HTML that spells a tag with character references ('&#x3C;svg ...&#x3E;',
+ * text escaped twice) or hides one in a CDATA section. At this commit normalization strips tags before it decodes
+ * references, so these come out as literal "<svg ...>" text (docs/reliability.md, known gaps). They are checked at
+ * the sinks meanwhile (security-output.test.ts); add them here once src/ingestion/text.ts handles them.
  */
-const ENCODED_MARKUP = [
-  '&lt;script&gt;alert(1)&lt;/script&gt;',
-  '&#60;iframe src=//evil&#62;',
-  '&#x3C;svg onload=alert(1)&#x3E;',
-  '<![CDATA[<b>raw</b>]]>',
-];
 
 /** Text pieces a hostile or broken feed is made of: markup, entities, schemes, controls, scripts of other languages. */
 const HOSTILE_TEXT = fc.constantFrom(
@@ -229,22 +223,16 @@ describe('feed documents, generated and mutated, through decode + parse + normal
   });
 });
 
-describe('known gap: markup spelled with character references', () => {
-  // it.fails records the gap executably: it turns red the day normalization strips these, to be flipped to it().
-  it.fails('normalizes entity-encoded tags and CDATA inside feed HTML to text without markup', async () => {
-    const body = readFileSync(new URL('../fixtures/reliability/encoded-markup.xml', import.meta.url));
-    const parsed = await parseFeedDocument(body, null, SOURCE_URL);
-    expect(parsed.items).toHaveLength(2);
-    for (const item of parsed.items) assertSafeItem(item);
-  });
-
-  it('lets each construction left out of the strict properties through as literal markup today', async () => {
-    const parsed = await parseFeedDocument(
-      Buffer.from(feedDocument('rss', ENCODED_MARKUP.map(draftWith))),
-      null,
-      SOURCE_URL,
+describe('known gap: a control character inside a tag', () => {
+  // it.fails pins the gap executably: it turns red the day normalization handles it, to be switched to it() then.
+  it.fails('keeps a tag whose name starts with a NUL byte out of item text', async () => {
+    // '</title>' with its '/' replaced by NUL: not markup to the tag stripper, which runs before controls are removed.
+    const body = Buffer.from(
+      feedDocument('atom', [draftWith('Kremlin answers', 0)]).replace('answers</title>', 'answers<\u0000title>'),
     );
-    expect(parsed.items.filter((item) => MARKUP.test(item.title))).toHaveLength(ENCODED_MARKUP.length);
+    const parsed = await parseFeedDocument(body, null, SOURCE_URL);
+    expect(parsed.items).toHaveLength(1);
+    for (const item of parsed.items) assertSafeItem(item);
   });
 });
 
