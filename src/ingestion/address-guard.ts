@@ -98,6 +98,10 @@ function classifyIPv4(octets: number[]): AddressClass {
   return 'public';
 }
 
+function middleGroupsZero(groups: number[]): boolean {
+  return groups.slice(2, 7).every((group) => group === 0);
+}
+
 function classifyIPv6(groups: number[]): AddressClass {
   const first = groups[0] ?? 0;
   const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
@@ -109,6 +113,8 @@ function classifyIPv6(groups: number[]): AddressClass {
   if (allZeroUpTo(6)) return classifyIPv4(embeddedV4);
   if (first === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0))
     return classifyIPv4(embeddedV4);
+  // AWS's IPv6 instance-metadata endpoint (fd00:ec2::254) sits in unique-local space but is cloud metadata.
+  if (first === 0xfd00 && groups[1] === 0x0ec2 && middleGroupsZero(groups) && groups[7] === 0x254) return 'link_local';
   if ((first & 0xfe00) === 0xfc00) return 'unique_local';
   if ((first & 0xffc0) === 0xfe80) return 'link_local';
   if ((first & 0xffc0) === 0xfec0) return 'private';

@@ -125,7 +125,7 @@ export function decodeHtmlEntities(text: string): string {
  * Groups: 1 = invisible element name, 2 = tag name.
  */
 const MARKUP =
-  /<!--[\s\S]*?(?:-->|$)|<(script|style|noscript|template|iframe)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<\/?([A-Za-z][A-Za-z0-9]*)\b[^>]*>/gi;
+  /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[|\]\]>|<(script|style|noscript|template|iframe)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<\/?([A-Za-z][A-Za-z0-9]*)\b[^>]*>/gi;
 // Block-level tags separate words; inline ones (<b>, <a>, <span>) sit inside words and sentences.
 const BLOCK_ELEMENTS = new Set(
   'p br div li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote section article header footer figure figcaption hr pre dd dt dl'.split(
@@ -146,11 +146,22 @@ function replaceMarkup(_whole: string, invisible: string | undefined, tagName: s
   return BLOCK_ELEMENTS.has(tagName.toLowerCase()) ? ' ' : '';
 }
 
+/** Entity decoding rounds: text HTML-escaped twice (or three times) turns into markup again when decoded. */
+const MAX_DECODING_ROUNDS = 3;
+
 /** Markup-free, entity-decoded, single-spaced text. */
 export function htmlToPlainText(html: string): string {
-  let text = html;
+  // Controls go first: a NUL inside a tag ('<\0title>') would otherwise hide it from the markup pattern.
+  let text = CONTROL_CHARACTER.test(html) ? html.replace(CONTROL_CHARACTERS, '') : html;
+  for (let round = 0; round < MAX_DECODING_ROUNDS; round += 1) {
+    if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
+    if (!text.includes('&')) break;
+    const decoded = decodeHtmlEntities(text);
+    if (decoded === text) break;
+    text = decoded;
+  }
+  // Whatever the last decoding produced is stripped too; deeper escaping stays as harmless entity text.
   if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
-  text = decodeHtmlEntities(text);
   // Most text has no control characters; testing first avoids building a copy for nothing.
   if (CONTROL_CHARACTER.test(text)) text = text.replace(CONTROL_CHARACTERS, '');
   return text.replace(WHITESPACE_TO_FOLD, ' ').trim();

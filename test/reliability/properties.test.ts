@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../src/core/feed';
@@ -13,13 +14,6 @@ const SOURCE_URL = 'https://feeds.example.org/world.xml';
 // Seeds are fixed so a failure reproduces; fast-check prints the counterexample and the path to replay it.
 const SEED = 20250311;
 
-/*
- * Left out of the generated text on purpose: HTML that spells a tag with character references ('&#x3C;svg ...&#x3E;',
- * text escaped twice) or hides one in a CDATA section. At this commit normalization strips tags before it decodes
- * references, so these come out as literal "<svg ...>" text (docs/reliability.md, known gaps). They are checked at
- * the sinks meanwhile (security-output.test.ts); add them here once src/ingestion/text.ts handles them.
- */
-
 /** Text pieces a hostile or broken feed is made of: markup, entities, schemes, controls, scripts of other languages. */
 const HOSTILE_TEXT = fc.constantFrom(
   '<script>alert(1)</script>',
@@ -27,6 +21,9 @@ const HOSTILE_TEXT = fc.constantFrom(
   '<a href="javascript:alert(1)">x</a>',
   '<!-- hidden -->',
   '&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt;',
+  '&amp;#x3C;svg onload=alert(1)&amp;#x3E;',
+  '&amp;#60;iframe src=//evil.example&amp;#62;',
+  '&lt;![CDATA[&lt;b&gt;raw&lt;/b&gt;]]&gt;',
   '\u0000\u0001\u0007\u001b[31m',
   '\u007f\u0085\u009b',
   '\u200e\u202e\u2066',
@@ -223,16 +220,23 @@ describe('feed documents, generated and mutated, through decode + parse + normal
   });
 });
 
-describe('known gap: a control character inside a tag', () => {
-  // it.fails pins the gap executably: it turns red the day normalization handles it, to be switched to it() then.
-  it.fails('keeps a tag whose name starts with a NUL byte out of item text', async () => {
-    // '</title>' with its '/' replaced by NUL: not markup to the tag stripper, which runs before controls are removed.
+describe('markup that hides from a single stripping pass', () => {
+  it('keeps a tag whose name starts with a NUL byte out of item text', async () => {
+    // '</title>' with its '/' replaced by NUL: controls are removed before tags are stripped, so it is still markup.
     const body = Buffer.from(
       feedDocument('atom', [draftWith('Kremlin answers', 0)]).replace('answers</title>', 'answers<\u0000title>'),
     );
     const parsed = await parseFeedDocument(body, null, SOURCE_URL);
     expect(parsed.items).toHaveLength(1);
     for (const item of parsed.items) assertSafeItem(item);
+  });
+
+  it('normalizes entity-encoded tags and CDATA inside feed HTML to text without markup', async () => {
+    const body = readFileSync(new URL('../fixtures/reliability/encoded-markup.xml', import.meta.url));
+    const parsed = await parseFeedDocument(body, null, SOURCE_URL);
+    expect(parsed.items).toHaveLength(2);
+    for (const item of parsed.items) assertSafeItem(item);
+    expect(parsed.items[0]?.title).toBe('Kremlin rejects the 30-day ceasefire');
   });
 });
 

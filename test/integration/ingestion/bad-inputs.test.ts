@@ -217,7 +217,8 @@ describe('fetching hostile and broken feeds from a loopback server', () => {
     if (!result.ok) throw new Error(result.error.message);
     const [first, second] = result.items;
     expect(first?.link).toBeNull();
-    expect(first?.description).toBe('Visible text. More text &amp; entities');
+    // `&amp;amp;` inside HTML is escaped twice; plain text shows the ampersand the publisher meant.
+    expect(first?.description).toBe('Visible text. More text & entities');
     expect(first?.description).not.toMatch(/steal|color|boom/);
     expect(second?.link).toBeNull();
     expect(second?.title).toBe('Data link with a bell');

@@ -16,6 +16,8 @@ describe('classifyIpAddress', () => {
     ['169.254.169.254', 'link_local'],
     ['fe80::1', 'link_local'],
     ['fe80::1%eth0', 'link_local'],
+    ['fd00:ec2::254', 'link_local'],
+    ['fd00:ec2::253', 'unique_local'],
     ['fc00::1', 'unique_local'],
     ['fd12:3456:789a::1', 'unique_local'],
     ['224.0.0.251', 'multicast'],
