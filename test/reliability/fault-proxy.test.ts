@@ -1,10 +1,10 @@
 import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import { type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
 
 let dynamo: TestDynamo;
 let sns: SnsEndpoint;
@@ -21,12 +21,7 @@ beforeAll(async () => {
   ]);
   // One attempt, so each call shows exactly what the proxy answered.
   dynamoClient = createDynamoClient({ endpoint: dynamoProxy.endpoint, region: 'us-east-1', maxAttempts: 1 });
-  snsClient = new SNSClient({
-    endpoint: snsProxy.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'loopback', secretAccessKey: 'loopback' },
-    maxAttempts: 1,
-  });
+  snsClient = loopbackSnsClient(snsProxy.endpoint, 1);
 });
 afterAll(async () => {
   dynamoClient?.destroy();

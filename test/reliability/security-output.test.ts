@@ -5,7 +5,7 @@
  * functions alone; here the text comes out of the real ingestion and goes through the real SNS SDK and Logger.
  */
 import { readFileSync } from 'node:fs';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzerHandler } from '../../functions/handlers/analyzer';
 import { createPollerHandler } from '../../functions/handlers/poller';
@@ -24,7 +24,7 @@ import { memoryItemQueue, sqsEvent } from '../integration/handlers/support';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
-import { type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/reliability/${name}`, import.meta.url));
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:storywatch-alerts';
@@ -49,12 +49,7 @@ describe('alert messages built from hostile feed text, as SNS receives them', ()
 
   beforeAll(async () => {
     sns = await startSnsEndpoint();
-    client = new SNSClient({
-      endpoint: sns.endpoint,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'loopback', secretAccessKey: 'loopback' },
-      maxAttempts: 1,
-    });
+    client = loopbackSnsClient(sns.endpoint, 1);
     items = (await parseFeedDocument(fixture('hostile-alerts.xml'), null, 'https://hostile.example.net/rss')).items;
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SNSClient } from '@aws-sdk/client-sns';
 
 export interface RecordedPublish {
   topicArn: string | null;
@@ -102,4 +103,14 @@ function errorXml(code: string, message: string, requestId: string): string {
 function sendXml(response: ServerResponse, status: number, body: string): void {
   response.writeHead(status, { 'content-type': 'text/xml' });
   response.end(body);
+}
+
+/** A real SNS SDK client aimed at a loopback endpoint; `maxAttempts` 1 lets each injected failure show. */
+export function loopbackSnsClient(endpoint: string, maxAttempts: number): SNSClient {
+  return new SNSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'loopback', secretAccessKey: 'loopback' },
+    maxAttempts,
+  });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPublisherHandler } from '../../../functions/handlers/publisher';
@@ -10,7 +10,7 @@ import type { AlertNotifier, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
-import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { fixedClock, lambdaContext, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from './support';
 
 const ITEMS = JSON.parse(
@@ -30,12 +30,7 @@ let snsClient: SNSClient;
 beforeAll(async () => {
   dynamo = await startTestDynamo();
   sns = await startSnsEndpoint();
-  snsClient = new SNSClient({
-    endpoint: sns.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'loopback', secretAccessKey: 'loopback' },
-    maxAttempts: 2,
-  });
+  snsClient = loopbackSnsClient(sns.endpoint, 2);
 });
 afterAll(async () => {
   snsClient?.destroy();

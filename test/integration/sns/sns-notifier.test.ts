@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalNotifier } from '../../../src/adapters/local/notifier';
 import { createSnsNotifier } from '../../../src/adapters/sns/notifier';
 import type { Alert } from '../../../src/core/stance-state';
 import { fitsOneSms } from '../../../src/tracking/alert-messages';
 import { createAlertDescriber } from '../../../src/tracking/describe';
-import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:storywatch-alerts';
 const alert = (
@@ -30,12 +30,7 @@ let client: SNSClient;
 
 beforeAll(async () => {
   sns = await startSnsEndpoint();
-  client = new SNSClient({
-    endpoint: sns.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
-  });
+  client = loopbackSnsClient(sns.endpoint, 2);
 });
 afterAll(async () => {
   client?.destroy();

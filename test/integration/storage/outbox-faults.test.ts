@@ -1,4 +1,4 @@
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { createSnsNotifier } from '../../../src/adapters/sns/notifier';
@@ -8,7 +8,7 @@ import { publishPendingAlerts } from '../../../src/pipeline/publish-alerts';
 import { DEFAULT_STANCE_MACHINE_CONFIG } from '../../../src/tracking/config';
 import { applyObservation, baselineState } from '../../../src/tracking/stance-machine';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
-import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { type Report, report, seedObservation, variant } from '../../unit/tracking/reports';
 
 const STORY = 'ceasefire-2025';
@@ -24,12 +24,7 @@ let tableName: string;
 beforeAll(async () => {
   [dynamo, sns] = await Promise.all([startTestDynamo(), startSnsEndpoint()]);
   // One attempt: each injected failure is one failed publish, no SDK retry hides it.
-  snsClient = new SNSClient({
-    endpoint: sns.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  snsClient = loopbackSnsClient(sns.endpoint, 1);
 });
 afterAll(async () => {
   snsClient?.destroy();
