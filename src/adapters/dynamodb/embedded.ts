@@ -185,12 +185,21 @@ interface TransactOperation {
   request: AttributeMap;
 }
 
-async function keyNames(call: EngineCall, tableName: string): Promise<string[]> {
-  // Asked every time: tables may be deleted and recreated with another key between transactions.
-  const reply = await call('DescribeTable', { TableName: tableName });
-  if (reply.status !== 200) throw new EngineError(reply);
-  const schema = JSON.parse(reply.body).Table.KeySchema as { AttributeName: string }[];
-  return schema.map((entry) => entry.AttributeName);
+/** Key attribute names per table, asked once per transaction: tables may be recreated with another key between them. */
+function keyNamesLookup(call: EngineCall): (tableName: string) => Promise<string[]> {
+  const known = new Map<string, Promise<string[]>>();
+  return (tableName) => {
+    let names = known.get(tableName);
+    if (!names) {
+      names = call('DescribeTable', { TableName: tableName }).then((reply) => {
+        if (reply.status !== 200) throw new EngineError(reply);
+        const schema = JSON.parse(reply.body).Table.KeySchema as { AttributeName: string }[];
+        return schema.map((entry) => entry.AttributeName);
+      });
+      known.set(tableName, names);
+    }
+    return names;
+  };
 }
 
 class EngineError extends Error {
@@ -215,6 +224,7 @@ function errorType(reply: EngineReply): string {
 }
 
 async function parseOperations(call: EngineCall, transactItems: AttributeMap[]): Promise<TransactOperation[]> {
+  const keyNames = keyNamesLookup(call);
   const operations: TransactOperation[] = [];
   for (const entry of transactItems) {
     const kind = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).find((name) => name in entry);
@@ -224,7 +234,7 @@ async function parseOperations(call: EngineCall, transactItems: AttributeMap[]):
     let key = request.Key as AttributeMap | undefined;
     if (kind === 'Put') {
       const item = request.Item as AttributeMap;
-      const names = await keyNames(call, tableName);
+      const names = await keyNames(tableName);
       key = Object.fromEntries(names.map((name) => [name, item[name]]));
     }
     operations.push({ kind, tableName, key: key ?? {}, request });
@@ -244,17 +254,13 @@ async function runTransaction(call: EngineCall, input: { TransactItems?: Attribu
     if (error instanceof EngineError) return error.reply;
     return errorReply('ValidationException', (error as Error).message);
   }
-  const identities = operations.map((operation) => `${operation.tableName}|${JSON.stringify(operation.key)}`);
+  const identities = operations.map((operation) => itemIdentity(operation.tableName, operation.key));
   if (new Set(identities).size !== identities.length) {
     return errorReply('ValidationException', 'Transaction request cannot include multiple operations on one item');
   }
 
-  const snapshots: (AttributeMap | undefined)[] = [];
-  for (const operation of operations) {
-    const reply = await call('GetItem', { TableName: operation.tableName, Key: operation.key, ConsistentRead: true });
-    if (reply.status !== 200) return reply;
-    snapshots.push(JSON.parse(reply.body).Item as AttributeMap | undefined);
-  }
+  const snapshots = await readSnapshots(call, operations);
+  if (!Array.isArray(snapshots)) return snapshots;
 
   const applied: number[] = [];
   for (const [index, operation] of operations.entries()) {
@@ -282,6 +288,50 @@ async function runTransaction(call: EngineCall, input: { TransactItems?: Attribu
     );
   }
   return { status: 200, body: '{}' };
+}
+
+/** Table and key, whatever order the key's attributes were written in. */
+function itemIdentity(tableName: string, key: AttributeMap): string {
+  const ordered = Object.keys(key)
+    .sort()
+    .map((name) => [name, key[name]]);
+  return `${tableName}|${JSON.stringify(ordered)}`;
+}
+
+/**
+ * The items as they were before the transaction, for rollback and ConditionCheck: one BatchGetItem for all of them
+ * (keys are unique, checked above, and a transaction holds at most 100, BatchGetItem's limit).
+ */
+async function readSnapshots(
+  call: EngineCall,
+  operations: TransactOperation[],
+): Promise<(AttributeMap | undefined)[] | EngineReply> {
+  const keysByTable = new Map<string, AttributeMap[]>();
+  for (const operation of operations) {
+    keysByTable.set(operation.tableName, [...(keysByTable.get(operation.tableName) ?? []), operation.key]);
+  }
+  const requestItems = Object.fromEntries(
+    [...keysByTable].map(([tableName, keys]) => [tableName, { Keys: keys, ConsistentRead: true }]),
+  );
+  const reply = await call('BatchGetItem', { RequestItems: requestItems });
+  if (reply.status !== 200) return reply;
+  const found = JSON.parse(reply.body) as {
+    Responses?: Record<string, AttributeMap[]>;
+    UnprocessedKeys?: Record<string, unknown>;
+  };
+  if (Object.keys(found.UnprocessedKeys ?? {}).length > 0) {
+    return errorReply('InternalServerError', 'the engine left transaction snapshot keys unprocessed');
+  }
+  const keyNames = keyNamesLookup(call);
+  const byIdentity = new Map<string, AttributeMap>();
+  for (const [tableName, items] of Object.entries(found.Responses ?? {})) {
+    const names = await keyNames(tableName);
+    for (const item of items) {
+      const key = Object.fromEntries(names.map((name) => [name, item[name]]));
+      byIdentity.set(itemIdentity(tableName, key), item);
+    }
+  }
+  return operations.map((operation) => byIdentity.get(itemIdentity(operation.tableName, operation.key)));
 }
 
 function conditionFields(request: AttributeMap): AttributeMap {
