@@ -20,20 +20,12 @@ function shortHash(text: string): string {
 }
 
 /**
- * Keys under which the store records an item so syndicated copies across feeds collapse into one:
- * the id (scoped to the source host unless it is itself a URL, since bare guids like "12345" collide
- * between sites), the canonical link, and the normalized title (the store bounds that one in time).
+ * Keys under which the store records an item so syndicated copies across feeds collapse into one: the canonical
+ * link and the normalized title (the store bounds that one in time). The id itself needs no key here: it is
+ * globally unique (parse scopes bare guids by host) and the store keys the item's own row by it.
  */
 export function itemDedupKeys(item: FeedItem): string[] {
   const keys: string[] = [];
-  const idIsUrl = /^https?:\/\//i.test(item.id);
-  let sourceHost = '';
-  try {
-    sourceHost = new URL(item.source).host;
-  } catch {
-    sourceHost = item.source;
-  }
-  keys.push(idIsUrl ? `id:${canonicalLink(item.id)}` : `id:${sourceHost}:${item.id}`);
   if (item.link) keys.push(`link:${canonicalLink(item.link)}`);
   const title = normalizeTitleForDedup(item.title);
   if (title.length >= MIN_TITLE_KEY_LENGTH) keys.push(`title:${shortHash(title)}`);

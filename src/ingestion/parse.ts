@@ -75,7 +75,11 @@ function normalizeItem(
   if (!title && !description && !link) return null;
   const published = publishedOf(raw);
   const declaredId = rawString(format === 'atom' ? raw.id : raw.guid) || rawString(raw['rdf:about']);
-  const id = declaredId || (link ? canonicalLink(link) : `sha1:${sha1(`${title}\n${published ?? ''}`)}`);
+  const id = declaredId
+    ? globalItemId(declaredId, sourceUrl)
+    : link
+      ? canonicalLink(link)
+      : `sha1:${sha1(`${title}\n${published ?? ''}`)}`;
   const item: FeedItem = {
     id,
     title,
@@ -87,6 +91,21 @@ function normalizeItem(
   };
   if (content) item.content = truncateText(content, options.maxContentChars);
   return item;
+}
+
+/**
+ * Item ids key the store, so they must be unique across feeds. A guid with a URI scheme (a URL, urn:, tag:) is;
+ * a bare one such as "12345" repeats between outlets, so it is scoped to the feed's host.
+ */
+function globalItemId(declaredId: string, sourceUrl: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(declaredId)) return declaredId;
+  let host = sourceUrl;
+  try {
+    host = new URL(sourceUrl).host;
+  } catch {
+    // An unparseable source still scopes the id by its text.
+  }
+  return `${host}/${declaredId}`;
 }
 
 type ParsedXmlFeed = Record<string, unknown> & { items?: RawItem[] };

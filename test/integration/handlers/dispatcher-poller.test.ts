@@ -118,7 +118,7 @@ describe('poller handler', () => {
         .items()
         .map((item) => item.id)
         .sort(),
-    ).toEqual(['handler-test-0001', 'handler-test-0002']);
+    ).toEqual(['handler-test-0001', 'handler-test-0002'].map((guid) => `${new URL(server.url('/')).host}/${guid}`));
     expect(itemQueue.items()[0]).toMatchObject({
       source: server.url('/wire.xml'),
       published: '2025-03-14T09:30:00.000Z',
@@ -194,6 +194,6 @@ describe('poller handler', () => {
         .items()
         .map((item) => item.id)
         .sort(),
-    ).toEqual(['handler-test-0001', 'handler-test-0002']);
+    ).toEqual(['handler-test-0001', 'handler-test-0002'].map((guid) => `${new URL(server.url('/')).host}/${guid}`));
   });
 });

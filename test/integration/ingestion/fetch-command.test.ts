@@ -39,7 +39,7 @@ describe('storywatch fetch', () => {
     expect(printed.feed).toEqual({ title: 'Example World Desk', language: 'en', url: server.url('/feed.xml') });
     expect(printed.items).toHaveLength(2);
     expect(printed.items[0]).toMatchObject({
-      id: 'story-42',
+      id: `${new URL(server.url('/feed.xml')).host}/story-42`,
       published: '2025-03-12T09:30:00.000Z',
       description: 'Negotiators returned to the table on Wednesday.',
     });

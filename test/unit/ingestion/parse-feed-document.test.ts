@@ -24,7 +24,7 @@ describe('parseFeedDocument', () => {
     });
     expect(parsed.items).toEqual([
       {
-        id: 'story-42',
+        id: 'news.example.org/story-42',
         title: 'Envoys meet again over the proposed 30-day truce',
         description: 'Negotiators returned to the table on Wednesday.',
         content:
@@ -114,7 +114,7 @@ describe('parseFeedDocument', () => {
         '</channel></rss>',
     );
     const parsed = await parseFeedDocument(body, null, 'https://x.example/rss');
-    expect(parsed.items.map((item) => item.id)).toEqual(['good-1', 'good-2']);
+    expect(parsed.items.map((item) => item.id)).toEqual(['x.example/good-1', 'x.example/good-2']);
     expect(parsed.skippedItems).toBe(2);
   });
 
