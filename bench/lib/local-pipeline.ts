@@ -40,6 +40,7 @@ export async function openBenchPipeline() {
   };
   return {
     deps,
+    endpoint: dynamo.endpoint,
     client,
     tableName,
     writes,
