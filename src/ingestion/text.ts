@@ -153,17 +153,21 @@ const MAX_DECODING_ROUNDS = 3;
 export function htmlToPlainText(html: string): string {
   // Controls go first: a NUL inside a tag ('<\0title>') would otherwise hide it from the markup pattern.
   let text = CONTROL_CHARACTER.test(html) ? html.replace(CONTROL_CHARACTERS, '') : html;
+  let decodedAny = false;
   for (let round = 0; round < MAX_DECODING_ROUNDS; round += 1) {
     if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
     if (!text.includes('&')) break;
     const decoded = decodeHtmlEntities(text);
     if (decoded === text) break;
     text = decoded;
+    decodedAny = true;
   }
-  // Whatever the last decoding produced is stripped too; deeper escaping stays as harmless entity text.
-  if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
-  // Most text has no control characters; testing first avoids building a copy for nothing.
-  if (CONTROL_CHARACTER.test(text)) text = text.replace(CONTROL_CHARACTERS, '');
+  if (decodedAny) {
+    // Whatever the last decoding produced is stripped too; deeper escaping stays as harmless entity text.
+    if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
+    // References may spell invisible formatting characters (&#x200B;, &#x202E;) that decoding lets through.
+    if (CONTROL_CHARACTER.test(text)) text = text.replace(CONTROL_CHARACTERS, '');
+  }
   return text.replace(WHITESPACE_TO_FOLD, ' ').trim();
 }
 
