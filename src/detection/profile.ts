@@ -15,6 +15,11 @@ export interface StoryProfile {
   candidates: Record<string, number>;
   /** Stems trusted for similarity scoring: stem → weight (never above the limits below). */
   learned: Record<string, number>;
+  /**
+   * Ids of the follow-ups absorbed most recently, newest first: an SQS redelivery or a replay of one of them
+   * leaves the profile as it is. Missing on profiles stored before it existed.
+   */
+  recentItemIds?: string[];
 }
 
 /** Limits that keep one odd item (or a burst of them) from capturing the profile. */
@@ -29,10 +34,12 @@ export const PROFILE_LIMITS = {
   decay: 0.97,
   maxLearnedWeight: 0.35,
   dropBelow: 0.05,
+  /** Absorbed item ids remembered for idempotency; redeliveries come within minutes, replays in order. */
+  recentItemIds: 200,
 } as const;
 
 export function initialProfile(story: StoryDefinition): StoryProfile {
-  return { storyId: story.id, updates: 0, candidates: {}, learned: {} };
+  return { storyId: story.id, updates: 0, candidates: {}, learned: {}, recentItemIds: [] };
 }
 
 function keepTop(record: Record<string, number>, limit: number): Record<string, number> {
@@ -47,6 +54,8 @@ export function adaptProfile(profile: StoryProfile, summary: FollowUpSummary, st
   if (profile.storyId !== story.id || summary.storyId !== story.id) {
     throw new Error(`profile of "${profile.storyId}" cannot learn from a follow-up of "${summary.storyId}"`);
   }
+  // The same object back tells the caller there is nothing to save.
+  if (profile.recentItemIds?.includes(summary.itemId)) return profile;
   const seed = compileStory(story).seedTerms;
   const limits = PROFILE_LIMITS;
   const candidates: Record<string, number> = {};
@@ -78,6 +87,7 @@ export function adaptProfile(profile: StoryProfile, summary: FollowUpSummary, st
     updates: profile.updates + 1,
     candidates: keepTop(candidates, limits.maxCandidates),
     learned: keepTop(learned, limits.maxLearnedTerms),
+    recentItemIds: [summary.itemId, ...(profile.recentItemIds ?? [])].slice(0, limits.recentItemIds),
   };
 }
 
@@ -91,7 +101,8 @@ export function coerceProfile(value: unknown, story: StoryDefinition): StoryProf
     typeof candidate.candidates !== 'object' ||
     candidate.candidates === null ||
     typeof candidate.learned !== 'object' ||
-    candidate.learned === null
+    candidate.learned === null ||
+    (candidate.recentItemIds !== undefined && !Array.isArray(candidate.recentItemIds))
   ) {
     return initialProfile(story);
   }

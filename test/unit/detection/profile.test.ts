@@ -42,7 +42,7 @@ function foldTimes(profile: StoryProfile, text: string, times: number): StoryPro
 describe('adaptive story profile', () => {
   it('starts empty and survives a JSON round trip unchanged', () => {
     const profile = initialProfile(story);
-    expect(profile).toEqual({ storyId: 'ceasefire-2025', updates: 0, candidates: {}, learned: {} });
+    expect(profile).toEqual({ storyId: 'ceasefire-2025', updates: 0, candidates: {}, learned: {}, recentItemIds: [] });
     const adapted = adaptProfile(profile, summaryWith('Zorkovsky mediation in Valletta'), story);
     expect(JSON.parse(JSON.stringify(adapted))).toEqual(adapted);
   });
@@ -101,6 +101,21 @@ describe('adaptive story profile', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('absorbs a follow-up once: a redelivered or replayed item returns the same profile', () => {
+    const once = adaptProfile(initialProfile(story), summaryWith('Zorkovsky mediation in Valletta', 'wire-7'), story);
+    const again = adaptProfile(once, summaryWith('Zorkovsky mediation in Valletta', 'wire-7'), story);
+    expect(again).toBe(once);
+    expect(once.updates).toBe(1);
+    const other = adaptProfile(once, summaryWith('Zorkovsky mediation in Valletta', 'wire-8'), story);
+    expect(other.updates).toBe(2);
+  });
+
+  it('remembers a bounded number of absorbed item ids', () => {
+    const profile = foldTimes(initialProfile(story), 'talks', PROFILE_LIMITS.recentItemIds + 20);
+    expect(profile.recentItemIds).toHaveLength(PROFILE_LIMITS.recentItemIds);
+    expect(profile.recentItemIds?.[0]).toBe(`i${PROFILE_LIMITS.recentItemIds + 19}`);
   });
 
   it('leaves the profile it was given untouched', () => {
