@@ -19,13 +19,18 @@ export interface StoryStore {
    * - 'duplicate': another item (canonicalId) holds one of the keys, e.g. the same wire story in another
    *   feed, or this item was already analyzed; the source is linked to the canonical item.
    */
-  recordItem(
-    item: FeedItem,
-    dedupKeys: string[],
-  ): Promise<{ status: 'new' } | { status: 'unfinished' } | { status: 'duplicate'; canonicalId: string }>;
+  recordItem(item: FeedItem, dedupKeys: string[]): Promise<RecordItemResult>;
+
+  /**
+   * recordItem for many items at once, results in the same order. Within one call, entries sharing a key
+   * (id or dedup key): the first wins, later ones are duplicates of it.
+   */
+  recordItems(entries: { item: FeedItem; dedupKeys: string[] }[]): Promise<RecordItemResult[]>;
 
   /** Marks the analysis of an item complete, so a later poll of it is a plain duplicate (no write). */
   markItemAnalyzed(itemId: string): Promise<void>;
+  /** markItemAnalyzed for many items; an item marked before keeps its first analyzedAt. */
+  markItemsAnalyzed(itemIds: string[]): Promise<void>;
 
   /** Idempotent: writing the same summary twice leaves one row. */
   saveFollowUp(summary: FollowUpSummary): Promise<void>;
@@ -53,6 +58,11 @@ export interface StoryStore {
   /** Newest first: follow-ups that carried a stance of the party. */
   listArticlesByParty(storyId: string, party: string, options?: { since?: string }): Promise<PartyArticle[]>;
 }
+
+export type RecordItemResult =
+  | { status: 'new' }
+  | { status: 'unfinished' }
+  | { status: 'duplicate'; canonicalId: string };
 
 /** One committed stance change (label or conditions) of a party. */
 export interface StanceHistoryEntry {

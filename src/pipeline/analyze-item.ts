@@ -1,7 +1,7 @@
 import type { FeedItem } from '../core/feed';
 import type { Clock, StoryStore } from '../core/ports';
 import type { Alert, StanceState } from '../core/stance-state';
-import type { Classification, StanceObservation } from '../core/story';
+import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
 import {
   adaptProfile,
   baselineStances,
@@ -19,6 +19,17 @@ export interface AnalyzeDeps {
   clock: Clock;
   /** Threshold overrides on top of each story's own tracking config (e.g. from `storywatch replay` flags). */
   stanceOverrides?: Partial<StanceMachineConfig>;
+  /**
+   * Story profiles already read, by story id, kept current after each save. A batch of items (one local cycle,
+   * one queue batch) shares one map so each profile is read once; without it every item reads the store.
+   */
+  profiles?: Map<string, { profile: StoryProfile; version: number }>;
+  /**
+   * Leave the analyzed mark to the caller, who marks a whole batch with markItemsAnalyzed once every item of it
+   * was analyzed. A crash before that mark makes the items come back 'unfinished' and be analyzed again, which
+   * is idempotent.
+   */
+  deferAnalyzedMark?: boolean;
 }
 
 export interface StoryAnalysis {
@@ -46,24 +57,37 @@ export async function analyzeItem(deps: AnalyzeDeps, item: FeedItem): Promise<It
   for (const story of deps.stories) {
     stories.push(await analyzeForStory(deps, story, item));
   }
-  await deps.store.markItemAnalyzed(item.id);
+  if (!deps.deferAnalyzedMark) await deps.store.markItemAnalyzed(item.id);
   return { itemId: item.id, stories };
 }
 
 async function analyzeForStory(deps: AnalyzeDeps, story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
-  const stored = await deps.store.getStoryProfile(story.id);
-  const profile = stored ? coerceProfile(stored.profile, story) : initialProfile(story);
+  const { profile, version } = await loadProfile(deps, story);
   const classification = classifyItem(item, story, profile);
   if (!classification.followUp || !classification.summary) {
     return { storyId: story.id, classification, alerts: [] };
   }
   await deps.store.saveFollowUp(classification.summary);
-  await learnFromFollowUp(deps, story, profile, stored?.version ?? 0, classification);
+  await learnFromFollowUp(deps, story, profile, version, classification.summary);
   const alerts: Alert[] = [];
   for (const observation of classification.stances) {
     alerts.push(...(await trackStance(deps, story, item, observation)));
   }
   return { storyId: story.id, classification, alerts };
+}
+
+async function loadProfile(
+  deps: AnalyzeDeps,
+  story: StoryDefinition,
+): Promise<{ profile: StoryProfile; version: number }> {
+  const cached = deps.profiles?.get(story.id);
+  if (cached) return cached;
+  const stored = await deps.store.getStoryProfile(story.id);
+  const loaded = stored
+    ? { profile: coerceProfile(stored.profile, story), version: stored.version }
+    : { profile: initialProfile(story), version: 0 };
+  deps.profiles?.set(story.id, loaded);
+  return loaded;
 }
 
 /** The profile is soft state: on a concurrent update we re-read once and otherwise let the other writer win. */
@@ -72,19 +96,21 @@ async function learnFromFollowUp(
   story: StoryDefinition,
   profile: StoryProfile,
   version: number,
-  classification: Classification,
+  summary: FollowUpSummary,
 ): Promise<void> {
-  const summary = classification.summary;
-  if (!summary) return;
-  const saved = await deps.store.saveStoryProfile(story.id, adaptProfile(profile, summary, story), version);
-  if (saved === 'ok') return;
+  const adapted = adaptProfile(profile, summary, story);
+  if ((await deps.store.saveStoryProfile(story.id, adapted, version)) === 'ok') {
+    deps.profiles?.set(story.id, { profile: adapted, version: version + 1 });
+    return;
+  }
+  // Someone else saved first (or the cache is stale): whatever we hold is no longer the stored profile.
+  deps.profiles?.delete(story.id);
   const fresh = await deps.store.getStoryProfile(story.id);
   if (!fresh) return;
-  await deps.store.saveStoryProfile(
-    story.id,
-    adaptProfile(fresh.profile as StoryProfile, summary, story),
-    fresh.version,
-  );
+  const readapted = adaptProfile(coerceProfile(fresh.profile, story), summary, story);
+  if ((await deps.store.saveStoryProfile(story.id, readapted, fresh.version)) === 'ok') {
+    deps.profiles?.set(story.id, { profile: readapted, version: fresh.version + 1 });
+  }
 }
 
 async function trackStance(

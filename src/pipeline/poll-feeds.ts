@@ -48,14 +48,11 @@ export async function recordItems(
   store: StoryStore,
   items: FeedItem[],
 ): Promise<{ toAnalyze: FeedItem[]; duplicates: number }> {
-  const toAnalyze: FeedItem[] = [];
-  let duplicates = 0;
-  for (const item of items) {
-    const result = await store.recordItem(item, itemDedupKeys(item));
-    if (result.status === 'duplicate') duplicates += 1;
-    else toAnalyze.push(item);
-  }
-  return { toAnalyze, duplicates };
+  if (items.length === 0) return { toAnalyze: [], duplicates: 0 };
+  // One call per feed: the store looks all keys up at once and claims the new items together.
+  const results = await store.recordItems(items.map((item) => ({ item, dedupKeys: itemDedupKeys(item) })));
+  const toAnalyze = items.filter((_, index) => results[index]?.status !== 'duplicate');
+  return { toAnalyze, duplicates: items.length - toAnalyze.length };
 }
 
 /** What one fetch found, before the feed state is saved. */

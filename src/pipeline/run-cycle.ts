@@ -15,8 +15,8 @@ export interface CycleReport {
 
 /**
  * One local cycle of the same steps the Lambdas run one by one: fetch the due feeds, analyze what is new (oldest
- * first, so stances move forward in time), save the feed states, then send the outbox, including anything an
- * earlier cycle left pending.
+ * first, so stances move forward in time), mark all of it analyzed at once, save the feed states, then send the
+ * outbox, including anything an earlier cycle left pending.
  */
 export async function runCycle(
   deps: CycleDeps,
@@ -27,9 +27,13 @@ export async function runCycle(
   const fetched = await fetchFeeds(deps, toPoll, { concurrency: options.concurrency });
   const feedReports = fetched.map(({ report }) => report);
   const analyses: ItemAnalysis[] = [];
+  // One profile cache per cycle: this process is the only analyzer of the cycle, so the profile is read once.
+  const analyzeDeps: CycleDeps = { ...deps, profiles: new Map(), deferAnalyzedMark: true };
   for (const item of inPublishedOrder(feedReports.flatMap((report) => report.newItems))) {
-    analyses.push(await analyzeItem(deps, item));
+    analyses.push(await analyzeItem(analyzeDeps, item));
   }
+  // Marked only after every analysis: a crash before this line brings the items back as 'unfinished'.
+  await deps.store.markItemsAnalyzed(analyses.map((analysis) => analysis.itemId));
   // Feed states (with their new validators) are saved only now that every new item has been analyzed.
   const settled = await mapWithConcurrency(
     fetched.flatMap(({ nextState }) => (nextState ? [nextState] : [])),

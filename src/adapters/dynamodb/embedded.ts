@@ -113,6 +113,7 @@ export function createTransactionFront(engineUrl: string): Server {
     writeQueue = run.catch(() => undefined);
     return run;
   };
+  const keyNames = new KeyNameCache();
 
   return createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
@@ -123,10 +124,13 @@ export function createTransactionFront(engineUrl: string): Server {
         sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
       let reply: EngineReply;
       if (operation === 'TransactWriteItems') {
-        reply = await serialized(() => runTransaction(call, JSON.parse(body)));
+        reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
+        if (errorType(reply) === 'ResourceNotFoundException') keyNames.forgetAll();
       } else if (WRITE_OPERATIONS.has(operation)) {
         reply = await serialized(() => sendToEngine(engineUrl, headers, operation, body));
       } else {
+        // A table created or deleted under a known name may come back with another key.
+        if (operation === 'CreateTable' || operation === 'DeleteTable') keyNames.forgetAll();
         reply = await sendToEngine(engineUrl, headers, operation, body);
       }
       response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
@@ -185,21 +189,31 @@ interface TransactOperation {
   request: AttributeMap;
 }
 
-/** Key attribute names per table, asked once per transaction: tables may be recreated with another key between them. */
-function keyNamesLookup(call: EngineCall): (tableName: string) => Promise<string[]> {
-  const known = new Map<string, Promise<string[]>>();
-  return (tableName) => {
-    let names = known.get(tableName);
+/**
+ * Key attribute names per table, asked once and kept: the front forgets them when a CreateTable or DeleteTable
+ * passes through it or a transaction meets a missing table, since a table may be recreated with another key.
+ */
+class KeyNameCache {
+  private readonly known = new Map<string, Promise<string[]>>();
+
+  lookup(call: EngineCall, tableName: string): Promise<string[]> {
+    let names = this.known.get(tableName);
     if (!names) {
       names = call('DescribeTable', { TableName: tableName }).then((reply) => {
         if (reply.status !== 200) throw new EngineError(reply);
         const schema = JSON.parse(reply.body).Table.KeySchema as { AttributeName: string }[];
         return schema.map((entry) => entry.AttributeName);
       });
-      known.set(tableName, names);
+      // A failed lookup must not stick: the table may exist on the next try.
+      names.catch(() => this.known.delete(tableName));
+      this.known.set(tableName, names);
     }
     return names;
-  };
+  }
+
+  forgetAll(): void {
+    this.known.clear();
+  }
 }
 
 class EngineError extends Error {
@@ -223,8 +237,11 @@ function errorType(reply: EngineReply): string {
   }
 }
 
-async function parseOperations(call: EngineCall, transactItems: AttributeMap[]): Promise<TransactOperation[]> {
-  const keyNames = keyNamesLookup(call);
+async function parseOperations(
+  call: EngineCall,
+  keyNames: KeyNameCache,
+  transactItems: AttributeMap[],
+): Promise<TransactOperation[]> {
   const operations: TransactOperation[] = [];
   for (const entry of transactItems) {
     const kind = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).find((name) => name in entry);
@@ -234,7 +251,7 @@ async function parseOperations(call: EngineCall, transactItems: AttributeMap[]):
     let key = request.Key as AttributeMap | undefined;
     if (kind === 'Put') {
       const item = request.Item as AttributeMap;
-      const names = await keyNames(tableName);
+      const names = await keyNames.lookup(call, tableName);
       key = Object.fromEntries(names.map((name) => [name, item[name]]));
     }
     operations.push({ kind, tableName, key: key ?? {}, request });
@@ -242,14 +259,18 @@ async function parseOperations(call: EngineCall, transactItems: AttributeMap[]):
   return operations;
 }
 
-async function runTransaction(call: EngineCall, input: { TransactItems?: AttributeMap[] }): Promise<EngineReply> {
+async function runTransaction(
+  call: EngineCall,
+  keyNames: KeyNameCache,
+  input: { TransactItems?: AttributeMap[] },
+): Promise<EngineReply> {
   const transactItems = input.TransactItems ?? [];
   if (transactItems.length === 0 || transactItems.length > 100) {
     return errorReply('ValidationException', 'TransactItems must hold between 1 and 100 operations');
   }
   let operations: TransactOperation[];
   try {
-    operations = await parseOperations(call, transactItems);
+    operations = await parseOperations(call, keyNames, transactItems);
   } catch (error) {
     if (error instanceof EngineError) return error.reply;
     return errorReply('ValidationException', (error as Error).message);
@@ -259,8 +280,13 @@ async function runTransaction(call: EngineCall, input: { TransactItems?: Attribu
     return errorReply('ValidationException', 'Transaction request cannot include multiple operations on one item');
   }
 
-  const snapshots = await readSnapshots(call, operations);
+  const snapshots = await readSnapshots(call, keyNames, operations);
   if (!Array.isArray(snapshots)) return snapshots;
+
+  const absenceChecks = operations.map(absenceCheckedAttribute);
+  if (absenceChecks.every((attribute) => attribute !== null)) {
+    return runPutOnlyTransaction(call, operations, snapshots, absenceChecks);
+  }
 
   const applied: number[] = [];
   for (const [index, operation] of operations.entries()) {
@@ -271,21 +297,7 @@ async function runTransaction(call: EngineCall, input: { TransactItems?: Attribu
     }
     await rollback(call, operations, snapshots, applied);
     if (errorType(reply) !== 'ConditionalCheckFailedException') return reply;
-    const reasons = operations.map((candidate, position) => {
-      if (position !== index) return { Code: 'None' };
-      const returnOld = candidate.request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
-      const old = snapshots[position];
-      return {
-        Code: 'ConditionalCheckFailed',
-        Message: 'The conditional request failed',
-        ...(returnOld && old ? { Item: old } : {}),
-      };
-    });
-    return errorReply(
-      'TransactionCanceledException',
-      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((reason) => reason.Code).join(', ')}]`,
-      { CancellationReasons: reasons },
-    );
+    return cancellation(operations, snapshots, (position) => position === index);
   }
   return { status: 200, body: '{}' };
 }
@@ -304,6 +316,7 @@ function itemIdentity(tableName: string, key: AttributeMap): string {
  */
 async function readSnapshots(
   call: EngineCall,
+  keyNames: KeyNameCache,
   operations: TransactOperation[],
 ): Promise<(AttributeMap | undefined)[] | EngineReply> {
   const keysByTable = new Map<string, AttributeMap[]>();
@@ -322,16 +335,115 @@ async function readSnapshots(
   if (Object.keys(found.UnprocessedKeys ?? {}).length > 0) {
     return errorReply('InternalServerError', 'the engine left transaction snapshot keys unprocessed');
   }
-  const keyNames = keyNamesLookup(call);
   const byIdentity = new Map<string, AttributeMap>();
   for (const [tableName, items] of Object.entries(found.Responses ?? {})) {
-    const names = await keyNames(tableName);
+    const names = await keyNames.lookup(call, tableName);
     for (const item of items) {
       const key = Object.fromEntries(names.map((name) => [name, item[name]]));
       byIdentity.set(itemIdentity(tableName, key), item);
     }
   }
   return operations.map((operation) => byIdentity.get(itemIdentity(operation.tableName, operation.key)));
+}
+
+const ABSENCE_CONDITION = /^\s*attribute_not_exists\s*\(\s*(#?[A-Za-z0-9_]+)\s*\)\s*$/;
+
+/**
+ * For a Put that is unconditional ('') or conditioned only on one attribute being absent, that attribute; null for
+ * anything else. Such conditions can be judged from the snapshot alone, without asking the engine per item.
+ */
+function absenceCheckedAttribute(operation: TransactOperation): string | '' | null {
+  if (operation.kind !== 'Put') return null;
+  const {
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  } = operation.request;
+  if (condition === undefined) return names === undefined && values === undefined ? '' : null;
+  if (typeof condition !== 'string' || values !== undefined) return null;
+  const attribute = ABSENCE_CONDITION.exec(condition)?.[1];
+  if (attribute === undefined) return null;
+  if (!attribute.startsWith('#')) return names === undefined ? attribute : null;
+  // DynamoDB rejects names the expression does not use, so anything but exactly this one goes the general way.
+  const mapping = (names ?? {}) as Record<string, unknown>;
+  const resolved = mapping[attribute];
+  return typeof resolved === 'string' && Object.keys(mapping).length === 1 ? resolved : null;
+}
+
+/**
+ * Fast path for transactions of Puts with absence conditions (the store's claims): the conditions are judged on
+ * the snapshots in-process, every failing one is reported as DynamoDB does, and the Puts go to the engine as
+ * BatchWriteItem calls of 25. Still run inside the write queue, so nothing changes between snapshot and write.
+ */
+async function runPutOnlyTransaction(
+  call: EngineCall,
+  operations: TransactOperation[],
+  snapshots: (AttributeMap | undefined)[],
+  absenceChecks: (string | null)[],
+): Promise<EngineReply> {
+  const failed = operations.map((_, index) => {
+    const attribute = absenceChecks[index];
+    const snapshot = snapshots[index];
+    return typeof attribute === 'string' && attribute !== '' && snapshot?.[attribute] !== undefined;
+  });
+  if (failed.some(Boolean)) {
+    return cancellation(operations, snapshots, (index) => failed[index] === true);
+  }
+  const written: number[] = [];
+  for (let start = 0; start < operations.length; start += 25) {
+    const indexes = operations.slice(start, start + 25).map((_, offset) => start + offset);
+    const reply = await writeBatch(call, operations, indexes);
+    if (reply.status !== 200) {
+      await rollback(call, operations, snapshots, written);
+      return reply;
+    }
+    written.push(...indexes);
+  }
+  return { status: 200, body: '{}' };
+}
+
+async function writeBatch(call: EngineCall, operations: TransactOperation[], indexes: number[]): Promise<EngineReply> {
+  let pending: { tableName: string; item: unknown }[] = indexes.map((index) => {
+    const operation = operations[index] as TransactOperation;
+    return { tableName: operation.tableName, item: operation.request.Item };
+  });
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round > 8) return errorReply('InternalServerError', 'the engine kept transaction writes unprocessed');
+    const requestItems: Record<string, { PutRequest: { Item: unknown } }[]> = {};
+    for (const { tableName, item } of pending) {
+      requestItems[tableName] = [...(requestItems[tableName] ?? []), { PutRequest: { Item: item } }];
+    }
+    const reply = await call('BatchWriteItem', { RequestItems: requestItems });
+    if (reply.status !== 200) return reply;
+    const unprocessed = (JSON.parse(reply.body) as { UnprocessedItems?: Record<string, AttributeMap[]> })
+      .UnprocessedItems;
+    pending = Object.entries(unprocessed ?? {}).flatMap(([tableName, requests]) =>
+      requests.map((request) => ({ tableName, item: (request.PutRequest as AttributeMap).Item })),
+    );
+  }
+  return { status: 200, body: '{}' };
+}
+
+function cancellation(
+  operations: TransactOperation[],
+  snapshots: (AttributeMap | undefined)[],
+  isFailed: (index: number) => boolean,
+): EngineReply {
+  const reasons = operations.map((candidate, position) => {
+    if (!isFailed(position)) return { Code: 'None' };
+    const returnOld = candidate.request.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+    const old = snapshots[position];
+    return {
+      Code: 'ConditionalCheckFailed',
+      Message: 'The conditional request failed',
+      ...(returnOld && old ? { Item: old } : {}),
+    };
+  });
+  return errorReply(
+    'TransactionCanceledException',
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((reason) => reason.Code).join(', ')}]`,
+    { CancellationReasons: reasons },
+  );
 }
 
 function conditionFields(request: AttributeMap): AttributeMap {

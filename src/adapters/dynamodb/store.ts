@@ -15,7 +15,14 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { FeedItem, FeedState } from '../../core/feed';
-import { type Clock, type PartyArticle, type StanceHistoryEntry, type StoryStore, systemClock } from '../../core/ports';
+import {
+  type Clock,
+  type PartyArticle,
+  type RecordItemResult,
+  type StanceHistoryEntry,
+  type StoryStore,
+  systemClock,
+} from '../../core/ports';
 import type { Alert, StanceEvidence, StanceState } from '../../core/stance-state';
 import type { FollowUpSummary } from '../../core/story';
 import { GSI1, PENDING_INDEX, TTL_ATTRIBUTE } from './schema';
@@ -168,17 +175,15 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     return { own, canonicalId: text(marker, 'canonicalId') };
   }
 
-  type RecordResult = Awaited<ReturnType<StoryStore['recordItem']>>;
-
-  function classifyOwn(own: Item): RecordResult {
+  function classifyOwn(own: Item): RecordItemResult {
     const canonicalId = text(own, 'canonicalId') ?? '';
     if (canonicalId !== text(own, 'itemId')) return { status: 'duplicate', canonicalId };
     return own.analyzedAt ? { status: 'duplicate', canonicalId } : { status: 'unfinished' };
   }
 
   /** A duplicate from another source gets a small alias row: it links the source, and makes its next poll free. */
-  async function linkDuplicate(item: FeedItem, canonicalId: string): Promise<RecordResult> {
-    await putIfAbsent({
+  function aliasRow(item: FeedItem, canonicalId: string): Item {
+    return {
       ...keyOf(keys.item(item.id)),
       itemId: s(item.id),
       canonicalId: s(canonicalId),
@@ -187,8 +192,197 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       gsi1pk: s(`SOURCES#${canonicalId}`),
       gsi1sk: s(`${item.source}#${item.id}`),
       [TTL_ATTRIBUTE]: expiresAt(),
-    });
+    };
+  }
+
+  async function linkDuplicate(item: FeedItem, canonicalId: string): Promise<RecordItemResult> {
+    await putIfAbsent(aliasRow(item, canonicalId));
     return { status: 'duplicate', canonicalId };
+  }
+
+  const putIfAbsentOperation = (row: Item): TransactWriteItem => ({
+    Put: { TableName: tableName, Item: row, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+
+  /** The claim of one item: its row plus one marker per key, all or nothing. */
+  function claimOperations(item: FeedItem, uniqueKeys: string[]): TransactWriteItem[] {
+    const itemRow: Item = {
+      ...keyOf(keys.item(item.id)),
+      itemId: s(item.id),
+      canonicalId: s(item.id),
+      source: s(item.source),
+      title: s(cut(item.title, TEXT_LIMITS.title)),
+      ...(item.link ? { link: s(item.link) } : {}),
+      ...(item.published ? { published: s(item.published) } : {}),
+      claimedAt: s(clock.now().toISOString()),
+      gsi1pk: s(`SOURCES#${item.id}`),
+      gsi1sk: s(`${item.source}#${item.id}`),
+      [TTL_ATTRIBUTE]: expiresAt(),
+    };
+    const markers = uniqueKeys.map((dedupKey) =>
+      putIfAbsentOperation({ ...keyOf(keys.dedup(dedupKey)), canonicalId: s(item.id), [TTL_ATTRIBUTE]: expiresAt() }),
+    );
+    return [putIfAbsentOperation(itemRow), ...markers];
+  }
+
+  /** Claims one item already looked up as unseen. A refusal means another writer won between our read and write. */
+  async function claimAlone(item: FeedItem, uniqueKeys: string[]): Promise<RecordItemResult> {
+    try {
+      await client.send(new TransactWriteItemsCommand({ TransactItems: claimOperations(item, uniqueKeys) }));
+      return { status: 'new' };
+    } catch (error) {
+      if (!isTransactionConflict(error)) throw error;
+    }
+    // Whoever won owns the item, even when the winner was this same item polled elsewhere.
+    const after = await lookupClaims(item, uniqueKeys);
+    if (after.own) return { status: 'duplicate', canonicalId: text(after.own, 'canonicalId') ?? item.id };
+    if (after.canonicalId) return linkDuplicate(item, after.canonicalId);
+    throw new Error(`recordItem(${item.id}): claim refused but no claim found`);
+  }
+
+  async function recordAlone(item: FeedItem, uniqueKeys: string[]): Promise<RecordItemResult> {
+    const seen = await lookupClaims(item, uniqueKeys);
+    if (seen.own) return classifyOwn(seen.own);
+    if (seen.canonicalId) return linkDuplicate(item, seen.canonicalId);
+    return claimAlone(item, uniqueKeys);
+  }
+
+  interface PlannedWrite {
+    index: number;
+    operations: TransactWriteItem[];
+    /** Set for an alias row; claims have none. */
+    alias?: Item;
+  }
+
+  /**
+   * Batched claims: one BatchGetItem pass for every key of every entry, then the claims of all unseen items
+   * (and the alias rows of duplicates) packed into transactions of at most 100 rows. A transaction refused
+   * because another writer got there first is replayed item by item, so exactly one claimant wins each key.
+   */
+  async function recordMany(entries: { item: FeedItem; dedupKeys: string[] }[]): Promise<RecordItemResult[]> {
+    const prepared = entries.map(({ item, dedupKeys }) => {
+      const uniqueKeys = [...new Set(dedupKeys)];
+      // One claim must fit one transaction: the item row plus one marker per key, within DynamoDB's 100 operations.
+      if (uniqueKeys.length > 99)
+        throw new Error(`recordItem(${item.id}): ${uniqueKeys.length} dedup keys, at most 99`);
+      const rowKeys = [keys.item(item.id), ...uniqueKeys.map(keys.dedup)];
+      return { item, uniqueKeys, rowKeys };
+    });
+    const wanted = new Map(prepared.flatMap((entry) => entry.rowKeys.map((key) => [key.pk, key] as const)));
+    const found = await batchGet([...wanted.values()]);
+    const byPk = new Map(found.map((entry) => [text(entry, 'pk'), entry]));
+
+    const results: (RecordItemResult | undefined)[] = entries.map(() => undefined);
+    const planned: PlannedWrite[] = [];
+    const heldBy = new Map<string, number>();
+    const losers: { index: number; winner: number }[] = [];
+    for (const [index, { item, uniqueKeys, rowKeys }] of prepared.entries()) {
+      const own = byPk.get(keys.item(item.id).pk);
+      if (own) {
+        results[index] = classifyOwn(own);
+        continue;
+      }
+      const winner = rowKeys.map((key) => heldBy.get(key.pk)).find((held) => held !== undefined);
+      if (winner !== undefined) {
+        losers.push({ index, winner });
+        continue;
+      }
+      const marker = uniqueKeys.map((dedupKey) => byPk.get(keys.dedup(dedupKey).pk)).find((row) => row !== undefined);
+      const canonicalId = text(marker, 'canonicalId');
+      if (canonicalId) {
+        const alias = aliasRow(item, canonicalId);
+        results[index] = { status: 'duplicate', canonicalId };
+        heldBy.set(keys.item(item.id).pk, index);
+        planned.push({ index, operations: [putIfAbsentOperation(alias)], alias });
+        continue;
+      }
+      for (const key of rowKeys) heldBy.set(key.pk, index);
+      planned.push({ index, operations: claimOperations(item, uniqueKeys) });
+    }
+
+    for (const chunk of packTransactions(planned)) {
+      try {
+        await client.send(new TransactWriteItemsCommand({ TransactItems: chunk.flatMap((write) => write.operations) }));
+        for (const write of chunk) if (!write.alias) results[write.index] = { status: 'new' };
+        continue;
+      } catch (error) {
+        if (!isTransactionConflict(error)) throw error;
+      }
+      for (const write of chunk) {
+        const entry = prepared[write.index] as (typeof prepared)[number];
+        if (write.alias) await putIfAbsent(write.alias);
+        else results[write.index] = await claimAlone(entry.item, entry.uniqueKeys);
+      }
+    }
+
+    for (const { index, winner } of losers) {
+      const { item, uniqueKeys } = prepared[index] as (typeof prepared)[number];
+      const winnerId = (prepared[winner] as (typeof prepared)[number]).item.id;
+      const won = results[winner];
+      if (won?.status === 'new') {
+        results[index] =
+          item.id === winnerId ? { status: 'duplicate', canonicalId: winnerId } : await linkDuplicate(item, winnerId);
+      } else if (won?.status === 'duplicate' && item.id === winnerId) {
+        results[index] = won;
+      } else {
+        // The winner lost its claim to another writer: this entry must look at the store again.
+        results[index] = await recordAlone(item, uniqueKeys);
+      }
+    }
+    return results.map((result, index) => {
+      if (!result) throw new Error(`recordItems: no result for entry ${index}`);
+      return result;
+    });
+  }
+
+  /**
+   * Marks in bulk: one BatchGetItem per 100 ids, then the unmarked rows written back with analyzedAt in
+   * transactions of 100 Puts conditioned on analyzedAt being absent. Item rows never change after their claim
+   * except for this mark, so writing back the row read loses nothing; a refused transaction (someone marked
+   * one of them meanwhile) is replayed id by id with UpdateItem, which keeps the first analyzedAt.
+   */
+  async function markMany(itemIds: string[]): Promise<void> {
+    const unique = [...new Set(itemIds)];
+    if (unique.length === 0) return;
+    const rows = await batchGet(unique.map(keys.item));
+    const now = s(clock.now().toISOString());
+    const unmarked = rows.filter((row) => !row.analyzedAt);
+    for (let start = 0; start < unmarked.length; start += 100) {
+      const chunk = unmarked.slice(start, start + 100);
+      try {
+        await client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: chunk.map((row) => ({
+              Put: {
+                TableName: tableName,
+                Item: { ...row, analyzedAt: now },
+                ConditionExpression: 'attribute_not_exists(analyzedAt)',
+              },
+            })),
+          }),
+        );
+      } catch (error) {
+        if (!isTransactionConflict(error)) throw error;
+        for (const row of chunk) await markOne(text(row, 'itemId') ?? '');
+      }
+    }
+  }
+
+  async function markOne(itemId: string): Promise<void> {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: keyOf(keys.item(itemId)),
+          UpdateExpression: 'SET analyzedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(analyzedAt)',
+          ExpressionAttributeValues: { ':now': s(clock.now().toISOString()) },
+        }),
+      );
+    } catch (error) {
+      // Already marked, or an item analyzed without a claim (a replay): nothing to record.
+      if (!isConditionalFailure(error)) throw error;
+    }
   }
 
   const store: StoryStore = {
@@ -221,69 +415,16 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     },
 
     async recordItem(item, dedupKeys) {
-      const uniqueKeys = [...new Set(dedupKeys)];
-      // The claim is one transaction: the item row plus one marker per key, within DynamoDB's 100 operations.
-      if (uniqueKeys.length > 99)
-        throw new Error(`recordItem(${item.id}): ${uniqueKeys.length} dedup keys, at most 99`);
-      const seen = await lookupClaims(item, uniqueKeys);
-      if (seen.own) return classifyOwn(seen.own);
-      if (seen.canonicalId) return linkDuplicate(item, seen.canonicalId);
-      const claims: TransactWriteItem[] = uniqueKeys.map((dedupKey) => ({
-        Put: {
-          TableName: tableName,
-          Item: { ...keyOf(keys.dedup(dedupKey)), canonicalId: s(item.id), [TTL_ATTRIBUTE]: expiresAt() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      }));
-      const itemRow: Item = {
-        ...keyOf(keys.item(item.id)),
-        itemId: s(item.id),
-        canonicalId: s(item.id),
-        source: s(item.source),
-        title: s(cut(item.title, TEXT_LIMITS.title)),
-        ...(item.link ? { link: s(item.link) } : {}),
-        ...(item.published ? { published: s(item.published) } : {}),
-        claimedAt: s(clock.now().toISOString()),
-        gsi1pk: s(`SOURCES#${item.id}`),
-        gsi1sk: s(`${item.source}#${item.id}`),
-        [TTL_ATTRIBUTE]: expiresAt(),
-      };
-      try {
-        await client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: itemRow, ConditionExpression: 'attribute_not_exists(pk)' } },
-              ...claims,
-            ],
-          }),
-        );
-        return { status: 'new' };
-      } catch (error) {
-        if (!isTransactionConflict(error)) throw error;
-      }
-      // Another worker claimed a key between our read and our write: whoever won owns the item.
-      const after = await lookupClaims(item, uniqueKeys);
-      if (after.own) return { status: 'duplicate', canonicalId: text(after.own, 'canonicalId') ?? item.id };
-      if (after.canonicalId) return linkDuplicate(item, after.canonicalId);
-      throw new Error(`recordItem(${item.id}): claim refused but no claim found`);
+      const [result] = await recordMany([{ item, dedupKeys }]);
+      if (!result) throw new Error(`recordItem(${item.id}): no result`);
+      return result;
     },
 
-    async markItemAnalyzed(itemId) {
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(keys.item(itemId)),
-            UpdateExpression: 'SET analyzedAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(analyzedAt)',
-            ExpressionAttributeValues: { ':now': s(clock.now().toISOString()) },
-          }),
-        );
-      } catch (error) {
-        // Already marked, or an item analyzed without a claim (a replay): nothing to record.
-        if (!isConditionalFailure(error)) throw error;
-      }
-    },
+    recordItems: recordMany,
+
+    markItemAnalyzed: markOne,
+
+    markItemsAnalyzed: markMany,
 
     async saveFollowUp(summary) {
       const stored = boundedSummary(summary);
@@ -568,6 +709,24 @@ function boundedSummary(summary: FollowUpSummary): FollowUpSummary {
     conditions: list(summary.conditions, TEXT_LIMITS.title),
     stances: summary.stances.map((stance) => ({ ...stance, evidence: cut(stance.evidence, TEXT_LIMITS.quote) })),
   };
+}
+
+/** Whole claims per transaction, as many as fit DynamoDB's 100 operations. */
+function packTransactions<T extends { operations: unknown[] }>(writes: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const write of writes) {
+    if (size + write.operations.length > 100 && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(write);
+    size += write.operations.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function pause(ms: number): Promise<void> {
