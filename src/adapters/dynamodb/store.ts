@@ -240,13 +240,6 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     throw new Error(`recordItem(${item.id}): claim refused but no claim found`);
   }
 
-  async function recordAlone(item: FeedItem, uniqueKeys: string[]): Promise<RecordItemResult> {
-    const seen = await lookupClaims(item, uniqueKeys);
-    if (seen.own) return classifyOwn(seen.own);
-    if (seen.canonicalId) return linkDuplicate(item, seen.canonicalId);
-    return claimAlone(item, uniqueKeys);
-  }
-
   interface PlannedWrite {
     index: number;
     operations: TransactWriteItem[];
@@ -325,8 +318,9 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       } else if (won?.status === 'duplicate' && item.id === winnerId) {
         results[index] = won;
       } else {
-        // The winner lost its claim to another writer: this entry must look at the store again.
-        results[index] = await recordAlone(item, uniqueKeys);
+        // The winner lost its claim to another writer. This entry was unseen at our lookup, so it tries its own
+        // claim; a refusal resolves to whoever holds the keys now, as for any claim that lost a race.
+        results[index] = await claimAlone(item, uniqueKeys);
       }
     }
     return results.map((result, index) => {

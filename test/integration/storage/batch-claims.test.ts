@@ -1,0 +1,224 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
+import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
+import type { FeedItem } from '../../../src/core/feed';
+import type { RecordItemResult, StoryStore } from '../../../src/core/ports';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { fixtureItems } from './builders';
+
+const T1 = new Date('2025-03-14T12:00:00.000Z');
+const T2 = new Date('2025-03-14T13:00:00.000Z');
+
+let dynamo: TestDynamo;
+let counter: WriteCounter;
+let tableName: string;
+let store: StoryStore;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  counter = attachWriteCounter(dynamo.client);
+});
+afterAll(async () => {
+  await dynamo?.close();
+});
+beforeEach(async () => {
+  tableName = await dynamo.freshTable();
+  store = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T1 } });
+  counter.reset();
+});
+
+const [wireItem, syndicatedCopy, otherItem] = fixtureItems() as [FeedItem, FeedItem, FeedItem];
+const keysOf = (item: FeedItem) => [`id:${item.id}`, `link:${item.link}`];
+const entry = (item: FeedItem) => ({ item, dedupKeys: keysOf(item) });
+
+/** Distinct stories built from a fixture item: each has its own id and link. */
+function variants(base: FeedItem, count: number, tag: string): FeedItem[] {
+  return Array.from({ length: count }, (_, index) => ({
+    ...base,
+    id: `${base.id}#${tag}-${index}`,
+    link: `${base.link}/${tag}-${index}`,
+  }));
+}
+
+async function itemRow(itemId: string) {
+  const reply = await dynamo.client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { pk: { S: `ITEM#${itemId}` }, sk: { S: 'ITEM' } },
+      ConsistentRead: true,
+    }),
+  );
+  return reply.Item;
+}
+
+/** Counts the requests the store sends, by command name. */
+function requestCounter(client: DynamoDBClient) {
+  let counts: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'batchClaimsRequestCounter' },
+  );
+  return {
+    reset: () => {
+      counts = {};
+    },
+    get: () => ({ ...counts }),
+  };
+}
+
+describe('recordItems', () => {
+  it('returns one result per entry in order: new, duplicate of an earlier entry, duplicate of a stored item', async () => {
+    await store.recordItem(otherItem, keysOf(otherItem));
+    const storedCopy = { ...otherItem, id: `${otherItem.id}#elsewhere`, source: 'https://copy.example.com/rss' };
+    const results = await store.recordItems([entry(wireItem), entry(syndicatedCopy), entry(storedCopy)]);
+    expect(results).toEqual([
+      { status: 'new' },
+      { status: 'duplicate', canonicalId: wireItem.id },
+      { status: 'duplicate', canonicalId: otherItem.id },
+    ]);
+    expect((await itemRow(syndicatedCopy.id))?.canonicalId?.S).toBe(wireItem.id);
+    expect((await itemRow(storedCopy.id))?.canonicalId?.S).toBe(otherItem.id);
+  });
+
+  it('treats the same item twice in one batch as new once, then as a duplicate of itself', async () => {
+    const results = await store.recordItems([entry(wireItem), entry(wireItem)]);
+    expect(results).toEqual([{ status: 'new' }, { status: 'duplicate', canonicalId: wireItem.id }]);
+  });
+
+  it('is idempotent: a replayed batch reports its items unfinished, and once marked as duplicates with no write', async () => {
+    const items = variants(wireItem, 30, 'replay');
+    const first = await store.recordItems(items.map(entry));
+    expect(first.every((result) => result.status === 'new')).toBe(true);
+    const replay = await store.recordItems(items.map(entry));
+    expect(replay.every((result) => result.status === 'unfinished')).toBe(true);
+    await store.markItemsAnalyzed(items.map((item) => item.id));
+    counter.reset();
+    const afterMark = await store.recordItems(items.map(entry));
+    expect(afterMark).toEqual(items.map((item) => ({ status: 'duplicate', canonicalId: item.id })));
+    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+  });
+
+  it('claims 60 new items of two keys with one BatchGetItem per 100 keys and one transaction per 100 rows', async () => {
+    const requests = requestCounter(dynamo.client);
+    const items = variants(otherItem, 60, 'budget');
+    const results = await store.recordItems(items.map(entry));
+    expect(results.filter((result) => result.status === 'new')).toHaveLength(60);
+    // 60 items × (item row + 2 keys) = 180 keys to look up and 180 rows to write.
+    expect(requests.get()).toEqual({ BatchGetItemCommand: 2, TransactWriteItemsCommand: 2 });
+    expect(counter.snapshot().storedWrites).toBe(180);
+  });
+
+  it('gives each key to exactly one of two concurrent batches that overlap', async () => {
+    for (let round = 0; round < 4; round += 1) {
+      const shared = variants(wireItem, 12, `shared-${round}`);
+      const copies = shared.map((item) => ({ ...item, id: `${item.id}#copy`, source: syndicatedCopy.source }));
+      const ownA = variants(otherItem, 5, `a-${round}`);
+      const ownB = variants(otherItem, 5, `b-${round}`);
+      const batchA = [...ownA, ...shared];
+      // B holds the same items, and copies under other ids sharing their link, in another order.
+      const batchB = [...copies.slice(6), ...[...shared].reverse(), ...ownB, ...copies.slice(0, 6)];
+      const [resultsA, resultsB] = await Promise.all([
+        store.recordItems(batchA.map(entry)),
+        store.recordItems(batchB.map(entry)),
+      ]);
+      const outcome = new Map<string, RecordItemResult[]>();
+      const note = (item: FeedItem, result: RecordItemResult | undefined) => {
+        const story = item.link ?? '';
+        outcome.set(story, [...(outcome.get(story) ?? []), result as RecordItemResult]);
+      };
+      for (const [index, item] of batchA.entries()) note(item, resultsA[index]);
+      for (const [index, item] of batchB.entries()) note(item, resultsB[index]);
+      for (const item of shared) {
+        const results = outcome.get(item.link ?? '') ?? [];
+        // The item in A, in B, and its copy in B: one claim, the others point at its owner.
+        expect(results).toHaveLength(3);
+        expect(results.filter((result) => result.status === 'new')).toHaveLength(1);
+        const pointers = results.flatMap((result) => (result.status === 'duplicate' ? [result.canonicalId] : []));
+        expect(pointers).toHaveLength(2);
+        const owner = (await itemRow(item.id))?.canonicalId?.S;
+        expect(new Set(pointers)).toEqual(new Set([owner]));
+      }
+      for (const item of [...ownA, ...ownB]) expect(outcome.get(item.link ?? '')).toEqual([{ status: 'new' }]);
+    }
+  });
+
+  it('settles a batch whose transaction lost a key to another writer item by item, exactly', async () => {
+    const rivalClient = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 2 });
+    const rivalStore = createDynamoStoryStore({ client: rivalClient, tableName, clock: { now: () => T1 } });
+    const racingClient = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 2 });
+    const items = variants(wireItem, 8, 'race');
+    const rival = { ...(items[3] as FeedItem), id: 'urn:rival:first-claim' };
+    let raced = false;
+    // Between the batch's lookup and its transaction, a real second writer claims item 3's link.
+    racingClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && !raced) {
+          raced = true;
+          expect(await rivalStore.recordItem(rival, keysOf(rival))).toEqual({ status: 'new' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'rivalClaimsFirst' },
+    );
+    const racingStore = createDynamoStoryStore({ client: racingClient, tableName, clock: { now: () => T1 } });
+    try {
+      const results = await racingStore.recordItems(items.map(entry));
+      expect(raced).toBe(true);
+      expect(results).toEqual(
+        items.map((_, index) => (index === 3 ? { status: 'duplicate', canonicalId: rival.id } : { status: 'new' })),
+      );
+      expect((await itemRow((items[3] as FeedItem).id))?.canonicalId?.S).toBe(rival.id);
+    } finally {
+      rivalClient.destroy();
+      racingClient.destroy();
+    }
+  });
+
+  it('keeps the 99-key limit of a single claim', async () => {
+    const keys = Array.from({ length: 100 }, (_, index) => `title:${index}`);
+    await expect(store.recordItems([{ item: wireItem, dedupKeys: keys }])).rejects.toThrow(/at most 99/);
+  });
+});
+
+describe('markItemsAnalyzed', () => {
+  it('marks every claimed item, keeps the first analyzedAt of an item marked before, and skips unknown ids', async () => {
+    const items = variants(wireItem, 5, 'mark');
+    await store.recordItems(items.map(entry));
+    await store.markItemAnalyzed((items[0] as FeedItem).id);
+    const later = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T2 } });
+    counter.reset();
+    await later.markItemsAnalyzed([...items.map((item) => item.id), 'never-claimed']);
+    expect(counter.snapshot().storedWrites).toBe(4);
+    const marks = await Promise.all(items.map(async (item) => (await itemRow(item.id))?.analyzedAt?.S));
+    expect(marks).toEqual([T1.toISOString(), ...Array(4).fill(T2.toISOString())]);
+    expect(await itemRow('never-claimed')).toBeUndefined();
+    const reread = await later.recordItems(items.map(entry));
+    expect(reread.every((result) => result.status === 'duplicate')).toBe(true);
+  });
+
+  it('writes nothing when every item was marked already', async () => {
+    const items = variants(otherItem, 3, 'twice');
+    await store.recordItems(items.map(entry));
+    await store.markItemsAnalyzed(items.map((item) => item.id));
+    counter.reset();
+    await store.markItemsAnalyzed(items.map((item) => item.id));
+    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+  });
+
+  it('keeps the first analyzedAt when two markers race over the same items', async () => {
+    const items = variants(wireItem, 20, 'race-mark');
+    await store.recordItems(items.map(entry));
+    const later = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T2 } });
+    const ids = items.map((item) => item.id);
+    await Promise.all([store.markItemsAnalyzed(ids), later.markItemsAnalyzed([...ids].reverse())]);
+    const marks = new Set(await Promise.all(items.map(async (item) => (await itemRow(item.id))?.analyzedAt?.S)));
+    // Whichever marker wrote first, one analyzedAt for all: the second found them marked and left them.
+    expect(marks.size).toBe(1);
+  });
+});
