@@ -21,13 +21,17 @@ export interface AnalyzerDeps extends AnalyzeDeps {
 export function createAnalyzerHandler(deps: AnalyzerDeps) {
   return async (event: SqsEvent, context?: InvocationContext): Promise<SqsBatchResponse> => {
     let alertsCommitted = 0;
+    // One profile read per batch, and one analyzed mark for the whole batch once every record was handled.
+    const batchDeps: AnalyzeDeps = { ...deps, profiles: new Map(), deferAnalyzedMark: true };
+    const analyzedIds: string[] = [];
     try {
       const response = await processSqsBatch(
         { Records: oldestFirst(event.Records) },
         context,
         async (record) => {
           const item = parseFeedItem(parseJsonBody(record));
-          const analysis = await analyzeItem(deps, item);
+          const analysis = await analyzeItem(batchDeps, item);
+          analyzedIds.push(item.id);
           const alerts = analysis.stories.flatMap((story) => story.alerts);
           const followUps = analysis.stories.filter((story) => story.classification.followUp).length;
           alertsCommitted += alerts.length;
@@ -38,6 +42,8 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
         // Stances only move forward in time, so items of one batch are applied in published order, one by one.
         { inParallel: false, log: deps.log },
       );
+      // Should this mark fail, the whole batch comes back and is analyzed again, which is idempotent.
+      await deps.store.markItemsAnalyzed(analyzedIds);
       if (alertsCommitted > 0) await publishNow(deps);
       return response;
     } finally {
