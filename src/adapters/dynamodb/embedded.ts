@@ -125,13 +125,17 @@ export function createTransactionFront(engineUrl: string): Server {
       let reply: EngineReply;
       if (operation === 'TransactWriteItems') {
         reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
-        if (errorType(reply) === 'ResourceNotFoundException') keyNames.forgetAll();
+        // A missing table, or a key that no longer fits it: the table changed since its key names were cached.
+        if (['ResourceNotFoundException', 'ValidationException'].includes(errorType(reply))) keyNames.forgetAll();
       } else if (WRITE_OPERATIONS.has(operation)) {
         reply = await serialized(() => sendToEngine(engineUrl, headers, operation, body));
       } else {
-        // A table created or deleted under a known name may come back with another key.
-        if (operation === 'CreateTable' || operation === 'DeleteTable') keyNames.forgetAll();
+        // A table created or deleted under a known name may come back with another key. Forgotten again once the
+        // engine answered, in case a transaction cached the old key while the change was under way.
+        const changesTables = operation === 'CreateTable' || operation === 'DeleteTable';
+        if (changesTables) keyNames.forgetAll();
         reply = await sendToEngine(engineUrl, headers, operation, body);
+        if (changesTables) keyNames.forgetAll();
       }
       response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(reply.body);

@@ -127,30 +127,40 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
   async function batchGet(wanted: { pk: string; sk: string }[]): Promise<Item[]> {
     const found: Item[] = [];
     let pending: Item[] = wanted.map(keyOf);
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+    // Only calls that left keys unprocessed count towards giving up; a long list of keys is not a failure.
+    let stalls = 0;
+    while (pending.length > 0) {
       const chunk = pending.slice(0, 100);
       const rest = pending.slice(100);
       const result = await client.send(
         new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: chunk, ConsistentRead: true } } }),
       );
       found.push(...(result.Responses?.[tableName] ?? []));
-      pending = [...rest, ...(result.UnprocessedKeys?.[tableName]?.Keys ?? [])];
-      if (result.UnprocessedKeys?.[tableName]?.Keys?.length) await pause(50 * 2 ** round);
+      const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      pending = [...rest, ...unprocessed];
+      if (unprocessed.length > 0) {
+        if (stalls > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        await pause(50 * 2 ** stalls);
+        stalls += 1;
+      }
     }
     return found;
   }
 
   async function batchPut(items: Item[]): Promise<void> {
     let pending: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+    let stalls = 0;
+    while (pending.length > 0) {
       const chunk = pending.slice(0, 25);
       const rest = pending.slice(25);
       const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk } }));
       const unprocessed = result.UnprocessedItems?.[tableName] ?? [];
       pending = [...rest, ...unprocessed];
-      if (unprocessed.length > 0) await pause(50 * 2 ** round);
+      if (unprocessed.length > 0) {
+        if (stalls > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+        await pause(50 * 2 ** stalls);
+        stalls += 1;
+      }
     }
   }
 

@@ -202,6 +202,15 @@ describe('markItemsAnalyzed', () => {
     expect(reread.every((result) => result.status === 'duplicate')).toBe(true);
   });
 
+  it('claims and marks a thousand items in one call each: long key lists are paged, not given up on', async () => {
+    const items = variants(otherItem, 1000, 'many');
+    const results = await store.recordItems(items.map(entry));
+    expect(results.filter((result) => result.status === 'new')).toHaveLength(1000);
+    await store.markItemsAnalyzed(items.map((item) => item.id));
+    const again = await store.recordItems(items.map(entry));
+    expect(again.filter((result) => result.status === 'duplicate')).toHaveLength(1000);
+  });
+
   it('writes nothing when every item was marked already', async () => {
     const items = variants(otherItem, 3, 'twice');
     await store.recordItems(items.map(entry));
