@@ -104,7 +104,8 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
  * all writes go through one queue, so a transaction is isolated from other writers; its operations are applied
  * in order with their conditions and, when one fails, the ones already applied are restored from snapshots.
  * Differences from DynamoDB, acceptable for local runs and tests: reads may see a transaction half applied,
- * a crash of this process mid-transaction is not rolled back, and only the first failed condition is reported.
+ * a crash of this process mid-transaction is not rolled back, and outside the put-only fast path (see
+ * runPutOnlyTransaction) only the first failed condition is reported.
  */
 export function createTransactionFront(engineUrl: string): Server {
   let writeQueue: Promise<unknown> = Promise.resolve();
