@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -30,7 +30,7 @@ export async function startEmbeddedDynamo(options: { dataDir?: string | null } =
   let frontPort: number;
   try {
     enginePort = await listenOnLoopback(engine);
-    front = createTransactionFront(`http://127.0.0.1:${enginePort}`);
+    front = createTransactionFront(`http://127.0.0.1:${enginePort}`, engineRequestHandler(engine));
     frontPort = await listenOnLoopback(front);
   } catch (error) {
     releaseDir();
@@ -107,7 +107,7 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
  * a crash of this process mid-transaction is not rolled back, and outside the put-only fast path (see
  * runPutOnlyTransaction) only the first failed condition is reported.
  */
-export function createTransactionFront(engineUrl: string): Server {
+export function createTransactionFront(engineUrl: string, engineHandler?: RequestListener): Server {
   let writeQueue: Promise<unknown> = Promise.resolve();
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
     const run = writeQueue.then(work, work);
@@ -117,9 +117,21 @@ export function createTransactionFront(engineUrl: string): Server {
   const keyNames = new KeyNameCache();
 
   return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (
+      engineHandler &&
+      operation !== 'TransactWriteItems' &&
+      operation !== 'CreateTable' &&
+      operation !== 'DeleteTable'
+    ) {
+      // Everything but transactions goes to the engine in-process: a second HTTP hop per request would cost more
+      // than dynalite's own work for small reads and writes. Writes still wait their turn in the queue.
+      if (WRITE_OPERATIONS.has(operation)) void serialized(() => handOver(engineHandler, request, response));
+      else engineHandler(request, response);
+      return;
+    }
     void (async () => {
       const body = await readBody(request);
-      const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       const headers = forwardedHeaders(request);
       const call = (target: string, payload: unknown) =>
         sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
@@ -146,6 +158,20 @@ export function createTransactionFront(engineUrl: string): Server {
         JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
       );
     });
+  });
+}
+
+/** dynalite's own request handler, so the front can serve requests with it without a second HTTP hop. */
+function engineRequestHandler(engine: Server): RequestListener | undefined {
+  return engine.listeners('request')[0] as RequestListener | undefined;
+}
+
+/** Lets the engine answer the request; settles once the answer is out, so the write queue moves on only then. */
+function handOver(handler: RequestListener, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    response.once('finish', resolve);
+    response.once('close', resolve);
+    handler(request, response);
   });
 }
 
