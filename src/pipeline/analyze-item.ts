@@ -99,6 +99,8 @@ async function learnFromFollowUp(
   summary: FollowUpSummary,
 ): Promise<void> {
   const adapted = adaptProfile(profile, summary, story);
+  // The profile hands itself back for a follow-up it already absorbed (a redelivery): nothing to write.
+  if (adapted === profile) return;
   if ((await deps.store.saveStoryProfile(story.id, adapted, version)) === 'ok') {
     deps.profiles?.set(story.id, { profile: adapted, version: version + 1 });
     return;
@@ -107,7 +109,9 @@ async function learnFromFollowUp(
   deps.profiles?.delete(story.id);
   const fresh = await deps.store.getStoryProfile(story.id);
   if (!fresh) return;
-  const readapted = adaptProfile(coerceProfile(fresh.profile, story), summary, story);
+  const stored = coerceProfile(fresh.profile, story);
+  const readapted = adaptProfile(stored, summary, story);
+  if (readapted === stored) return;
   if ((await deps.store.saveStoryProfile(story.id, readapted, fresh.version)) === 'ok') {
     deps.profiles?.set(story.id, { profile: readapted, version: fresh.version + 1 });
   }
