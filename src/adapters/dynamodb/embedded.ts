@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
 
 export const DEFAULT_DATA_DIR = '.storywatch/data';
@@ -134,7 +135,9 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
       const body = await readBody(request);
       const headers = forwardedHeaders(request);
       const call = (target: string, payload: unknown) =>
-        sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
+        engineHandler
+          ? callInProcess(engineHandler, headers, target, JSON.stringify(payload))
+          : sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
       let reply: EngineReply;
       if (operation === 'TransactWriteItems') {
         reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
@@ -172,6 +175,37 @@ function handOver(handler: RequestListener, request: IncomingMessage, response: 
     response.once('finish', resolve);
     response.once('close', resolve);
     handler(request, response);
+  });
+}
+
+/**
+ * One request to dynalite's handler without a socket: a transaction makes several, and each HTTP round trip
+ * would cost more than the engine's own work. The stand-ins carry only what dynalite's handler reads of a
+ * request (method, url, headers, body events) and writes to a response (status, headers, end).
+ */
+function callInProcess(
+  handler: RequestListener,
+  headers: Record<string, string>,
+  operation: string,
+  body: string,
+): Promise<EngineReply> {
+  return new Promise((resolve) => {
+    const request = Object.assign(Readable.from([Buffer.from(body, 'utf8')], { objectMode: false }), {
+      method: 'POST',
+      url: '/',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+      },
+    });
+    const response = {
+      statusCode: 200,
+      shouldKeepAlive: true,
+      setHeader: () => response,
+      end: (chunk?: string | Buffer) => resolve({ status: response.statusCode, body: chunk ? String(chunk) : '' }),
+    };
+    handler(request as unknown as IncomingMessage, response as unknown as ServerResponse);
   });
 }
 
