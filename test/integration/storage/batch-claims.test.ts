@@ -136,13 +136,16 @@ describe('recordItems', () => {
       for (const [index, item] of batchB.entries()) note(item, resultsB[index]);
       for (const item of shared) {
         const results = outcome.get(item.link ?? '') ?? [];
-        // The item in A, in B, and its copy in B: one claim, the others point at its owner.
+        // The item in A, in B, and its copy in B: one claim, and the others point at its owner, except that
+        // the owner itself, looked up after its claim and before its analysis, is 'unfinished' by design.
         expect(results).toHaveLength(3);
         expect(results.filter((result) => result.status === 'new')).toHaveLength(1);
-        const pointers = results.flatMap((result) => (result.status === 'duplicate' ? [result.canonicalId] : []));
-        expect(pointers).toHaveLength(2);
         const owner = (await itemRow(item.id))?.canonicalId?.S;
-        expect(new Set(pointers)).toEqual(new Set([owner]));
+        const pointers = results.flatMap((result) => (result.status === 'duplicate' ? [result.canonicalId] : []));
+        const unfinished = results.filter((result) => result.status === 'unfinished').length;
+        expect(pointers.length + unfinished).toBe(2);
+        expect(pointers.every((canonicalId) => canonicalId === owner)).toBe(true);
+        if (unfinished > 0) expect(owner).toBe(item.id);
       }
       for (const item of [...ownA, ...ownB]) expect(outcome.get(item.link ?? '')).toEqual([{ status: 'new' }]);
     }

@@ -271,18 +271,18 @@ describe('TransactWriteItems of puts with absence conditions', () => {
           ],
         }),
       );
-    await create('first');
+    await create('legacyId');
     await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
-    await claimIn('first', 'a');
+    await claimIn('legacyId', 'a');
     await dynamo.client.send(new DeleteTableCommand({ TableName: name }));
     await waitUntilTableNotExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
-    await create('second');
+    await create('currentId');
     await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
-    await claimIn('second', 'b');
+    await claimIn('currentId', 'b');
     const stored = await dynamo.client.send(
-      new GetItemCommand({ TableName: name, Key: { second: { S: 'b' } }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: name, Key: { currentId: { S: 'b' } }, ConsistentRead: true }),
     );
-    expect(stored.Item?.second?.S).toBe('b');
+    expect(stored.Item?.currentId?.S).toBe('b');
     await dynamo.client.send(new DeleteTableCommand({ TableName: name }));
   });
 });
