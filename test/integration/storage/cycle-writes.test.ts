@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import type { FeedDefinition } from '../../../src/core/feed';
+import type { StoryStore } from '../../../src/core/ports';
+import { loadStories } from '../../../src/detection/story';
+import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
+import { type CycleDeps, runCycle } from '../../../src/pipeline/run-cycle';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+
+// The reliability feeds carry follow-ups with stance changes, so a cycle over them exercises every store call.
+const FEED_FILES = ['wire-a.xml', 'wire-b.xml'];
+const clock = { now: () => new Date('2025-03-16T00:00:00.000Z') };
+const stories = loadStories();
+
+let dynamo: TestDynamo;
+let server: LoopbackFeedServer;
+let store: StoryStore;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  const routes = Object.fromEntries(
+    FEED_FILES.map((file) => [
+      `/${file}`,
+      {
+        headers: { 'content-type': 'application/rss+xml; charset=utf-8' },
+        body: readFileSync(new URL(`../../fixtures/reliability/${file}`, import.meta.url)),
+      },
+    ]),
+  );
+  server = await startLoopbackFeedServer(routes);
+});
+afterAll(async () => {
+  await server?.close();
+  await dynamo?.close();
+});
+beforeEach(async () => {
+  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
+});
+
+const feeds = (): FeedDefinition[] =>
+  FEED_FILES.map((file) => ({
+    id: file.replace('.xml', ''),
+    url: server.url(`/${file}`),
+    name: `Cycle ${file}`,
+    publisher: 'storywatch storage tests',
+    language: 'en',
+  }));
+
+/** The real store, with every call noted in order; `fail` makes one method throw as a crash would. */
+function watched(target: StoryStore, fail?: keyof StoryStore) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const proxy = new Proxy(target, {
+    get(real, property: keyof StoryStore) {
+      const method = real[property] as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        calls.push({ method: property, args });
+        if (property === fail) throw new Error(`${property} crashed`);
+        return method.apply(real, args);
+      };
+    },
+  });
+  return { store: proxy, calls, called: (name: string) => calls.filter((call) => call.method === name) };
+}
+
+const cycleDeps = (target: StoryStore): CycleDeps => ({
+  store: target,
+  fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true, timeoutMs: 5_000 }),
+  clock,
+  stories,
+  notifier: { publish: async () => {} },
+});
+
+describe('a local cycle against the store', () => {
+  it('reads each story profile once and marks every analyzed item in one call, after the last analysis', async () => {
+    const watch = watched(store);
+    const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
+
+    const followUps = report.analyses.filter((analysis) => analysis.stories.some((s) => s.classification.followUp));
+    expect(followUps.length).toBeGreaterThan(1);
+    expect(watch.called('getStoryProfile').length).toBeLessThanOrEqual(stories.length);
+    expect(watch.called('markItemAnalyzed')).toEqual([]);
+    const marks = watch.called('markItemsAnalyzed');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]?.args[0]).toEqual(report.analyses.map((analysis) => analysis.itemId));
+    const order = watch.calls.map((call) => call.method);
+    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveFollowUp'));
+    expect(order.indexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedState'));
+    // One call per feed claims that feed's items.
+    expect(watch.called('recordItems')).toHaveLength(feeds().length);
+  });
+
+  it('brings the items of a cycle that crashed before its analyzed mark back as unfinished, and the rerun adds nothing twice', async () => {
+    const crashing = watched(store, 'markItemsAnalyzed');
+    await expect(runCycle(cycleDeps(crashing.store), feeds(), { concurrency: 2, onlyDue: false })).rejects.toThrow(
+      /markItemsAnalyzed crashed/,
+    );
+    expect(crashing.called('putFeedState')).toEqual([]);
+    const followUpsBefore = await store.listFollowUps(stories[0]?.id ?? '');
+    const alertsBefore = await store.listAlerts();
+    expect(followUpsBefore.length).toBeGreaterThan(0);
+
+    const rerun = watched(store);
+    const report = await runCycle(cycleDeps(rerun.store), feeds(), { concurrency: 2, onlyDue: false });
+    // Claimed but never marked: the rerun analyzes exactly the items the crashed cycle had analyzed.
+    const analyzedIds = report.analyses.map((analysis) => analysis.itemId);
+    expect(new Set(analyzedIds)).toEqual(new Set(crashing.called('markItemsAnalyzed')[0]?.args[0] as string[]));
+    expect(await store.listFollowUps(stories[0]?.id ?? '')).toEqual(followUpsBefore);
+    expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(alertsBefore.map((alert) => alert.id));
+
+    const quiet = await runCycle(cycleDeps(store), feeds(), { concurrency: 2, onlyDue: false });
+    expect(quiet.analyses).toEqual([]);
+  });
+});
