@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { FeedItem } from '../../src/core/feed';
 import { STANCE_LABELS, type StanceLabel } from '../../src/core/story';
-import { classifyItem, loadStory, type StoryDefinition } from '../../src/detection/index';
+import { classifyItem, type StoryDefinition } from '../../src/detection/index';
 
 export interface LabeledItem {
   id: string;
