@@ -60,10 +60,12 @@ function sha1(text: string): string {
 function normalizeItem(
   raw: RawItem,
   format: FeedFormat,
-  sourceUrl: string,
+  source: { url: string; host: string },
   feedLanguage: string | null,
   options: ParseOptions,
 ): FeedItem | null {
+  const sourceUrl = source.url;
+  const sourceHost = source.host;
   const title = truncateText(htmlToPlainText(rawString(raw.title)), MAX_TITLE_CHARS);
   // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
   const descriptionSource =
@@ -76,7 +78,7 @@ function normalizeItem(
   const published = publishedOf(raw);
   const declaredId = rawString(format === 'atom' ? raw.id : raw.guid) || rawString(raw['rdf:about']);
   const id = declaredId
-    ? globalItemId(declaredId, sourceUrl)
+    ? globalItemId(declaredId, sourceHost)
     : link
       ? canonicalLink(link)
       : `sha1:${sha1(`${title}\n${published ?? ''}`)}`;
@@ -97,15 +99,17 @@ function normalizeItem(
  * Item ids key the store, so they must be unique across feeds. A guid with a URI scheme (a URL, urn:, tag:) is;
  * a bare one such as "12345" repeats between outlets, so it is scoped to the feed's host.
  */
-function globalItemId(declaredId: string, sourceUrl: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(declaredId)) return declaredId;
-  let host = sourceUrl;
+function globalItemId(declaredId: string, sourceHost: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(declaredId) ? declaredId : `${sourceHost}/${declaredId}`;
+}
+
+/** The feed's host, once per document; an unparseable source still scopes ids by its text. */
+function hostOf(sourceUrl: string): string {
   try {
-    host = new URL(sourceUrl).host;
+    return new URL(sourceUrl).host;
   } catch {
-    // An unparseable source still scopes the id by its text.
+    return sourceUrl;
   }
-  return `${host}/${declaredId}`;
 }
 
 type ParsedXmlFeed = Record<string, unknown> & { items?: RawItem[] };
@@ -181,8 +185,9 @@ export async function parseFeedDocument(
   const items: FeedItem[] = [];
   const seenIds = new Set<string>();
   let skippedItems = prepared.droppedItems + rejectedItems;
+  const source = { url: sourceUrl, host: hostOf(sourceUrl) };
   for (const raw of parsed.items ?? []) {
-    const item = normalizeItem(raw, prepared.format, sourceUrl, feedLanguage, options);
+    const item = normalizeItem(raw, prepared.format, source, feedLanguage, options);
     if (item === null || seenIds.has(item.id)) {
       skippedItems++;
       continue;
