@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main';
 import { type DemoFeedServer, startDemoFeedServer } from '../../../src/demo/feed-server';
 import { SimulatedClock } from '../../../src/demo/simulated-clock';
 import { DEMO_TIMELINE } from '../../../src/demo/timeline';
+import { runCli } from '../../support/run-cli';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-commands-test-'));
 const bin = fileURLToPath(new URL('../../../bin/storywatch.mjs', import.meta.url));
@@ -22,17 +21,6 @@ afterEach(async () => {
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 /** A registry file pointing at the loopback demo feeds, the way a user would write one for local testing. */
 async function loopbackRegistry(name: string): Promise<string> {

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main';
 import { DEMO_TIMELINE, demoItemGuid, demoItemLink } from '../../../src/demo/timeline';
+import { runCli } from '../../support/run-cli';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-replay-test-'));
 const archive = join(scratch, 'archive.jsonl');
@@ -25,20 +24,6 @@ function writeArchive(path: string, extraLines: string[] = []): void {
       }),
     );
   writeFileSync(path, `${[...lines, ...extraLines].join('\n')}\n`);
-}
-
-async function runCli(
-  args: string[],
-  options: { terminal?: boolean } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = Object.assign(new PassThrough(), { isTTY: options.terminal === true });
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 beforeAll(() => {
