@@ -60,13 +60,21 @@ export interface FeedState {
   lastPolledAt: string | null;
   lastSuccessAt: string | null;
   /**
-   * Short digests of the item ids in the last document that was fully handed on. A changed feed mostly repeats
-   * items already seen; these are skipped without touching the store. Absent on states written before it existed.
+   * Short digests of the entries (raw XML) of the last document that was fully handed on. A changed feed mostly
+   * repeats entries already seen; these are neither parsed nor looked up again. Absent until a document was read.
    */
-  seenItemDigests?: string[];
+  seenEntryDigests?: string[];
 }
 
 export type PollOutcome =
-  | { kind: 'changed'; items: FeedItem[]; skippedItems: number; nextState: FeedState }
+  | {
+      kind: 'changed';
+      /** Items of entries that are new or changed since the last document. */
+      items: FeedItem[];
+      skippedItems: number;
+      /** Entries the last document carried unchanged: already handed on, so not parsed again. */
+      unchangedItems: number;
+      nextState: FeedState;
+    }
   | { kind: 'not_modified'; nextState: FeedState }
   | { kind: 'failed'; error: ClassifiedError; nextState: FeedState };

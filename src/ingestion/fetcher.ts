@@ -98,6 +98,7 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
             header(response.headers, 'content-type'),
             response.finalUrl,
             settings,
+            new Set(current.seenEntryDigests ?? []),
           );
         } catch (error) {
           // The URL still moved even though this document was unusable.
@@ -105,12 +106,21 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
           const kind = error instanceof FeedError ? error.kind : 'parse';
           throw new FeedError(kind, (error as Error).message, { permanentUrl: response.permanentUrl });
         }
-        const nextState = stateAfterSuccess(
-          current,
-          { now, changed: true, ...validators, hints: { cacheControl, ttlMinutes: parsed.feed.ttlMinutes } },
-          settings,
-        );
-        return { kind: 'changed', items: parsed.items, skippedItems: parsed.skippedItems, nextState };
+        const nextState = {
+          ...stateAfterSuccess(
+            current,
+            { now, changed: true, ...validators, hints: { cacheControl, ttlMinutes: parsed.feed.ttlMinutes } },
+            settings,
+          ),
+          seenEntryDigests: parsed.entryDigests,
+        };
+        return {
+          kind: 'changed',
+          items: parsed.items,
+          skippedItems: parsed.skippedItems,
+          unchangedItems: parsed.unchangedEntries,
+          nextState,
+        };
       } catch (error) {
         const classified = classifyError(error);
         const details = error instanceof FeedError ? error.details : {};

@@ -8,7 +8,6 @@ export {
   systemResolver,
 } from './address-guard';
 export { measureParseThroughput, type ParseThroughput } from './bench';
-export { mapWithConcurrency } from './concurrency';
 export { decodeFeedBody, detectCharset } from './decode';
 export { itemDedupKeys, normalizeTitleForDedup } from './dedup';
 export { classifyError, FeedError, type FeedErrorDetails } from './errors';

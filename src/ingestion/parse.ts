@@ -6,7 +6,7 @@ import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
-import { type FeedFormat, type PreparedXml, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
+import { type FeedFormat, keepItems, type PreparedXml, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
 
 export interface ParsedFeedInfo {
   title: string;
@@ -23,6 +23,18 @@ export interface ParsedFeedDocument {
   items: FeedItem[];
   /** Items dropped: unusable (no title, text or link), duplicate ids, or cut off by truncation. */
   skippedItems: number;
+  /** Entries left unparsed because the previous document carried them character for character. */
+  unchangedEntries: number;
+  /** Digests of this document's entries (at most MAX_ENTRY_DIGESTS, first ones first), for the next poll. */
+  entryDigests: string[];
+}
+
+/** How many entry digests a document keeps: a little more than the longest feeds carry. */
+export const MAX_ENTRY_DIGESTS = 300;
+
+/** 12 hex characters of the entry's SHA-1: small enough to keep hundreds per feed, collisions negligible per feed. */
+export function entryDigest(entryXml: string): string {
+  return createHash('sha1').update(entryXml).digest('hex').slice(0, 12);
 }
 
 export type ParseOptions = Pick<FetchOptions, 'maxNestingDepth' | 'maxContentChars'>;
@@ -170,16 +182,22 @@ function parseTtl(raw: unknown): number | null {
 /**
  * Decodes, checks, repairs and parses one feed document, then normalizes its items. Throws
  * FeedError ('decode', 'not_a_feed', 'parse') when the document as a whole is unusable; a bad
- * item only costs itself.
+ * item only costs itself. Entries whose digest is in `knownEntries` (the previous document's) are
+ * left out before parsing: a changed feed mostly repeats entries that were handed on already.
  */
 export async function parseFeedDocument(
   body: Uint8Array,
   contentType: string | null,
   sourceUrl: string,
   options: ParseOptions = DEFAULT_FETCH_OPTIONS,
+  knownEntries: ReadonlySet<string> = new Set(),
 ): Promise<ParsedFeedDocument> {
   const text = decodeFeedBody(body, contentType);
-  const prepared = prepareFeedXml(text, options.maxNestingDepth);
+  const whole = prepareFeedXml(text, options.maxNestingDepth);
+  const digests = whole.itemSpans.map(([from, to]) => entryDigest(whole.xml.slice(from, to)));
+  const known = digests.map((digest) => knownEntries.has(digest));
+  const unchangedEntries = known.filter(Boolean).length;
+  const prepared = unchangedEntries > 0 ? keepItems(whole, (index) => !known[index]) : whole;
   const { parsed, rejectedItems } = await parseKeepingGoodItems(prepared);
   const feedLanguage = primaryLanguage(parsed.language) ?? primaryLanguage(prepared.rootLanguage);
   const items: FeedItem[] = [];
@@ -204,5 +222,7 @@ export async function parseFeedDocument(
     },
     items,
     skippedItems,
+    unchangedEntries,
+    entryDigests: digests.slice(0, MAX_ENTRY_DIGESTS),
   };
 }

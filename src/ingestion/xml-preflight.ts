@@ -380,3 +380,28 @@ class FeedXmlScanner {
     return { xml: this.out.join(''), format: this.format, rootLanguage, droppedItems, itemSpans };
   }
 }
+
+/**
+ * The same document with only the items `keep` accepts (by position among itemSpans); everything between and
+ * around the items stays as it was, and the spans are those of the new text.
+ */
+export function keepItems(prepared: PreparedXml, keep: (index: number) => boolean): PreparedXml {
+  const parts: string[] = [];
+  const itemSpans: Array<[number, number]> = [];
+  let cursor = 0;
+  let length = 0;
+  const append = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  prepared.itemSpans.forEach(([from, to], index) => {
+    append(prepared.xml.slice(cursor, from));
+    cursor = to;
+    if (!keep(index)) return;
+    const start = length;
+    append(prepared.xml.slice(from, to));
+    itemSpans.push([start, length]);
+  });
+  append(prepared.xml.slice(cursor));
+  return { ...prepared, xml: parts.join(''), itemSpans };
+}
