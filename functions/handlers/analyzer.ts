@@ -1,7 +1,7 @@
 import { METRIC } from '../../src/config/metrics';
 import type { FeedItem } from '../../src/core/feed';
 import type { AlertNotifier } from '../../src/core/ports';
-import { type AnalyzeDeps, analyzeItem } from '../../src/pipeline/analyze-item';
+import { type AnalyzeDeps, startAnalysisBatch } from '../../src/pipeline/analyze-item';
 import { publishPendingAlerts } from '../../src/pipeline/publish-alerts';
 import { inPublishedOrder } from '../../src/pipeline/run-cycle';
 import { MalformedMessageError, parseJsonBody, processSqsBatch } from '../lib/batch';
@@ -21,17 +21,16 @@ export interface AnalyzerDeps extends AnalyzeDeps {
 export function createAnalyzerHandler(deps: AnalyzerDeps) {
   return async (event: SqsEvent, context?: InvocationContext): Promise<SqsBatchResponse> => {
     let alertsCommitted = 0;
-    // One profile read per batch, and one analyzed mark for the whole batch once every record was handled.
-    const batchDeps: AnalyzeDeps = { ...deps, profiles: new Map(), deferAnalyzedMark: true };
-    const analyzedIds: string[] = [];
+    // One profile and stance read per story for the whole batch; follow-ups, profiles and analyzed marks are
+    // written once every record was handled.
+    const batch = startAnalysisBatch(deps);
     try {
       const response = await processSqsBatch(
         { Records: oldestFirst(event.Records) },
         context,
         async (record) => {
           const item = parseFeedItem(parseJsonBody(record));
-          const analysis = await analyzeItem(batchDeps, item);
-          analyzedIds.push(item.id);
+          const analysis = await batch.analyze(item);
           const alerts = analysis.stories.flatMap((story) => story.alerts);
           const followUps = analysis.stories.filter((story) => story.classification.followUp).length;
           alertsCommitted += alerts.length;
@@ -42,8 +41,8 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
         // Stances only move forward in time, so items of one batch are applied in published order, one by one.
         { inParallel: false, log: deps.log },
       );
-      // Should this mark fail, the whole batch comes back and is analyzed again, which is idempotent.
-      await deps.store.markItemsAnalyzed(analyzedIds);
+      // Should these writes fail, the whole batch comes back and is analyzed again, which is idempotent.
+      await batch.finish();
       if (alertsCommitted > 0) await publishNow(deps);
       return response;
     } finally {

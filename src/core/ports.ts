@@ -9,7 +9,8 @@ import type { FollowUpSummary, StanceLabel } from './story';
 export interface StoryStore {
   getFeedState(feedId: string): Promise<FeedState | null>;
   listFeedStates(): Promise<FeedState[]>;
-  putFeedState(state: FeedState): Promise<void>;
+  /** Saves feed states in as few writes as the store allows; each state replaces the stored one. */
+  putFeedStates(states: FeedState[]): Promise<void>;
 
   /**
    * Claims the item's dedup keys (id, canonical link, normalized title...).
@@ -32,8 +33,8 @@ export interface StoryStore {
   /** markItemAnalyzed for many items; an item marked before keeps its first analyzedAt. */
   markItemsAnalyzed(itemIds: string[]): Promise<void>;
 
-  /** Idempotent: writing the same summary twice leaves one row. */
-  saveFollowUp(summary: FollowUpSummary): Promise<void>;
+  /** Idempotent: writing the same summary twice leaves one row. Many summaries share a few batched writes. */
+  saveFollowUps(summaries: FollowUpSummary[]): Promise<void>;
 
   /** Adaptive profile of a story (opaque JSON owned by the detection module), with its version. */
   getStoryProfile(storyId: string): Promise<{ profile: unknown; version: number } | null>;

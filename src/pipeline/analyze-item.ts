@@ -19,17 +19,6 @@ export interface AnalyzeDeps {
   clock: Clock;
   /** Threshold overrides on top of each story's own tracking config (e.g. from `storywatch replay` flags). */
   stanceOverrides?: Partial<StanceMachineConfig>;
-  /**
-   * Story profiles already read, by story id, kept current after each save. A batch of items (one local cycle,
-   * one queue batch) shares one map so each profile is read once; without it every item reads the store.
-   */
-  profiles?: Map<string, { profile: StoryProfile; version: number }>;
-  /**
-   * Leave the analyzed mark to the caller, who marks a whole batch with markItemsAnalyzed once every item of it
-   * was analyzed. A crash before that mark makes the items come back 'unfinished' and be analyzed again, which
-   * is idempotent.
-   */
-  deferAnalyzedMark?: boolean;
 }
 
 export interface StoryAnalysis {
@@ -48,110 +37,161 @@ export interface ItemAnalysis {
 const MAX_COMMIT_ATTEMPTS = 5;
 
 /**
- * Classifies one item against every tracked story; for each follow-up stores its summary, lets the story
- * profile learn from it, runs the stance machine and commits changes together with their alerts.
- * Every step is idempotent, so a redelivered item changes nothing the second time.
+ * The analysis of a batch of items: one local cycle, or one queue batch in AWS. Items are analyzed one by one, in
+ * the order given; what can wait (follow-up rows, what the story profiles learned, the analyzed marks) is written
+ * once by finish(). Stance commits are not held back: each carries its alerts into the outbox at once.
+ * If finish() never runs (a crash), the items stay claimed but unmarked, come back 'unfinished' and are analyzed
+ * again; every step is idempotent, so the second pass adds only what the first one did not write.
  */
+export interface AnalysisBatch {
+  analyze(item: FeedItem): Promise<ItemAnalysis>;
+  /** Writes the follow-ups and learned profiles, then marks every item analyzed so far. */
+  finish(): Promise<void>;
+}
+
+/** A story profile as this batch knows it: the version read, and the follow-ups it learned from since. */
+interface ProfileInBatch {
+  profile: StoryProfile;
+  version: number;
+  learned: FollowUpSummary[];
+}
+
+export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
+  const profiles = new Map<string, ProfileInBatch>();
+  // Stance states by story, read once and kept current after each of our commits; dropped on a conflict.
+  const stanceStates = new Map<string, StanceState[]>();
+  let followUps: FollowUpSummary[] = [];
+  let analyzedIds: string[] = [];
+
+  async function profileOf(story: StoryDefinition): Promise<ProfileInBatch> {
+    const known = profiles.get(story.id);
+    if (known) return known;
+    const stored = await deps.store.getStoryProfile(story.id);
+    const loaded: ProfileInBatch = stored
+      ? { profile: coerceProfile(stored.profile, story), version: stored.version, learned: [] }
+      : { profile: initialProfile(story), version: 0, learned: [] };
+    profiles.set(story.id, loaded);
+    return loaded;
+  }
+
+  async function currentStance(story: StoryDefinition, party: string): Promise<StanceState> {
+    let states = stanceStates.get(story.id);
+    if (!states) {
+      states = await deps.store.getStanceStates(story.id);
+      stanceStates.set(story.id, states);
+    }
+    const stored = states.find((state) => state.party === party);
+    if (stored) return stored;
+    // The baseline the story's seed sets, so repeating a known position is not news.
+    const seeded = baselineStances(story).find((observation) => observation.party === party) ?? null;
+    return baselineState(story.id, party, seeded, story.startDate);
+  }
+
+  function remember(storyId: string, next: StanceState): void {
+    const states = stanceStates.get(storyId);
+    if (states) stanceStates.set(storyId, [...states.filter((state) => state.party !== next.party), next]);
+  }
+
+  async function trackStance(story: StoryDefinition, item: FeedItem, observation: StanceObservation): Promise<Alert[]> {
+    const config = resolveStanceConfig({ ...(story.tracking ?? {}), ...(deps.stanceOverrides ?? {}) });
+    const itemRef = {
+      itemId: item.id,
+      source: item.source,
+      link: item.link,
+      published: item.published ?? deps.clock.now().toISOString(),
+    };
+    for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt += 1) {
+      const current = await currentStance(story, observation.party);
+      const result = applyObservation(current, observation, itemRef, config, deps.clock.now());
+      if (!result.changed) return [];
+      const committed = await deps.store.commitStanceChange({
+        next: result.next,
+        expectedVersion: current.version,
+        causeItemId: item.id,
+        alerts: result.alerts,
+      });
+      if (committed === 'ok') {
+        remember(story.id, result.next);
+        return result.alerts;
+      }
+      // Another writer moved this story's stances: read them again before the next attempt.
+      stanceStates.delete(story.id);
+    }
+    throw new Error(
+      `stance of ${observation.party} in ${story.id} kept changing under us after ${MAX_COMMIT_ATTEMPTS} attempts`,
+    );
+  }
+
+  async function analyzeForStory(story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
+    const known = await profileOf(story);
+    const classification = classifyItem(item, story, known.profile);
+    if (!classification.followUp || !classification.summary) {
+      return { storyId: story.id, classification, alerts: [] };
+    }
+    const summary = classification.summary;
+    const adapted = adaptProfile(known.profile, summary, story);
+    // The profile hands itself back for a follow-up it already absorbed (a redelivery): nothing to learn.
+    if (adapted !== known.profile) {
+      known.profile = adapted;
+      known.learned.push(summary);
+    }
+    const alerts: Alert[] = [];
+    for (const observation of classification.stances) {
+      alerts.push(...(await trackStance(story, item, observation)));
+    }
+    return { storyId: story.id, classification, alerts };
+  }
+
+  return {
+    async analyze(item) {
+      const stories: StoryAnalysis[] = [];
+      for (const story of deps.stories) stories.push(await analyzeForStory(story, item));
+      // Only a fully analyzed item joins the batch's writes; a failed one is redone whole when it comes back.
+      for (const story of stories) {
+        if (story.classification.followUp && story.classification.summary) followUps.push(story.classification.summary);
+      }
+      analyzedIds.push(item.id);
+      return { itemId: item.id, stories };
+    },
+
+    async finish() {
+      if (followUps.length > 0) await deps.store.saveFollowUps(followUps);
+      for (const story of deps.stories) {
+        const known = profiles.get(story.id);
+        if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);
+      }
+      // Last: a crash before this line brings the items back as 'unfinished'.
+      if (analyzedIds.length > 0) await deps.store.markItemsAnalyzed(analyzedIds);
+      followUps = [];
+      analyzedIds = [];
+      for (const known of profiles.values()) known.learned = [];
+    },
+  };
+}
+
+/** Analyzes one item on its own: a batch of one, finished at once. */
 export async function analyzeItem(deps: AnalyzeDeps, item: FeedItem): Promise<ItemAnalysis> {
-  const stories: StoryAnalysis[] = [];
-  for (const story of deps.stories) {
-    stories.push(await analyzeForStory(deps, story, item));
-  }
-  if (!deps.deferAnalyzedMark) await deps.store.markItemAnalyzed(item.id);
-  return { itemId: item.id, stories };
+  const batch = startAnalysisBatch(deps);
+  const analysis = await batch.analyze(item);
+  await batch.finish();
+  return analysis;
 }
 
-async function analyzeForStory(deps: AnalyzeDeps, story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
-  const { profile, version } = await loadProfile(deps, story);
-  const classification = classifyItem(item, story, profile);
-  if (!classification.followUp || !classification.summary) {
-    return { storyId: story.id, classification, alerts: [] };
-  }
-  await deps.store.saveFollowUp(classification.summary);
-  await learnFromFollowUp(deps, story, profile, version, classification.summary);
-  const alerts: Alert[] = [];
-  for (const observation of classification.stances) {
-    alerts.push(...(await trackStance(deps, story, item, observation)));
-  }
-  return { storyId: story.id, classification, alerts };
-}
-
-async function loadProfile(
-  deps: AnalyzeDeps,
-  story: StoryDefinition,
-): Promise<{ profile: StoryProfile; version: number }> {
-  const cached = deps.profiles?.get(story.id);
-  if (cached) return cached;
-  const stored = await deps.store.getStoryProfile(story.id);
-  const loaded = stored
-    ? { profile: coerceProfile(stored.profile, story), version: stored.version }
-    : { profile: initialProfile(story), version: 0 };
-  deps.profiles?.set(story.id, loaded);
-  return loaded;
-}
-
-/** The profile is soft state: on a concurrent update we re-read once and otherwise let the other writer win. */
-async function learnFromFollowUp(
-  deps: AnalyzeDeps,
-  story: StoryDefinition,
-  profile: StoryProfile,
-  version: number,
-  summary: FollowUpSummary,
-): Promise<void> {
-  const adapted = adaptProfile(profile, summary, story);
-  // The profile hands itself back for a follow-up it already absorbed (a redelivery): nothing to write.
-  if (adapted === profile) return;
-  if ((await deps.store.saveStoryProfile(story.id, adapted, version)) === 'ok') {
-    deps.profiles?.set(story.id, { profile: adapted, version: version + 1 });
+/**
+ * The profile is soft state: if another writer saved it since we read it, we re-read once, replay what this batch
+ * learned on top of theirs, and otherwise let the other writer win.
+ */
+async function saveLearnedProfile(store: StoryStore, story: StoryDefinition, known: ProfileInBatch): Promise<void> {
+  if ((await store.saveStoryProfile(story.id, known.profile, known.version)) === 'ok') {
+    known.version += 1;
     return;
   }
-  // Someone else saved first (or the cache is stale): whatever we hold is no longer the stored profile.
-  deps.profiles?.delete(story.id);
-  const fresh = await deps.store.getStoryProfile(story.id);
+  const fresh = await store.getStoryProfile(story.id);
   if (!fresh) return;
   const stored = coerceProfile(fresh.profile, story);
-  const readapted = adaptProfile(stored, summary, story);
-  if (readapted === stored) return;
-  if ((await deps.store.saveStoryProfile(story.id, readapted, fresh.version)) === 'ok') {
-    deps.profiles?.set(story.id, { profile: readapted, version: fresh.version + 1 });
-  }
-}
-
-async function trackStance(
-  deps: AnalyzeDeps,
-  story: StoryDefinition,
-  item: FeedItem,
-  observation: StanceObservation,
-): Promise<Alert[]> {
-  const config = resolveStanceConfig({ ...(story.tracking ?? {}), ...(deps.stanceOverrides ?? {}) });
-  const itemRef = {
-    itemId: item.id,
-    source: item.source,
-    link: item.link,
-    published: item.published ?? deps.clock.now().toISOString(),
-  };
-  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt += 1) {
-    const current = await currentStance(deps.store, story, observation.party);
-    const result = applyObservation(current, observation, itemRef, config, deps.clock.now());
-    if (!result.changed) return [];
-    const committed = await deps.store.commitStanceChange({
-      next: result.next,
-      expectedVersion: current.version,
-      causeItemId: item.id,
-      alerts: result.alerts,
-    });
-    if (committed === 'ok') return result.alerts;
-  }
-  throw new Error(
-    `stance of ${observation.party} in ${story.id} kept changing under us after ${MAX_COMMIT_ATTEMPTS} attempts`,
-  );
-}
-
-/** The stored state, or the baseline the story's seed sets, so repeating a known position is not news. */
-async function currentStance(store: StoryStore, story: StoryDefinition, party: string): Promise<StanceState> {
-  const states = await store.getStanceStates(story.id);
-  const stored = states.find((state) => state.party === party);
-  if (stored) return stored;
-  const seeded = baselineStances(story).find((observation) => observation.party === party) ?? null;
-  return baselineState(story.id, party, seeded, story.startDate);
+  const replayed = known.learned.reduce((profile, summary) => adaptProfile(profile, summary, story), stored);
+  known.profile = replayed;
+  known.version = fresh.version;
+  if (replayed === stored) return;
+  if ((await store.saveStoryProfile(story.id, replayed, fresh.version)) === 'ok') known.version += 1;
 }

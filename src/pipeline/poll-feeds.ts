@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { mapWithConcurrency } from '../core/concurrency';
 import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus } from '../core/feed';
 import type { Clock, FeedFetcher, StoryStore } from '../core/ports';
-import { isFeedDue, itemDedupKeys, mapWithConcurrency } from '../ingestion/index';
+import { isFeedDue, itemDedupKeys } from '../ingestion/index';
 
 export interface PollDeps {
   store: StoryStore;
@@ -27,15 +27,21 @@ export interface FeedPollReport {
 /** A classified fetch error, or 'internal' when our own side (e.g. the store) failed during the poll. */
 export type PollFailure = ClassifiedError | { kind: 'internal'; message: string };
 
+/** Every stored feed state, by feed id: one query instead of one read per feed. */
+export async function readFeedStates(store: StoryStore): Promise<Map<string, FeedState>> {
+  return new Map((await store.listFeedStates()).map((state) => [state.feedId, state]));
+}
+
 /** Feeds whose next poll time has come. Parked and gone feeds wait for a person. */
 export async function findDueFeeds(
   deps: Pick<PollDeps, 'store' | 'clock'>,
   feeds: FeedDefinition[],
+  states?: Map<string, FeedState>,
 ): Promise<FeedDefinition[]> {
   const now = deps.clock.now();
-  const states = new Map((await deps.store.listFeedStates()).map((state) => [state.feedId, state]));
+  const known = states ?? (await readFeedStates(deps.store));
   return feeds.filter((feed) => {
-    const state = states.get(feed.id);
+    const state = known.get(feed.id);
     return state === undefined || isFeedDue(state, now);
   });
 }
@@ -49,7 +55,7 @@ export async function recordItems(
   items: FeedItem[],
 ): Promise<{ toAnalyze: FeedItem[]; duplicates: number }> {
   if (items.length === 0) return { toAnalyze: [], duplicates: 0 };
-  // One call per feed: the store looks all keys up at once and claims the new items together.
+  // One store call: it looks all keys up at once and claims the new items together.
   const results = await store.recordItems(items.map((item) => ({ item, dedupKeys: itemDedupKeys(item) })));
   const toAnalyze = items.filter((_, index) => results[index]?.status !== 'duplicate');
   return { toAnalyze, duplicates: items.length - toAnalyze.length };
@@ -61,50 +67,44 @@ export interface FetchedFeed {
   nextState: FeedState;
 }
 
-/** How many item digests a feed state keeps: a little more than the longest feeds carry. */
-const MAX_SEEN_DIGESTS = 300;
-
-/** 12 hex characters of the id's SHA-1: small enough to keep hundreds per feed state, collisions negligible per feed. */
-export function itemDigest(itemId: string): string {
-  return createHash('sha1').update(itemId).digest('hex').slice(0, 12);
-}
-
 /**
- * Fetches one feed and claims its new items, without saving the feed state: the caller saves it only once the
- * new items are safe (enqueued or analyzed), so a crash in between makes the next attempt see them again.
+ * Fetches one feed, without claiming its items or saving its state. `report.newItems` holds the items of entries
+ * the feed did not carry last time; claimNewItems narrows them to the ones never stored. `state` is the stored feed state
+ * when the caller read it already (null: none stored); left out, it is read here.
  */
-export async function fetchFeed(deps: PollDeps, feed: FeedDefinition): Promise<FetchedFeed> {
-  const state = await deps.store.getFeedState(feed.id);
-  const outcome = await deps.fetcher.poll(feed, state, deps.clock.now());
-  let newItems: FeedItem[] = [];
-  let duplicateItems = 0;
-  let skippedItems = 0;
-  let nextState = outcome.nextState;
-  if (outcome.kind === 'changed') {
-    // Items of the previous document were handed on already: skip them without asking the store.
-    const seen = new Set(state?.seenItemDigests ?? []);
-    const unseen = outcome.items.filter((item) => !seen.has(itemDigest(item.id)));
-    const recorded = await recordItems(deps.store, unseen);
-    newItems = recorded.toAnalyze;
-    duplicateItems = recorded.duplicates + (outcome.items.length - unseen.length);
-    skippedItems = outcome.skippedItems;
-    nextState = {
-      ...nextState,
-      seenItemDigests: outcome.items.slice(0, MAX_SEEN_DIGESTS).map((item) => itemDigest(item.id)),
-    };
-  }
+export async function fetchFeed(deps: PollDeps, feed: FeedDefinition, state?: FeedState | null): Promise<FetchedFeed> {
+  const current = state === undefined ? await deps.store.getFeedState(feed.id) : state;
+  const outcome = await deps.fetcher.poll(feed, current, deps.clock.now());
+  const { nextState } = outcome;
+  const changed = outcome.kind === 'changed' ? outcome : null;
   const report: FeedPollReport = {
     feedId: feed.id,
     url: nextState.url,
     outcome: outcome.kind,
     status: nextState.status,
-    newItems,
-    duplicateItems,
-    skippedItems,
+    newItems: changed?.items ?? [],
+    // Entries of the previous document were handed on already; the fetcher did not even parse them.
+    duplicateItems: changed?.unchangedItems ?? 0,
+    skippedItems: changed?.skippedItems ?? 0,
     error: outcome.kind === 'failed' ? outcome.error : null,
     nextPollAt: nextState.nextPollAt,
   };
   return { report, nextState };
+}
+
+/**
+ * Claims the unseen items of many fetched feeds in one store call, so an item syndicated to several of them is
+ * claimed once, and leaves in each report only the items that still need analysis.
+ */
+export async function claimNewItems(store: StoryStore, fetched: FetchedFeed[]): Promise<void> {
+  const unseen = fetched.flatMap(({ report }) => report.newItems);
+  const { toAnalyze } = await recordItems(store, unseen);
+  const kept = new Set(toAnalyze);
+  for (const { report } of fetched) {
+    const before = report.newItems.length;
+    report.newItems = report.newItems.filter((item) => kept.has(item));
+    report.duplicateItems += before - report.newItems.length;
+  }
 }
 
 /**
@@ -116,38 +116,97 @@ export async function pollOneFeed(
   feed: FeedDefinition,
   handOff: (items: FeedItem[]) => Promise<void> = async () => {},
 ): Promise<FeedPollReport> {
-  const { report, nextState } = await fetchFeed(deps, feed);
+  const fetched = await fetchFeed(deps, feed);
+  await claimNewItems(deps.store, [fetched]);
+  const { report, nextState } = fetched;
   if (report.newItems.length > 0) await handOff(report.newItems);
-  await deps.store.putFeedState(nextState);
+  await deps.store.putFeedStates([nextState]);
   return report;
 }
 
 /**
- * Fetches feeds with bounded concurrency. A feed whose fetch throws (e.g. the store is unreachable) is reported
- * as failed with no state to save; it never stops the other feeds.
+ * Fetches feeds with bounded concurrency and claims their new items while the other fetches go on (see
+ * claimAsFetched). A feed whose fetch throws is reported as failed with no state to save; it never stops the
+ * other feeds. A feed whose claim fails (the store is unreachable) is reported the same way, so its items come
+ * back next time. `states` are the stored feed states when the caller read them already; without them each
+ * feed reads its own.
  */
 export async function fetchFeeds(
   deps: PollDeps,
   feeds: FeedDefinition[],
-  options: { concurrency: number },
+  options: { concurrency: number; states?: Map<string, FeedState> },
 ): Promise<{ report: FeedPollReport; nextState: FeedState | null }[]> {
-  const settled = await mapWithConcurrency(feeds, options.concurrency, (feed) => fetchFeed(deps, feed));
-  return settled.map((result, index) => {
-    if (result.status === 'fulfilled') return result.value;
-    const feed = feeds[index] as FeedDefinition;
-    const report: FeedPollReport = {
-      feedId: feed.id,
-      url: feed.url,
-      outcome: 'failed',
-      status: 'active',
-      newItems: [],
-      duplicateItems: 0,
-      skippedItems: 0,
-      error: { kind: 'internal', message: describeError(result.reason) },
-      nextPollAt: deps.clock.now().toISOString(),
-    };
-    return { report, nextState: null };
+  const { states } = options;
+  const claim = claimAsFetched(deps.store);
+  const claims: Promise<unknown>[] = feeds.map(() => Promise.resolve());
+  const settled = await mapWithConcurrency(feeds, options.concurrency, async (feed, index) => {
+    const fetched = await fetchFeed(deps, feed, states ? (states.get(feed.id) ?? null) : undefined);
+    // Not awaited here: the fetch slot goes to the next feed while the claim waits for its batch.
+    if (fetched.report.newItems.length > 0) claims[index] = claim(fetched);
+    return fetched;
   });
+  const claimed = await Promise.allSettled(claims);
+  return settled.map((result, index) => {
+    const feed = feeds[index] as FeedDefinition;
+    if (result.status === 'rejected') return failedInternally(deps, feed, result.reason);
+    const claimResult = claimed[index];
+    if (claimResult?.status === 'rejected') return failedInternally(deps, feed, claimResult.reason);
+    return result.value;
+  });
+}
+
+/**
+ * Claims fetched feeds in batches that form by themselves: the first feed is claimed at once, and the feeds
+ * fetched while a claim is under way wait and go together in the next one. So the store sees few, large
+ * requests, and claiming overlaps with fetching instead of following it. One claim at a time, so an item
+ * syndicated to two feeds of different batches finds the first batch's claim.
+ */
+function claimAsFetched(store: StoryStore): (fetched: FetchedFeed) => Promise<void> {
+  // `failure` is null when the claim went through; an object, so that even a rejection with undefined counts.
+  let waiting: { fetched: FetchedFeed; settle: (failure: { error: unknown } | null) => void }[] = [];
+  let running = false;
+  const next = (): void => {
+    if (running || waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    running = true;
+    claimNewItems(
+      store,
+      batch.map((entry) => entry.fetched),
+    ).then(
+      () => finish(batch, null),
+      (error: unknown) => finish(batch, { error }),
+    );
+  };
+  const finish = (batch: typeof waiting, failure: { error: unknown } | null): void => {
+    running = false;
+    for (const entry of batch) entry.settle(failure);
+    next();
+  };
+  return (fetched) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ fetched, settle: (failure) => (failure ? reject(failure.error) : resolve()) });
+      next();
+    });
+}
+
+function failedInternally(
+  deps: PollDeps,
+  feed: FeedDefinition,
+  reason: unknown,
+): { report: FeedPollReport; nextState: null } {
+  const report: FeedPollReport = {
+    feedId: feed.id,
+    url: feed.url,
+    outcome: 'failed',
+    status: 'active',
+    newItems: [],
+    duplicateItems: 0,
+    skippedItems: 0,
+    error: { kind: 'internal', message: describeError(reason) },
+    nextPollAt: deps.clock.now().toISOString(),
+  };
+  return { report, nextState: null };
 }
 
 function describeError(error: unknown): string {

@@ -1,8 +1,7 @@
 import type { FeedDefinition, FeedItem } from '../core/feed';
 import type { AlertNotifier } from '../core/ports';
-import { mapWithConcurrency } from '../ingestion/index';
-import { type AnalyzeDeps, analyzeItem, type ItemAnalysis } from './analyze-item';
-import { type FeedPollReport, fetchFeeds, findDueFeeds, type PollDeps } from './poll-feeds';
+import { type AnalyzeDeps, type ItemAnalysis, startAnalysisBatch } from './analyze-item';
+import { type FeedPollReport, fetchFeeds, findDueFeeds, type PollDeps, readFeedStates } from './poll-feeds';
 import { type PublishReport, publishPendingAlerts } from './publish-alerts';
 
 export type CycleDeps = PollDeps & AnalyzeDeps & { notifier: AlertNotifier };
@@ -14,34 +13,28 @@ export interface CycleReport {
 }
 
 /**
- * One local cycle of the same steps the Lambdas run one by one: fetch the due feeds, analyze what is new (oldest
- * first, so stances move forward in time), mark all of it analyzed at once, save the feed states, then send the
- * outbox, including anything an earlier cycle left pending.
+ * One local cycle of the same steps the Lambdas run one by one: read the feed states, fetch the due feeds, claim
+ * what is new in one go, analyze it (oldest first, so stances move forward in time), write the batch's follow-ups,
+ * profiles and analyzed marks, save the feed states, then send the outbox, including anything an earlier cycle
+ * left pending.
  */
 export async function runCycle(
   deps: CycleDeps,
   feeds: FeedDefinition[],
   options: { concurrency: number; onlyDue?: boolean },
 ): Promise<CycleReport> {
-  const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds);
-  const fetched = await fetchFeeds(deps, toPoll, { concurrency: options.concurrency });
+  const states = await readFeedStates(deps.store);
+  const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds, states);
+  const fetched = await fetchFeeds(deps, toPoll, { concurrency: options.concurrency, states });
   const feedReports = fetched.map(({ report }) => report);
   const analyses: ItemAnalysis[] = [];
-  // One profile cache per cycle: this process is the only analyzer of the cycle, so the profile is read once.
-  const analyzeDeps: CycleDeps = { ...deps, profiles: new Map(), deferAnalyzedMark: true };
+  const batch = startAnalysisBatch(deps);
   for (const item of inPublishedOrder(feedReports.flatMap((report) => report.newItems))) {
-    analyses.push(await analyzeItem(analyzeDeps, item));
+    analyses.push(await batch.analyze(item));
   }
-  // Marked only after every analysis: a crash before this line brings the items back as 'unfinished'.
-  await deps.store.markItemsAnalyzed(analyses.map((analysis) => analysis.itemId));
-  // Feed states (with their new validators) are saved only now that every new item has been analyzed.
-  const settled = await mapWithConcurrency(
-    fetched.flatMap(({ nextState }) => (nextState ? [nextState] : [])),
-    options.concurrency,
-    (state) => deps.store.putFeedState(state),
-  );
-  const failedSave = settled.find((result) => result.status === 'rejected');
-  if (failedSave) throw failedSave.reason;
+  await batch.finish();
+  // Feed states (with their new validators) are saved only now that every new item has been analyzed and marked.
+  await deps.store.putFeedStates(fetched.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analyses, published };
 }

@@ -14,6 +14,7 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { mapWithConcurrency } from '../../core/concurrency';
 import type { FeedItem, FeedState } from '../../core/feed';
 import {
   type Clock,
@@ -124,21 +125,24 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     return items;
   }
 
+  /** Reads many rows, 100 keys per request and a few requests at a time. */
   async function batchGet(wanted: { pk: string; sk: string }[]): Promise<Item[]> {
+    const chunks: Item[][] = [];
+    for (let start = 0; start < wanted.length; start += 100) chunks.push(wanted.slice(start, start + 100).map(keyOf));
+    return (await inParallel(chunks, getChunk)).flat();
+  }
+
+  async function getChunk(chunk: Item[]): Promise<Item[]> {
     const found: Item[] = [];
-    let pending: Item[] = wanted.map(keyOf);
-    // Only calls that left keys unprocessed count towards giving up; a long list of keys is not a failure.
+    let pending = chunk;
     let stalls = 0;
     while (pending.length > 0) {
-      const chunk = pending.slice(0, 100);
-      const rest = pending.slice(100);
       const result = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: chunk, ConsistentRead: true } } }),
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
       );
       found.push(...(result.Responses?.[tableName] ?? []));
-      const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      pending = [...rest, ...unprocessed];
-      if (unprocessed.length > 0) {
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      if (pending.length > 0) {
         if (stalls > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
         await pause(50 * 2 ** stalls);
         stalls += 1;
@@ -147,16 +151,23 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     return found;
   }
 
+  /** Writes many rows, 25 per request and a few requests at a time. */
   async function batchPut(items: Item[]): Promise<void> {
-    let pending: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
+    // DynamoDB refuses a batch that names one key twice; the last row for a key is the one a put sequence leaves.
+    const byKey = new Map(items.map((item) => [`${text(item, 'pk')}\u0000${text(item, 'sk')}`, item]));
+    const requests: WriteRequest[] = [...byKey.values()].map((item) => ({ PutRequest: { Item: item } }));
+    const chunks: WriteRequest[][] = [];
+    for (let start = 0; start < requests.length; start += 25) chunks.push(requests.slice(start, start + 25));
+    await inParallel(chunks, putChunk);
+  }
+
+  async function putChunk(chunk: WriteRequest[]): Promise<void> {
+    let pending = chunk;
     let stalls = 0;
     while (pending.length > 0) {
-      const chunk = pending.slice(0, 25);
-      const rest = pending.slice(25);
-      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: chunk } }));
-      const unprocessed = result.UnprocessedItems?.[tableName] ?? [];
-      pending = [...rest, ...unprocessed];
-      if (unprocessed.length > 0) {
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = result.UnprocessedItems?.[tableName] ?? [];
+      if (pending.length > 0) {
         if (stalls > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
         await pause(50 * 2 ** stalls);
         stalls += 1;
@@ -303,11 +314,12 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       planned.push({ index, operations: claimOperations(item, uniqueKeys) });
     }
 
-    for (const chunk of packTransactions(planned)) {
+    // The planned writes share no key, so their transactions can go out together.
+    await inParallel(packTransactions(planned), async (chunk) => {
       try {
         await client.send(new TransactWriteItemsCommand({ TransactItems: chunk.flatMap((write) => write.operations) }));
         for (const write of chunk) if (!write.alias) results[write.index] = { status: 'new' };
-        continue;
+        return;
       } catch (error) {
         if (!isTransactionConflict(error)) throw error;
       }
@@ -316,7 +328,7 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
         if (write.alias) await putIfAbsent(write.alias);
         else results[write.index] = await claimAlone(entry.item, entry.uniqueKeys);
       }
-    }
+    });
 
     for (const { index, winner } of losers) {
       const { item, uniqueKeys } = prepared[index] as (typeof prepared)[number];
@@ -351,8 +363,9 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     const rows = await batchGet(unique.map(keys.item));
     const now = s(clock.now().toISOString());
     const unmarked = rows.filter((row) => !row.analyzedAt);
-    for (let start = 0; start < unmarked.length; start += 100) {
-      const chunk = unmarked.slice(start, start + 100);
+    const chunks: Item[][] = [];
+    for (let start = 0; start < unmarked.length; start += 100) chunks.push(unmarked.slice(start, start + 100));
+    await inParallel(chunks, async (chunk) => {
       try {
         await client.send(
           new TransactWriteItemsCommand({
@@ -369,7 +382,7 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
         if (!isTransactionConflict(error)) throw error;
         for (const row of chunk) await markOne(text(row, 'itemId') ?? '');
       }
-    }
+    });
   }
 
   async function markOne(itemId: string): Promise<void> {
@@ -404,17 +417,14 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       return items.map((item) => data<FeedState>(item));
     },
 
-    async putFeedState(state) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...keyOf(keys.feed(state.feedId)),
-            gsi1pk: s(FEEDS_PARTITION),
-            gsi1sk: s(state.feedId),
-            data: s(JSON.stringify(state)),
-          },
-        }),
+    async putFeedStates(states) {
+      await batchPut(
+        states.map((state) => ({
+          ...keyOf(keys.feed(state.feedId)),
+          gsi1pk: s(FEEDS_PARTITION),
+          gsi1sk: s(state.feedId),
+          data: s(JSON.stringify(state)),
+        })),
       );
     },
 
@@ -430,39 +440,8 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
 
     markItemsAnalyzed: markMany,
 
-    async saveFollowUp(summary) {
-      const stored = boundedSummary(summary);
-      const rows: Item[] = [
-        {
-          ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
-          itemId: s(stored.itemId),
-          data: s(JSON.stringify(stored)),
-        },
-      ];
-      const seenParties = new Set<string>();
-      for (const stance of stored.stances) {
-        if (seenParties.has(stance.party)) continue;
-        seenParties.add(stance.party);
-        const article: PartyArticle = {
-          storyId: stored.storyId,
-          party: stance.party,
-          itemId: stored.itemId,
-          title: stored.title,
-          link: stored.link,
-          source: stored.source,
-          published: stored.published,
-          label: stance.label,
-          confidence: stance.confidence,
-          direct: stance.direct,
-          quote: stance.evidence,
-          conditions: stance.conditions,
-        };
-        rows.push({
-          ...keyOf(keys.article(stored.storyId, stance.party, stored.published, stored.itemId)),
-          data: s(JSON.stringify(article)),
-        });
-      }
-      await batchPut(rows);
+    async saveFollowUps(summaries) {
+      await batchPut(summaries.flatMap(followUpRows));
     },
 
     async getStoryProfile(storyId) {
@@ -649,6 +628,42 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
   return store;
 }
 
+/** A follow-up's row plus one row per party it carries a stance of, for the by-party article query. */
+function followUpRows(summary: FollowUpSummary): Item[] {
+  const stored = boundedSummary(summary);
+  const rows: Item[] = [
+    {
+      ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
+      itemId: s(stored.itemId),
+      data: s(JSON.stringify(stored)),
+    },
+  ];
+  const seenParties = new Set<string>();
+  for (const stance of stored.stances) {
+    if (seenParties.has(stance.party)) continue;
+    seenParties.add(stance.party);
+    const article: PartyArticle = {
+      storyId: stored.storyId,
+      party: stance.party,
+      itemId: stored.itemId,
+      title: stored.title,
+      link: stored.link,
+      source: stored.source,
+      published: stored.published,
+      label: stance.label,
+      confidence: stance.confidence,
+      direct: stance.direct,
+      quote: stance.evidence,
+      conditions: stance.conditions,
+    };
+    rows.push({
+      ...keyOf(keys.article(stored.storyId, stance.party, stored.published, stored.itemId)),
+      data: s(JSON.stringify(article)),
+    });
+  }
+  return rows;
+}
+
 function versionCondition(expectedVersion: number) {
   return expectedVersion === 0
     ? { ConditionExpression: 'attribute_not_exists(pk)' }
@@ -731,6 +746,17 @@ function packTransactions<T extends { operations: unknown[] }>(writes: T[]): T[]
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** How many batch requests of one call are in flight at once: enough to overlap our work with the table's. */
+const PARALLEL_REQUESTS = 4;
+
+/** Runs `work` over every part, a few at a time; fails with the first failure once all have settled. */
+async function inParallel<T, R>(parts: T[], work: (part: T) => Promise<R>): Promise<R[]> {
+  const settled = await mapWithConcurrency(parts, PARALLEL_REQUESTS, work);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
 }
 
 function pause(ms: number): Promise<void> {

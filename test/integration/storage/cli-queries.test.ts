@@ -28,13 +28,15 @@ beforeAll(async () => {
   const tableName = await dynamo.freshTable();
   storeArgs = ['--endpoint', dynamo.endpoint, '--table', tableName];
   const store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  await store.saveFollowUp(fixtureFollowUp());
-  await store.saveFollowUp({
-    ...fixtureFollowUp(),
-    itemId: 'later',
-    title: 'Later report',
-    published: '2025-03-20T08:00:00.000Z',
-  });
+  await store.saveFollowUps([
+    fixtureFollowUp(),
+    {
+      ...fixtureFollowUp(),
+      itemId: 'later',
+      title: 'Later report',
+      published: '2025-03-20T08:00:00.000Z',
+    },
+  ]);
   const russia = stanceState('russia', 1, {
     evidence: [
       {

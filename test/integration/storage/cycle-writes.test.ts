@@ -73,22 +73,42 @@ const cycleDeps = (target: StoryStore): CycleDeps => ({
 });
 
 describe('a local cycle against the store', () => {
-  it('reads each story profile once and marks every analyzed item in one call, after the last analysis', async () => {
+  it('reads feed states, profiles and stances once, claims each item once and writes each kind of row in one call, the mark after the follow-ups and before the feed states', async () => {
     const watch = watched(store);
     const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
 
     const followUps = report.analyses.filter((analysis) => analysis.stories.some((s) => s.classification.followUp));
     expect(followUps.length).toBeGreaterThan(1);
+    const stanceCommits = watch.called('commitStanceChange').length;
+    expect(stanceCommits).toBeGreaterThan(1);
+    expect(watch.called('getFeedState')).toEqual([]);
+    expect(watch.called('listFeedStates')).toHaveLength(1);
     expect(watch.called('getStoryProfile').length).toBeLessThanOrEqual(stories.length);
-    expect(watch.called('markItemAnalyzed')).toEqual([]);
+    expect(watch.called('getStanceStates').length).toBeLessThanOrEqual(stories.length);
+    // Claims go out while fetching goes on, at most one per feed, and each item is claimed exactly once.
+    const claims = watch.called('recordItems');
+    expect(claims.length).toBeGreaterThanOrEqual(1);
+    expect(claims.length).toBeLessThanOrEqual(feeds().length);
+    const claimedIds = claims.flatMap((call) =>
+      (call.args[0] as { item: { id: string } }[]).map(({ item }) => item.id),
+    );
+    expect(new Set(claimedIds).size).toBe(claimedIds.length);
+    expect(claimedIds).toEqual(expect.arrayContaining(report.analyses.map((analysis) => analysis.itemId)));
+    const savedFollowUps = watch.called('saveFollowUps');
+    expect(savedFollowUps).toHaveLength(1);
+    const summaries = report.analyses.flatMap((analysis) => analysis.stories).filter((s) => s.classification.followUp);
+    expect(savedFollowUps[0]?.args[0]).toHaveLength(summaries.length);
+    expect(watch.called('saveStoryProfile').length).toBeLessThanOrEqual(stories.length);
     const marks = watch.called('markItemsAnalyzed');
     expect(marks).toHaveLength(1);
     expect(marks[0]?.args[0]).toEqual(report.analyses.map((analysis) => analysis.itemId));
+    const savedStates = watch.called('putFeedStates');
+    expect(savedStates).toHaveLength(1);
+    expect(savedStates[0]?.args[0]).toHaveLength(feeds().length);
     const order = watch.calls.map((call) => call.method);
-    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveFollowUp'));
-    expect(order.indexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedState'));
-    // One call per feed claims that feed's items.
-    expect(watch.called('recordItems')).toHaveLength(feeds().length);
+    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveFollowUps'));
+    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveStoryProfile'));
+    expect(order.indexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedStates'));
   });
 
   it('brings the items of a cycle that crashed before its analyzed mark back as unfinished, and the rerun adds nothing twice', async () => {
@@ -96,7 +116,7 @@ describe('a local cycle against the store', () => {
     await expect(runCycle(cycleDeps(crashing.store), feeds(), { concurrency: 2, onlyDue: false })).rejects.toThrow(
       /markItemsAnalyzed crashed/,
     );
-    expect(crashing.called('putFeedState')).toEqual([]);
+    expect(crashing.called('putFeedStates')).toEqual([]);
     const followUpsBefore = await store.listFollowUps(stories[0]?.id ?? '');
     const alertsBefore = await store.listAlerts();
     expect(followUpsBefore.length).toBeGreaterThan(0);

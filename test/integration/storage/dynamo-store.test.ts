@@ -40,8 +40,8 @@ describe('table', () => {
 
 describe('feed state', () => {
   it('round-trips a feed state and lists every stored feed', async () => {
-    await store.putFeedState(feedState('alpha'));
-    await store.putFeedState(feedState('beta', { etag: null, consecutiveFailures: 2 }));
+    await store.putFeedStates([feedState('alpha')]);
+    await store.putFeedStates([feedState('beta', { etag: null, consecutiveFailures: 2 })]);
     expect(await store.getFeedState('alpha')).toEqual(feedState('alpha'));
     expect(await store.getFeedState('missing')).toBeNull();
     const listed = await store.listFeedStates();
@@ -49,7 +49,7 @@ describe('feed state', () => {
   });
 
   it('stores an unchanged feed poll with exactly one write', async () => {
-    await store.putFeedState(feedState('alpha', { nextPollAt: '2025-03-14T11:00:00.000Z' }));
+    await store.putFeedStates([feedState('alpha', { nextPollAt: '2025-03-14T11:00:00.000Z' })]);
     expect(counter.snapshot().storedWrites).toBe(1);
   });
 });
@@ -118,8 +118,8 @@ describe('recordItem', () => {
 describe('follow-ups and articles', () => {
   it('keeps one row when the same summary is saved twice, and lists it by party', async () => {
     const summary = fixtureFollowUp();
-    await store.saveFollowUp(summary);
-    await store.saveFollowUp(summary);
+    await store.saveFollowUps([summary]);
+    await store.saveFollowUps([summary]);
     expect(await store.listFollowUps(summary.storyId)).toEqual([summary]);
     const russia = await store.listArticlesByParty(summary.storyId, 'russia');
     expect(russia).toHaveLength(1);
@@ -130,8 +130,8 @@ describe('follow-ups and articles', () => {
   it('filters follow-ups and articles by publication time and returns the newest first', async () => {
     const first = fixtureFollowUp();
     const later = { ...first, itemId: 'later-item', published: '2025-03-20T08:00:00.000Z' };
-    await store.saveFollowUp(first);
-    await store.saveFollowUp(later);
+    await store.saveFollowUps([first]);
+    await store.saveFollowUps([later]);
     expect((await store.listFollowUps(first.storyId)).map((summary) => summary.itemId)).toEqual([
       'later-item',
       first.itemId,
@@ -145,7 +145,7 @@ describe('follow-ups and articles', () => {
 
   it('cuts long text so the item stays small, keeping the link to the full article', async () => {
     const summary = { ...fixtureFollowUp(), summary: 'word '.repeat(50_000), title: 'T'.repeat(5_000) };
-    await store.saveFollowUp(summary);
+    await store.saveFollowUps([summary]);
     const [stored] = await store.listFollowUps(summary.storyId);
     expect(stored?.summary.length).toBe(TEXT_LIMITS.summary);
     expect(stored?.title.length).toBe(TEXT_LIMITS.title);
@@ -246,13 +246,13 @@ describe('write budget', () => {
       await work();
       return counter.snapshot().storedWrites;
     };
-    expect(await measure(() => store.putFeedState(feedState('alpha')))).toBe(1);
+    expect(await measure(() => store.putFeedStates([feedState('alpha')]))).toBe(1);
     const keys = keysOf(otherItem);
     expect(await measure(() => store.recordItem(otherItem, keys))).toBe(1 + keys.length);
     expect(await measure(() => store.markItemAnalyzed(otherItem.id))).toBe(1);
     expect(await measure(() => store.recordItem(otherItem, keys))).toBe(0);
     const summary = fixtureFollowUp();
-    expect(await measure(() => store.saveFollowUp(summary))).toBe(1 + summary.stances.length);
+    expect(await measure(() => store.saveFollowUps([summary]))).toBe(1 + summary.stances.length);
     const next = stanceState('russia', 1);
     const change = { next, expectedVersion: 0, causeItemId: 'c', alerts: [alertFor(next, 'c')] };
     expect(await measure(() => store.commitStanceChange(change))).toBe(3);

@@ -24,7 +24,7 @@ describe('openStoreFromOptions', () => {
     const dataDir = join(scratch, 'data');
     const first = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
     expect(first.describe).toBe(`embedded store in ${dataDir}`);
-    await first.store.putFeedState(feedState('persisted'));
+    await first.store.putFeedStates([feedState('persisted')]);
     await first.close();
     const second = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
     try {
@@ -62,7 +62,7 @@ describe('openStoreFromOptions', () => {
     const opened = await openStoreFromOptions({ options: {} }, { env });
     try {
       expect(opened.describe).toBe(`table from-env at ${dynamo.endpoint}`);
-      await opened.store.putFeedState(feedState('via-env'));
+      await opened.store.putFeedStates([feedState('via-env')]);
       expect(await opened.store.getFeedState('via-env')).not.toBeNull();
     } finally {
       await opened.close();

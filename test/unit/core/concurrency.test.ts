@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapWithConcurrency } from '../../../src/ingestion/concurrency';
+import { mapWithConcurrency } from '../../../src/core/concurrency';
 
 describe('mapWithConcurrency', () => {
   it('settles every item in input order even when some reject or throw synchronously', async () => {
