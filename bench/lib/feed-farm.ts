@@ -71,10 +71,14 @@ export class FeedFarm {
     return body;
   }
 
-  /** Puts `newItems` fresh items on top of the given feeds (all feeds when omitted). */
+  /**
+   * Puts `newItems` fresh items on top of the given feeds (all feeds when omitted). The new bodies are built here,
+   * not on the first request, so the cycle that fetches them does not pay for the farm's own work.
+   */
   advance(newItems: number, feeds?: number[]): void {
     for (const index of feeds ?? this.generations.keys()) {
       this.generations[index] = (this.generations[index] ?? 0) + newItems;
+      this.body(index);
     }
   }
 
