@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import type { StoryStore } from '../../../src/core/ports';
+import type { FollowUpSummary } from '../../../src/core/story';
+import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { feedState, fixtureFollowUp } from './builders';
+
+const clock = { now: () => new Date('2025-03-14T12:00:00.000Z') };
+
+let dynamo: TestDynamo;
+let store: StoryStore;
+/** Items per BatchWriteItem request sent, and the most requests that were in flight at once. */
+const batchWrites = { sizes: [] as number[], inFlight: 0, maxInFlight: 0 };
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  dynamo.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      const requestItems = (args.input as { RequestItems: Record<string, unknown[]> }).RequestItems;
+      batchWrites.sizes.push(Object.values(requestItems).flat().length);
+      batchWrites.inFlight += 1;
+      batchWrites.maxInFlight = Math.max(batchWrites.maxInFlight, batchWrites.inFlight);
+      try {
+        return await next(args);
+      } finally {
+        batchWrites.inFlight -= 1;
+      }
+    },
+    { step: 'initialize', name: 'batchedWritesProbe' },
+  );
+});
+afterAll(async () => {
+  await dynamo?.close();
+});
+beforeEach(async () => {
+  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
+  batchWrites.sizes = [];
+  batchWrites.maxInFlight = 0;
+});
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The fixture follow-up as the n-th distinct article, published n minutes apart, with the fixture's two parties. */
+function followUp(n: number): FollowUpSummary {
+  const base = fixtureFollowUp();
+  return {
+    ...base,
+    itemId: `urn:example-wire:batch:${pad(n)}`,
+    link: `https://wire.example.org/world/batch/${pad(n)}`,
+    title: `Follow-up number ${n}`,
+    published: `2025-03-14T10:${pad(n)}:00.000Z`,
+  };
+}
+
+describe('feed states saved in batches', () => {
+  it('lists all 60 feed states saved in one call, sent in requests of at most 25 with at most 4 in flight', async () => {
+    const states = Array.from({ length: 60 }, (_, index) =>
+      feedState(`feed-${pad(index)}`, { consecutiveFailures: index % 3 }),
+    );
+    await store.putFeedStates(states);
+    const listed = await store.listFeedStates();
+    expect(listed.sort((a, b) => a.feedId.localeCompare(b.feedId))).toEqual(states);
+    expect(batchWrites.sizes.reduce((sum, size) => sum + size, 0)).toBe(60);
+    expect(Math.max(...batchWrites.sizes)).toBeLessThanOrEqual(25);
+    expect(batchWrites.sizes).toHaveLength(3);
+    expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps at most 4 requests in flight when one call needs more, and still stores every state', async () => {
+    const states = Array.from({ length: 160 }, (_, index) => feedState(`feed-${String(index).padStart(3, '0')}`));
+    await store.putFeedStates(states);
+    expect(batchWrites.sizes).toHaveLength(7);
+    expect(batchWrites.maxInFlight).toBeGreaterThan(1);
+    expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
+    expect(await store.listFeedStates()).toHaveLength(160);
+  });
+
+  it('keeps the last state when one call carries the same feed twice, without failing', async () => {
+    await store.putFeedStates([
+      feedState('alpha', { etag: '"old"' }),
+      feedState('beta'),
+      feedState('alpha', { etag: '"new"', consecutiveFailures: 1 }),
+    ]);
+    expect(await store.getFeedState('alpha')).toEqual(feedState('alpha', { etag: '"new"', consecutiveFailures: 1 }));
+    const listed = await store.listFeedStates();
+    expect(listed.map((state) => state.feedId).sort()).toEqual(['alpha', 'beta']);
+    expect(batchWrites.sizes).toEqual([2]);
+  });
+
+  it('keeps the last state of a feed repeated across two requests of one call', async () => {
+    const states = Array.from({ length: 30 }, (_, index) => feedState(`feed-${pad(index)}`));
+    states.push(feedState('feed-00', { status: 'parked', consecutiveFailures: 5 }));
+    await store.putFeedStates(states);
+    expect(await store.getFeedState('feed-00')).toMatchObject({ status: 'parked', consecutiveFailures: 5 });
+    expect(await store.listFeedStates()).toHaveLength(30);
+  });
+
+  it('writes nothing for an empty call', async () => {
+    await store.putFeedStates([]);
+    await store.saveFollowUps([]);
+    expect(batchWrites.sizes).toEqual([]);
+    expect(await store.listFeedStates()).toEqual([]);
+  });
+});
+
+describe('follow-ups saved in batches', () => {
+  it('lists all 30 follow-ups saved in one call, and each under both parties it carries a stance of', async () => {
+    const summaries = Array.from({ length: 30 }, (_, index) => followUp(index));
+    const { storyId } = fixtureFollowUp();
+    await store.saveFollowUps(summaries);
+
+    // Newest first.
+    expect(await store.listFollowUps(storyId)).toEqual([...summaries].reverse());
+    const russia = await store.listArticlesByParty(storyId, 'russia');
+    const us = await store.listArticlesByParty(storyId, 'us');
+    expect(russia.map((article) => article.itemId)).toEqual([...summaries].reverse().map((s) => s.itemId));
+    expect(us.map((article) => article.itemId)).toEqual([...summaries].reverse().map((s) => s.itemId));
+    expect(russia[0]).toMatchObject({
+      party: 'russia',
+      label: 'conditional',
+      direct: true,
+      title: 'Follow-up number 29',
+    });
+    expect(us[0]).toMatchObject({ party: 'us', label: 'supports', direct: false });
+    // One follow-up row and two article rows each: 90 rows, in requests of at most 25.
+    expect(batchWrites.sizes.reduce((sum, size) => sum + size, 0)).toBe(90);
+    expect(Math.max(...batchWrites.sizes)).toBeLessThanOrEqual(25);
+    expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('leaves one row, and one article per party, when one call carries the same summary twice', async () => {
+    const summary = fixtureFollowUp();
+    await store.saveFollowUps([summary, summary]);
+    expect(await store.listFollowUps(summary.storyId)).toEqual([summary]);
+    expect(await store.listArticlesByParty(summary.storyId, 'russia')).toHaveLength(1);
+    expect(await store.listArticlesByParty(summary.storyId, 'us')).toHaveLength(1);
+    expect(batchWrites.sizes).toEqual([3]);
+  });
+
+  it('keeps the later version when one call carries two versions of the same summary', async () => {
+    const first = fixtureFollowUp();
+    const revised = { ...first, summary: 'Revised: monitoring terms were published.', score: 0.9 };
+    await store.saveFollowUps([first, revised]);
+    expect(await store.listFollowUps(first.storyId)).toEqual([revised]);
+  });
+});
