@@ -169,11 +169,8 @@ describe('fetchFeeds', () => {
     expect(recheck.map((result) => result.status)).toEqual(['new', 'new', 'unfinished', 'unfinished']);
   });
 
-  // BUG (src/pipeline/poll-feeds.ts, fetchFeeds: `claims[index] = claim(fetched)`): a claim that rejects while later
-  // feeds are still being fetched has no handler until `Promise.allSettled(claims)` runs after the last fetch, so
-  // Node reports an unhandled rejection; under Node's default (--unhandled-rejections=throw) that ends the process
-  // (the poller Lambda, the local CLI) instead of reporting the feed as failed. Fails until the claim promise gets a
-  // handler as soon as it is created.
+  // Under Node's default (--unhandled-rejections=throw) an unhandled rejection would end the process (the poller
+  // Lambda, the local CLI) instead of reporting one feed as failed.
   it('leaves no unhandled rejection behind when a claim fails while later feeds are still fetching', async () => {
     const unhandled: unknown[] = [];
     const note = (reason: unknown) => unhandled.push(reason);
