@@ -1,4 +1,3 @@
-import { coalescing } from '../core/concurrency';
 import type { FeedItem } from '../core/feed';
 import type { Clock, StoryStore } from '../core/ports';
 import type { Alert, StanceState } from '../core/stance-state';
@@ -65,9 +64,15 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
   let followUps: FollowUpSummary[] = [];
   /** Follow-ups analyzed: marked by finish(), after their rows and what the profiles learned from them. */
   let analyzedIds: string[] = [];
-  /** Marks of items that are no one's follow-up, batched while the analysis goes on. */
-  const markEarly = coalescing((ids: string[]) => deps.store.markItemsAnalyzed(ids));
+  /** Items that are no story's follow-up, not yet sent to be marked: they go 100 at a time, a mark request's worth. */
+  let unmarked: string[] = [];
   let earlyMarks: Promise<void>[] = [];
+  const sendEarlyMarks = (): void => {
+    const marked = deps.store.markItemsAnalyzed(unmarked);
+    marked.catch(() => {}); // Awaited (and reported) by finish().
+    earlyMarks.push(marked);
+    unmarked = [];
+  };
 
   async function profileOf(story: StoryDefinition): Promise<ProfileInBatch> {
     const known = profiles.get(story.id);
@@ -161,26 +166,28 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
         analyzedIds.push(item.id);
       } else {
         // Not a follow-up of any story: its analysis wrote nothing, so it can be marked now, in the background.
-        const marked = markEarly(item.id);
-        marked.catch(() => {}); // Awaited (and reported) by finish().
-        earlyMarks.push(marked);
+        unmarked.push(item.id);
+        if (unmarked.length >= 100) sendEarlyMarks();
       }
       return { itemId: item.id, stories };
     },
 
     async finish() {
+      if (unmarked.length > 0) sendEarlyMarks();
       if (followUps.length > 0) await deps.store.saveFollowUps(followUps);
       for (const story of deps.stories) {
         const known = profiles.get(story.id);
         if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);
       }
-      await Promise.all(earlyMarks);
-      // Last: a crash before this line brings the follow-ups back as 'unfinished'.
-      if (analyzedIds.length > 0) await deps.store.markItemsAnalyzed(analyzedIds);
+      // Only now the follow-ups: a crash before their mark brings them back as 'unfinished'.
+      const followUpMark = analyzedIds.length > 0 ? deps.store.markItemsAnalyzed(analyzedIds) : Promise.resolve();
+      const settled = await Promise.allSettled([...earlyMarks, followUpMark]);
       followUps = [];
       analyzedIds = [];
       earlyMarks = [];
       for (const known of profiles.values()) known.learned = [];
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
