@@ -100,6 +100,20 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
 
   const expiresAt = () => n(Math.floor(clock.now().getTime() / 1000) + retentionSeconds);
 
+  /**
+   * Item rows this store claimed (or found unfinished) and has not marked yet, so the mark can put them back
+   * without reading them first. Bounded: a poller claims and never marks, so the oldest are forgotten past the cap.
+   */
+  const unmarkedRows = new Map<string, Item>();
+  const rememberUnmarked = (itemId: string, row: Item) => {
+    unmarkedRows.delete(itemId);
+    unmarkedRows.set(itemId, row);
+    if (unmarkedRows.size > MAX_REMEMBERED_ROWS) {
+      const oldest = unmarkedRows.keys().next().value;
+      if (oldest !== undefined) unmarkedRows.delete(oldest);
+    }
+  };
+
   async function getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
     const result = await client.send(
       new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
@@ -246,10 +260,18 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     return [putIfAbsentOperation(itemRow), ...markers];
   }
 
+  /** The item row is the first operation of a claim. */
+  function rememberClaim(item: FeedItem, operations: TransactWriteItem[]): void {
+    const row = operations[0]?.Put?.Item;
+    if (row) rememberUnmarked(item.id, row);
+  }
+
   /** Claims one item already looked up as unseen. A refusal means another writer won between our read and write. */
   async function claimAlone(item: FeedItem, uniqueKeys: string[]): Promise<RecordItemResult> {
     try {
-      await client.send(new TransactWriteItemsCommand({ TransactItems: claimOperations(item, uniqueKeys) }));
+      const operations = claimOperations(item, uniqueKeys);
+      await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
+      rememberClaim(item, operations);
       return { status: 'new' };
     } catch (error) {
       if (!isTransactionConflict(error)) throw error;
@@ -294,6 +316,7 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       const own = byPk.get(keys.item(item.id).pk);
       if (own) {
         results[index] = classifyOwn(own);
+        if (results[index]?.status === 'unfinished') rememberUnmarked(item.id, own);
         continue;
       }
       const winner = rowKeys.map((key) => heldBy.get(key.pk)).find((held) => held !== undefined);
@@ -318,7 +341,11 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     await inParallel(packTransactions(planned), async (chunk) => {
       try {
         await client.send(new TransactWriteItemsCommand({ TransactItems: chunk.flatMap((write) => write.operations) }));
-        for (const write of chunk) if (!write.alias) results[write.index] = { status: 'new' };
+        for (const write of chunk) {
+          if (write.alias) continue;
+          results[write.index] = { status: 'new' };
+          rememberClaim((prepared[write.index] as (typeof prepared)[number]).item, write.operations);
+        }
         return;
       } catch (error) {
         if (!isTransactionConflict(error)) throw error;
@@ -352,15 +379,22 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
   }
 
   /**
-   * Marks in bulk: one BatchGetItem per 100 ids, then the unmarked rows written back with analyzedAt in
-   * transactions of 100 Puts conditioned on analyzedAt being absent. Item rows never change after their claim
-   * except for this mark, so writing back the row read loses nothing; a refused transaction (someone marked
-   * one of them meanwhile) is replayed id by id with UpdateItem, which keeps the first analyzedAt.
+   * Marks in bulk: the rows this store claimed are known, the others are read (one BatchGetItem per 100 ids);
+   * the unmarked rows are written back with analyzedAt in transactions of 100 Puts conditioned on analyzedAt being
+   * absent. Item rows never change after their claim except for this mark, so writing back the row read loses
+   * nothing; a refused transaction (someone marked one of them meanwhile) is replayed id by id with UpdateItem,
+   * which keeps the first analyzedAt.
    */
   async function markMany(itemIds: string[]): Promise<void> {
     const unique = [...new Set(itemIds)];
     if (unique.length === 0) return;
-    const rows = await batchGet(unique.map(keys.item));
+    const remembered = unique.flatMap((id) => {
+      const row = unmarkedRows.get(id);
+      return row ? [row] : [];
+    });
+    const toRead = unique.filter((id) => !unmarkedRows.has(id));
+    const rows = [...remembered, ...(toRead.length > 0 ? await batchGet(toRead.map(keys.item)) : [])];
+    for (const id of unique) unmarkedRows.delete(id);
     const now = s(clock.now().toISOString());
     const unmarked = rows.filter((row) => !row.analyzedAt);
     const chunks: Item[][] = [];
@@ -747,6 +781,9 @@ function packTransactions<T extends { operations: unknown[] }>(writes: T[]): T[]
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+/** How many claimed, not yet marked item rows a store keeps in memory (a few hundred bytes each). */
+const MAX_REMEMBERED_ROWS = 5_000;
 
 /** How many batch requests of one call are in flight at once: enough to overlap our work with the table's. */
 const PARALLEL_REQUESTS = 4;
