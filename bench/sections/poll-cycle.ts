@@ -42,6 +42,11 @@ export const pollCycleSection: BenchSection = async ({ runs }) => {
     const unchangedRequests: number[] = [];
     const changed: CycleResult[] = [];
     const changedRequests: number[] = [];
+    const naiveSeconds: number[] = [];
+    const naiveRequests: number[] = [];
+    const urls = feeds.map((feed) => feed.url);
+    // Each run measures our changed cycle and the naive loop back to back, so a slow spell of this shared machine
+    // hits both alike; the speed-up is the median of the per-run ratios.
     for (let run = 0; run < runs; run += 1) {
       farm.resetCounters();
       const quiet = await cycle(feeds);
@@ -53,17 +58,7 @@ export const pollCycleSection: BenchSection = async ({ runs }) => {
       farm.resetCounters();
       changed.push(await cycle(feeds));
       changedRequests.push(farm.requests);
-    }
 
-    // The 5 MB feed joins one changed cycle: peak memory must stay bounded while it is parsed.
-    farm.advance(NEW_ITEMS_PER_CHANGE);
-    const bigFeed = { ...farmFeeds(1, () => farm.feedUrl(bigFeedIndex))[0], id: 'bench-big' } as FeedDefinition;
-    const withBig = await cycle([...feeds, bigFeed]);
-
-    const naiveSeconds: number[] = [];
-    const naiveRequests: number[] = [];
-    const urls = feeds.map((feed) => feed.url);
-    for (let run = 0; run < Math.max(1, Math.min(runs, 3)); run += 1) {
       farm.resetCounters();
       const started = performance.now();
       await runNaiveCycle(urls, pipeline.client, pipeline.tableName);
@@ -71,12 +66,18 @@ export const pollCycleSection: BenchSection = async ({ runs }) => {
       naiveRequests.push(farm.requests);
     }
 
+    // The 5 MB feed joins one changed cycle: peak memory must stay bounded while it is parsed.
+    farm.advance(NEW_ITEMS_PER_CHANGE);
+    const bigFeed = { ...farmFeeds(1, () => farm.feedUrl(bigFeedIndex))[0], id: 'bench-big' } as FeedDefinition;
+    const withBig = await cycle([...feeds, bigFeed]);
+
     const documentItems = FEEDS * ITEMS_PER_FEED;
     const seconds = (results: CycleResult[]) => summarize(results.map((result) => result.seconds));
     const throughput = (values: number[]) => summarize(values.map((value) => documentItems / value));
     const changedThroughput = throughput(changed.map((result) => result.seconds));
     const naiveThroughput = throughput(naiveSeconds);
     const newPerSecond = summarize(changed.map((result) => result.newItems / result.seconds));
+    const speedUp = summarize(changed.map((result, run) => (naiveSeconds[run] ?? Number.NaN) / result.seconds));
     return [
       row({
         section: 'poll',
@@ -123,8 +124,14 @@ export const pollCycleSection: BenchSection = async ({ runs }) => {
         unit: 'items/s',
         value: changedThroughput,
         baseline: naiveThroughput,
-        target: '>= 5x naive',
-        meetsTarget: changedThroughput.median >= 5 * naiveThroughput.median,
+      }),
+      row({
+        section: 'poll',
+        name: 'changed cycle speed-up over the naive loop, per run',
+        unit: 'x',
+        value: speedUp,
+        target: '>= 5x',
+        meetsTarget: speedUp.median >= 5,
       }),
       row({
         section: 'poll',
