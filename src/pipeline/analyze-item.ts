@@ -59,7 +59,10 @@ interface ProfileInBatch {
 
 export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
   const profiles = new Map<string, ProfileInBatch>();
-  // Stance states by story, read once and kept current after each of our commits; dropped on a conflict.
+  // Stance states by story, read once and kept current after each of our commits; dropped on a conflict. Stale
+  // states are safe with other writers: the stance machine only leaves a state as it is for reasons a newer state
+  // would not change (an item already applied, an item older than what was observed, low confidence); any other
+  // outcome is a commit conditioned on the version read, which fails if someone else moved the state meanwhile.
   const stanceStates = new Map<string, StanceState[]>();
   let followUps: FollowUpSummary[] = [];
   /** Follow-ups analyzed: marked by finish(), after their rows and what the profiles learned from them. */

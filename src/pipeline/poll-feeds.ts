@@ -69,8 +69,8 @@ export interface FetchedFeed {
 
 /**
  * Fetches one feed, without claiming its items or saving its state. `report.newItems` holds the items of entries
- * the feed did not carry last time; claimNewItems narrows them to the ones never stored. `state` is the stored feed state
- * when the caller read it already (null: none stored); left out, it is read here.
+ * the feed did not carry last time; claimNewItems narrows them to the ones never stored. `state` is the stored
+ * feed state when the caller read it already (null: none stored); left out, it is read here.
  */
 export async function fetchFeed(deps: PollDeps, feed: FeedDefinition, state?: FeedState | null): Promise<FetchedFeed> {
   const current = state === undefined ? await deps.store.getFeedState(feed.id) : state;
@@ -125,10 +125,10 @@ export async function pollOneFeed(
 }
 
 /**
- * Fetches feeds with bounded concurrency and claims their new items while the other fetches go on. A feed whose fetch throws is reported as failed with no state to save; it never stops the
- * other feeds. A feed whose claim fails (the store is unreachable) is reported the same way, so its items come
- * back next time. `states` are the stored feed states when the caller read them already; without them each
- * feed reads its own.
+ * Fetches feeds with bounded concurrency and claims their new items while the other fetches go on. A feed whose
+ * fetch throws is reported as failed with no state to save; it never stops the other feeds. A feed whose claim
+ * fails (the store is unreachable) is reported the same way, so its items come back next time. `states` are the
+ * stored feed states when the caller read them already; without them each feed reads its own.
  */
 export async function fetchFeeds(
   deps: PollDeps,
