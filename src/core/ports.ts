@@ -8,6 +8,8 @@ import type { FollowUpSummary, StanceLabel } from './story';
  */
 export interface StoryStore {
   getFeedState(feedId: string): Promise<FeedState | null>;
+  /** The stored states of these feeds, in no particular order; feeds never polled have none. */
+  getFeedStates(feedIds: string[]): Promise<FeedState[]>;
   listFeedStates(): Promise<FeedState[]>;
   /** Saves feed states in as few writes as the store allows; each state replaces the stored one. */
   putFeedStates(states: FeedState[]): Promise<void>;

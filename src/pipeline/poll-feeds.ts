@@ -27,9 +27,10 @@ export interface FeedPollReport {
 /** A classified fetch error, or 'internal' when our own side (e.g. the store) failed during the poll. */
 export type PollFailure = ClassifiedError | { kind: 'internal'; message: string };
 
-/** Every stored feed state, by feed id: one query instead of one read per feed. */
-export async function readFeedStates(store: StoryStore): Promise<Map<string, FeedState>> {
-  return new Map((await store.listFeedStates()).map((state) => [state.feedId, state]));
+/** The stored states of these feeds, by feed id: a batched read (100 per request) instead of one read per feed. */
+export async function readFeedStates(store: StoryStore, feeds: FeedDefinition[]): Promise<Map<string, FeedState>> {
+  const states = await store.getFeedStates(feeds.map((feed) => feed.id));
+  return new Map(states.map((state) => [state.feedId, state]));
 }
 
 /** Feeds whose next poll time has come. Parked and gone feeds wait for a person. */
@@ -39,7 +40,7 @@ export async function findDueFeeds(
   states?: Map<string, FeedState>,
 ): Promise<FeedDefinition[]> {
   const now = deps.clock.now();
-  const known = states ?? (await readFeedStates(deps.store));
+  const known = states ?? (await readFeedStates(deps.store, feeds));
   return feeds.filter((feed) => {
     const state = known.get(feed.id);
     return state === undefined || isFeedDue(state, now);

@@ -23,7 +23,7 @@ export async function runCycle(
   feeds: FeedDefinition[],
   options: { concurrency: number; onlyDue?: boolean },
 ): Promise<CycleReport> {
-  const states = await readFeedStates(deps.store);
+  const states = await readFeedStates(deps.store, feeds);
   const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds, states);
   const fetched = await fetchFeeds(deps, toPoll, { concurrency: options.concurrency, states });
   const feedReports = fetched.map(({ report }) => report);

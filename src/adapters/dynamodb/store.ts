@@ -442,6 +442,11 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       return item ? data<FeedState>(item) : null;
     },
 
+    async getFeedStates(feedIds) {
+      const rows = await batchGet([...new Set(feedIds)].map(keys.feed));
+      return rows.map((row) => data<FeedState>(row));
+    },
+
     async listFeedStates() {
       const items = await queryAll({
         IndexName: GSI1.name,

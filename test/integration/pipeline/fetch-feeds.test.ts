@@ -218,6 +218,7 @@ describe('fetchFeeds', () => {
     });
     expect(watch.called('getFeedState')).toEqual([]);
     expect(watch.called('listFeedStates')).toEqual([]);
+    expect(watch.called('getFeedStates')).toEqual([]);
     expect(results.map((result) => result.report.outcome)).toEqual(['changed', 'not_modified', 'changed']);
     expect(results[1]?.report.newItems).toEqual([]);
   });

@@ -54,6 +54,15 @@ function followUp(n: number): FollowUpSummary {
 }
 
 describe('feed states saved in batches', () => {
+  it('reads back exactly the states asked for, past 100 ids, and none for feeds never saved', async () => {
+    const states = Array.from({ length: 150 }, (_, index) => feedState(`feed-${String(index).padStart(3, '0')}`));
+    await store.putFeedStates(states);
+    const wanted = [...states.slice(0, 120).map((state) => state.feedId), 'never-saved', 'feed-000'];
+    const read = await store.getFeedStates(wanted);
+    expect(read.map((state) => state.feedId).sort()).toEqual(states.slice(0, 120).map((state) => state.feedId));
+    expect(read.find((state) => state.feedId === 'feed-007')).toEqual(states[7]);
+  });
+
   it('lists all 60 feed states saved in one call, sent in requests of at most 25 with at most 4 in flight', async () => {
     const states = Array.from({ length: 60 }, (_, index) =>
       feedState(`feed-${pad(index)}`, { consecutiveFailures: index % 3 }),
