@@ -15,7 +15,7 @@ export const parseSection: BenchSection = async ({ runs }) => {
     const bodies = Array.from({ length: FEEDS }, (_, index) => new Uint8Array(farm.body(index)));
     const parse = await repeat(runs, async () => {
       const measured = await measureParseThroughput(bodies, { rounds: 3 });
-      return { ours: measured.ingestionItemsPerSec, rssParser: measured.rssParserItemsPerSec };
+      return { ours: measured.ingestionItemsPerSec, rssParser: measured.rssParserItemsPerSec, ratio: measured.ratio };
     });
     const fetched = await repeat(runs, async () => {
       const started = performance.now();
@@ -27,7 +27,6 @@ export const parseSection: BenchSection = async ({ runs }) => {
       }
       return { itemsPerSec: items / ((performance.now() - started) / 1000) };
     });
-    const ratio = parse.ours.median / parse.rssParser.median;
     return [
       row({
         section: 'parse',
@@ -35,8 +34,16 @@ export const parseSection: BenchSection = async ({ runs }) => {
         unit: 'items/s',
         value: parse.ours,
         baseline: parse.rssParser,
-        target: `>= ${PARSE_TARGET_RATIO * 100}% of rss-parser`,
-        meetsTarget: ratio >= PARSE_TARGET_RATIO,
+      }),
+      row({
+        // Both parsers alternate round by round in one process; the median of the per-round ratios is steadier
+        // on a shared machine than the ratio of two medians taken at different moments.
+        section: 'parse',
+        name: 'our speed as a share of rss-parser, per round',
+        unit: 'x',
+        value: parse.ratio,
+        target: `>= ${PARSE_TARGET_RATIO}x`,
+        meetsTarget: parse.ratio.median >= PARSE_TARGET_RATIO,
       }),
       row({
         section: 'parse',
