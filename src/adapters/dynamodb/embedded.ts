@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
-import { cacheDynaliteTableDescriptions } from './table-description-cache';
 
 export const DEFAULT_DATA_DIR = '.storywatch/data';
 
@@ -21,7 +20,6 @@ export interface EmbeddedDynamo {
 export async function startEmbeddedDynamo(options: { dataDir?: string | null } = {}): Promise<EmbeddedDynamo> {
   const dataDir = options.dataDir === undefined ? DEFAULT_DATA_DIR : options.dataDir;
   const releaseDir = dataDir ? claimDataDir(dataDir) : () => {};
-  cacheDynaliteTableDescriptions();
   const engine = dynalite({
     ...(dataDir ? { path: dataDir } : {}),
     createTableMs: 0,
