@@ -54,7 +54,7 @@ describe('storywatch demo and report on a data dir', () => {
     expect(html.match(/class="change-point"/g)).toHaveLength(DEMO_TIMELINE.plannedChanges.length);
 
     const fresh = await runCli(['demo', '--data-dir', dataDir, '--fresh', '--report', join(scratch, 'fresh.html')]);
-    expect(fresh.code).toBe(0);
+    expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stdout).toContain('4 stance changes');
   }, 120_000);
 });
