@@ -7,6 +7,7 @@ import { itemDedupKeys } from '../../../src/ingestion/index';
 import { fetchFeeds, type PollDeps } from '../../../src/pipeline/poll-feeds';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { watchedStore } from '../../support/watched-store';
 
 const RSS = { 'content-type': 'application/rss+xml; charset=utf-8' };
 const clock = { now: () => new Date('2025-03-16T00:00:00.000Z') };
@@ -89,23 +90,12 @@ const feeds = (): FeedDefinition[] =>
     language: 'en',
   }));
 
-/** The real store with every call noted; `failFirst` makes the first call of that method throw as an outage would. */
-function watched(target: StoryStore, failFirst?: keyof StoryStore) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const proxy = new Proxy(target, {
-    get(real, property: keyof StoryStore) {
-      const method = real[property] as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        calls.push({ method: property, args });
-        if (property === failFirst && calls.filter((call) => call.method === property).length === 1) {
-          throw new Error(`${property} unreachable`);
-        }
-        return method.apply(real, args);
-      };
-    },
-  });
-  return { store: proxy, called: (name: string) => calls.filter((call) => call.method === name) };
-}
+/** The store with every call noted; with `failFirst`, the first call of that method fails as an outage would. */
+const watched = (target: StoryStore, failFirst?: keyof StoryStore) =>
+  watchedStore(
+    target,
+    failFirst ? { method: failFirst, message: `${failFirst} unreachable`, onlyFirstCall: true } : undefined,
+  );
 
 const deps = (target: StoryStore): PollDeps => ({
   store: target,

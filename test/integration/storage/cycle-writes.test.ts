@@ -8,6 +8,7 @@ import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { type CycleDeps, runCycle } from '../../../src/pipeline/run-cycle';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { watchedStore } from '../../support/watched-store';
 
 // The reliability feeds carry follow-ups with stance changes, so a cycle over them exercises every store call.
 const FEED_FILES = ['wire-a.xml', 'wire-b.xml'];
@@ -48,21 +49,9 @@ const feeds = (): FeedDefinition[] =>
     language: 'en',
   }));
 
-/** The real store, with every call noted in order; `fail` makes one method throw as a crash would. */
-function watched(target: StoryStore, fail?: keyof StoryStore) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const proxy = new Proxy(target, {
-    get(real, property: keyof StoryStore) {
-      const method = real[property] as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        calls.push({ method: property, args });
-        if (property === fail) throw new Error(`${property} crashed`);
-        return method.apply(real, args);
-      };
-    },
-  });
-  return { store: proxy, calls, called: (name: string) => calls.filter((call) => call.method === name) };
-}
+/** The store with every call noted in order; with `fail`, every call of that method fails as a crash would. */
+const watched = (target: StoryStore, fail?: keyof StoryStore) =>
+  watchedStore(target, fail ? { method: fail, message: `${fail} crashed` } : undefined);
 
 const cycleDeps = (target: StoryStore): CycleDeps => ({
   store: target,
