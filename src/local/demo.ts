@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DeleteTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, ResourceNotFoundException, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import {
   createDynamoClient,
   createDynamoStoryStore,
@@ -218,6 +218,8 @@ async function dropTable(client: ReturnType<typeof createDynamoClient>, tableNam
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  // Deletion finishes after the call returns; a table still 'DELETING' would pass for the new one and then vanish.
+  await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 }
 
 function clip(text: string, max: number): string {
