@@ -65,8 +65,8 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
   // outcome is a commit conditioned on the version read, which fails if someone else moved the state meanwhile.
   const stanceStates = new Map<string, StanceState[]>();
   let followUps: FollowUpSummary[] = [];
-  /** Follow-ups analyzed: marked by finish(), after their rows and what the profiles learned from them. */
-  let analyzedIds: string[] = [];
+  /** Items that are a follow-up of some story: marked by finish(), after their rows and what the profiles learned. */
+  let followUpIds: string[] = [];
   /** Items that are no story's follow-up, not yet sent to be marked: they go 100 at a time, a mark request's worth. */
   let unmarked: string[] = [];
   let earlyMarks: Promise<void>[] = [];
@@ -166,7 +166,7 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
       );
       if (summaries.length > 0) {
         followUps.push(...summaries);
-        analyzedIds.push(item.id);
+        followUpIds.push(item.id);
       } else {
         // Not a follow-up of any story: its analysis wrote nothing, so it can be marked now, in the background.
         unmarked.push(item.id);
@@ -183,10 +183,10 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
         if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);
       }
       // Only now the follow-ups: a crash before their mark brings them back as 'unfinished'.
-      const followUpMark = analyzedIds.length > 0 ? deps.store.markItemsAnalyzed(analyzedIds) : Promise.resolve();
+      const followUpMark = followUpIds.length > 0 ? deps.store.markItemsAnalyzed(followUpIds) : Promise.resolve();
       const settled = await Promise.allSettled([...earlyMarks, followUpMark]);
       followUps = [];
-      analyzedIds = [];
+      followUpIds = [];
       earlyMarks = [];
       for (const known of profiles.values()) known.learned = [];
       const failed = settled.find((result) => result.status === 'rejected');
