@@ -13,10 +13,10 @@ export interface CycleReport {
 }
 
 /**
- * One local cycle of the same steps the Lambdas run one by one: read the feed states, fetch the due feeds, claim
- * what is new in one go, analyze it (oldest first, so stances move forward in time), write the batch's follow-ups,
- * profiles and analyzed marks, save the feed states, then send the outbox, including anything an earlier cycle
- * left pending.
+ * One local cycle of the same steps the Lambdas run one by one: read the feed states, fetch the due feeds and claim
+ * what is new while fetching goes on, analyze it (oldest first, so stances move forward in time), write the batch's
+ * follow-ups, profiles and analyzed marks, save the feed states, then send the outbox, including anything an
+ * earlier cycle left pending.
  */
 export async function runCycle(
   deps: CycleDeps,
