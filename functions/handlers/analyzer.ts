@@ -1,7 +1,7 @@
 import { METRIC } from '../../src/config/metrics';
 import type { FeedItem } from '../../src/core/feed';
 import type { AlertNotifier } from '../../src/core/ports';
-import { type AnalyzeDeps, startAnalysisBatch } from '../../src/pipeline/analyze-item';
+import { type AnalyzeDeps, type ItemAnalysis, startAnalysisBatch } from '../../src/pipeline/analyze-item';
 import { publishPendingAlerts } from '../../src/pipeline/publish-alerts';
 import { inPublishedOrder } from '../../src/pipeline/run-cycle';
 import { MalformedMessageError, parseJsonBody, processSqsBatch } from '../lib/batch';
@@ -20,9 +20,9 @@ export interface AnalyzerDeps extends AnalyzeDeps {
  */
 export function createAnalyzerHandler(deps: AnalyzerDeps) {
   return async (event: SqsEvent, context?: InvocationContext): Promise<SqsBatchResponse> => {
-    let alertsCommitted = 0;
-    // One profile and stance read per story for the whole batch; follow-ups, profiles and analyzed marks are
-    // written once every record was handled.
+    const analyses: ItemAnalysis[] = [];
+    // One profile and stance read per story for the whole batch; stance changes, follow-ups, profiles and analyzed
+    // marks are written once every record was handled.
     const batch = startAnalysisBatch(deps);
     try {
       const response = await processSqsBatch(
@@ -31,19 +31,26 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
         async (record) => {
           const item = parseFeedItem(parseJsonBody(record));
           const analysis = await batch.analyze(item);
-          const alerts = analysis.stories.flatMap((story) => story.alerts);
+          analyses.push(analysis);
           const followUps = analysis.stories.filter((story) => story.classification.followUp).length;
-          alertsCommitted += alerts.length;
-          deps.metrics.count(METRIC.followUps, followUps);
-          deps.metrics.count(METRIC.stanceChanges, alerts.filter((alert) => alert.kind === 'stance_change').length);
-          deps.log.info('analyzed item', { itemId: item.id, source: item.source, followUps, alerts: alerts.length });
+          deps.log.info('analyzed item', { itemId: item.id, source: item.source, followUps });
         },
         // Stances only move forward in time, so items of one batch are applied in published order, one by one.
         { inParallel: false, log: deps.log },
       );
-      // Should these writes fail, the whole batch comes back and is analyzed again, which is idempotent.
-      await batch.finish();
-      if (alertsCommitted > 0) await publishNow(deps);
+      try {
+        await batch.finish();
+      } catch (error) {
+        // Nothing of the batch is marked done, so every record comes back and is analyzed again, idempotently.
+        deps.log.error('writing the batch failed; SQS will redeliver every record', { error });
+        return { batchItemFailures: event.Records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+      }
+      // Counted once the batch is written: finish() corrects the alerts of items applied again after a conflict.
+      const stories = analyses.flatMap((analysis) => analysis.stories);
+      const alerts = stories.flatMap((story) => story.alerts);
+      deps.metrics.count(METRIC.followUps, stories.filter((story) => story.classification.followUp).length);
+      deps.metrics.count(METRIC.stanceChanges, alerts.filter((alert) => alert.kind === 'stance_change').length);
+      if (alerts.length > 0) await publishNow(deps);
       return response;
     } finally {
       deps.metrics.flush();

@@ -48,6 +48,13 @@ export interface StoryStore {
    * the pending alerts of the outbox. 'conflict' means someone else changed the state first.
    */
   commitStanceChange(change: StanceCommit): Promise<'ok' | 'conflict'>;
+  /**
+   * Commits a run of changes of one party's stance, oldest first: each change expects the version the one before
+   * it stored. Written in as few atomic writes as the store allows, each moving the state to the last change it
+   * carries, with the history rows and pending alerts of its changes. Returns how many of the changes, from the
+   * first, are stored: all of them, or fewer when another writer moved the state first.
+   */
+  commitStanceChanges(changes: StanceCommit[]): Promise<number>;
 
   listPendingAlerts(limit?: number): Promise<Alert[]>;
   markAlertSent(alertId: string, sentAt: string): Promise<void>;

@@ -1,5 +1,5 @@
 import type { FeedItem } from '../core/feed';
-import type { Clock, StoryStore } from '../core/ports';
+import type { Clock, StanceCommit, StoryStore } from '../core/ports';
 import type { Alert, StanceState } from '../core/stance-state';
 import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
 import {
@@ -11,7 +11,13 @@ import {
   type StoryDefinition,
   type StoryProfile,
 } from '../detection/index';
-import { applyObservation, baselineState, resolveStanceConfig, type StanceMachineConfig } from '../tracking/index';
+import {
+  applyObservation,
+  baselineState,
+  type ObservedItem,
+  resolveStanceConfig,
+  type StanceMachineConfig,
+} from '../tracking/index';
 
 export interface AnalyzeDeps {
   store: StoryStore;
@@ -38,15 +44,20 @@ const MAX_COMMIT_ATTEMPTS = 5;
 
 /**
  * The analysis of a batch of items: one local cycle, or one queue batch in AWS. Items are analyzed one by one, in
- * the order given; what can wait (follow-up rows, what the story profiles learned, the follow-ups' analyzed marks)
- * is written once by finish(). Stance commits are not held back: each carries its alerts into the outbox at once.
- * An item that is no story's follow-up wrote nothing, so its mark goes out during the analysis.
+ * the order given, each against the stances the items before it left. What can wait is written once by finish():
+ * each party's stance changes (one transaction per party, more past 100 rows), the follow-up rows, what the story
+ * profiles learned, and last the follow-ups' analyzed marks. An item that is no story's follow-up wrote nothing, so
+ * its mark goes out during the analysis.
  * If finish() never runs (a crash), the items stay claimed but unmarked, come back 'unfinished' and are analyzed
  * again; every step is idempotent, so the second pass adds only what the first one did not write.
  */
 export interface AnalysisBatch {
   analyze(item: FeedItem): Promise<ItemAnalysis>;
-  /** Writes the follow-ups and learned profiles, then marks the follow-ups; settles once every mark is written. */
+  /**
+   * Commits the stance changes, writes the follow-ups and learned profiles, then marks the follow-ups; settles once
+   * every mark is written. Should another writer have moved a party's stance meanwhile, that party's observations
+   * are applied again on top of it, and the analyses' alerts are corrected to what was committed.
+   */
   finish(): Promise<void>;
 }
 
@@ -57,13 +68,34 @@ interface ProfileInBatch {
   learned: FollowUpSummary[];
 }
 
+/** One party's stance as this batch moves it: what is stored, and the changes made on top not yet committed. */
+interface StanceLedger {
+  story: StoryDefinition;
+  party: string;
+  /** The state after the batch's changes so far: what the next observation is applied to. */
+  current: StanceState;
+  /** Changes on top of the stored state, oldest first; committed by finish(). */
+  changes: StanceCommit[];
+  /** Every observation applied since the stored state, for a replay on a state another writer moved. */
+  observations: LedgerObservation[];
+}
+
+interface LedgerObservation {
+  observation: StanceObservation;
+  item: ObservedItem;
+  at: Date;
+  /** The analysis that reported this observation's alerts, corrected after a replay. */
+  analysis: StoryAnalysis;
+  /** How many changes the ledger held once this observation was applied (the first to reach a count made it). */
+  changesAfter: number;
+}
+
 export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
   const profiles = new Map<string, ProfileInBatch>();
-  // Stance states by story, read once and kept current after each of our commits; dropped on a conflict. Stale
-  // states are safe with other writers: the stance machine only leaves a state as it is for reasons a newer state
-  // would not change (an item already applied, an item older than what was observed, low confidence); any other
-  // outcome is a commit conditioned on the version read, which fails if someone else moved the state meanwhile.
-  const stanceStates = new Map<string, StanceState[]>();
+  // Stance states by story, read once; each party's ledger is then the batch's own view of it. Commits wait for
+  // finish(), conditioned on the version read: a stale state costs a replay then, never a lost change.
+  const storedStances = new Map<string, StanceState[]>();
+  const ledgers = new Map<string, StanceLedger>();
   let followUps: FollowUpSummary[] = [];
   /** Items that are a follow-up of some story: marked by finish(), after their rows and what the profiles learned. */
   let followUpIds: string[] = [];
@@ -88,11 +120,11 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
     return loaded;
   }
 
-  async function currentStance(story: StoryDefinition, party: string): Promise<StanceState> {
-    let states = stanceStates.get(story.id);
+  async function storedStance(story: StoryDefinition, party: string): Promise<StanceState> {
+    let states = storedStances.get(story.id);
     if (!states) {
       states = await deps.store.getStanceStates(story.id);
-      stanceStates.set(story.id, states);
+      storedStances.set(story.id, states);
     }
     const stored = states.find((state) => state.party === party);
     if (stored) return stored;
@@ -101,39 +133,87 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
     return baselineState(story.id, party, seeded, story.startDate);
   }
 
-  function remember(storyId: string, next: StanceState): void {
-    const states = stanceStates.get(storyId);
-    if (states) stanceStates.set(storyId, [...states.filter((state) => state.party !== next.party), next]);
+  async function ledgerOf(story: StoryDefinition, party: string): Promise<StanceLedger> {
+    const key = `${story.id}\u0000${party}`;
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      ledger = { story, party, current: await storedStance(story, party), changes: [], observations: [] };
+      ledgers.set(key, ledger);
+    }
+    return ledger;
   }
 
-  async function trackStance(story: StoryDefinition, item: FeedItem, observation: StanceObservation): Promise<Alert[]> {
-    const config = resolveStanceConfig({ ...(story.tracking ?? {}), ...(deps.stanceOverrides ?? {}) });
-    const itemRef = {
+  function stanceConfig(story: StoryDefinition): StanceMachineConfig {
+    return resolveStanceConfig({ ...(story.tracking ?? {}), ...(deps.stanceOverrides ?? {}) });
+  }
+
+  /** Applies one observation on the ledger's current state; a change joins the ledger's uncommitted changes. */
+  function applyToLedger(ledger: StanceLedger, entry: Omit<LedgerObservation, 'changesAfter'>): Alert[] {
+    const result = applyObservation(
+      ledger.current,
+      entry.observation,
+      entry.item,
+      stanceConfig(ledger.story),
+      entry.at,
+    );
+    if (result.changed) {
+      ledger.changes.push({
+        next: result.next,
+        expectedVersion: ledger.current.version,
+        causeItemId: entry.item.itemId,
+        alerts: result.alerts,
+      });
+      ledger.current = result.next;
+    }
+    ledger.observations.push({ ...entry, changesAfter: ledger.changes.length });
+    return result.alerts;
+  }
+
+  async function trackStance(
+    story: StoryDefinition,
+    item: FeedItem,
+    observation: StanceObservation,
+    analysis: StoryAnalysis,
+  ): Promise<void> {
+    const ledger = await ledgerOf(story, observation.party);
+    const at = deps.clock.now();
+    const observed = {
       itemId: item.id,
       source: item.source,
       link: item.link,
-      published: item.published ?? deps.clock.now().toISOString(),
+      published: item.published ?? at.toISOString(),
     };
-    for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt += 1) {
-      const current = await currentStance(story, observation.party);
-      const result = applyObservation(current, observation, itemRef, config, deps.clock.now());
-      if (!result.changed) return [];
-      const committed = await deps.store.commitStanceChange({
-        next: result.next,
-        expectedVersion: current.version,
-        causeItemId: item.id,
-        alerts: result.alerts,
-      });
-      if (committed === 'ok') {
-        remember(story.id, result.next);
-        return result.alerts;
+    analysis.alerts.push(...applyToLedger(ledger, { observation, item: observed, at, analysis }));
+  }
+
+  /**
+   * Commits one party's changes. When another writer moved the state first, what was committed stays, the state
+   * is read again and the observations after the last committed change are applied on top of it, then committed.
+   */
+  async function commitLedger(ledger: StanceLedger): Promise<void> {
+    for (let attempt = 1; ledger.changes.length > 0; attempt += 1) {
+      const committed = await deps.store.commitStanceChanges(ledger.changes);
+      if (committed === ledger.changes.length) break;
+      if (attempt >= MAX_COMMIT_ATTEMPTS) {
+        throw new Error(
+          `stance of ${ledger.party} in ${ledger.story.id} kept changing under us after ${MAX_COMMIT_ATTEMPTS} attempts`,
+        );
       }
-      // Another writer moved this story's stances: read them again before the next attempt.
-      stanceStates.delete(story.id);
+      // Everything after the observation that made the last committed change; all of them when none went in.
+      const lastIn = committed === 0 ? -1 : ledger.observations.findIndex((entry) => entry.changesAfter === committed);
+      const toReplay = ledger.observations.slice(lastIn + 1);
+      storedStances.delete(ledger.story.id);
+      ledger.current = await storedStance(ledger.story, ledger.party);
+      ledger.changes = [];
+      ledger.observations = [];
+      // An item carries at most one observation per party, so its alerts for this party all come from the replay.
+      for (const entry of toReplay) {
+        const others = entry.analysis.alerts.filter((alert) => alert.party !== ledger.party);
+        entry.analysis.alerts = [...others, ...applyToLedger(ledger, entry)];
+      }
     }
-    throw new Error(
-      `stance of ${observation.party} in ${story.id} kept changing under us after ${MAX_COMMIT_ATTEMPTS} attempts`,
-    );
+    ledger.changes = [];
+    ledger.observations = [];
   }
 
   async function analyzeForStory(story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
@@ -149,11 +229,9 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
       known.profile = adapted;
       known.learned.push(summary);
     }
-    const alerts: Alert[] = [];
-    for (const observation of classification.stances) {
-      alerts.push(...(await trackStance(story, item, observation)));
-    }
-    return { storyId: story.id, classification, alerts };
+    const analysis: StoryAnalysis = { storyId: story.id, classification, alerts: [] };
+    for (const observation of classification.stances) await trackStance(story, item, observation, analysis);
+    return analysis;
   }
 
   return {
@@ -177,7 +255,12 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
 
     async finish() {
       if (unmarked.length > 0) sendEarlyMarks();
-      if (followUps.length > 0) await deps.store.saveFollowUps(followUps);
+      // Parties move independently, so their commits go out side by side, along with the follow-up rows.
+      const pendingLedgers = [...ledgers.values()].filter((ledger) => ledger.changes.length > 0);
+      await Promise.all([
+        Promise.all(pendingLedgers.map(commitLedger)),
+        followUps.length > 0 ? deps.store.saveFollowUps(followUps) : undefined,
+      ]);
       for (const story of deps.stories) {
         const known = profiles.get(story.id);
         if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);

@@ -188,7 +188,7 @@ describe('handler logs, as CloudWatch would receive them', () => {
     })(sqsEvent([feed('leaky-feed', '/leaky-feed.xml'), feed('leaky-page', '/leaky-page.html')]));
     // The table refuses every write with a message that echoes personal data and feed text back.
     proxy.inject({
-      operations: ['PutItem', 'UpdateItem', 'TransactWriteItems'],
+      operations: ['PutItem', 'UpdateItem', 'BatchWriteItem', 'TransactWriteItems'],
       fault: {
         kind: 'status',
         status: 400,
@@ -207,8 +207,9 @@ describe('handler logs, as CloudWatch would receive them', () => {
     });
     const event = sqsEvent([...itemQueue.bodies, 'not json: reply to tips@leaky.example.org']);
 
-    // Every record fails, so the handler throws for Lambda to retry the batch; each failure was logged first.
-    await expect(analyzer(event)).rejects.toThrow(/All records failed/);
+    // The batch's writes fail, so every record is reported failed for SQS to redeliver; each failure is logged.
+    const response = await analyzer(event);
+    expect(response.batchItemFailures).toHaveLength(event.Records.length);
     faultyClient.destroy();
     proxy.clear();
 
@@ -222,7 +223,11 @@ describe('handler logs, as CloudWatch would receive them', () => {
       .map((line) => JSON.parse(line) as { message: string });
     // The logs were written and do describe what happened...
     expect(entries.map((entry) => entry.message)).toEqual(
-      expect.arrayContaining(['polled feed', 'record failed; SQS will redeliver it']),
+      expect.arrayContaining([
+        'polled feed',
+        'record failed; SQS will redeliver it',
+        'writing the batch failed; SQS will redeliver every record',
+      ]),
     );
     expect(output).toContain('not_a_feed');
     expect(output).toContain('[email]');

@@ -20,6 +20,7 @@ import {
   type Clock,
   type PartyArticle,
   type RecordItemResult,
+  type StanceCommit,
   type StanceHistoryEntry,
   type StoryStore,
   systemClock,
@@ -436,6 +437,88 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     }
   }
 
+  /** The history row and pending alerts of one change; a change without alerts writes only the state. */
+  function stanceChangeRows(change: StanceCommit, committedAt: string): TransactWriteItem[] {
+    const { next, causeItemId, alerts } = change;
+    if (alerts.length === 0) return [];
+    const last = alerts.find((alert) => alert.kind === 'stance_change') ?? alerts[0];
+    const entry: StanceHistoryEntry = {
+      storyId: next.storyId,
+      party: next.party,
+      version: next.version,
+      causeItemId,
+      from: last?.from ?? null,
+      to: next.label,
+      conditions: next.conditions,
+      confidence: next.confidence,
+      evidence: last ? boundedEvidence(last.evidence) : null,
+      alertIds: alerts.map((alert) => alert.id),
+      committedAt,
+    };
+    const historyKey = keys.history(next.storyId, next.party, next.version, causeItemId);
+    return [
+      { ...keyOf(historyKey), data: s(JSON.stringify(entry)) },
+      ...alerts.map((alert) => alertRow({ ...alert, status: 'pending', sentAt: null })),
+    ].map((row) => putIfAbsentOperation(row));
+  }
+
+  /**
+   * Commits consecutive changes of one party's stance, as many per transaction as fit DynamoDB's 100 rows: each
+   * transaction puts the state of its last change, conditioned on the version its first change expects, with the
+   * history rows and alerts of all its changes. Only the latest state matters, so the states in between are
+   * never written. Returns how many changes, from the first, are stored.
+   */
+  async function commitStanceRun(changes: StanceCommit[]): Promise<number> {
+    checkStanceRun(changes);
+    const committedAt = clock.now().toISOString();
+    let committed = 0;
+    while (committed < changes.length) {
+      const first = changes[committed] as StanceCommit;
+      const rows: TransactWriteItem[] = [];
+      let end = committed;
+      for (; end < changes.length; end += 1) {
+        const more = stanceChangeRows(changes[end] as StanceCommit, committedAt);
+        // One row stays free for the state itself.
+        if (end > committed && rows.length + more.length > 99) break;
+        rows.push(...more);
+      }
+      const { next } = changes[end - 1] as StanceCommit;
+      const stateRow: TransactWriteItem = {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keyOf(keys.stance(next.storyId, next.party)),
+            party: s(next.party),
+            label: s(next.label ?? 'unknown'),
+            version: n(next.version),
+            data: s(JSON.stringify(boundedState(next))),
+          },
+          ...versionCondition(first.expectedVersion),
+        },
+      };
+      if (!(await commitStanceTransaction([stateRow, ...rows]))) break;
+      committed = end;
+    }
+    return committed;
+  }
+
+  /** True when the transaction went through, or had gone through before (a replay finds all its own rows). */
+  async function commitStanceTransaction(operations: TransactWriteItem[]): Promise<boolean> {
+    try {
+      await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
+      return true;
+    } catch (error) {
+      if (!isTransactionConflict(error)) throw error;
+    }
+    // The rows after the state are history rows and alerts, keyed by the change that made them.
+    const ownRows = operations.slice(1).flatMap((operation) => {
+      const row = operation.Put?.Item;
+      return row ? [{ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' }] : [];
+    });
+    if (ownRows.length === 0) return false;
+    return (await batchGet(ownRows)).length === ownRows.length;
+  }
+
   const store: StoryStore = {
     async getFeedState(feedId) {
       const item = await getItem(keys.feed(feedId));
@@ -519,69 +602,10 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     },
 
     async commitStanceChange(change) {
-      const { next, expectedVersion, causeItemId } = change;
-      const historyKey = keys.history(next.storyId, next.party, next.version, causeItemId);
-      const now = clock.now().toISOString();
-      const operations: TransactWriteItem[] = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keyOf(keys.stance(next.storyId, next.party)),
-              party: s(next.party),
-              label: s(next.label ?? 'unknown'),
-              version: n(next.version),
-              data: s(JSON.stringify(boundedState(next))),
-            },
-            ...versionCondition(expectedVersion),
-          },
-        },
-      ];
-      if (change.alerts.length > 0) {
-        const last = change.alerts.find((alert) => alert.kind === 'stance_change') ?? change.alerts[0];
-        const entry: StanceHistoryEntry = {
-          storyId: next.storyId,
-          party: next.party,
-          version: next.version,
-          causeItemId,
-          from: last?.from ?? null,
-          to: next.label,
-          conditions: next.conditions,
-          confidence: next.confidence,
-          evidence: last ? boundedEvidence(last.evidence) : null,
-          alertIds: change.alerts.map((alert) => alert.id),
-          committedAt: now,
-        };
-        operations.push({
-          Put: {
-            TableName: tableName,
-            Item: { ...keyOf(historyKey), data: s(JSON.stringify(entry)) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      }
-      for (const alert of change.alerts) {
-        operations.push({
-          Put: {
-            TableName: tableName,
-            Item: alertRow({ ...alert, status: 'pending', sentAt: null }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      }
-      try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
-        return 'ok';
-      } catch (error) {
-        if (!isTransactionConflict(error)) throw error;
-      }
-      // A replay of a commit that already went through finds its own history row and alerts: done, nothing new.
-      if (change.alerts.length > 0) {
-        const existing = await batchGet([historyKey, ...change.alerts.map((alert) => keys.alert(alert.id))]);
-        if (existing.length === change.alerts.length + 1) return 'ok';
-      }
-      return 'conflict';
+      return (await commitStanceRun([change])) === 1 ? 'ok' : 'conflict';
     },
+
+    commitStanceChanges: commitStanceRun,
 
     async listPendingAlerts(limit) {
       const items = await queryAll(
@@ -701,6 +725,20 @@ function followUpRows(summary: FollowUpSummary): Item[] {
     });
   }
   return rows;
+}
+
+/** A run of stance changes must be one party's, each expecting the version the change before it stored. */
+function checkStanceRun(changes: StanceCommit[]): void {
+  for (const [index, change] of changes.entries()) {
+    const before = changes[index - 1];
+    if (!before) continue;
+    const sameParty = change.next.storyId === before.next.storyId && change.next.party === before.next.party;
+    if (!sameParty || change.expectedVersion !== before.next.version) {
+      throw new Error(
+        `stance changes out of sequence: ${change.next.party} expects version ${change.expectedVersion} after ${before.next.party} version ${before.next.version}`,
+      );
+    }
+  }
 }
 
 function versionCondition(expectedVersion: number) {

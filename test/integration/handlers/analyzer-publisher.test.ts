@@ -11,6 +11,7 @@ import { loadStories } from '../../../src/detection/story';
 import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { watchedStore } from '../../support/watched-store';
 import { fixedClock, lambdaContext, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from './support';
 
 const ITEMS = JSON.parse(
@@ -132,6 +133,33 @@ describe('analyzer handler', () => {
       [event.Records[0]?.messageId, event.Records[2]?.messageId].sort(),
     );
     expect((await store.listFollowUps(STORY_ID)).map((summary) => summary.itemId)).toEqual(['handler-analyze-0001']);
+  });
+
+  it('reports every record failed and marks none of them when the batch cannot be written, then settles on redelivery', async () => {
+    const healthy = store;
+    const claim = () => healthy.recordItems(ITEMS.map((item) => ({ item, dedupKeys: [] })));
+    await claim(); // as the poller does before queueing the items
+    store = watchedStore(healthy, { method: 'commitStanceChanges', message: 'table unavailable' }).store;
+    const { handler, log, metrics } = analyzer();
+    const event = itemEvent(ITEMS);
+
+    const response = await handler(event);
+
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(
+      event.Records.map((record) => record.messageId).sort(),
+    );
+    expect(log.entries.some((entry) => entry.level === 'error' && entry.message.includes('redeliver every'))).toBe(
+      true,
+    );
+    expect(sns.published).toEqual([]);
+    expect(metrics.totals.StanceChanges ?? 0).toBe(0);
+    // Claimed, never marked: each item still counts as unfinished, so a later poll hands it on again too.
+    expect((await claim()).map((result) => result.status)).toEqual(ITEMS.map(() => 'unfinished'));
+
+    store = healthy;
+    expect((await analyzer().handler(event)).batchItemFailures).toEqual([]);
+    expect(publishedParties()).toEqual(['russia']);
+    expect(await store.listFollowUps(STORY_ID)).toHaveLength(3);
   });
 
   it('keeps the items successful and the alert pending when SNS is down, for the sweep to send later', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedDefinition } from '../../../src/core/feed';
-import type { StoryStore } from '../../../src/core/ports';
+import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { type CycleDeps, runCycle } from '../../../src/pipeline/run-cycle';
@@ -62,14 +62,26 @@ const cycleDeps = (target: StoryStore): CycleDeps => ({
 });
 
 describe('a local cycle against the store', () => {
-  it('reads feed states, profiles and stances once, claims each item once, writes follow-ups and feed states in one call each, marks follow-ups after their rows and every item before the feed states', async () => {
+  it('reads feed states, profiles and stances once, claims each item once, commits each moved party once, writes follow-ups and feed states in one call each, marks follow-ups after their rows and every item before the feed states', async () => {
     const watch = watched(store);
     const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
 
     const followUps = report.analyses.filter((analysis) => analysis.stories.some((s) => s.classification.followUp));
     expect(followUps.length).toBeGreaterThan(1);
-    const stanceCommits = watch.called('commitStanceChange').length;
-    expect(stanceCommits).toBeGreaterThan(1);
+    // Stance changes wait for the end of the batch: one run per party that moved, carrying every alert reported.
+    expect(watch.called('commitStanceChange')).toEqual([]);
+    const stanceRuns = watch.called('commitStanceChanges').map((call) => call.args[0] as StanceCommit[]);
+    expect(stanceRuns.length).toBeGreaterThan(0);
+    const movedParties = stanceRuns.map((run) => run[0]?.next.party);
+    expect(new Set(movedParties).size).toBe(stanceRuns.length);
+    const committedAlerts = stanceRuns.flatMap((run) =>
+      run.flatMap((change) => change.alerts.map((alert) => alert.id)),
+    );
+    const reportedAlerts = report.analyses.flatMap((analysis) =>
+      analysis.stories.flatMap((s) => s.alerts.map((alert) => alert.id)),
+    );
+    expect(reportedAlerts.length).toBeGreaterThan(1);
+    expect([...committedAlerts].sort()).toEqual([...reportedAlerts].sort());
     expect(watch.called('getFeedState')).toEqual([]);
     expect(watch.called('getFeedStates')).toHaveLength(1);
     expect(watch.called('listFeedStates')).toEqual([]);
@@ -89,12 +101,12 @@ describe('a local cycle against the store', () => {
     const summaries = report.analyses.flatMap((analysis) => analysis.stories).filter((s) => s.classification.followUp);
     expect(savedFollowUps[0]?.args[0]).toHaveLength(summaries.length);
     expect(watch.called('saveStoryProfile').length).toBeLessThanOrEqual(stories.length);
-    // Every analyzed item is marked once; a follow-up only after its row and the profile are written.
+    // Every analyzed item is marked once; a follow-up only after its stances, its row and the profile are written.
     const markedIds = watch.called('markItemsAnalyzed').flatMap((call) => call.args[0] as string[]);
     expect([...markedIds].sort()).toEqual(report.analyses.map((analysis) => analysis.itemId).sort());
     const followUpIds = new Set(followUps.map((analysis) => analysis.itemId));
     const lastFollowUpWrite = Math.max(
-      ...['saveFollowUps', 'saveStoryProfile'].map((method) =>
+      ...['commitStanceChanges', 'saveFollowUps', 'saveStoryProfile'].map((method) =>
         watch.calls.map((call) => call.method).lastIndexOf(method),
       ),
     );
