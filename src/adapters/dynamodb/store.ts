@@ -217,7 +217,10 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     return own.analyzedAt ? { status: 'duplicate', canonicalId } : { status: 'unfinished' };
   }
 
-  /** A duplicate from another source gets a small alias row: it links the source, and makes its next poll free. */
+  /**
+   * A duplicate from another source gets a small alias row: it links the source, and makes its next poll free. The
+   * aliases of an item are listed by gsi1 under SOURCES#<canonicalId>.
+   */
   function aliasRow(item: FeedItem, canonicalId: string): Item {
     return {
       ...keyOf(keys.item(item.id)),
@@ -240,7 +243,11 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     Put: { TableName: tableName, Item: row, ConditionExpression: 'attribute_not_exists(pk)' },
   });
 
-  /** The claim of one item: its row plus one marker per key, all or nothing. */
+  /**
+   * The claim of one item: its row plus one marker per key, all or nothing. The row carries no index keys: the
+   * first copy is read by its own key, and only its aliases sit in gsi1 under SOURCES#<id>, so a new item pays no
+   * index write, neither for its claim nor for its mark.
+   */
   function claimOperations(item: FeedItem, uniqueKeys: string[]): TransactWriteItem[] {
     const itemRow: Item = {
       ...keyOf(keys.item(item.id)),
@@ -251,8 +258,6 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
       ...(item.link ? { link: s(item.link) } : {}),
       ...(item.published ? { published: s(item.published) } : {}),
       claimedAt: s(clock.now().toISOString()),
-      gsi1pk: s(`SOURCES#${item.id}`),
-      gsi1sk: s(`${item.source}#${item.id}`),
       [TTL_ATTRIBUTE]: expiresAt(),
     };
     const markers = uniqueKeys.map((dedupKey) =>

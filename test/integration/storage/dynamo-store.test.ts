@@ -1,6 +1,6 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../../src/adapters/dynamodb/schema';
+import { ensureTable, GSI1 } from '../../../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore, TEXT_LIMITS } from '../../../src/adapters/dynamodb/store';
 import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
@@ -84,6 +84,22 @@ describe('recordItem', () => {
       canonicalId: wireItem.id,
     });
     expect(counter.snapshot().storedWrites).toBe(0);
+  });
+
+  it('lists the syndicated copies of an item in gsi1 under SOURCES#<id>, and keeps the first copy out of the index', async () => {
+    await store.recordItem(wireItem, keysOf(wireItem));
+    await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy));
+    await store.markItemAnalyzed(wireItem.id);
+    const sources = await dynamo.client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: GSI1.name,
+        KeyConditionExpression: 'gsi1pk = :item',
+        ExpressionAttributeValues: { ':item': { S: `SOURCES#${wireItem.id}` } },
+      }),
+    );
+    expect(sources.Items?.map((row) => row.itemId?.S)).toEqual([syndicatedCopy.id]);
+    expect(sources.Items?.[0]?.source?.S).toBe(syndicatedCopy.source);
   });
 
   it('gives the claim to exactly one of two workers recording the same item at once', async () => {
