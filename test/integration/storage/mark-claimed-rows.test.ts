@@ -34,16 +34,20 @@ const storeAt = (iso: string): StoryStore =>
 const entry = (item: FeedItem) => ({ item, dedupKeys: [`link:${item.link}`] });
 const items = () => fixtureItems().filter((item, index, all) => all.findIndex((o) => o.link === item.link) === index);
 
-async function analyzedAt(itemId: string): Promise<string | undefined> {
+async function rowOf(itemId: string) {
   const key = keys.item(itemId);
   const row = await dynamo.client.send(
     new GetItemCommand({ TableName: tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }),
   );
-  return row.Item?.analyzedAt?.S;
+  return row.Item;
+}
+
+async function analyzedAt(itemId: string): Promise<string | undefined> {
+  return (await rowOf(itemId))?.analyzedAt?.S;
 }
 
 describe('analyzed marks of claimed items', () => {
-  it('marks the items a store claimed itself without reading their rows back', async () => {
+  it('marks the items a store claimed itself with plain batched puts, without reading their rows back', async () => {
     const store = storeAt('2025-03-14T12:00:00.000Z');
     const claimed = items();
     expect(claimed.length).toBeGreaterThan(1);
@@ -51,7 +55,8 @@ describe('analyzed marks of claimed items', () => {
     sent = [];
     await store.markItemsAnalyzed(claimed.map((item) => item.id));
     expect(sent).not.toContain('BatchGetItemCommand');
-    expect(sent).toContain('TransactWriteItemsCommand');
+    expect(sent).not.toContain('TransactWriteItemsCommand');
+    expect(sent).toContain('BatchWriteItemCommand');
     for (const item of claimed) expect(await analyzedAt(item.id)).toBe('2025-03-14T12:00:00.000Z');
     const again = await store.recordItems(claimed.map(entry));
     expect(again.map((result) => result.status)).toEqual(claimed.map(() => 'duplicate'));
@@ -66,14 +71,21 @@ describe('analyzed marks of claimed items', () => {
     for (const item of claimed) expect(await analyzedAt(item.id)).toBe('2025-03-14T12:05:00.000Z');
   });
 
-  it('keeps the first analyzedAt when another writer marked an item this store still remembers as unmarked', async () => {
+  it('leaves an item marked, its claim intact, when another writer marked it while this store still remembered it unmarked', async () => {
     const [first, second] = items() as [FeedItem, FeedItem];
     const claimer = storeAt('2025-03-14T12:00:00.000Z');
     await claimer.recordItems([entry(first), entry(second)]);
+    const claimedRow = await rowOf(first.id);
     await storeAt('2025-03-14T12:01:00.000Z').markItemsAnalyzed([first.id]);
     await claimer.markItemsAnalyzed([first.id, second.id]);
-    expect(await analyzedAt(first.id)).toBe('2025-03-14T12:01:00.000Z');
+    // Both marks went through; the row is the claim with the later writer's time, nothing else changed.
+    expect(await rowOf(first.id)).toEqual({ ...claimedRow, analyzedAt: { S: '2025-03-14T12:00:00.000Z' } });
     expect(await analyzedAt(second.id)).toBe('2025-03-14T12:00:00.000Z');
+    const again = await storeAt('2025-03-14T12:02:00.000Z').recordItems([entry(first), entry(second)]);
+    expect(again).toEqual([
+      { status: 'duplicate', canonicalId: first.id },
+      { status: 'duplicate', canonicalId: second.id },
+    ]);
   });
 
   it('marks an unfinished item found by a later claim without reading its row again', async () => {
