@@ -30,7 +30,10 @@ export interface AnalyzeDeps {
 export interface StoryAnalysis {
   storyId: string;
   classification: Classification;
-  /** Alerts committed to the outbox because of this item (stance and condition changes). */
+  /**
+   * Alerts this item raised (stance and condition changes). They reach the outbox when the batch's finish() commits
+   * them; should another writer's change make the batch apply the item again, finish() replaces them.
+   */
   alerts: Alert[];
 }
 
@@ -213,7 +216,6 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
       }
     }
     ledger.changes = [];
-    ledger.observations = [];
   }
 
   async function analyzeForStory(story: StoryDefinition, item: FeedItem): Promise<StoryAnalysis> {
@@ -261,6 +263,8 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
         Promise.all(pendingLedgers.map(commitLedger)),
         followUps.length > 0 ? deps.store.saveFollowUps(followUps) : undefined,
       ]);
+      // Every observation is now part of a stored state, or changed nothing; none needs applying again.
+      for (const ledger of ledgers.values()) ledger.observations = [];
       for (const story of deps.stories) {
         const known = profiles.get(story.id);
         if (known && known.learned.length > 0) await saveLearnedProfile(deps.store, story, known);
