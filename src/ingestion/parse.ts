@@ -6,7 +6,14 @@ import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
-import { type FeedFormat, keepItems, type PreparedXml, prepareFeedXml, RENAMED_ITEM_FIELDS } from './xml-preflight';
+import {
+  type FeedFormat,
+  keepItems,
+  type PreparedXml,
+  prepareFeedXml,
+  RAW_FIELD,
+  RENAMED_ITEM_FIELDS,
+} from './xml-preflight';
 
 export interface ParsedFeedInfo {
   title: string;
@@ -82,9 +89,9 @@ function normalizeItem(
   const title = truncateText(htmlToPlainText(rawString(raw.title)), MAX_TITLE_CHARS);
   // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
   const descriptionSource =
-    format === 'atom' ? (raw.summary ?? raw['storywatch-content']) : (raw['storywatch-description'] ?? raw.summary);
+    format === 'atom' ? (raw.summary ?? raw[RAW_FIELD.content]) : (raw[RAW_FIELD.description] ?? raw.summary);
   const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
-  const contentSource = format === 'atom' ? raw['storywatch-content'] : raw['storywatch-encoded'];
+  const contentSource = format === 'atom' ? raw[RAW_FIELD.content] : raw[RAW_FIELD.encoded];
   const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
   const link = safeHttpLink(rawString(raw.link) || null, sourceUrl);
   if (!title && !description && !link) return null;

@@ -104,6 +104,9 @@ const XHTML_TYPE = /\stype\s*=\s*["']xhtml["']/;
 const CDATA_MARKERS = /<!\[CDATA\[|\]\]>/g;
 const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
 
+/** What the preflight renames item children to: short, as sax tests every character of a tag name on its own. */
+export const RAW_FIELD = { description: '_swd', encoded: '_swe', content: '_swc' } as const;
+
 /**
  * Item children renamed before parsing. rss-parser builds HTML "snippets" of these with a slow
  * regex stripper whose output we never use (it keeps <script> contents); under our own names they
@@ -111,14 +114,14 @@ const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
  */
 export const RENAMED_ITEM_FIELDS: Readonly<Record<FeedFormat, ReadonlyMap<string, string>>> = {
   rss: new Map([
-    ['description', 'storywatch-description'],
-    ['content:encoded', 'storywatch-encoded'],
+    ['description', RAW_FIELD.description],
+    ['content:encoded', RAW_FIELD.encoded],
   ]),
   rdf: new Map([
-    ['description', 'storywatch-description'],
-    ['content:encoded', 'storywatch-encoded'],
+    ['description', RAW_FIELD.description],
+    ['content:encoded', RAW_FIELD.encoded],
   ]),
-  atom: new Map([['content', 'storywatch-content']]),
+  atom: new Map([['content', RAW_FIELD.content]]),
 };
 
 function renamedTag(tag: string, name: string, renamed: string): string {
