@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../../src/core/feed';
 import { itemDedupKeys, normalizeTitleForDedup } from '../../../src/ingestion/dedup';
@@ -21,6 +22,69 @@ describe('safeHttpLink', () => {
     expect(safeHttpLink('data:text/html,hi', 'https://feed.example/rss')).toBeNull();
     expect(safeHttpLink('mailto:desk@example.org', 'https://feed.example/rss')).toBeNull();
     expect(safeHttpLink('   ', 'https://feed.example/rss')).toBeNull();
+  });
+});
+
+/** What the URL parser makes of a link: the reference safeHttpLink's shortcut for plain links must agree with. */
+function viaUrlParser(raw: string, base: string): string | null {
+  try {
+    const url = new URL(raw.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+describe('safeHttpLink on links the URL parser may rewrite', () => {
+  const base = 'https://feed.example/rss';
+  it('agrees with the URL parser on hosts, ports, dot segments, escapes and query characters', () => {
+    const tricky = [
+      'https://news.example.org/a/b?x=1',
+      'https://News.Example.org/a',
+      'https://news.example.org',
+      'http://127.1/a',
+      'http://0x7f.0.0.1/a',
+      'http://news.0x7f/a',
+      'https://news.example.org:443/a',
+      'https://user@news.example.org/a',
+      'https://news.example.org/a/../b',
+      'https://news.example.org/a/./b',
+      'https://news.example.org/a/%2e%2E/b',
+      'https://news.example.org/.well-known/x',
+      "https://news.example.org/it's?q='quoted'",
+      'https://news.example.org/a b',
+      'https://news.example.org/a?',
+      'https://news.example.org/a#frag',
+      'https://xn--a.example/a',
+      'https://xn--bcher-kva.example/a',
+      'https://news.example.org/a|b{c}`d^e',
+      'https://news.example.org/a\\b',
+      'https://news.example.org./a',
+      'https://-news.example.org/a',
+      'https://news.example.org/%zz/%41',
+    ];
+    for (const link of tricky) expect(safeHttpLink(link, base), link).toBe(viaUrlParser(link, base));
+  });
+
+  it('agrees with the URL parser on generated links', () => {
+    const piece = fc.constantFrom(
+      ..."abcXYZ019-._~%!$&'()*+,;=:@/?#[]{}|\\^` ".split(''),
+      '..',
+      '/.',
+      '%2e',
+      'xn--',
+      '0x',
+      ':80',
+      'utm_source=rss',
+    );
+    const host = fc.constantFrom('news.example.org', 'News.example.org', '127.1', 'a.0x10', 'xn--a.org', 'x.org.');
+    const link = fc
+      .tuple(fc.constantFrom('http://', 'https://', 'HTTPS://', 'ftp://'), host, fc.array(piece, { maxLength: 12 }))
+      .map(([scheme, name, rest]) => `${scheme}${name}/${rest.join('')}`);
+    fc.assert(
+      fc.property(link, (raw) => safeHttpLink(raw, base) === viaUrlParser(raw, base)),
+      { seed: 20261127, numRuns: 3000 },
+    );
   });
 });
 
