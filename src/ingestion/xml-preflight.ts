@@ -68,7 +68,8 @@ function findDeclarationEnd(text: string, start: number): number {
   return -1;
 }
 
-const PREDEFINED_REFERENCES = ['amp;', 'lt;', 'gt;', 'quot;', 'apos;'];
+/** The five references XML predefines, at a position just after `&`; sticky, so it tests that spot only. */
+const PREDEFINED_REFERENCE = /(?:amp|lt|gt|quot|apos);/y;
 
 /**
  * Whether any `&` in [from, to) is something other than a predefined XML reference. Most feeds
@@ -76,7 +77,8 @@ const PREDEFINED_REFERENCES = ['amp;', 'lt;', 'gt;', 'quot;', 'apos;'];
  */
 function needsAmpersandRepair(text: string, from: number, to: number): boolean {
   for (let index = from; index !== -1 && index < to; index = text.indexOf('&', index + 1)) {
-    if (!PREDEFINED_REFERENCES.some((reference) => text.startsWith(reference, index + 1))) return true;
+    PREDEFINED_REFERENCE.lastIndex = index + 1;
+    if (!PREDEFINED_REFERENCE.test(text)) return true;
   }
   return false;
 }
