@@ -41,6 +41,14 @@ async function analyzeAll(batch: AnalysisBatch, items: FeedItem[]): Promise<Item
   return analyses;
 }
 
+/** One batch over the items, finished before it returns: the way nobody else writes in between. */
+async function analyzeAlone(store: StoryStore, items: FeedItem[]): Promise<ItemAnalysis[]> {
+  const batch = startAnalysisBatch({ store, stories, clock });
+  const analyses = await analyzeAll(batch, items);
+  await batch.finish();
+  return analyses;
+}
+
 const alertIdsOf = (analyses: ItemAnalysis[]) =>
   analyses.flatMap((analysis) => analysis.stories.flatMap((s) => s.alerts.map((alert) => alert.id))).sort();
 
@@ -55,12 +63,8 @@ async function stanceRecord(store: StoryStore) {
 describe('two analysis batches moving the same stance at once', () => {
   it('ends as if they had run one after the other, and each reports the alerts it committed', async () => {
     const sequentialStore = await freshStore();
-    const first = startAnalysisBatch({ store: sequentialStore, stories, clock });
-    await analyzeAll(first, earlier);
-    await first.finish();
-    const second = startAnalysisBatch({ store: sequentialStore, stories, clock });
-    await analyzeAll(second, later);
-    await second.finish();
+    await analyzeAlone(sequentialStore, earlier);
+    await analyzeAlone(sequentialStore, later);
     const sequential = await stanceRecord(sequentialStore);
     expect(sequential.alerts.length).toBeGreaterThan(1);
 
@@ -92,9 +96,7 @@ describe('two analysis batches moving the same stance at once', () => {
 describe('a batch whose stance run was cut short by another writer', () => {
   it('keeps the changes that went in and applies the observations after them again on the moved state', async () => {
     const referenceStore = await freshStore();
-    const reference = startAnalysisBatch({ store: referenceStore, stories, clock });
-    await analyzeAll(reference, archive);
-    await reference.finish();
+    await analyzeAlone(referenceStore, archive);
     const expected = await stanceRecord(referenceStore);
 
     const store = await freshStore();
