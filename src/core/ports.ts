@@ -32,7 +32,7 @@ export interface StoryStore {
 
   /** Marks the analysis of an item complete, so a later poll of it is a plain duplicate (no write). */
   markItemAnalyzed(itemId: string): Promise<void>;
-  /** markItemAnalyzed for many items; an item marked before keeps its first analyzedAt. */
+  /** markItemAnalyzed for many items; one found marked is left alone, and two marking at once both leave it marked. */
   markItemsAnalyzed(itemIds: string[]): Promise<void>;
 
   /** Idempotent: writing the same summary twice leaves one row. Many summaries share a few batched writes. */
