@@ -5,6 +5,7 @@ import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
 import type { RecordItemResult, StoryStore } from '../../../src/core/ports';
+import { beforeEachCommand } from '../../support/command-probe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { fixtureItems } from './builders';
 
@@ -56,14 +57,9 @@ async function itemRow(itemId: string) {
 /** Counts the requests the store sends, by command name. */
 function requestCounter(client: DynamoDBClient) {
   let counts: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'batchClaimsRequestCounter' },
-  );
+  beforeEachCommand(client, (commandName) => {
+    counts[commandName] = (counts[commandName] ?? 0) + 1;
+  });
   return {
     reset: () => {
       counts = {};
@@ -159,16 +155,12 @@ describe('recordItems', () => {
     const rival = { ...(items[3] as FeedItem), id: 'urn:rival:first-claim' };
     let raced = false;
     // Between the batch's lookup and its transaction, a real second writer claims item 3's link.
-    racingClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'TransactWriteItemsCommand' && !raced) {
-          raced = true;
-          expect(await rivalStore.recordItem(rival, keysOf(rival))).toEqual({ status: 'new' });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'rivalClaimsFirst' },
-    );
+    beforeEachCommand(racingClient, async (commandName) => {
+      if (commandName === 'TransactWriteItemsCommand' && !raced) {
+        raced = true;
+        expect(await rivalStore.recordItem(rival, keysOf(rival))).toEqual({ status: 'new' });
+      }
+    });
     const racingStore = createDynamoStoryStore({ client: racingClient, tableName, clock: { now: () => T1 } });
     try {
       const results = await racingStore.recordItems(items.map(entry));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoStoryStore, keys } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
+import { beforeEachCommand } from '../../support/command-probe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { fixtureItems } from './builders';
 
@@ -13,13 +14,9 @@ let sent: string[] = [];
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();
-  dynamo.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'commandProbe' },
-  );
+  beforeEachCommand(dynamo.client, (commandName) => {
+    sent.push(commandName);
+  });
 });
 afterAll(async () => {
   await dynamo?.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import type { StanceState } from '../../../src/core/stance-state';
+import { beforeEachCommand } from '../../support/command-probe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { alertFor, stanceState } from './builders';
 
@@ -15,15 +16,9 @@ let transactions: number[] = [];
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();
-  dynamo.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'TransactWriteItemsCommand') {
-        transactions.push((args.input as { TransactItems: unknown[] }).TransactItems.length);
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'transactionProbe' },
-  );
+  beforeEachCommand(dynamo.client, (commandName, input) => {
+    if (commandName === 'TransactWriteItemsCommand') transactions.push((input.TransactItems as unknown[]).length);
+  });
 });
 afterAll(async () => {
   await dynamo?.close();
