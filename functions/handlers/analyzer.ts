@@ -1,9 +1,14 @@
 import { METRIC } from '../../src/config/metrics';
 import type { FeedItem } from '../../src/core/feed';
 import type { AlertNotifier } from '../../src/core/ports';
-import { type AnalyzeDeps, type ItemAnalysis, startAnalysisBatch } from '../../src/pipeline/analyze-item';
+import {
+  type AnalyzeDeps,
+  type ItemAnalysis,
+  inPublishedOrder,
+  startAnalysisBatch,
+} from '../../src/pipeline/analyze-item';
 import { publishPendingAlerts } from '../../src/pipeline/publish-alerts';
-import { inPublishedOrder } from '../../src/pipeline/run-cycle';
+
 import { MalformedMessageError, parseJsonBody, processSqsBatch } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
 import type { Log, MetricsSink } from '../lib/observability';

@@ -6,10 +6,9 @@ import type { Alert } from '../core/stance-state';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
 import type { AnalyzeDeps } from '../pipeline/analyze-item';
-import { analyzeItem } from '../pipeline/analyze-item';
+import { analyzeItem, inPublishedOrder } from '../pipeline/analyze-item';
 import { recordItems } from '../pipeline/poll-feeds';
 import { publishPendingAlerts } from '../pipeline/publish-alerts';
-import { inPublishedOrder } from '../pipeline/run-cycle';
 
 export interface ArchiveReadResult {
   items: FeedItem[];

@@ -308,3 +308,18 @@ async function saveLearnedProfile(store: StoryStore, story: StoryDefinition, kno
   if (replayed === stored) return;
   if ((await store.saveStoryProfile(story.id, replayed, fresh.version)) === 'ok') known.version += 1;
 }
+
+/**
+ * Oldest first; undated items last, in feed order. Stances only move forward in time, so a batch is analyzed in
+ * this order. It lives here, not beside runCycle, so the analyzer Lambda does not pull in the feed parser.
+ */
+export function inPublishedOrder(items: FeedItem[]): FeedItem[] {
+  return items
+    .map((item, index) => ({
+      item,
+      index,
+      time: item.published ? Date.parse(item.published) : Number.POSITIVE_INFINITY,
+    }))
+    .sort((a, b) => a.time - b.time || a.index - b.index)
+    .map(({ item }) => item);
+}

@@ -1,7 +1,8 @@
 import { coalescing, mapWithConcurrency } from '../core/concurrency';
 import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus } from '../core/feed';
 import type { Clock, FeedFetcher, StoryStore } from '../core/ports';
-import { isFeedDue, itemDedupKeys } from '../ingestion/index';
+import { itemDedupKeys } from '../ingestion/dedup';
+import { isFeedDue } from '../ingestion/politeness';
 
 export interface PollDeps {
   store: StoryStore;

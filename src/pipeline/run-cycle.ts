@@ -1,6 +1,6 @@
-import type { FeedDefinition, FeedItem } from '../core/feed';
+import type { FeedDefinition } from '../core/feed';
 import type { AlertNotifier } from '../core/ports';
-import { type AnalyzeDeps, type ItemAnalysis, startAnalysisBatch } from './analyze-item';
+import { type AnalyzeDeps, type ItemAnalysis, inPublishedOrder, startAnalysisBatch } from './analyze-item';
 import { type FeedPollReport, fetchFeeds, findDueFeeds, type PollDeps, readFeedStates } from './poll-feeds';
 import { type PublishReport, publishPendingAlerts } from './publish-alerts';
 
@@ -37,18 +37,6 @@ export async function runCycle(
   await deps.store.putFeedStates(fetched.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analyses, published };
-}
-
-/** Oldest first; undated items last, in feed order. */
-export function inPublishedOrder(items: FeedItem[]): FeedItem[] {
-  return items
-    .map((item, index) => ({
-      item,
-      index,
-      time: item.published ? Date.parse(item.published) : Number.POSITIVE_INFINITY,
-    }))
-    .sort((a, b) => a.time - b.time || a.index - b.index)
-    .map(({ item }) => item);
 }
 
 export function summarizeCycle(report: CycleReport) {

@@ -4,8 +4,12 @@ import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/index';
-import { type AnalysisBatch, type ItemAnalysis, startAnalysisBatch } from '../../../src/pipeline/analyze-item';
-import { inPublishedOrder } from '../../../src/pipeline/run-cycle';
+import {
+  type AnalysisBatch,
+  type ItemAnalysis,
+  inPublishedOrder,
+  startAnalysisBatch,
+} from '../../../src/pipeline/analyze-item';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { watchedStore } from '../../support/watched-store';
 
