@@ -1,7 +1,8 @@
 /**
  * Bundles every Lambda handler exactly as the StorywatchFunction construct does (infra/handlers.ts holds the
  * shared esbuild options) and measures what matters for cold starts: the minified bundle size and the time a
- * fresh Node process needs to import it. Targets: < 400 KB and < 150 ms per function.
+ * fresh Node process needs to load it, the way the Lambda runtime loads a CommonJS handler: with require().
+ * Targets: < 400 KB and < 150 ms per function.
  *
  *   npx tsx scripts/measure-bundles.ts [--runs 5] [--json] [--bundle-sdk]
  *
@@ -11,19 +12,27 @@
  * @aws-sdk/* imports resolve from node_modules, as they resolve from the runtime in Lambda.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, HANDLER_NAMES, type HandlerName, handlerEntry, PROJECT_ROOT } from '../infra/handlers';
+import {
+  BUNDLE_FILE,
+  BUNDLE_OPTIONS,
+  BUNDLE_PACKAGE_JSON,
+  HANDLER_NAMES,
+  type HandlerName,
+  handlerEntry,
+  PROJECT_ROOT,
+} from '../infra/handlers';
 
 export const BUNDLE_SIZE_TARGET_BYTES = 400 * 1024;
 export const IMPORT_TIME_TARGET_MS = 150;
 
 export interface BundleMeasurement {
   handler: HandlerName;
-  /** Minified index.mjs, without its source map. */
+  /** Minified index.js, without its source map. */
   bytes: number;
   /** Median over the runs, each in a new Node process. */
   importMs: number;
@@ -41,8 +50,8 @@ export async function bundleHandler(
   handler: HandlerName,
   outdir: string,
   options: { bundleSdk?: boolean } = {},
-): Promise<{ bundlePath: string; externalModules: string[] }> {
-  const outfile = join(outdir, handler, 'index.mjs');
+): Promise<{ bundlePath: string; externalModules: string[]; bundledPackages: string[] }> {
+  const outfile = join(outdir, handler, BUNDLE_FILE);
   const result = await build({
     metafile: true,
     entryPoints: [handlerEntry(handler)],
@@ -56,9 +65,9 @@ export async function bundleHandler(
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     // bundleSdk is for comparison only: the construct always leaves the SDK to the runtime.
     external: options.bundleSdk ? [] : [...BUNDLE_OPTIONS.external],
-    banner: { js: BUNDLE_OPTIONS.banner },
     logLevel: 'error',
   });
+  writeFileSync(join(outdir, handler, 'package.json'), BUNDLE_PACKAGE_JSON);
   const externalModules = new Set<string>();
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imported of output.imports) {
@@ -66,14 +75,30 @@ export async function bundleHandler(
       if (imported.external && imported.path.startsWith('@aws-sdk/')) externalModules.add(imported.path);
     }
   }
-  return { bundlePath: outfile, externalModules: [...externalModules].sort() };
+  const bundledPackages = new Set<string>();
+  // Inputs of the output, not of the build: a module whose every export was shaken off adds no bytes.
+  const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).filter(([, contribution]) => contribution.bytesInOutput > 0),
+  );
+  for (const [input] of inputs) {
+    const packageName = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+    if (packageName) bundledPackages.add(packageName);
+  }
+  return {
+    bundlePath: outfile,
+    externalModules: [...externalModules].sort(),
+    bundledPackages: [...bundledPackages].sort(),
+  };
 }
 
-/** Imports the bundle in a new process: the module graph a cold start evaluates before the first invocation. */
+/**
+ * Loads the modules in a new process with require(), as the Lambda runtime loads a CommonJS handler: the module
+ * graph a cold start evaluates before the first invocation.
+ */
 export function measureImportMs(specifiers: string[]): number {
-  const imports = specifiers.map((specifier) => `await import(${JSON.stringify(specifier)});`).join(' ');
-  const script = `const start = performance.now(); ${imports} process.stdout.write(String(performance.now() - start));`;
-  const output = execFileSync(process.execPath, ['--input-type=module', '--eval', script], {
+  const loads = specifiers.map((specifier) => `require(${JSON.stringify(specifier)});`).join(' ');
+  const script = `const start = performance.now(); ${loads} process.stdout.write(String(performance.now() - start));`;
+  const output = execFileSync(process.execPath, ['--input-type=commonjs', '--eval', script], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -94,8 +119,7 @@ export async function measureBundles(
       bundleSdk: options.bundleSdk ?? false,
     });
     const bytes = statSync(bundlePath).size;
-    const bundleUrl = pathToFileURL(bundlePath).href;
-    const importRunsMs = Array.from({ length: runs }, () => measureImportMs([bundleUrl]));
+    const importRunsMs = Array.from({ length: runs }, () => measureImportMs([bundlePath]));
     const importMs = median(importRunsMs);
     const externalImportMs =
       externalModules.length === 0 ? 0 : median(Array.from({ length: runs }, () => measureImportMs(externalModules)));

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/config/metrics';
 import {
   BUNDLE_OPTIONS,
+  BUNDLE_PACKAGE_JSON,
   BUNDLED_FEED_REGISTRY,
   BUNDLED_STORIES_DIR,
   type HandlerName,
@@ -26,7 +27,7 @@ export interface StorywatchFunctionProps {
   environment?: Record<string, string>;
 }
 
-/** Every storywatch Lambda: Node 22 on Graviton, ESM bundle with its stories and registry, its own log group. */
+/** Every storywatch Lambda: Node 22 on Graviton, a CommonJS bundle with its stories and registry, its own log group. */
 export class StorywatchFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -71,12 +72,11 @@ export class StorywatchFunction extends Construct {
       },
       bundling: {
         target: BUNDLE_OPTIONS.target,
-        format: OutputFormat.ESM,
+        format: OutputFormat.CJS,
         minify: BUNDLE_OPTIONS.minify,
         sourceMap: BUNDLE_OPTIONS.sourcemap,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         externalModules: [...BUNDLE_OPTIONS.external],
-        banner: BUNDLE_OPTIONS.banner,
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
@@ -85,6 +85,7 @@ export class StorywatchFunction extends Construct {
             `mkdir -p "${outputDir}/${BUNDLED_STORIES_DIR}" "${outputDir}/feeds"`,
             `cp "${props.storiesDir}"/*.json "${outputDir}/${BUNDLED_STORIES_DIR}/"`,
             `cp "${props.feedRegistryPath}" "${outputDir}/${BUNDLED_FEED_REGISTRY}"`,
+            `printf '%s' '${BUNDLE_PACKAGE_JSON}' > "${outputDir}/package.json"`,
           ],
         },
       },

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/handlers';
 import { type BuiltApp, buildApp } from './build';
@@ -12,8 +11,8 @@ let outdir: string;
 let assetDirs: Map<string, string>;
 
 beforeAll(() => {
-  // Inside the repository (gitignored) so the bundles' external @aws-sdk/* imports resolve from node_modules,
-  // as the Lambda runtime provides them; ESM resolves packages from the importing file's location.
+  // Inside the repository (gitignored) so the bundles' external @aws-sdk/* requires resolve from node_modules,
+  // as the Lambda runtime provides them; require() resolves packages from the requiring file's location.
   mkdirSync(join(PROJECT_ROOT, '.storywatch'), { recursive: true });
   outdir = mkdtempSync(join(PROJECT_ROOT, '.storywatch', 'test-synth-'));
   built = buildApp({}, { bundle: true, outdir });
@@ -31,10 +30,11 @@ afterAll(() => {
 });
 
 describe('synth with real bundling', () => {
-  it('produces one ESM bundle per function with the story definitions and the feed registry beside it', () => {
+  it('produces one CommonJS bundle per function, marked as such, with the stories and the feed registry beside it', () => {
     expect(assetDirs.size).toBe(4);
     for (const dir of assetDirs.values()) {
-      expect(readdirSync(dir).sort()).toEqual(['feeds', 'index.mjs', 'index.mjs.map', 'stories']);
+      expect(readdirSync(dir).sort()).toEqual(['feeds', 'index.js', 'index.js.map', 'package.json', 'stories']);
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
       expect(readdirSync(join(dir, 'stories'))).toEqual(['infra-sample.json']);
       expect(existsSync(join(dir, 'feeds', 'registry.json'))).toBe(true);
     }
@@ -42,23 +42,25 @@ describe('synth with real bundling', () => {
 
   it('keeps every bundle minified and under 400 KB, with the AWS SDK left to the runtime', () => {
     for (const dir of assetDirs.values()) {
-      const bundle = join(dir, 'index.mjs');
+      const bundle = join(dir, 'index.js');
       expect(statSync(bundle).size).toBeLessThan(400 * 1024);
-      const source = spawnSync('grep', ['-c', 'from"@aws-sdk/', bundle], { encoding: 'utf8' });
-      expect(Number(source.stdout.trim())).toBeGreaterThan(0);
+      expect(readFileSync(bundle, 'utf8')).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
     }
   });
 
-  it('loads each bundle in a fresh Node process and fails its first invocation naming the missing variable', () => {
+  it('loads each bundle with require() in a fresh Node process and fails its first invocation naming the missing variable', () => {
     for (const dir of assetDirs.values()) {
+      // require(), as the Lambda runtime loads an index.js that its package.json does not mark as a module.
       const script = [
-        `const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});`,
-        'try { await handler({ Records: [] }, {}); console.log("no error"); }',
-        'catch (error) { console.log(error.name + ": " + error.message); }',
+        `const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});`,
+        'handler({ Records: [] }, {}).then(',
+        '  () => console.log("no error"),',
+        '  (error) => console.log(error.name + ": " + error.message),',
+        ');',
       ].join('\n');
       const env = { ...process.env };
       for (const name of ['TABLE_NAME', 'TOPIC_ARN', 'FEED_QUEUE_URL', 'ITEM_QUEUE_URL']) delete env[name];
-      const result = spawnSync(process.execPath, ['--input-type=module', '--eval', script], {
+      const result = spawnSync(process.execPath, ['--input-type=commonjs', '--eval', script], {
         cwd: PROJECT_ROOT,
         encoding: 'utf8',
         env,

@@ -1,0 +1,38 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_NAMES, type HandlerName, PROJECT_ROOT } from '../../infra/handlers';
+import { bundleHandler } from '../../scripts/measure-bundles';
+
+/** What each function's bundle carries, from esbuild's metafile: what ends up in a cold start is what it imports. */
+let outdir: string;
+const packagesOf = new Map<HandlerName, string[]>();
+
+beforeAll(async () => {
+  mkdirSync(join(PROJECT_ROOT, '.storywatch'), { recursive: true });
+  outdir = mkdtempSync(join(PROJECT_ROOT, '.storywatch', 'test-bundles-'));
+  for (const handler of HANDLER_NAMES) {
+    packagesOf.set(handler, (await bundleHandler(handler, outdir)).bundledPackages);
+  }
+}, 60_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+const FEED_PARSER = ['rss-parser', 'xml2js', 'sax'];
+
+describe('bundle contents', () => {
+  it('puts the feed parser only into the poller, the one function that parses feeds', () => {
+    expect(packagesOf.get('poller')).toEqual(expect.arrayContaining(FEED_PARSER));
+    for (const handler of HANDLER_NAMES.filter((name) => name !== 'poller')) {
+      expect(packagesOf.get(handler)?.filter((name) => FEED_PARSER.includes(name))).toEqual([]);
+    }
+  });
+
+  it('leaves every AWS SDK package to the runtime', () => {
+    for (const handler of HANDLER_NAMES) {
+      expect(packagesOf.get(handler)?.filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
+    }
+  });
+});
