@@ -9,6 +9,8 @@ import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
 import {
   type FeedFormat,
   keepItems,
+  LIFTED_PLACEHOLDER,
+  type LiftedFields,
   type PreparedXml,
   prepareFeedXml,
   RAW_FIELD,
@@ -53,6 +55,7 @@ type RawItem = Record<string, unknown>;
 
 const CUSTOM_ITEM_FIELDS = [
   'id',
+  LIFTED_PLACEHOLDER,
   ...new Set(Object.values(RENAMED_ITEM_FIELDS).flatMap((renames) => [...renames.values()])),
 ];
 
@@ -77,21 +80,32 @@ function sha1(text: string): string {
   return hash('sha1', text, 'hex');
 }
 
+/**
+ * A renamed field of an item: its lifted text, or what rss-parser made of the element where the preflight left it
+ * in the XML because it held markup.
+ */
+function renamedField(raw: RawItem, lifted: LiftedFields | undefined, field: string): unknown {
+  return lifted?.get(field) ?? raw[field];
+}
+
 function normalizeItem(
   raw: RawItem,
   format: FeedFormat,
-  source: { url: string; host: string },
+  source: { url: string; host: string; liftedFields: readonly LiftedFields[] },
   feedLanguage: string | null,
   options: ParseOptions,
 ): FeedItem | null {
   const sourceUrl = source.url;
   const sourceHost = source.host;
-  const title = truncateText(htmlToPlainText(rawString(raw.title)), MAX_TITLE_CHARS);
   // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
+  const placeholder = raw[LIFTED_PLACEHOLDER];
+  const lifted = placeholder === undefined ? undefined : source.liftedFields[Number(placeholder)];
+  const field = (name: string) => renamedField(raw, lifted, name);
+  const title = truncateText(htmlToPlainText(rawString(field(RAW_FIELD.title))), MAX_TITLE_CHARS);
   const descriptionSource =
-    format === 'atom' ? (raw.summary ?? raw[RAW_FIELD.content]) : (raw[RAW_FIELD.description] ?? raw.summary);
+    format === 'atom' ? (raw.summary ?? field(RAW_FIELD.content)) : (field(RAW_FIELD.description) ?? raw.summary);
   const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
-  const contentSource = format === 'atom' ? raw[RAW_FIELD.content] : raw[RAW_FIELD.encoded];
+  const contentSource = format === 'atom' ? field(RAW_FIELD.content) : field(RAW_FIELD.encoded);
   const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
   const link = safeHttpLink(rawString(raw.link) || null, sourceUrl);
   if (!title && !description && !link) return null;
@@ -202,10 +216,11 @@ export async function parseFeedDocument(
 ): Promise<ParsedFeedDocument> {
   const text = decodeFeedBody(body, contentType);
   const whole = prepareFeedXml(text, options.maxNestingDepth);
-  // Entries past the cap are never remembered, so never known: no digest needed.
-  const digests = whole.itemSpans
+  // Entries past the cap are never remembered, so never known: no digest needed. Digests are of the source text:
+  // the prepared XML holds placeholders for lifted text, which say nothing of its content.
+  const digests = whole.itemSourceSpans
     .slice(0, MAX_ENTRY_DIGESTS)
-    .map(([from, to]) => entryDigest(whole.xml.slice(from, to)));
+    .map(([from, to]) => entryDigest(text.slice(from, to)));
   const known = digests.map((digest) => knownEntries.has(digest));
   const unchangedEntries = known.filter(Boolean).length;
   const prepared = unchangedEntries > 0 ? keepItems(whole, (index) => !known[index]) : whole;
@@ -214,7 +229,7 @@ export async function parseFeedDocument(
   const items: FeedItem[] = [];
   const seenIds = new Set<string>();
   let skippedItems = prepared.droppedItems + rejectedItems;
-  const source = { url: sourceUrl, host: hostOf(sourceUrl) };
+  const source = { url: sourceUrl, host: hostOf(sourceUrl), liftedFields: prepared.liftedFields };
   for (const raw of parsed.items ?? []) {
     const item = normalizeItem(raw, prepared.format, source, feedLanguage, options);
     if (item === null || seenIds.has(item.id)) {

@@ -1,78 +1,83 @@
-/** HTML named references seen in feeds; XML only predefines five, so these must be translated before parsing. */
-const NAMED_ENTITIES: Record<string, number> = {
-  amp: 38,
-  lt: 60,
-  gt: 62,
-  quot: 34,
-  apos: 39,
-  nbsp: 160,
-  iexcl: 161,
-  cent: 162,
-  pound: 163,
-  euro: 8364,
-  yen: 165,
-  sect: 167,
-  copy: 169,
-  laquo: 171,
-  raquo: 187,
-  reg: 174,
-  deg: 176,
-  plusmn: 177,
-  middot: 183,
-  para: 182,
-  frac12: 189,
-  times: 215,
-  divide: 247,
-  ndash: 8211,
-  mdash: 8212,
-  lsquo: 8216,
-  rsquo: 8217,
-  sbquo: 8218,
-  ldquo: 8220,
-  rdquo: 8221,
-  bdquo: 8222,
-  dagger: 8224,
-  bull: 8226,
-  hellip: 8230,
-  prime: 8242,
-  lsaquo: 8249,
-  rsaquo: 8250,
-  trade: 8482,
-  thinsp: 8201,
-  ensp: 8194,
-  emsp: 8195,
-  zwnj: 8204,
-  zwj: 8205,
-  shy: 173,
-  acute: 180,
-  uml: 168,
-  ordm: 186,
-  ordf: 170,
-  aacute: 225,
-  eacute: 233,
-  iacute: 237,
-  oacute: 243,
-  uacute: 250,
-  agrave: 224,
-  egrave: 232,
-  ccedil: 231,
-  ntilde: 241,
-  ouml: 246,
-  uuml: 252,
-  auml: 228,
-  szlig: 223,
-  Eacute: 201,
-  Aacute: 193,
-  Ouml: 214,
-  Uuml: 220,
-  Auml: 196,
-  larr: 8592,
-  rarr: 8594,
-  uarr: 8593,
-  darr: 8595,
-  hearts: 9829,
-  check: 10003,
-};
+/**
+ * HTML named references seen in feeds; XML only predefines five, so these must be translated before parsing.
+ * A Map, so that `&constructor;` or `&toString;` in a feed finds nothing instead of Object.prototype's methods.
+ */
+const NAMED_ENTITIES: ReadonlyMap<string, number> = new Map(
+  Object.entries({
+    amp: 38,
+    lt: 60,
+    gt: 62,
+    quot: 34,
+    apos: 39,
+    nbsp: 160,
+    iexcl: 161,
+    cent: 162,
+    pound: 163,
+    euro: 8364,
+    yen: 165,
+    sect: 167,
+    copy: 169,
+    laquo: 171,
+    raquo: 187,
+    reg: 174,
+    deg: 176,
+    plusmn: 177,
+    middot: 183,
+    para: 182,
+    frac12: 189,
+    times: 215,
+    divide: 247,
+    ndash: 8211,
+    mdash: 8212,
+    lsquo: 8216,
+    rsquo: 8217,
+    sbquo: 8218,
+    ldquo: 8220,
+    rdquo: 8221,
+    bdquo: 8222,
+    dagger: 8224,
+    bull: 8226,
+    hellip: 8230,
+    prime: 8242,
+    lsaquo: 8249,
+    rsaquo: 8250,
+    trade: 8482,
+    thinsp: 8201,
+    ensp: 8194,
+    emsp: 8195,
+    zwnj: 8204,
+    zwj: 8205,
+    shy: 173,
+    acute: 180,
+    uml: 168,
+    ordm: 186,
+    ordf: 170,
+    aacute: 225,
+    eacute: 233,
+    iacute: 237,
+    oacute: 243,
+    uacute: 250,
+    agrave: 224,
+    egrave: 232,
+    ccedil: 231,
+    ntilde: 241,
+    ouml: 246,
+    uuml: 252,
+    auml: 228,
+    szlig: 223,
+    Eacute: 201,
+    Aacute: 193,
+    Ouml: 214,
+    Uuml: 220,
+    Auml: 196,
+    larr: 8592,
+    rarr: 8594,
+    uarr: 8593,
+    darr: 8595,
+    hearts: 9829,
+    check: 10003,
+  }),
+);
 
 const XML_PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -84,6 +89,13 @@ function isAllowedCodePoint(code: number): boolean {
 
 const AMPERSAND_REFERENCE = /&(?:(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});)?/g;
 
+/** The code point of a numeric reference's body: "#8217" or "#x2019". */
+function numericReferenceCode(reference: string): number {
+  return reference[1] === 'x' || reference[1] === 'X'
+    ? Number.parseInt(reference.slice(2), 16)
+    : Number.parseInt(reference.slice(1), 10);
+}
+
 /**
  * Makes the ampersands of raw XML text well-formed: a bare `&` becomes `&amp;`, HTML-only named
  * references become numeric ones, references to forbidden code points are dropped.
@@ -91,16 +103,25 @@ const AMPERSAND_REFERENCE = /&(?:(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Z
 export function repairAmpersands(xmlText: string): string {
   return xmlText.replace(AMPERSAND_REFERENCE, (whole, reference: string | undefined) => {
     if (reference === undefined) return '&amp;';
-    if (reference.charCodeAt(0) === 35 /* # */) {
-      const code =
-        reference[1] === 'x' || reference[1] === 'X'
-          ? Number.parseInt(reference.slice(2), 16)
-          : Number.parseInt(reference.slice(1), 10);
-      return isAllowedCodePoint(code) ? whole : '';
-    }
+    if (reference.charCodeAt(0) === 35 /* # */) return isAllowedCodePoint(numericReferenceCode(reference)) ? whole : '';
     if (XML_PREDEFINED.has(reference)) return whole;
-    const code = NAMED_ENTITIES[reference];
+    const code = NAMED_ENTITIES.get(reference);
     return code === undefined ? `&amp;${reference};` : `&#${code};`;
+  });
+}
+
+/**
+ * The character data an XML parser makes of raw text after repairAmpersands, in one step: references
+ * decoded, a bare `&` kept as itself, an unknown name kept as written, forbidden code points dropped.
+ */
+export function decodeXmlText(xmlText: string): string {
+  if (!xmlText.includes('&')) return xmlText;
+  return xmlText.replace(AMPERSAND_REFERENCE, (whole, reference: string | undefined) => {
+    if (reference === undefined) return '&';
+    const code =
+      reference.charCodeAt(0) === 35 /* # */ ? numericReferenceCode(reference) : NAMED_ENTITIES.get(reference);
+    if (code === undefined) return whole;
+    return isAllowedCodePoint(code) ? String.fromCodePoint(code) : '';
   });
 }
 
@@ -114,7 +135,7 @@ export function decodeHtmlEntities(text: string): string {
         ? Number.parseInt(decimal, 10)
         : hex !== undefined
           ? Number.parseInt(hex, 16)
-          : NAMED_ENTITIES[name ?? ''];
+          : NAMED_ENTITIES.get(name ?? '');
     if (code === undefined) return whole;
     return isAllowedCodePoint(code) ? String.fromCodePoint(code) : '';
   });

@@ -1,5 +1,5 @@
 import { FeedError } from './errors';
-import { repairAmpersands } from './text';
+import { decodeXmlText, repairAmpersands } from './text';
 
 export type FeedFormat = 'rss' | 'rdf' | 'atom';
 
@@ -13,7 +13,18 @@ export interface PreparedXml {
   droppedItems: number;
   /** [start, end) of every complete item in `xml`, so a parse failure can be narrowed down to the items at fault. */
   itemSpans: Array<[number, number]>;
+  /** The same items' [start, end) in the decoded source text: what they were, before any lifting or repair. */
+  itemSourceSpans: Array<[number, number]>;
+  /** Text fields taken out of `xml`, per item; the item's `<_swl>` placeholder holds its index here. */
+  liftedFields: LiftedFields[];
 }
+
+/**
+ * An item's renamed children that held only text and CDATA, by renamed name (a RAW_FIELD value), decoded here.
+ * The XML keeps one placeholder element per item instead of them: the parser skips what is usually most of an
+ * item's characters (escaped or CDATA HTML), which sax reads one at a time, and one element per field.
+ */
+export type LiftedFields = Map<string, string>;
 
 const ITEM_LOCAL_NAMES = new Set(['item', 'entry']);
 /** Atom dates: rss-parser turns them into ISO strings with a call that throws on a bad value. */
@@ -107,7 +118,10 @@ const CDATA_MARKERS = /<!\[CDATA\[|\]\]>/g;
 const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
 
 /** What the preflight renames item children to: short, as sax tests every character of a tag name on its own. */
-export const RAW_FIELD = { description: '_swd', encoded: '_swe', content: '_swc' } as const;
+export const RAW_FIELD = { title: '_swt', description: '_swd', encoded: '_swe', content: '_swc' } as const;
+
+/** The element standing in for an item's lifted fields; its text is the index into PreparedXml.liftedFields. */
+export const LIFTED_PLACEHOLDER = '_swl';
 
 /**
  * Item children renamed before parsing. rss-parser builds HTML "snippets" of these with a slow
@@ -116,18 +130,57 @@ export const RAW_FIELD = { description: '_swd', encoded: '_swe', content: '_swc'
  */
 export const RENAMED_ITEM_FIELDS: Readonly<Record<FeedFormat, ReadonlyMap<string, string>>> = {
   rss: new Map([
+    ['title', RAW_FIELD.title],
     ['description', RAW_FIELD.description],
     ['content:encoded', RAW_FIELD.encoded],
   ]),
   rdf: new Map([
+    ['title', RAW_FIELD.title],
     ['description', RAW_FIELD.description],
     ['content:encoded', RAW_FIELD.encoded],
   ]),
-  atom: new Map([['content', RAW_FIELD.content]]),
+  atom: new Map([
+    ['title', RAW_FIELD.title],
+    ['content', RAW_FIELD.content],
+  ]),
 };
 
 function renamedTag(tag: string, name: string, renamed: string): string {
   return `<${renamed}${tag.slice(name.length + 1)}`;
+}
+
+/**
+ * Where the content starting at `from` ends, if it is only text and CDATA sections up to `closeTag`: the index of
+ * that close tag. -1 when an element, comment or stray `<` comes first, or the document ends.
+ */
+function textOnlyContentEnd(text: string, from: number, closeTag: string): number {
+  let position = from;
+  for (;;) {
+    const open = text.indexOf('<', position);
+    if (open === -1) return -1;
+    if (!text.startsWith('<![CDATA[', open)) return text.startsWith(closeTag, open) ? open : -1;
+    const cdataEnd = text.indexOf(']]>', open + 9);
+    if (cdataEnd === -1) return -1;
+    position = cdataEnd + 3;
+  }
+}
+
+/**
+ * Text and CDATA sections as the parser would hand them over: references decoded outside CDATA only.
+ * [from, to) is content textOnlyContentEnd accepted, so every `<` in it opens a complete CDATA section.
+ */
+function decodeTextAndCdata(text: string, from: number, to: number): string {
+  let decoded = '';
+  let position = from;
+  for (;;) {
+    // Searching for `<` stops at the close tag at the latest; searching for `<![CDATA[` would run on to the end.
+    const cdata = text.indexOf('<', position);
+    if (cdata >= to) return decoded + decodeXmlText(text.slice(position, to));
+    decoded += decodeXmlText(text.slice(position, cdata));
+    const cdataEnd = text.indexOf(']]>', cdata + 9);
+    decoded += text.slice(cdata + 9, cdataEnd);
+    position = cdataEnd + 3;
+  }
 }
 
 /**
@@ -146,6 +199,10 @@ class FeedXmlScanner {
   private readonly stack: string[] = [];
   /** Output names of the open elements, where renaming made them differ from the source names. */
   private readonly outputNames: string[] = [];
+  private readonly liftedFields: LiftedFields[] = [];
+  /** Renamed fields of the open item met so far, lifted or not: only the first of each kind is lifted. */
+  private itemFields: LiftedFields | null = null;
+  private itemRenamedSeen = new Set<string>();
   private format: FeedFormat | null = null;
   /** Source text before this index is already in `out` or deliberately dropped. */
   private copied = 0;
@@ -196,14 +253,37 @@ class FeedXmlScanner {
     return `</${this.outputNames.pop()}>`;
   }
 
+  /**
+   * Takes the item child opening at [open, end) out of the XML if it is the item's first of its kind and holds only
+   * text and CDATA: its decoded text goes to the item's LiftedFields, and the item's placeholder takes the place of
+   * its first lifted child. Returns whether it did; `copied` is then just past the child's close tag.
+   */
+  private liftField(open: number, end: number, name: string, renamed: string): boolean {
+    if (this.itemRenamedSeen.has(renamed)) return false;
+    const closeTag = `</${name}>`;
+    const contentEnd = textOnlyContentEnd(this.text, end, closeTag);
+    if (contentEnd === -1) return false;
+    this.itemRenamedSeen.add(renamed);
+    let placeholder = '';
+    if (this.itemFields === null) {
+      this.itemFields = new Map();
+      const index = this.liftedFields.push(this.itemFields) - 1;
+      placeholder = `<${LIFTED_PLACEHOLDER}>${index}</${LIFTED_PLACEHOLDER}>`;
+    }
+    this.itemFields.set(renamed, decodeTextAndCdata(this.text, end, contentEnd));
+    this.replace(open, contentEnd + closeTag.length, placeholder);
+    return true;
+  }
+
   run(maxDepth: number): PreparedXml {
     const text = this.text;
     const length = text.length;
     let renames: ReadonlyMap<string, string> = new Map();
     let rootLanguage: string | null = null;
-    let itemStart: { outLength: number; depth: number } | null = null;
+    let itemStart: { outLength: number; depth: number; source: number } | null = null;
     /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
     const itemChunkSpans: Array<[number, number]> = [];
+    const itemSourceSpans: Array<[number, number]> = [];
     let dateTextStart = -1;
     let position = 0;
 
@@ -285,6 +365,7 @@ class FeedXmlScanner {
         if (itemStart !== null && this.stack.length <= itemStart.depth) {
           this.flush(end);
           itemChunkSpans.push([itemStart.outLength, this.out.length]);
+          itemSourceSpans.push([itemStart.source, end]);
           itemStart = null;
         }
         if (this.stack.length === 0) {
@@ -329,6 +410,7 @@ class FeedXmlScanner {
         const close = text.indexOf(`</${name}>`, end);
         if (close !== -1) {
           const outputName = renamed ?? name;
+          if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
           const inner = text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
           this.replace(
             open,
@@ -341,8 +423,15 @@ class FeedXmlScanner {
       }
       if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
         this.flush(open);
-        itemStart = { outLength: this.out.length, depth: this.stack.length };
+        itemStart = { outLength: this.out.length, depth: this.stack.length, source: open };
+        this.itemFields = null;
+        this.itemRenamedSeen.clear();
       }
+      if (renamed !== undefined && !selfClosing && this.liftField(open, end, name, renamed)) {
+        position = this.copied;
+        continue;
+      }
+      if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
       const tagHasAmpersand = this.hasAmpersand(open, end) && needsAmpersandRepair(text, this.nextAmpersand, end);
       if (tagHasAmpersand || renamed !== undefined) {
         let tag = text.slice(open, end);
@@ -382,7 +471,15 @@ class FeedXmlScanner {
       chunkOffsets[from] ?? 0,
       chunkOffsets[to] ?? 0,
     ]);
-    return { xml: this.out.join(''), format: this.format, rootLanguage, droppedItems, itemSpans };
+    return {
+      xml: this.out.join(''),
+      format: this.format,
+      rootLanguage,
+      droppedItems,
+      itemSpans,
+      itemSourceSpans,
+      liftedFields: this.liftedFields,
+    };
   }
 }
 
@@ -393,6 +490,7 @@ class FeedXmlScanner {
 export function keepItems(prepared: PreparedXml, keep: (index: number) => boolean): PreparedXml {
   const parts: string[] = [];
   const itemSpans: Array<[number, number]> = [];
+  const itemSourceSpans: Array<[number, number]> = [];
   let cursor = 0;
   let length = 0;
   const append = (text: string) => {
@@ -406,7 +504,9 @@ export function keepItems(prepared: PreparedXml, keep: (index: number) => boolea
     const start = length;
     append(prepared.xml.slice(from, to));
     itemSpans.push([start, length]);
+    const source = prepared.itemSourceSpans[index];
+    if (source !== undefined) itemSourceSpans.push(source);
   });
   append(prepared.xml.slice(cursor));
-  return { ...prepared, xml: parts.join(''), itemSpans };
+  return { ...prepared, xml: parts.join(''), itemSpans, itemSourceSpans };
 }

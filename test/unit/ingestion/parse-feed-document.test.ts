@@ -108,8 +108,8 @@ describe('parseFeedDocument', () => {
     const body = utf8(
       '<rss version="2.0"><channel><title>t</title>' +
         '<item><guid>good-1</guid><title>First</title></item>' +
-        '<item><guid>bad</guid><title lang=en>Unquoted attribute</title></item>' +
-        '<item><guid>bad-2</guid><title hidden>Attribute without a value</title></item>' +
+        '<item><guid lang=en>bad</guid><title>Unquoted attribute</title></item>' +
+        '<item><guid>bad-2</guid><link hidden>https://x.example/a</link><title>Attribute without a value</title></item>' +
         '<item><guid>good-2</guid><title>Last</title></item>' +
         '</channel></rss>',
     );
@@ -128,6 +128,8 @@ describe('parseFeedDocument', () => {
       '</title>',
       '<guid>',
       '</guid>',
+      '<description>',
+      '</description>',
       '&',
       '&amp;',
       '<![CDATA[',
@@ -161,5 +163,63 @@ describe('parseFeedDocument', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reads a lifted item title exactly as the XML parser reads the same text in the channel title', async () => {
+    const fragments = fc.constantFrom(
+      'Kyiv',
+      ' ',
+      '\n',
+      '\r\n',
+      '&',
+      '&amp;',
+      '&lt;b&gt;',
+      '&lt;/b&gt;',
+      '&#8217;',
+      '&#x41;',
+      '&#0;',
+      '&#x202E;',
+      '&nbsp;',
+      '&mdash;',
+      '&bogus;',
+      '&constructor;',
+      '&amp;lt;',
+      '<![CDATA[a & <i>b</i>]]>',
+      '<![CDATA[]]>',
+      ']]>',
+      ']]',
+      '>',
+      '"',
+      "'",
+      'é',
+      '\u0007',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fragments, { maxLength: 12 }), async (parts) => {
+        const text = parts.join('');
+        const source = 'https://x.example/rss';
+        // The channel title is never lifted: rss-parser (xml2js, sax) reads it, after the same ampersand repair.
+        let expected: string;
+        try {
+          const channel = `<rss version="2.0"><channel><title>${text}</title></channel></rss>`;
+          expected = (await parseFeedDocument(utf8(channel), null, source)).feed.title;
+        } catch {
+          return; // Text the parser refuses has no reading to agree with; lifting may still keep the item.
+        }
+        const item = `<rss version="2.0"><channel><title>t</title><item><guid>g</guid><title>${text}</title></item></channel></rss>`;
+        const parsed = await parseFeedDocument(utf8(item), null, source);
+        expect(parsed.items[0]?.title ?? '').toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps an item whose title tag has a malformed attribute, since the attributes of a lifted field are never read', async () => {
+    const body = utf8(
+      '<rss version="2.0"><channel><title>t</title><item><guid>a</guid><title lang=en>Kept</title></item></channel></rss>',
+    );
+    const parsed = await parseFeedDocument(body, null, 'https://x.example/rss');
+    expect(parsed.items.map((item) => item.title)).toEqual(['Kept']);
+    expect(parsed.skippedItems).toBe(0);
   });
 });

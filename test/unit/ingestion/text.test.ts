@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeHtmlEntities,
+  decodeXmlText,
   flattenXmlValue,
   htmlToPlainText,
   repairAmpersands,
@@ -40,6 +41,19 @@ describe('repairAmpersands', () => {
 describe('decodeHtmlEntities', () => {
   it('leaves unknown named references as they are', () => {
     expect(decodeHtmlEntities('&madeup; &amp;')).toBe('&madeup; &');
+  });
+
+  it('treats names of Object.prototype members as unknown references', () => {
+    expect(decodeHtmlEntities('&constructor; &toString; &__proto__;')).toBe('&constructor; &toString; &__proto__;');
+    expect(repairAmpersands('&constructor; &valueOf;')).toBe('&amp;constructor; &amp;valueOf;');
+  });
+});
+
+describe('decodeXmlText', () => {
+  it('decodes what repairAmpersands keeps, keeps a bare & and unknown names as written, drops forbidden code points', () => {
+    expect(decodeXmlText('a & b &amp; &lt;p&gt; &nbsp; &unknown; &#38; &#x2019; &#0; &constructor;')).toBe(
+      'a & b & <p> \u00a0 &unknown; & \u2019  &constructor;',
+    );
   });
 });
 

@@ -56,13 +56,13 @@ describe('prepareFeedXml', () => {
   });
 
   it('closes elements a mismatched end tag skips and drops end tags nobody opened', () => {
-    const { xml } = prepare('<rss><item><title>One</item><item><title>Two</title></bogus></item></rss>');
-    expect(xml).toBe('<rss><item><title>One</title></item><item><title>Two</title></item></rss>');
+    const { xml } = prepare('<rss><item><guid>One</item><item><guid>Two</guid></bogus></item></rss>');
+    expect(xml).toBe('<rss><item><guid>One</guid></item><item><guid>Two</guid></item></rss>');
   });
 
   it('cuts a truncated document back to before the unfinished item', () => {
-    const result = prepare('<rss><channel><item><title>Done</title></item><item><title>Half');
-    expect(result.xml).toBe('<rss><channel><item><title>Done</title></item></channel></rss>');
+    const result = prepare('<rss><channel><item><guid>Done</guid></item><item><guid>Half');
+    expect(result.xml).toBe('<rss><channel><item><guid>Done</guid></item></channel></rss>');
     expect(result.droppedItems).toBe(1);
   });
 
@@ -83,6 +83,54 @@ describe('prepareFeedXml', () => {
   it('carries Atom xhtml content as escaped HTML so its word order survives', () => {
     const { xml } = prepare('<feed><title type="xhtml"><div>A <b>B</b> C</div></title></feed>');
     expect(xml).toBe('<feed><title type="html"><![CDATA[<div>A <b>B</b> C</div>]]></title></feed>');
+  });
+
+  it('lifts the text-only title and description of an item into one placeholder and keeps fields holding markup', () => {
+    const prepared = prepare(
+      '<rss><channel><title>Desk</title>' +
+        '<item><title>A &amp; B</title><description><![CDATA[<p>x & y</p>]]> &lt;i&gt;z&lt;/i&gt;</description><guid>g1</guid></item>' +
+        '<item><title type="html">T</title><description>hi <b>there</b></description></item>' +
+        '</channel></rss>',
+    );
+    expect(prepared.xml).toBe(
+      '<rss><channel><title>Desk</title>' +
+        '<item><_swl>0</_swl><guid>g1</guid></item>' +
+        '<item><_swl>1</_swl><_swd>hi <b>there</b></_swd></item>' +
+        '</channel></rss>',
+    );
+    expect(prepared.liftedFields).toEqual([
+      new Map([
+        ['_swt', 'A & B'],
+        ['_swd', '<p>x & y</p> <i>z</i>'],
+      ]),
+      new Map([['_swt', 'T']]),
+    ]);
+  });
+
+  it('lifts only the first field of a kind in an item and leaves a repeat in the XML', () => {
+    const prepared = prepare('<rss><channel><item><title>One</title><title>Two</title></item></channel></rss>');
+    expect(prepared.xml).toBe('<rss><channel><item><_swl>0</_swl><_swt>Two</_swt></item></channel></rss>');
+    expect(prepared.liftedFields).toEqual([new Map([['_swt', 'One']])]);
+  });
+
+  it('lifts a field up to its real close tag when a CDATA section in it spells the close tag', () => {
+    const prepared = prepare(
+      '<rss><channel><item><description><![CDATA[a</description>b]]></description></item></channel></rss>',
+    );
+    expect(prepared.liftedFields).toEqual([new Map([['_swd', 'a</description>b']])]);
+  });
+
+  it('gives the source span of every complete item next to its span in the prepared XML', () => {
+    const text = '<rss><channel> <item><title>A</title></item> <item><guid>b</guid></item> <item><title>C';
+    const prepared = prepare(text);
+    expect(prepared.itemSourceSpans.map(([from, to]) => text.slice(from, to))).toEqual([
+      '<item><title>A</title></item>',
+      '<item><guid>b</guid></item>',
+    ]);
+    expect(prepared.itemSpans.map(([from, to]) => prepared.xml.slice(from, to))).toEqual([
+      '<item><_swl>0</_swl></item>',
+      '<item><guid>b</guid></item>',
+    ]);
   });
 
   it('ignores anything after the root element ends', () => {
