@@ -80,17 +80,26 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function rssDocument(title: string, items: SyntheticItem[]): string {
+/** An article body as publishers put it in content:encoded: paragraphs of HTML, here about 3 KB. */
+function articleHtml(item: SyntheticItem): string {
+  const paragraph = `<p>${item.description} ${DESCRIPTION_SENTENCES.join(' ')}</p>`;
+  return `<h2>${escapeXml(item.title)}</h2>${paragraph.repeat(6)}`;
+}
+
+/** An RSS 2.0 document; `fullContent` adds each item's article as CDATA HTML in content:encoded. */
+export function rssDocument(title: string, items: SyntheticItem[], options: { fullContent?: boolean } = {}): string {
   const entries = items
     .map(
       (item) =>
         `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(item.link)}</link>` +
         `<guid isPermaLink="false">${item.guid}</guid><pubDate>${item.published.toUTCString()}</pubDate>` +
-        `<description>${escapeXml(`<p>${item.description}</p>`)}</description></item>`,
+        `<description>${escapeXml(`<p>${item.description}</p>`)}</description>` +
+        (options.fullContent ? `<content:encoded><![CDATA[${articleHtml(item)}]]></content:encoded>` : '') +
+        '</item>',
     )
     .join('\n');
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${escapeXml(title)}</title>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"${options.fullContent ? ' xmlns:content="http://purl.org/rss/1.0/modules/content/"' : ''}><channel><title>${escapeXml(title)}</title>` +
     `<link>https://news.example.org/</link><description>synthetic</description><language>en</language>\n${entries}\n</channel></rss>\n`
   );
 }
