@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { fetchFeedDocument, measureParseThroughput } from '../../src/ingestion/index';
 import { FeedFarm } from '../lib/feed-farm';
-import { rssDocument, syntheticItems } from '../lib/synthetic-feeds';
 import { type BenchSection, row } from '../lib/report';
 import { repeat } from '../lib/stats';
+import { rssDocument, syntheticItems } from '../lib/synthetic-feeds';
 
 const FEEDS = 40;
 const ITEMS_PER_FEED = 50;

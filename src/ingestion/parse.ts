@@ -54,7 +54,6 @@ const MAX_DESCRIPTION_CHARS = 5_000;
 type RawItem = Record<string, unknown>;
 
 const CUSTOM_ITEM_FIELDS = [
-  'id',
   LIFTED_PLACEHOLDER,
   ...new Set(Object.values(RENAMED_ITEM_FIELDS).flatMap((renames) => [...renames.values()])),
 ];
@@ -70,8 +69,17 @@ export function primaryLanguage(raw: unknown): string | null {
   return match?.[1] ?? null;
 }
 
-/** rss-parser's isoDate comes from toISOString, so it is valid whenever present; it is absent for unreadable dates. */
-function publishedOf(raw: RawItem): string | null {
+/**
+ * An RSS <pubDate>, read the way rss-parser reads it (Date's own parser), or rss-parser's isoDate, which it makes
+ * from <dc:date> when there is no <pubDate>, and from Atom's <published> or <updated>. isoDate comes from
+ * toISOString, so it is valid whenever present; it is absent for unreadable dates.
+ */
+function publishedOf(raw: RawItem, pubDate: unknown): string | null {
+  const text = rawString(pubDate);
+  if (text !== '') {
+    const time = new Date(text);
+    return Number.isNaN(time.getTime()) ? null : time.toISOString();
+  }
   return typeof raw.isoDate === 'string' && raw.isoDate !== '' ? raw.isoDate : null;
 }
 
@@ -101,16 +109,20 @@ function normalizeItem(
   const placeholder = raw[LIFTED_PLACEHOLDER];
   const lifted = placeholder === undefined ? undefined : source.liftedFields[Number(placeholder)];
   const field = (name: string) => renamedField(raw, lifted, name);
-  const title = truncateText(htmlToPlainText(rawString(field(RAW_FIELD.title))), MAX_TITLE_CHARS);
+  // raw.title: rss-parser copies <dc:title> there when an item has no <title>.
+  const title = truncateText(htmlToPlainText(rawString(field(RAW_FIELD.title) ?? raw.title)), MAX_TITLE_CHARS);
   const descriptionSource =
-    format === 'atom' ? (raw.summary ?? field(RAW_FIELD.content)) : (field(RAW_FIELD.description) ?? raw.summary);
+    format === 'atom'
+      ? (field(RAW_FIELD.summary) ?? field(RAW_FIELD.content))
+      : (field(RAW_FIELD.description) ?? raw.summary);
   const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
   const contentSource = format === 'atom' ? field(RAW_FIELD.content) : field(RAW_FIELD.encoded);
   const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
-  const link = safeHttpLink(rawString(raw.link) || null, sourceUrl);
+  const link = safeHttpLink(rawString(format === 'atom' ? raw.link : field(RAW_FIELD.link)) || null, sourceUrl);
   if (!title && !description && !link) return null;
-  const published = publishedOf(raw);
-  const declaredId = rawString(format === 'atom' ? raw.id : raw.guid) || rawString(raw['rdf:about']);
+  const published = publishedOf(raw, format === 'atom' ? undefined : field(RAW_FIELD.pubDate));
+  const declaredId =
+    rawString(format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid)) || rawString(raw['rdf:about']);
   const id = declaredId
     ? globalItemId(declaredId, sourceHost)
     : link

@@ -118,29 +118,49 @@ const CDATA_MARKERS = /<!\[CDATA\[|\]\]>/g;
 const XML_LANG = /\sxml:lang\s*=\s*["']([^"']*)["']/;
 
 /** What the preflight renames item children to: short, as sax tests every character of a tag name on its own. */
-export const RAW_FIELD = { title: '_swt', description: '_swd', encoded: '_swe', content: '_swc' } as const;
+export const RAW_FIELD = {
+  title: '_swt',
+  link: '_swk',
+  guid: '_swg',
+  pubDate: '_swp',
+  id: '_swi',
+  summary: '_sws',
+  description: '_swd',
+  encoded: '_swe',
+  content: '_swc',
+} as const;
 
 /** The element standing in for an item's lifted fields; its text is the index into PreparedXml.liftedFields. */
 export const LIFTED_PLACEHOLDER = '_swl';
 
 /**
- * Item children renamed before parsing. rss-parser builds HTML "snippets" of these with a slow
- * regex stripper whose output we never use (it keeps <script> contents); under our own names they
- * arrive as raw custom fields instead, and the plain text is made once, by htmlToPlainText.
+ * The item children storywatch reads as text, renamed before parsing. Those holding only text and CDATA are
+ * lifted (see LiftedFields); the others (markup inside) reach rss-parser under these names and come back as raw
+ * custom fields. Either way rss-parser never builds its HTML "snippets" of the bodies, with a slow regex
+ * stripper whose output we would not use (it keeps <script> contents); the plain text is made once, by
+ * htmlToPlainText.
  */
 export const RENAMED_ITEM_FIELDS: Readonly<Record<FeedFormat, ReadonlyMap<string, string>>> = {
   rss: new Map([
     ['title', RAW_FIELD.title],
+    ['link', RAW_FIELD.link],
+    ['guid', RAW_FIELD.guid],
+    ['pubDate', RAW_FIELD.pubDate],
     ['description', RAW_FIELD.description],
     ['content:encoded', RAW_FIELD.encoded],
   ]),
   rdf: new Map([
     ['title', RAW_FIELD.title],
+    ['link', RAW_FIELD.link],
+    ['guid', RAW_FIELD.guid],
     ['description', RAW_FIELD.description],
     ['content:encoded', RAW_FIELD.encoded],
   ]),
+  // Not Atom's <link>: its URL is an attribute, which rss-parser reads (and picks rel="alternate").
   atom: new Map([
     ['title', RAW_FIELD.title],
+    ['id', RAW_FIELD.id],
+    ['summary', RAW_FIELD.summary],
     ['content', RAW_FIELD.content],
   ]),
 };

@@ -114,7 +114,7 @@ describe('skipping entries the previous document carried', () => {
 
   it('drops only the malformed new entry when it stands among skipped ones, and counts it as skipped', async () => {
     const older = [entry(1), entry(2)];
-    const broken = '<item><guid lang=en>bad</guid><title>Unquoted attribute</title></item>';
+    const broken = '<item><guid>bad</guid><title>Unquoted attribute</title><category lang=en>x</category></item>';
     const text = rss([entry(3)]).replace('</channel>', `${broken}\n${older.map(rssItem).join('\n')}\n</channel>`);
     const parsed = await parseAfter(rss(older), text);
     expect(parsed.items.map((item) => item.id)).toEqual(['x.example/g3']);
@@ -125,7 +125,7 @@ describe('skipping entries the previous document carried', () => {
   });
 
   it('counts a malformed entry that was already in the previous document as unchanged, not as skipped again', async () => {
-    const broken = '<item><guid lang=en>bad</guid><title>Unquoted attribute</title></item>';
+    const broken = '<item><guid>bad</guid><title>Unquoted attribute</title><category lang=en>x</category></item>';
     const withBroken = rss([entry(1)]).replace('</channel>', `${broken}</channel>`);
     const first = await parseFeedDocument(utf8(withBroken), null, SOURCE);
     expect(first.skippedItems).toBe(1);
@@ -176,9 +176,11 @@ describe('keepItems', () => {
     expect(kept.xml).toContain('between-2-3');
     expect(kept.xml).toContain('between-3-4');
     expect(kept.xml).toContain('tail-text');
-    expect(kept.xml).not.toContain('<guid>g1</guid>');
-    expect(kept.xml).not.toContain('<guid>g3</guid>');
-    expect(kept.xml).toContain('<guid>g2</guid>');
+    // Each item's fields were lifted; its placeholder names its place in liftedFields.
+    expect(kept.xml).not.toContain('<_swl>0</_swl>');
+    expect(kept.xml).not.toContain('<_swl>2</_swl>');
+    expect(kept.xml).toContain('<_swl>1</_swl>');
+    expect(kept.xml).toContain('<_swl>3</_swl>');
   });
 
   it('recomputes itemSpans so that each span of the new text is exactly one kept item', () => {

@@ -108,8 +108,8 @@ describe('parseFeedDocument', () => {
     const body = utf8(
       '<rss version="2.0"><channel><title>t</title>' +
         '<item><guid>good-1</guid><title>First</title></item>' +
-        '<item><guid lang=en>bad</guid><title>Unquoted attribute</title></item>' +
-        '<item><guid>bad-2</guid><link hidden>https://x.example/a</link><title>Attribute without a value</title></item>' +
+        '<item><guid>bad</guid><title>Unquoted attribute</title><category lang=en>x</category></item>' +
+        '<item><guid>bad-2</guid><comments hidden>https://x.example/a</comments><title>No value</title></item>' +
         '<item><guid>good-2</guid><title>Last</title></item>' +
         '</channel></rss>',
     );
@@ -211,6 +211,39 @@ describe('parseFeedDocument', () => {
         expect(parsed.items[0]?.title ?? '').toBe(expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('reads a lifted <pubDate> exactly as rss-parser reads the same text in <dc:date>', async () => {
+    const fragments = fc.constantFrom(
+      'Tue, 11 Mar 2025 10:00:00 GMT',
+      '2025-03-11T10:00:00+03:00',
+      '2025-03-11',
+      '11 Mar 2025',
+      'Mar',
+      '+0300',
+      ' ',
+      '\n',
+      'yesterday',
+      '&#32;',
+      '&amp;',
+      '<![CDATA[2025-03-12]]>',
+      '275760-09-13',
+      '0',
+      '99',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fragments, { maxLength: 4 }), async (parts) => {
+        const text = parts.join('');
+        const item = (dateElement: string) =>
+          `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>` +
+          `<item><guid>g</guid><title>x</title><${dateElement}>${text}</${dateElement}></item></channel></rss>`;
+        const source = 'https://x.example/rss';
+        const lifted = await parseFeedDocument(utf8(item('pubDate')), null, source);
+        const byRssParser = await parseFeedDocument(utf8(item('dc:date')), null, source);
+        expect(lifted.items[0]?.published).toBe(byRssParser.items[0]?.published);
+      }),
+      { numRuns: 300 },
     );
   });
 

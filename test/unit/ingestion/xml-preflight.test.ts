@@ -56,13 +56,13 @@ describe('prepareFeedXml', () => {
   });
 
   it('closes elements a mismatched end tag skips and drops end tags nobody opened', () => {
-    const { xml } = prepare('<rss><item><guid>One</item><item><guid>Two</guid></bogus></item></rss>');
-    expect(xml).toBe('<rss><item><guid>One</guid></item><item><guid>Two</guid></item></rss>');
+    const { xml } = prepare('<rss><item><category>One</item><item><category>Two</category></bogus></item></rss>');
+    expect(xml).toBe('<rss><item><category>One</category></item><item><category>Two</category></item></rss>');
   });
 
   it('cuts a truncated document back to before the unfinished item', () => {
-    const result = prepare('<rss><channel><item><guid>Done</guid></item><item><guid>Half');
-    expect(result.xml).toBe('<rss><channel><item><guid>Done</guid></item></channel></rss>');
+    const result = prepare('<rss><channel><item><category>Done</category></item><item><category>Half');
+    expect(result.xml).toBe('<rss><channel><item><category>Done</category></item></channel></rss>');
     expect(result.droppedItems).toBe(1);
   });
 
@@ -85,16 +85,17 @@ describe('prepareFeedXml', () => {
     expect(xml).toBe('<feed><title type="html"><![CDATA[<div>A <b>B</b> C</div>]]></title></feed>');
   });
 
-  it('lifts the text-only title and description of an item into one placeholder and keeps fields holding markup', () => {
+  it('lifts the text-only fields of an item into one placeholder and keeps fields holding markup and other children', () => {
     const prepared = prepare(
       '<rss><channel><title>Desk</title>' +
-        '<item><title>A &amp; B</title><description><![CDATA[<p>x & y</p>]]> &lt;i&gt;z&lt;/i&gt;</description><guid>g1</guid></item>' +
-        '<item><title type="html">T</title><description>hi <b>there</b></description></item>' +
+        '<item><title>A &amp; B</title><description><![CDATA[<p>x & y</p>]]> &lt;i&gt;z&lt;/i&gt;</description>' +
+        '<category>World</category><guid isPermaLink="false">g1</guid></item>' +
+        '<item><title type="html">T</title><description>hi <b>there</b></description><link>https://x.example/t</link></item>' +
         '</channel></rss>',
     );
     expect(prepared.xml).toBe(
       '<rss><channel><title>Desk</title>' +
-        '<item><_swl>0</_swl><guid>g1</guid></item>' +
+        '<item><_swl>0</_swl><category>World</category></item>' +
         '<item><_swl>1</_swl><_swd>hi <b>there</b></_swd></item>' +
         '</channel></rss>',
     );
@@ -102,9 +103,23 @@ describe('prepareFeedXml', () => {
       new Map([
         ['_swt', 'A & B'],
         ['_swd', '<p>x & y</p> <i>z</i>'],
+        ['_swg', 'g1'],
       ]),
-      new Map([['_swt', 'T']]),
+      new Map([
+        ['_swt', 'T'],
+        ['_swk', 'https://x.example/t'],
+      ]),
     ]);
+  });
+
+  it("leaves Atom's <link> to the parser, whose URL is an attribute", () => {
+    const prepared = prepare(
+      '<feed><entry><id>urn:x:1</id><link rel="alternate" href="https://x.example/1"></link></entry></feed>',
+    );
+    expect(prepared.xml).toBe(
+      '<feed><entry><_swl>0</_swl><link rel="alternate" href="https://x.example/1"></link></entry></feed>',
+    );
+    expect(prepared.liftedFields).toEqual([new Map([['_swi', 'urn:x:1']])]);
   });
 
   it('lifts only the first field of a kind in an item and leaves a repeat in the XML', () => {
@@ -121,15 +136,15 @@ describe('prepareFeedXml', () => {
   });
 
   it('gives the source span of every complete item next to its span in the prepared XML', () => {
-    const text = '<rss><channel> <item><title>A</title></item> <item><guid>b</guid></item> <item><title>C';
+    const text = '<rss><channel> <item><title>A</title></item> <item><category>b</category></item> <item><title>C';
     const prepared = prepare(text);
     expect(prepared.itemSourceSpans.map(([from, to]) => text.slice(from, to))).toEqual([
       '<item><title>A</title></item>',
-      '<item><guid>b</guid></item>',
+      '<item><category>b</category></item>',
     ]);
     expect(prepared.itemSpans.map(([from, to]) => prepared.xml.slice(from, to))).toEqual([
       '<item><_swl>0</_swl></item>',
-      '<item><guid>b</guid></item>',
+      '<item><category>b</category></item>',
     ]);
   });
 
