@@ -1,8 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { fetchFeedDocument, measureParseThroughput } from '../../src/ingestion/index';
+import Parser from 'rss-parser';
+import { mapWithConcurrency } from '../../src/core/concurrency';
+import type { FeedDefinition } from '../../src/core/feed';
+import { createHttpFeedFetcher, measureParseThroughput } from '../../src/ingestion/index';
+import { startFarmProcess } from '../lib/farm-process';
 import { FeedFarm } from '../lib/feed-farm';
 import { type BenchSection, row } from '../lib/report';
-import { repeat } from '../lib/stats';
+import { repeat, summarize } from '../lib/stats';
 import { rssDocument, syntheticItems } from '../lib/synthetic-feeds';
 
 const FEEDS = 40;
@@ -10,8 +14,75 @@ const ITEMS_PER_FEED = 50;
 const PARSE_TARGET_RATIO = 0.8;
 /** Feeds whose items carry the whole article (about 3 KB of HTML each), as many publishers' feeds do. */
 const FULL_CONTENT_FEEDS = 10;
+/** As many feeds in flight as `storywatch run` fetches by default. */
+const FETCH_CONCURRENCY = 8;
 
-/** Items/s through decode + parse + normalize (and with the loopback fetch in front), next to plain rss-parser. */
+/**
+ * Fetches every feed from a farm in another process, FETCH_CONCURRENCY at a time, alternating round by round with
+ * plain rss-parser on the same bodies. Wall time on both sides: rss-parser's is all CPU, the fetch waits on the
+ * network in part, which concurrency hides as it does in a poll.
+ */
+async function measureFetchedThroughput(bodies: Uint8Array[], options: { rounds: number }) {
+  const served = await startFarmProcess(bodies.length, ITEMS_PER_FEED);
+  try {
+    const texts = bodies.map((body) => new TextDecoder().decode(body));
+    const indexes = bodies.map((_, index) => index);
+    // The poller's fetcher, each round a batch: it keeps connections to a host open for the batch, then closes them.
+    const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
+    const feeds: FeedDefinition[] = indexes.map((index) => ({
+      id: `bench-${index}`,
+      url: served.feedUrl(index),
+      name: `Feed ${index}`,
+      publisher: 'bench',
+      language: 'en',
+    }));
+    const fetchAll = async () => {
+      let items = 0;
+      try {
+        await mapWithConcurrency(feeds, FETCH_CONCURRENCY, async (feed) => {
+          const outcome = await fetcher.poll(feed, null, new Date());
+          if (outcome.kind !== 'changed') throw new Error(`bench feed ${feed.id} was not read: ${outcome.kind}`);
+          items += outcome.items.length;
+        });
+      } finally {
+        fetcher.closeConnections();
+      }
+      return items;
+    };
+    const parseAll = async () => {
+      for (const text of texts) await new Parser().parseString(text);
+    };
+    await fetchAll();
+    await parseAll();
+    let items = 0;
+    let oursSeconds = 0;
+    let rssParserSeconds = 0;
+    const ratios: number[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      let started = performance.now();
+      items = await fetchAll();
+      const ours = (performance.now() - started) / 1000;
+      started = performance.now();
+      await parseAll();
+      const rssParser = (performance.now() - started) / 1000;
+      oursSeconds += ours;
+      rssParserSeconds += rssParser;
+      ratios.push(rssParser / ours);
+    }
+    return {
+      ours: (items * options.rounds) / oursSeconds,
+      rssParser: (items * options.rounds) / rssParserSeconds,
+      ratio: summarize(ratios).median,
+    };
+  } finally {
+    await served.close();
+  }
+}
+
+/**
+ * Items/s through decode + parse + normalize, then with the loopback fetch in front, next to plain rss-parser on the
+ * same bodies.
+ */
 export const parseSection: BenchSection = async ({ runs }) => {
   const farm = await FeedFarm.start(FEEDS, ITEMS_PER_FEED);
   try {
@@ -29,16 +100,7 @@ export const parseSection: BenchSection = async ({ runs }) => {
       const measured = await measureParseThroughput(fullContentBodies, { rounds: 3 });
       return { ratio: measured.ratio };
     });
-    const fetched = await repeat(runs, async () => {
-      const started = performance.now();
-      let items = 0;
-      for (let index = 0; index < FEEDS; index += 1) {
-        const result = await fetchFeedDocument(farm.feedUrl(index), { allowPrivateNetwork: true });
-        if (!result.ok) throw new Error(`bench feed failed: ${result.error.kind} ${result.error.message}`);
-        items += result.items.length;
-      }
-      return { itemsPerSec: items / ((performance.now() - started) / 1000) };
-    });
+    const fetched = await repeat(runs, () => measureFetchedThroughput(bodies, { rounds: 3 }));
     return [
       row({
         section: 'parse',
@@ -65,10 +127,19 @@ export const parseSection: BenchSection = async ({ runs }) => {
       }),
       row({
         section: 'parse',
-        name: 'loopback fetch + decode + parse + normalize',
+        name: `loopback fetch (poller's fetcher, ${FETCH_CONCURRENCY} at a time, server in another process) + decode + parse + normalize`,
         unit: 'items/s',
-        value: fetched.itemsPerSec,
-        baseline: parse.rssParser,
+        value: fetched.ours,
+        baseline: fetched.rssParser,
+      }),
+      row({
+        // #3 states its target for the whole path, fetch included; wall time on both sides, as items/s are felt.
+        section: 'parse',
+        name: 'the whole path with fetch as a share of rss-parser, per round',
+        unit: 'x',
+        value: fetched.ratio,
+        target: `>= ${PARSE_TARGET_RATIO}x`,
+        meetsTarget: fetched.ratio.median >= PARSE_TARGET_RATIO,
       }),
     ];
   } finally {

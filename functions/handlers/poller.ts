@@ -43,6 +43,8 @@ export function createPollerHandler(deps: PollerDeps) {
         { inParallel: true, log: deps.log },
       );
     } finally {
+      // Feeds of the batch on one host shared connections; none may outlive the invocation (see FeedFetcher).
+      deps.fetcher.closeConnections();
       deps.metrics.flush();
     }
   };

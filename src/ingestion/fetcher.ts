@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ClassifiedError, FeedItem, PollOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
 import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
+import { ConnectionPool } from './connection-pool';
 import { classifyError, FeedError } from './errors';
 import { getFeedOverHttp } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
@@ -68,7 +69,9 @@ export async function fetchFeedDocument(
 export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps: FetcherDeps = {}): FeedFetcher {
   const settings = resolveFetchOptions(options);
   const network = networkOf(deps);
+  const pool = new ConnectionPool();
   return {
+    closeConnections: () => pool.close(),
     async poll(feed, state, now): Promise<PollOutcome> {
       const current = state ?? initialFeedState(feed, now);
       try {
@@ -76,6 +79,7 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
           { url: current.url, etag: current.etag, lastModified: current.lastModified },
           settings,
           network,
+          pool,
         );
         const validators = {
           etag: header(response.headers, 'etag'),

@@ -1,8 +1,9 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import {
   type AddressPolicy,
@@ -11,6 +12,7 @@ import {
   type ResolvedAddress,
   resolveAllowedAddress,
 } from './address-guard';
+import type { ConnectionPool } from './connection-pool';
 import { FeedError } from './errors';
 import type { FetchOptions } from './options';
 
@@ -98,11 +100,14 @@ function sendRequest(
   pinned: ResolvedAddress,
   headers: Record<string, string>,
   deadline: Deadline,
+  pool: ConnectionPool | null,
 ): Promise<{ response: IncomingMessage; request: ClientRequest }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    // agent: false gives every hop its own socket, so a pinned connection is never reused for another host.
-    const request = send(url, { method: 'GET', headers, agent: false, lookup: pinnedLookup(pinned) });
+    // Without a pool, agent: false gives every hop its own socket, so a pinned connection is never reused for
+    // another host; the pool's agents are per host and pinned address for the same reason.
+    const agent: Agent | false = pool ? pool.agentFor(url, pinned) : false;
+    const request = send(url, { method: 'GET', headers, agent, lookup: pinnedLookup(pinned) });
     const detach = deadline.attach((error) => request.destroy(error));
     request.once('response', (response) => {
       detach();
@@ -110,6 +115,12 @@ function sendRequest(
     });
     request.once('error', (error) => {
       detach();
+      if (request.reusedSocket && !(error instanceof FeedError)) {
+        // The server closed the kept-open connection as this request went out on it. Nothing was answered, and a
+        // GET is safe to repeat: once more, on a connection of its own.
+        sendRequest(url, pinned, headers, deadline, null).then(resolve, reject);
+        return;
+      }
       reject(
         error instanceof FeedError
           ? error
@@ -189,11 +200,14 @@ function readCappedBody(
 /**
  * GETs a feed: redirects followed by hand so every hop passes the address guard, one deadline for
  * the whole exchange, body capped after decompression. Throws FeedError; returns 2xx and 304 only.
+ * With a pool, a connection that ended cleanly (a body read to its end, a 304) is kept for the next request to
+ * the same host; any other ending destroys it.
  */
 export async function getFeedOverHttp(
   target: ConditionalRequest,
   settings: HttpSettings,
   network: { resolver: HostResolver; addressPolicy?: AddressPolicy | undefined },
+  pool: ConnectionPool | null = null,
 ): Promise<FeedHttpResponse> {
   const chain = new RedirectChain(target.url, settings.maxRedirects);
   let current = chain.current;
@@ -212,7 +226,7 @@ export async function getFeedOverHttp(
         resolveAllowedAddress(current, settings.allowPrivateNetwork, network.resolver, network.addressPolicy),
         deadline,
       );
-      const { response, request } = await sendRequest(current, pinned, headers, deadline);
+      const { response, request } = await sendRequest(current, pinned, headers, deadline, pool);
       const status = response.statusCode ?? 0;
       const location = headerValue(response.headers, 'location');
       if (REDIRECT_STATUSES.has(status) && location !== null) {
@@ -223,8 +237,9 @@ export async function getFeedOverHttp(
         continue;
       }
       if (status === 304) {
-        response.destroy();
-        request.destroy();
+        // No body follows a 304; once its end is read, a pooled connection is free for the next feed on this host.
+        response.resume();
+        await finished(response).catch(() => request.destroy());
         return {
           status,
           headers: response.headers,

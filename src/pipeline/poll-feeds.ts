@@ -142,17 +142,22 @@ export async function fetchFeeds(
   // and claiming overlaps with fetching instead of following it.
   const claim = coalescing((batch: FetchedFeed[]) => claimNewItems(deps.store, batch));
   const claims: Promise<unknown>[] = feeds.map(() => Promise.resolve());
-  const settled = await mapWithConcurrency(feeds, options.concurrency, async (feed, index) => {
-    const fetched = await fetchFeed(deps, feed, states ? (states.get(feed.id) ?? null) : undefined);
-    // Not awaited here: the fetch slot goes to the next feed while the claim waits for its batch. A failed claim
-    // is read by allSettled below; until then this handler keeps it from counting as an unhandled rejection.
-    if (fetched.report.newItems.length > 0) {
-      const claimed = claim(fetched);
-      claimed.catch(() => {});
-      claims[index] = claimed;
-    }
-    return fetched;
-  });
+  let settled: PromiseSettledResult<FetchedFeed>[];
+  try {
+    settled = await mapWithConcurrency(feeds, options.concurrency, async (feed, index) => {
+      const fetched = await fetchFeed(deps, feed, states ? (states.get(feed.id) ?? null) : undefined);
+      // Not awaited here: the fetch slot goes to the next feed while the claim waits for its batch. A failed claim
+      // is read by allSettled below; until then this handler keeps it from counting as an unhandled rejection.
+      if (fetched.report.newItems.length > 0) {
+        const claimed = claim(fetched);
+        claimed.catch(() => {});
+        claims[index] = claimed;
+      }
+      return fetched;
+    });
+  } finally {
+    deps.fetcher.closeConnections();
+  }
   const claimed = await Promise.allSettled(claims);
   return settled.map((result, index) => {
     const feed = feeds[index] as FeedDefinition;

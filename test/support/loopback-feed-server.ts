@@ -59,6 +59,8 @@ export interface LoopbackFeedServer {
   readonly requests: readonly RecordedRequest[];
   /** Sockets currently open between the client and this server. */
   openConnections(): number;
+  /** Connections accepted since the server started: how many the client opened. */
+  connectionsAccepted(): number;
   /** Resolves once no client socket is open; rejects after `limitMs` so a leak fails the test instead of hanging it. */
   waitForNoConnections(limitMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function startLoopbackFeedServer(initialRoutes: LoopbackRoutes = {}
   const routes = new Map(Object.entries(initialRoutes));
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  let accepted = 0;
 
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://loopback').pathname;
@@ -121,6 +124,7 @@ export async function startLoopbackFeedServer(initialRoutes: LoopbackRoutes = {}
     respond(route, request, response).catch(() => response.destroy());
   });
   server.on('connection', (socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -139,6 +143,7 @@ export async function startLoopbackFeedServer(initialRoutes: LoopbackRoutes = {}
     hits: (path) => requests.filter((request) => request.path === path).length,
     requests,
     openConnections: () => sockets.size,
+    connectionsAccepted: () => accepted,
     async waitForNoConnections(limitMs = 5_000) {
       const giveUpAt = Date.now() + limitMs;
       while (sockets.size > 0) {

@@ -128,6 +128,8 @@ describe('poller handler', () => {
     expect(metrics.flushes).toBe(1);
     const state = await store.getFeedState('wire');
     expect(state).toMatchObject({ etag: '"v1"', lastSuccessAt: NOW, consecutiveFailures: 0 });
+    // No connection outlives the invocation: a frozen container must not come back to stale sockets.
+    await server.waitForNoConnections(1_000);
   });
 
   it('sends nothing on a redelivered message once the feed answers 304', async () => {

@@ -185,6 +185,16 @@ describe('fetchFeeds', () => {
     expect(claimed).toHaveLength(6);
   });
 
+  it('fetches the feeds of one host over one connection and closes it when the batch is done', async () => {
+    await server.waitForNoConnections();
+    const before = server.connectionsAccepted();
+    const results = await fetchFeeds(deps(store), feeds(), { concurrency: 1 });
+    expect(results.map((result) => result.report.outcome)).toEqual(['changed', 'changed', 'changed']);
+    expect(server.connectionsAccepted() - before).toBe(1);
+    // Kept open, the connection would outlive the batch by the server's keep-alive time (5 s for Node's).
+    await server.waitForNoConnections(1_000);
+  });
+
   it('uses the given feed states instead of reading them from the store, and treats a missing one as none stored', async () => {
     const watch = watched(store);
     const list = feeds();
