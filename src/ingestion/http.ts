@@ -109,12 +109,16 @@ function sendRequest(
     const agent: Agent | false = pool ? pool.agentFor(url, pinned) : false;
     const request = send(url, { method: 'GET', headers, agent, lookup: pinnedLookup(pinned) });
     const detach = deadline.attach((error) => request.destroy(error));
+    let answered = false;
     request.once('response', (response) => {
+      answered = true;
       detach();
       resolve({ response, request });
     });
     request.once('error', (error) => {
       detach();
+      // After the response began, errors belong to reading the body (readCappedBody), never to a second request.
+      if (answered) return;
       if (request.reusedSocket && !(error instanceof FeedError)) {
         // The server closed the kept-open connection as this request went out on it. Nothing was answered, and a
         // GET is safe to repeat: once more, on a connection of its own.

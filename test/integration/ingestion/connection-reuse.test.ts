@@ -22,6 +22,13 @@ beforeAll(async () => {
       request.headers['if-none-match'] === '"c1"'
         ? { status: 304, headers: { etag: '"c1"' } }
         : { headers: { ...RSS, etag: '"c1"' }, body: body('c') },
+    '/cut-short.xml': {
+      handler: (request, response) => {
+        response.writeHead(200, RSS);
+        response.write('<rss version="2.0"><channel><title>cut</title>');
+        setTimeout(() => request.socket.destroy(), 20);
+      },
+    },
     '/closes-kept-connections.xml': {
       handler: (request, response) => {
         const carried = (requestsPerSocket.get(request.socket) ?? 0) + 1;
@@ -96,6 +103,15 @@ describe('connections kept open for a batch of polls', () => {
     expect([first.kind, second.kind]).toEqual(['changed', 'changed']);
     expect(server.hits('/closes-kept-connections.xml')).toBeGreaterThanOrEqual(3);
     expect(server.connectionsAccepted() - before).toBe(2);
+  });
+
+  it('does not send a request again when its body was cut short on a kept connection', async () => {
+    const fetcher = newFetcher({ allowPrivateNetwork: true });
+    expect((await fetcher.poll(feed('/a.xml'), null, now)).kind).toBe('changed');
+    const cut = await fetcher.poll(feed('/cut-short.xml'), null, now);
+    expect(cut.kind === 'failed' && cut.error.kind).toBe('network');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.hits('/cut-short.xml')).toBe(1);
   });
 
   it('never shares a connection between two host names, even when both resolve to the same checked address', async () => {
