@@ -65,6 +65,7 @@ export async function bundleHandler(
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     // bundleSdk is for comparison only: the construct always leaves the SDK to the runtime.
     external: options.bundleSdk ? [] : [...BUNDLE_OPTIONS.external],
+    define: { ...BUNDLE_OPTIONS.define },
     logLevel: 'error',
   });
   writeFileSync(join(outdir, handler, 'package.json'), BUNDLE_PACKAGE_JSON);

@@ -77,6 +77,7 @@ export class StorywatchFunction extends Construct {
         sourceMap: BUNDLE_OPTIONS.sourcemap,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         externalModules: [...BUNDLE_OPTIONS.external],
+        define: { ...BUNDLE_OPTIONS.define },
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
