@@ -127,7 +127,7 @@ describe('stateful stack', () => {
 });
 
 describe('stateless stack: functions', () => {
-  it('runs every function on Node.js 22 on arm64 with a CommonJS handler and Powertools settings', () => {
+  it('runs every function on Node.js 22 on arm64 with the index.handler entry and Powertools settings', () => {
     const functions = resourcesOf(stateless, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(4);
     for (const [, fn] of functions) {
