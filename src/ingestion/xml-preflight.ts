@@ -140,22 +140,19 @@ export const LIFTED_PLACEHOLDER = '_swl';
  * stripper whose output we would not use (it keeps <script> contents); the plain text is made once, by
  * htmlToPlainText.
  */
+const RSS_RENAMES: ReadonlyMap<string, string> = new Map([
+  ['title', RAW_FIELD.title],
+  ['link', RAW_FIELD.link],
+  ['guid', RAW_FIELD.guid],
+  ['pubDate', RAW_FIELD.pubDate],
+  ['description', RAW_FIELD.description],
+  ['content:encoded', RAW_FIELD.encoded],
+]);
+
 export const RENAMED_ITEM_FIELDS: Readonly<Record<FeedFormat, ReadonlyMap<string, string>>> = {
-  rss: new Map([
-    ['title', RAW_FIELD.title],
-    ['link', RAW_FIELD.link],
-    ['guid', RAW_FIELD.guid],
-    ['pubDate', RAW_FIELD.pubDate],
-    ['description', RAW_FIELD.description],
-    ['content:encoded', RAW_FIELD.encoded],
-  ]),
-  rdf: new Map([
-    ['title', RAW_FIELD.title],
-    ['link', RAW_FIELD.link],
-    ['guid', RAW_FIELD.guid],
-    ['description', RAW_FIELD.description],
-    ['content:encoded', RAW_FIELD.encoded],
-  ]),
+  rss: RSS_RENAMES,
+  // rss-parser reads RSS 1.0 items with its RSS 2.0 item code, so the same fields mean the same there.
+  rdf: RSS_RENAMES,
   // Not Atom's <link>: its URL is an attribute, which rss-parser reads (and picks rel="alternate").
   atom: new Map([
     ['title', RAW_FIELD.title],
