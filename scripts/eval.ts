@@ -1,7 +1,8 @@
 /**
  * Measures the detector on a labeled JSON Lines file (LABELING.md format):
  *   npm run eval -- <file.jsonl> [--split-date 2025-04-20] [--baseline keyword] [--story id] [--quiet]
- * Reports the halves before/after the split date separately because later months are what matters.
+ * Reports the halves before/after the split date separately because later months are what matters, then one
+ * line per month and per language. `stance*` counts only items that are not borderline, as follow-ups do.
  */
 import { parseArgs } from 'node:util';
 import { loadStory } from '../src/detection/index';
@@ -9,10 +10,14 @@ import {
   classifierPredictor,
   evaluateSlice,
   formatSlice,
+  formatSliceTable,
   keywordPredictor,
   type LabeledItem,
+  languageOf,
+  monthOf,
   predictAll,
   readLabeledFile,
+  sliceBy,
 } from './lib/evaluation';
 
 async function run(): Promise<number> {
@@ -56,6 +61,8 @@ async function run(): Promise<number> {
   process.stdout.write(slice(`before ${split}`, early, verbose));
   process.stdout.write(slice(`from ${split}`, late, verbose));
   process.stdout.write(slice('overall', items, false));
+  process.stdout.write(`${formatSliceTable('per month', sliceBy(items, monthOf), predictions, parties)}\n\n`);
+  process.stdout.write(`${formatSliceTable('per language', sliceBy(items, languageOf), predictions, parties)}\n\n`);
   process.stdout.write(
     `classified ${items.length} items in ${elapsedMs.toFixed(1)} ms (first pass includes compiling the story)\n`,
   );

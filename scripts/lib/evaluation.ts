@@ -75,7 +75,10 @@ function toFeedItem(labeled: LabeledItem): FeedItem {
 export interface SliceEvaluation {
   items: number;
   followUp: Scores;
+  /** Over every item, borderline ones included (they carry stance labels too). */
   stance: Scores;
+  /** Over the items that are not borderline, as the follow-up figures are counted. */
+  stanceDecided: Scores;
   /** `${party}:${gold}` → predicted label → count. */
   confusion: Map<string, Map<string, number>>;
   misses: string[];
@@ -93,6 +96,7 @@ export function evaluateSlice(
   let stanceTp = 0;
   let stanceFp = 0;
   let stanceFn = 0;
+  const decided = { tp: 0, fp: 0, fn: 0 };
   const confusion = new Map<string, Map<string, number>>();
   const misses: string[] = [];
   for (const item of items) {
@@ -115,10 +119,16 @@ export function evaluateSlice(
       const row = confusion.get(`${party}:${gold}`) ?? new Map<string, number>();
       row.set(predicted, (row.get(predicted) ?? 0) + 1);
       confusion.set(`${party}:${gold}`, row);
-      if (gold !== 'none' && gold === predicted) stanceTp++;
-      else {
-        if (predicted !== 'none') stanceFp++;
-        if (gold !== 'none') stanceFn++;
+      const hit = gold !== 'none' && gold === predicted;
+      const falsePositive = !hit && predicted !== 'none';
+      const falseNegative = !hit && gold !== 'none';
+      stanceTp += hit ? 1 : 0;
+      stanceFp += falsePositive ? 1 : 0;
+      stanceFn += falseNegative ? 1 : 0;
+      if (!item.borderline) {
+        decided.tp += hit ? 1 : 0;
+        decided.fp += falsePositive ? 1 : 0;
+        decided.fn += falseNegative ? 1 : 0;
       }
       if (gold !== predicted && (gold !== 'none' || predicted !== 'none')) {
         misses.push(`  stance ${party}: gold ${gold}, got ${predicted} — ${item.title}`);
@@ -129,6 +139,7 @@ export function evaluateSlice(
     items: items.length,
     followUp: scores(tp, fp, fn),
     stance: scores(stanceTp, stanceFp, stanceFn),
+    stanceDecided: scores(decided.tp, decided.fp, decided.fn),
     confusion,
     misses,
   };
@@ -138,6 +149,7 @@ export function formatSlice(name: string, evaluation: SliceEvaluation, parties: 
   const lines: string[] = [`== ${name}: ${evaluation.items} items`];
   lines.push(format('follow-up', evaluation.followUp));
   lines.push(format('stance', evaluation.stance));
+  lines.push(format('stance*', evaluation.stanceDecided));
   const columns = [...STANCE_LABELS, 'none'];
   for (const party of parties) {
     lines.push(
@@ -163,4 +175,64 @@ export function readLabeledFile(file: string): LabeledItem[] {
 
 export function predictAll(items: LabeledItem[], predictor: Predictor): Map<string, Prediction> {
   return new Map(items.map((item) => [item.id, predictor(toFeedItem(item))]));
+}
+
+/** Calendar month of publication (`2026-02`), or `undated`. */
+export function monthOf(item: LabeledItem): string {
+  const published = item.published ?? '';
+  return /^\d{4}-\d{2}/.test(published) ? published.slice(0, 7) : 'undated';
+}
+
+const UKRAINIAN_LETTERS = /[іїєґІЇЄҐ]/;
+const RUSSIAN_LETTERS = /[ыэъёЫЭЪЁ]/;
+const CYRILLIC = /[\u0400-\u04ff]/;
+
+/**
+ * Language of an item from its letters: the labeled files carry none, and the letters that only one of the two
+ * Cyrillic languages uses tell Russian from Ukrainian well enough for slicing figures.
+ */
+export function languageOf(item: LabeledItem): string {
+  const text = `${item.title} ${item.description}`;
+  if (!CYRILLIC.test(text)) return 'en';
+  const ukrainian = (text.match(new RegExp(UKRAINIAN_LETTERS.source, 'g')) ?? []).length;
+  const russian = (text.match(new RegExp(RUSSIAN_LETTERS.source, 'g')) ?? []).length;
+  return ukrainian > russian ? 'uk' : 'ru';
+}
+
+export type SliceKey = (item: LabeledItem) => string;
+
+/** Items grouped by a key (month, language), groups in key order. */
+export function sliceBy(items: LabeledItem[], key: SliceKey): [string, LabeledItem[]][] {
+  const groups = new Map<string, LabeledItem[]>();
+  for (const item of items) {
+    const name = key(item);
+    const group = groups.get(name) ?? [];
+    group.push(item);
+    groups.set(name, group);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function cell(value: Scores): string {
+  return `${value.f1.toFixed(3)} (${value.tp}/${value.fp}/${value.fn})`.padEnd(20);
+}
+
+/** One line per group: items, follow-up F1, stance F1 over all items and over non-borderline items. */
+export function formatSliceTable(
+  title: string,
+  groups: [string, LabeledItem[]][],
+  predictions: Map<string, Prediction>,
+  parties: string[],
+): string {
+  const lines = [
+    `== ${title}  (F1 (tp/fp/fn); stance* leaves borderline items out)`,
+    `${'slice'.padEnd(10)}${'items'.padStart(6)}  ${'follow-up'.padEnd(20)}${'stance'.padEnd(20)}${'stance*'.padEnd(20)}`,
+  ];
+  for (const [name, group] of groups) {
+    const evaluation = evaluateSlice(group, predictions, parties);
+    lines.push(
+      `${name.padEnd(10)}${String(group.length).padStart(6)}  ${cell(evaluation.followUp)}${cell(evaluation.stance)}${cell(evaluation.stanceDecided)}`,
+    );
+  }
+  return lines.join('\n');
 }
