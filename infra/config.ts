@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { readStoryCatalog } from '../src/detection/story';
+import { loadFeedRegistry } from '../src/ingestion/registry';
 
 export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
 export const SEVERITIES = ['high', 'low'] as const;
@@ -118,6 +120,17 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
 
   const feedRegistryPath = readPath(readContext('feedRegistry'), 'feedRegistry', 'feeds/registry.json', 'file');
   const storiesDir = readPath(readContext('storiesDir'), 'storiesDir', 'stories', 'directory');
+  // Both are bundled into the Lambdas as they are: a mistake found here is one the functions never meet at run time.
+  if (storiesDir && existsSync(storiesDir) && statSync(storiesDir).isDirectory()) {
+    for (const broken of readStoryCatalog(storiesDir).broken) problems.push(`storiesDir: ${broken.message}`);
+  }
+  if (feedRegistryPath && existsSync(feedRegistryPath) && statSync(feedRegistryPath).isFile()) {
+    try {
+      loadFeedRegistry(feedRegistryPath);
+    } catch (error) {
+      problems.push(`feedRegistry: ${(error as Error).message}`);
+    }
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveStanceConfig } from '../tracking/config';
 
 /**
  * Vocabulary entries are plain words or phrases. A trailing `*` matches any word ending, which is how
@@ -42,7 +43,7 @@ export interface StoryDefinition {
   /** Signals that an item belongs to a different story (another conflict) even when the vocabulary overlaps. */
   otherStories: string[];
   conditions: ConditionDefinition[];
-  /** Stance-machine settings owned by the tracking module; carried through untouched. */
+  /** Stance-machine settings owned by the tracking module; checked at load by its rules, carried through as given. */
   tracking?: Record<string, unknown>;
 }
 
@@ -147,6 +148,12 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
   })();
 
   if (json.tracking !== undefined && !isRecord(json.tracking)) fail(origin, 'tracking', 'must be an object');
+  try {
+    // The stance machine would only read these mid-run; a typo found then stops a cycle half-way.
+    resolveStanceConfig(json.tracking);
+  } catch (error) {
+    throw new StoryValidationError(`${origin}: ${(error as Error).message}`);
+  }
 
   return {
     id,
@@ -172,34 +179,72 @@ function repoStoriesDir(): string {
 
 export const DEFAULT_STORIES_DIR: string = process.env.STORYWATCH_STORIES_DIR ?? repoStoriesDir();
 
-export function loadStories(dir: string = DEFAULT_STORIES_DIR): StoryDefinition[] {
+/** A story file that could not be loaded, with the message naming the file and the field. */
+export interface BrokenStoryFile {
+  path: string;
+  message: string;
+}
+
+/** Every story of a directory that loads, and every file that does not: one bad file need not stop the others. */
+export interface StoryCatalog {
+  dir: string;
+  stories: StoryDefinition[];
+  broken: BrokenStoryFile[];
+}
+
+function readStoryFile(path: string): StoryDefinition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new StoryValidationError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return validateStory(parsed, path);
+}
+
+export function readStoryCatalog(dir: string = DEFAULT_STORIES_DIR): StoryCatalog {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort();
-  const stories = files.map((name) => {
+  const catalog: StoryCatalog = { dir, stories: [], broken: [] };
+  const firstFileOf = new Map<string, string>();
+  for (const name of files) {
     const path = join(dir, name);
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      const story = readStoryFile(path);
+      const first = firstFileOf.get(story.id);
+      if (first !== undefined) {
+        throw new StoryValidationError(`${path}: two stories share the id "${story.id}" (also in ${first})`);
+      }
+      firstFileOf.set(story.id, path);
+      catalog.stories.push(story);
     } catch (error) {
-      throw new StoryValidationError(`${path}: not valid JSON (${(error as Error).message})`);
+      if (!(error instanceof StoryValidationError)) throw error;
+      catalog.broken.push({ path, message: error.message });
     }
-    return validateStory(parsed, path);
-  });
-  const seen = new Set<string>();
-  for (const story of stories) {
-    if (seen.has(story.id)) throw new StoryValidationError(`${dir}: two stories share the id "${story.id}"`);
-    seen.add(story.id);
   }
-  return stories;
+  return catalog;
 }
 
+/** Every story of the directory; any broken file fails the whole load (Lambdas and synth want all or nothing). */
+export function loadStories(dir: string = DEFAULT_STORIES_DIR): StoryDefinition[] {
+  const catalog = readStoryCatalog(dir);
+  if (catalog.broken.length > 0) {
+    throw new StoryValidationError(catalog.broken.map((file) => file.message).join('\n'));
+  }
+  return catalog.stories;
+}
+
+/** One story by id; a broken file elsewhere in the directory does not stop it, but is named if the id is missing. */
 export function loadStory(id: string, dir: string = DEFAULT_STORIES_DIR): StoryDefinition {
-  const stories = loadStories(dir);
-  const story = stories.find((candidate) => candidate.id === id);
+  const catalog = readStoryCatalog(dir);
+  const story = catalog.stories.find((candidate) => candidate.id === id);
   if (!story) {
-    const known = stories.map((candidate) => candidate.id).join(', ') || 'none';
-    throw new StoryValidationError(`no story "${id}" in ${dir} (known: ${known})`);
+    const known = catalog.stories.map((candidate) => candidate.id).join(', ') || 'none';
+    const broken = catalog.broken.map((file) => `\n  ${file.message}`).join('');
+    throw new StoryValidationError(
+      `no story "${id}" in ${dir} (known: ${known})${broken ? `; files that failed to load:${broken}` : ''}`,
+    );
   }
   return story;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,32 @@ describe('loadConfig', () => {
     });
     expect(problems).toHaveLength(3);
     expect(problems[2]).toMatch(/storiesDir points to .*no\/such\/stories, which does not exist/);
+  });
+
+  it('refuses a stories directory holding a broken story, naming the file and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'storywatch-stories-'));
+    try {
+      copyFileSync(join(FIXTURE_CONTEXT.storiesDir, 'infra-sample.json'), join(dir, 'infra-sample.json'));
+      writeFileSync(join(dir, 'no-seed.json'), JSON.stringify({ id: 'no-seed', title: 'T', description: 'D' }));
+      expect(problemsOf({ storiesDir: dir })).toEqual([
+        expect.stringMatching(/^storiesDir: .*no-seed\.json: seedText must be a non-empty string$/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a feed registry that does not validate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'storywatch-feeds-'));
+    try {
+      const registry = join(dir, 'registry.json');
+      writeFileSync(registry, JSON.stringify([{ id: 'x', url: 'ftp://example.org/feed' }]));
+      expect(problemsOf({ feedRegistry: registry })).toEqual([
+        expect.stringMatching(/^feedRegistry: .*registry\.json/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects the same address listed twice', () => {

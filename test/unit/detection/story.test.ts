@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +6,7 @@ import {
   DEFAULT_STORIES_DIR,
   loadStories,
   loadStory,
+  readStoryCatalog,
   StoryValidationError,
   validateStory,
 } from '../../../src/detection/index';
@@ -32,9 +33,9 @@ describe('validateStory', () => {
     expect(story.tracking).toBeUndefined();
   });
 
-  it('keeps the opaque tracking object untouched', () => {
-    const story = validateStory({ ...minimalStory(), tracking: { confirmations: 2, anything: [1] } }, 'tiny.json');
-    expect(story.tracking).toEqual({ confirmations: 2, anything: [1] });
+  it('keeps a valid tracking object as given', () => {
+    const story = validateStory({ ...minimalStory(), tracking: { confirmations: 2, coolDownHours: 12 } }, 'tiny.json');
+    expect(story.tracking).toEqual({ confirmations: 2, coolDownHours: 12 });
   });
 
   it.each([
@@ -61,6 +62,16 @@ describe('validateStory', () => {
     ['a condition without terms', { conditions: [{ id: 'c', terms: [] }] }, /conditions\[0\]\.terms must not be empty/],
     ['a tracking array', { tracking: [] }, /tracking must be an object/],
     [
+      'an unknown tracking setting',
+      { tracking: { confirmation: 2 } },
+      /tiny\.json: unknown tracking setting "confirmation"/,
+    ],
+    [
+      'a tracking value out of range',
+      { tracking: { confidenceThreshold: 1.5 } },
+      /tiny\.json: tracking\.confidenceThreshold must be a number from 0 to 1, got 1\.5/,
+    ],
+    [
       'a side that is not an id',
       { parties: [{ id: 'a', name: 'A', aliases: ['x'], side: 'Side A' }] },
       /parties\[0\]\.side must be lower-case/,
@@ -80,7 +91,14 @@ describe('validateStory', () => {
 });
 
 describe('loading stories', () => {
+  const made: string[] = [];
+  const scratchDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stories-'));
+    made.push(dir);
+    return dir;
+  };
   afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
     vi.unstubAllEnvs();
     vi.resetModules();
   });
@@ -110,15 +128,35 @@ describe('loading stories', () => {
   });
 
   it('reports invalid JSON with the file path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stories-'));
+    const dir = scratchDir();
     writeFileSync(join(dir, 'broken.json'), '{ not json');
     expect(() => loadStories(dir)).toThrow(/broken\.json: not valid JSON/);
   });
 
   it('refuses two files that define the same story id', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stories-'));
+    const dir = scratchDir();
     writeFileSync(join(dir, 'one.json'), JSON.stringify(minimalStory()));
     writeFileSync(join(dir, 'two.json'), JSON.stringify(minimalStory()));
-    expect(() => loadStories(dir)).toThrow(/two stories share the id "tiny"/);
+    expect(() => loadStories(dir)).toThrow(/two\.json: two stories share the id "tiny" \(also in .*one\.json\)/);
+  });
+
+  it('catalogs a broken file beside the good ones instead of failing them all', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(minimalStory()));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...minimalStory(), id: 'bad', tracking: { coolDown: 1 } }));
+    const catalog = readStoryCatalog(dir);
+    expect(catalog.stories.map((story) => story.id)).toEqual(['tiny']);
+    expect(catalog.broken).toEqual([
+      { path: join(dir, 'bad.json'), message: expect.stringMatching(/bad\.json: unknown tracking setting "coolDown"/) },
+    ]);
+    expect(() => loadStories(dir)).toThrow(/bad\.json: unknown tracking setting/);
+  });
+
+  it('loads one story by id past a broken file, and names the broken file when the id is not found', () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(minimalStory()));
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    expect(loadStory('tiny', dir).id).toBe('tiny');
+    expect(() => loadStory('other', dir)).toThrow(/no story "other".*known: tiny.*bad\.json: not valid JSON/s);
   });
 });
