@@ -102,17 +102,72 @@ function middleGroupsZero(groups: number[]): boolean {
   return groups.slice(2, 7).every((group) => group === 0);
 }
 
+/** The IPv4 address held in two 16-bit groups, high group first. */
+function ipv4Of(high: number, low: number): number[] {
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff];
+}
+
+/** The class of the first address that is not public, else public: for forms that embed more than one IPv4. */
+function strictestOf(addresses: number[][]): AddressClass {
+  for (const address of addresses) {
+    const addressClass = classifyIPv4(address);
+    if (addressClass !== 'public') return addressClass;
+  }
+  return 'public';
+}
+
+/**
+ * Local-use NAT64 (64:ff9b:1::/48, RFC 8215) may use any RFC 6052 prefix length from 48 on, so where the IPv4
+ * sits depends on the operator. The /96 layout leaves groups 3-5 zero; for any other layout every position the
+ * address could hold is checked, and the strictest wins.
+ */
+function classifyLocalNat64(groups: number[]): AddressClass {
+  const g = (index: number) => groups[index] ?? 0;
+  if (g(3) === 0 && g(4) === 0 && g(5) === 0) return classifyIPv4(ipv4Of(g(6), g(7)));
+  // Bits 64-71 (the high byte of group 4) are always zero in RFC 6052 layouts; the address skips them.
+  const prefix48 = [g(3) >> 8, g(3) & 0xff, g(4) & 0xff, g(5) >> 8];
+  const prefix56 = [g(3) & 0xff, g(4) & 0xff, g(5) >> 8, g(5) & 0xff];
+  const prefix64 = [g(4) & 0xff, g(5) >> 8, g(5) & 0xff, g(6) >> 8];
+  return strictestOf([prefix48, prefix56, prefix64]);
+}
+
+/**
+ * Teredo (2001:0::/32, RFC 4380): the server's IPv4 in groups 2-3, the client's in groups 6-7 with every bit
+ * inverted. Traffic to the address reaches the client through its NAT, so the client decides, then the server.
+ */
+function classifyTeredo(groups: number[]): AddressClass {
+  const client = ipv4Of(~(groups[6] ?? 0) & 0xffff, ~(groups[7] ?? 0) & 0xffff);
+  const server = ipv4Of(groups[2] ?? 0, groups[3] ?? 0);
+  return strictestOf([client, server]);
+}
+
+/** Forms that reach an IPv4 host: the embedded IPv4 address decides. Null when the address is none of them. */
+function classifyEmbeddedIPv4(groups: number[]): AddressClass | null {
+  const first = groups[0] ?? 0;
+  const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
+  const lastTwo = ipv4Of(groups[6] ?? 0, groups[7] ?? 0);
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d).
+  if (allZeroUpTo(5) && groups[5] === 0xffff) return classifyIPv4(lastTwo);
+  if (allZeroUpTo(6)) return classifyIPv4(lastTwo);
+  // SIIT IPv4-translated (::ffff:0:a.b.c.d, RFC 2765).
+  if (allZeroUpTo(4) && groups[4] === 0xffff && groups[5] === 0) return classifyIPv4(lastTwo);
+  // Well-known NAT64 (64:ff9b::/96, RFC 6052).
+  if (first === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0))
+    return classifyIPv4(lastTwo);
+  if (first === 0x64 && groups[1] === 0xff9b && groups[2] === 1) return classifyLocalNat64(groups);
+  // 6to4 (2002::/16, RFC 3056): the site's IPv4 address in groups 1-2.
+  if (first === 0x2002) return classifyIPv4(ipv4Of(groups[1] ?? 0, groups[2] ?? 0));
+  if (first === 0x2001 && groups[1] === 0) return classifyTeredo(groups);
+  return null;
+}
+
 function classifyIPv6(groups: number[]): AddressClass {
   const first = groups[0] ?? 0;
   const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
-  const embeddedV4 = [(groups[6] ?? 0) >> 8, (groups[6] ?? 0) & 0xff, (groups[7] ?? 0) >> 8, (groups[7] ?? 0) & 0xff];
   if (allZeroUpTo(8)) return 'unspecified';
   if (allZeroUpTo(7) && groups[7] === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::/96) reach the embedded IPv4 host.
-  if (allZeroUpTo(5) && groups[5] === 0xffff) return classifyIPv4(embeddedV4);
-  if (allZeroUpTo(6)) return classifyIPv4(embeddedV4);
-  if (first === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0))
-    return classifyIPv4(embeddedV4);
+  const embedded = classifyEmbeddedIPv4(groups);
+  if (embedded !== null) return embedded;
   // AWS's IPv6 instance-metadata endpoint (fd00:ec2::254) sits in unique-local space but is cloud metadata.
   if (first === 0xfd00 && groups[1] === 0x0ec2 && middleGroupsZero(groups) && groups[7] === 0x254) return 'link_local';
   if ((first & 0xfe00) === 0xfc00) return 'unique_local';
