@@ -11,6 +11,15 @@ export interface PreparedXml {
   rootLanguage: string | null;
   /** Items lost to truncation of the document. */
   droppedItems: number;
+  /** Whether the root element's end was reached; false for a document cut short (then closed here). */
+  rootClosed: boolean;
+  /**
+   * Whether the last complete item ended at an ancestor's close tag instead of its own, as when a body cut inside
+   * an item had the channel's end appended after the cut.
+   */
+  lastItemClosedByAncestor: boolean;
+  /** Whether the root has a <channel> child, without which RSS 0.9x, 1.0 and 2.0 carry no items at all. */
+  hasChannel: boolean;
   /** [start, end) of every complete item in `xml`, so a parse failure can be narrowed down to the items at fault. */
   itemSpans: Array<[number, number]>;
   /** The same items' [start, end) in the decoded source text: what they were, before any lifting or repair. */
@@ -210,6 +219,16 @@ export function prepareFeedXml(text: string, maxDepth: number): PreparedXml {
   return new FeedXmlScanner(text).run(maxDepth);
 }
 
+/** Where an item opened: its first chunk in `out`, its depth in the element stack, its offset in the source. */
+interface OpenItem {
+  outLength: number;
+  depth: number;
+  source: number;
+}
+
+/** Returned by the markup handlers instead of a position: scanning ends here. */
+const STOP = -1;
+
 /** State of one preflight pass; a class so its helpers are shared methods rather than per-call closures. */
 class FeedXmlScanner {
   private readonly out: string[] = [];
@@ -221,6 +240,16 @@ class FeedXmlScanner {
   private itemFields: LiftedFields | null = null;
   private itemRenamedSeen = new Set<string>();
   private format: FeedFormat | null = null;
+  private renames: ReadonlyMap<string, string> = new Map();
+  private rootLanguage: string | null = null;
+  private item: OpenItem | null = null;
+  /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
+  private readonly itemChunkSpans: Array<[number, number]> = [];
+  private readonly itemSourceSpans: Array<[number, number]> = [];
+  private lastItemClosedByAncestor = false;
+  private hasChannel = false;
+  /** Where the text of an open Atom date element starts, or -1. */
+  private dateTextStart = -1;
   /** Source text before this index is already in `out` or deliberately dropped. */
   private copied = 0;
   /**
@@ -231,6 +260,28 @@ class FeedXmlScanner {
 
   constructor(private readonly text: string) {
     this.nextAmpersand = text.indexOf('&');
+  }
+
+  run(maxDepth: number): PreparedXml {
+    return this.finish(this.scan(maxDepth));
+  }
+
+  /** The main loop: text between tags, then the markup at each `<`. Returns where scanning stopped. */
+  private scan(maxDepth: number): number {
+    const text = this.text;
+    let position = 0;
+    while (position < text.length) {
+      const open = text.indexOf('<', position);
+      if (open === -1) {
+        this.handleText(position, text.length);
+        return text.length;
+      }
+      if (open > position) this.handleText(position, open);
+      const next = this.markupAt(open, maxDepth);
+      if (next === STOP) return open;
+      position = next;
+    }
+    return position;
   }
 
   private hasAmpersand(from: number, to: number): boolean {
@@ -266,8 +317,181 @@ class FeedXmlScanner {
     }
   }
 
+  /** The markup starting at `open`, by its second character. Returns where scanning goes on, or STOP. */
+  private markupAt(open: number, maxDepth: number): number {
+    const next = this.text.charCodeAt(open + 1);
+    if (next === 33 /* ! */) return this.declarationAt(open);
+    if (next === 63 /* ? */) {
+      // Processing instructions, including the XML declaration whose encoding no longer applies to decoded text.
+      const end = this.text.indexOf('?>', open + 2);
+      if (end === -1) return STOP;
+      this.replace(open, end + 2, '');
+      return end + 2;
+    }
+    if (next === 47 /* / */) return this.closeTagAt(open);
+    if (!isNameStart(next)) {
+      // A literal `<` in text ("a < b").
+      if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
+      return open + 1;
+    }
+    return this.openTagAt(open, maxDepth);
+  }
+
+  /** Comments, CDATA sections and DOCTYPEs. */
+  private declarationAt(open: number): number {
+    const text = this.text;
+    if (text.startsWith('<!--', open)) {
+      const end = text.indexOf('-->', open + 4);
+      if (end === -1) return STOP;
+      this.replace(open, end + 3, '');
+      return end + 3;
+    }
+    if (text.startsWith('<![CDATA[', open)) {
+      const end = text.indexOf(']]>', open + 9);
+      if (end === -1) return STOP;
+      if (this.stack.length === 0) this.replace(open, end + 3, '');
+      return end + 3;
+    }
+    const end = findDeclarationEnd(text, open);
+    const declaration = text.slice(open, end === -1 ? text.length : end);
+    // Entity declarations are how billion-laughs and external-entity attacks start; no feed needs them.
+    if (/<!ENTITY/i.test(declaration)) {
+      throw new FeedError('parse', 'DOCTYPE with ENTITY declarations refused');
+    }
+    if (/^<!DOCTYPE\s+html\b/i.test(declaration)) {
+      throw new FeedError('not_a_feed', 'the body is an HTML page, not a feed');
+    }
+    if (end === -1) return STOP;
+    this.replace(open, end, '');
+    return end;
+  }
+
   private closeOpenElement(): string {
     return `</${this.outputNames.pop()}>`;
+  }
+
+  private closeTagAt(open: number): number {
+    const text = this.text;
+    const end = findTagEnd(text, open);
+    if (end === -1) return STOP;
+    const name = readName(text, open + 2);
+    const depth = this.stack.lastIndexOf(name);
+    // A close tag nobody opened is dropped; one that skips open elements closes them first.
+    if (depth === -1) {
+      this.replace(open, end, '');
+      return end;
+    }
+    this.checkDateText(open, depth, name);
+    const closers: string[] = [];
+    while (this.stack.length > depth + 1) {
+      this.stack.pop();
+      closers.push(this.closeOpenElement());
+    }
+    this.stack.pop();
+    const outputName = this.outputNames.pop();
+    if (closers.length > 0 || outputName !== name) this.replace(open, end, `${closers.join('')}</${outputName}>`);
+    if (this.item !== null && this.stack.length <= this.item.depth) this.completeItem(this.item, end, depth);
+    if (this.stack.length === 0) {
+      this.flush(end);
+      this.copied = text.length;
+      return STOP;
+    }
+    return end;
+  }
+
+  /** Empties an Atom date element closing at `open` whose text Date cannot read. */
+  private checkDateText(open: number, depth: number, name: string): void {
+    if (this.dateTextStart !== -1 && depth === this.stack.length - 1 && DATE_LOCAL_NAMES.has(localName(name))) {
+      const raw = this.text.slice(this.dateTextStart, open).replace(CDATA_MARKERS, '').trim();
+      if (Number.isNaN(Date.parse(raw))) this.replace(this.dateTextStart, open, '');
+    }
+    this.dateTextStart = -1;
+  }
+
+  /** `closedDepth` is the stack index of the element whose close tag ended the item: lower than its own when cut. */
+  private completeItem(item: OpenItem, end: number, closedDepth: number): void {
+    this.flush(end);
+    this.itemChunkSpans.push([item.outLength, this.out.length]);
+    this.itemSourceSpans.push([item.source, end]);
+    this.lastItemClosedByAncestor = closedDepth < item.depth;
+    this.item = null;
+  }
+
+  private openTagAt(open: number, maxDepth: number): number {
+    const text = this.text;
+    const end = findTagEnd(text, open);
+    if (end === -1) {
+      // No later `<` at all means the document was cut inside this tag.
+      if (text.indexOf('<', open + 1) === -1) return STOP;
+      if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
+      return open + 1;
+    }
+    const name = readName(text, open + 1);
+    if (this.format === null) this.readRoot(name, open, end);
+    else if (this.stack.length === 0) return STOP;
+    const selfClosing = text.charCodeAt(end - 2) === 47;
+    const isItemChild = this.item !== null && this.stack.length === this.item.depth + 1;
+    const renamed = isItemChild ? this.renames.get(name) : undefined;
+    if (!selfClosing && this.format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
+      const after = this.carryXhtmlAsHtml(open, end, name, renamed);
+      if (after !== STOP) return after;
+    }
+    const local = localName(name);
+    if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && this.item === null) this.openItem(open);
+    if (renamed !== undefined && !selfClosing && this.liftField(open, end, name, renamed)) return this.copied;
+    if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
+    this.copyTag(open, end, name, renamed);
+    if (this.stack.length === 1 && local === 'channel') this.hasChannel = true;
+    if (selfClosing) {
+      if (this.stack.length > 0) return end;
+      // A root that closes itself: the whole document.
+      this.flush(end);
+      this.copied = text.length;
+      return STOP;
+    }
+    this.stack.push(name);
+    this.outputNames.push(renamed ?? name);
+    if (this.stack.length > maxDepth) throw new FeedError('parse', `elements nested deeper than ${maxDepth} levels`);
+    if (DATE_LOCAL_NAMES.has(local)) this.dateTextStart = end;
+    return end;
+  }
+
+  private readRoot(name: string, open: number, end: number): void {
+    this.format = formatOfRoot(name);
+    this.renames = RENAMED_ITEM_FIELDS[this.format];
+    this.rootLanguage = XML_LANG.exec(this.text.slice(open, end))?.[1] ?? null;
+  }
+
+  private openItem(open: number): void {
+    this.flush(open);
+    this.item = { outLength: this.out.length, depth: this.stack.length, source: open };
+    this.itemFields = null;
+    this.itemRenamedSeen.clear();
+  }
+
+  /** The tag [open, end) as the parser must see it: renamed if it is a field we read, ampersands repaired. */
+  private copyTag(open: number, end: number, name: string, renamed: string | undefined): void {
+    const text = this.text;
+    const tagHasAmpersand = this.hasAmpersand(open, end) && needsAmpersandRepair(text, this.nextAmpersand, end);
+    if (!tagHasAmpersand && renamed === undefined) return;
+    let tag = text.slice(open, end);
+    if (renamed !== undefined) tag = renamedTag(tag, name, renamed);
+    this.replace(open, end, tagHasAmpersand ? repairAmpersands(tag) : tag);
+  }
+
+  /**
+   * xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts"); carrying
+   * the xhtml as escaped HTML keeps it intact for the plain-text conversion. STOP when it has no close tag.
+   */
+  private carryXhtmlAsHtml(open: number, end: number, name: string, renamed: string | undefined): number {
+    const close = this.text.indexOf(`</${name}>`, end);
+    if (close === -1) return STOP;
+    const outputName = renamed ?? name;
+    if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
+    const inner = this.text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
+    const after = close + name.length + 3;
+    this.replace(open, after, `<${outputName} type="html"><![CDATA[${inner}]]></${outputName}>`);
+    return after;
   }
 
   /**
@@ -292,190 +516,23 @@ class FeedXmlScanner {
     return true;
   }
 
-  run(maxDepth: number): PreparedXml {
-    const text = this.text;
-    const length = text.length;
-    let renames: ReadonlyMap<string, string> = new Map();
-    let rootLanguage: string | null = null;
-    let itemStart: { outLength: number; depth: number; source: number } | null = null;
-    /** Chunk indexes of `out` bounding each complete item; turned into text offsets at the end. */
-    const itemChunkSpans: Array<[number, number]> = [];
-    const itemSourceSpans: Array<[number, number]> = [];
-    let dateTextStart = -1;
-    let position = 0;
-
-    while (position < length) {
-      const open = text.indexOf('<', position);
-      if (open === -1) {
-        this.handleText(position, length);
-        position = length;
-        break;
-      }
-      if (open > position) this.handleText(position, open);
-      position = open;
-      const next = text.charCodeAt(open + 1);
-
-      if (next === 33 /* ! */) {
-        if (text.startsWith('<!--', open)) {
-          const end = text.indexOf('-->', open + 4);
-          if (end === -1) break;
-          this.replace(open, end + 3, '');
-          position = end + 3;
-          continue;
-        }
-        if (text.startsWith('<![CDATA[', open)) {
-          const end = text.indexOf(']]>', open + 9);
-          if (end === -1) break;
-          if (this.stack.length === 0) this.replace(open, end + 3, '');
-          position = end + 3;
-          continue;
-        }
-        const end = findDeclarationEnd(text, open);
-        const declaration = text.slice(open, end === -1 ? length : end);
-        // Entity declarations are how billion-laughs and external-entity attacks start; no feed needs them.
-        if (/<!ENTITY/i.test(declaration)) {
-          throw new FeedError('parse', 'DOCTYPE with ENTITY declarations refused');
-        }
-        if (/^<!DOCTYPE\s+html\b/i.test(declaration)) {
-          throw new FeedError('not_a_feed', 'the body is an HTML page, not a feed');
-        }
-        if (end === -1) break;
-        this.replace(open, end, '');
-        position = end;
-        continue;
-      }
-
-      if (next === 63 /* ? */) {
-        // Processing instructions, including the XML declaration whose encoding no longer applies to decoded text.
-        const end = text.indexOf('?>', open + 2);
-        if (end === -1) break;
-        this.replace(open, end + 2, '');
-        position = end + 2;
-        continue;
-      }
-
-      if (next === 47 /* / */) {
-        const end = findTagEnd(text, open);
-        if (end === -1) break;
-        const name = readName(text, open + 2);
-        position = end;
-        const depth = this.stack.lastIndexOf(name);
-        // A close tag nobody opened is dropped; one that skips open elements closes them first.
-        if (depth === -1) {
-          this.replace(open, end, '');
-          continue;
-        }
-        const local = localName(name);
-        if (dateTextStart !== -1 && depth === this.stack.length - 1 && DATE_LOCAL_NAMES.has(local)) {
-          const raw = text.slice(dateTextStart, open).replace(CDATA_MARKERS, '').trim();
-          if (Number.isNaN(Date.parse(raw))) this.replace(dateTextStart, open, '');
-        }
-        dateTextStart = -1;
-        const closers: string[] = [];
-        while (this.stack.length > depth + 1) {
-          this.stack.pop();
-          closers.push(this.closeOpenElement());
-        }
-        this.stack.pop();
-        const outputName = this.outputNames.pop();
-        if (closers.length > 0 || outputName !== name) this.replace(open, end, `${closers.join('')}</${outputName}>`);
-        if (itemStart !== null && this.stack.length <= itemStart.depth) {
-          this.flush(end);
-          itemChunkSpans.push([itemStart.outLength, this.out.length]);
-          itemSourceSpans.push([itemStart.source, end]);
-          itemStart = null;
-        }
-        if (this.stack.length === 0) {
-          this.flush(end);
-          this.copied = length;
-          break;
-        }
-        continue;
-      }
-
-      if (!isNameStart(next)) {
-        // A literal `<` in text ("a < b").
-        if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
-        position = open + 1;
-        continue;
-      }
-
-      const end = findTagEnd(text, open);
-      if (end === -1) {
-        // No later `<` at all means the document was cut inside this tag.
-        if (text.indexOf('<', open + 1) === -1) break;
-        if (this.stack.length > 0) this.replace(open, open + 1, '&lt;');
-        position = open + 1;
-        continue;
-      }
-      const name = readName(text, open + 1);
-      position = end;
-      if (this.format === null) {
-        this.format = formatOfRoot(name);
-        renames = RENAMED_ITEM_FIELDS[this.format];
-        rootLanguage = XML_LANG.exec(text.slice(open, end))?.[1] ?? null;
-      } else if (this.stack.length === 0) {
-        break;
-      }
-      const selfClosing = text.charCodeAt(end - 2) === 47;
-      const local = localName(name);
-      const isItemChild = itemStart !== null && this.stack.length === itemStart.depth + 1;
-      const renamed = isItemChild ? renames.get(name) : undefined;
-      if (!selfClosing && this.format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
-        // xml2js splits mixed content into keyed children and loses word order ("Kyiv the proposal accepts");
-        // carrying the xhtml as escaped HTML keeps it intact for the plain-text conversion.
-        const close = text.indexOf(`</${name}>`, end);
-        if (close !== -1) {
-          const outputName = renamed ?? name;
-          if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
-          const inner = text.slice(end, close).replaceAll(']]>', ']]]]><![CDATA[>');
-          this.replace(
-            open,
-            close + name.length + 3,
-            `<${outputName} type="html"><![CDATA[${inner}]]></${outputName}>`,
-          );
-          position = close + name.length + 3;
-          continue;
-        }
-      }
-      if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && itemStart === null) {
-        this.flush(open);
-        itemStart = { outLength: this.out.length, depth: this.stack.length, source: open };
-        this.itemFields = null;
-        this.itemRenamedSeen.clear();
-      }
-      if (renamed !== undefined && !selfClosing && this.liftField(open, end, name, renamed)) {
-        position = this.copied;
-        continue;
-      }
-      if (renamed !== undefined) this.itemRenamedSeen.add(renamed);
-      const tagHasAmpersand = this.hasAmpersand(open, end) && needsAmpersandRepair(text, this.nextAmpersand, end);
-      if (tagHasAmpersand || renamed !== undefined) {
-        let tag = text.slice(open, end);
-        if (renamed !== undefined) tag = renamedTag(tag, name, renamed);
-        this.replace(open, end, tagHasAmpersand ? repairAmpersands(tag) : tag);
-      }
-      if (selfClosing) continue;
-      this.stack.push(name);
-      this.outputNames.push(renamed ?? name);
-      if (this.stack.length > maxDepth) throw new FeedError('parse', `elements nested deeper than ${maxDepth} levels`);
-      if (DATE_LOCAL_NAMES.has(local)) dateTextStart = end;
-    }
-
+  /** Closes what a truncated document left open and turns chunk spans into offsets. */
+  private finish(stoppedAt: number): PreparedXml {
     if (this.format === null) {
-      throw new FeedError('not_a_feed', text.trim() === '' ? 'the body is empty' : 'no XML root element found');
+      throw new FeedError('not_a_feed', this.text.trim() === '' ? 'the body is empty' : 'no XML root element found');
     }
+    const rootClosed = this.stack.length === 0;
     let droppedItems = 0;
-    if (this.stack.length > 0) {
+    if (!rootClosed) {
       // Truncated document: drop the unfinished item, then close whatever is still open.
-      if (itemStart !== null) {
-        this.out.length = itemStart.outLength;
-        this.stack.length = itemStart.depth;
-        this.outputNames.length = itemStart.depth;
+      if (this.item !== null) {
+        this.out.length = this.item.outLength;
+        this.stack.length = this.item.depth;
+        this.outputNames.length = this.item.depth;
         droppedItems = 1;
       } else {
         // Scanning stopped at the start of the unfinished construct; everything before it is kept.
-        this.flush(position);
+        this.flush(stoppedAt);
       }
       while (this.stack.length > 0) {
         this.stack.pop();
@@ -484,17 +541,20 @@ class FeedXmlScanner {
     }
     const chunkOffsets: number[] = [0];
     for (const chunk of this.out) chunkOffsets.push((chunkOffsets[chunkOffsets.length - 1] ?? 0) + chunk.length);
-    const itemSpans = itemChunkSpans.map(([from, to]): [number, number] => [
+    const itemSpans = this.itemChunkSpans.map(([from, to]): [number, number] => [
       chunkOffsets[from] ?? 0,
       chunkOffsets[to] ?? 0,
     ]);
     return {
       xml: this.out.join(''),
       format: this.format,
-      rootLanguage,
+      rootLanguage: this.rootLanguage,
       droppedItems,
+      rootClosed,
+      lastItemClosedByAncestor: this.lastItemClosedByAncestor,
+      hasChannel: this.hasChannel,
       itemSpans,
-      itemSourceSpans,
+      itemSourceSpans: this.itemSourceSpans,
       liftedFields: this.liftedFields,
     };
   }
