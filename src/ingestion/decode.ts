@@ -8,7 +8,8 @@ export interface DetectedCharset {
 }
 
 const PROLOG_ENCODING = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/;
-const HEADER_CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+/** The value may be quoted, with double quotes (RFC 9110) or, as some servers send it, single ones. */
+const HEADER_CHARSET = /;\s*charset\s*=\s*["']?([^"';\s]+)["']?/i;
 
 function bomCharset(body: Uint8Array): string | null {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';

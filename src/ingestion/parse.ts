@@ -6,6 +6,7 @@ import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
 import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
+import type { DocumentEnding } from './truncation';
 import {
   type FeedFormat,
   keepItems,
@@ -36,6 +37,8 @@ export interface ParsedFeedDocument {
   unchangedEntries: number;
   /** Digests of this document's entries (at most MAX_ENTRY_DIGESTS, first ones first), for the next poll. */
   entryDigests: string[];
+  /** What the preflight saw of the document's end, for deciding whether it was cut short (truncation.ts). */
+  ending: DocumentEnding;
 }
 
 /** How many entry digests a document keeps: a little more than the longest feeds carry. */
@@ -162,7 +165,8 @@ type ParsedXmlFeed = Record<string, unknown> & { items?: RawItem[] };
 
 async function parseXml(xml: string): Promise<ParsedXmlFeed> {
   // A fresh parser per document: xml2js keeps state between calls and one failed parse must not poison the next.
-  return (await new Parser({ customFields: { item: CUSTOM_ITEM_FIELDS } }).parseString(
+  // defaultRSS: an <rss> root without a version attribute (common in old feeds) is read as RSS 2.0.
+  return (await new Parser({ customFields: { item: CUSTOM_ITEM_FIELDS }, defaultRSS: 2 }).parseString(
     xml,
   )) as unknown as ParsedXmlFeed;
 }
@@ -228,6 +232,9 @@ export async function parseFeedDocument(
 ): Promise<ParsedFeedDocument> {
   const text = decodeFeedBody(body, contentType);
   const whole = prepareFeedXml(text, options.maxNestingDepth);
+  if (whole.format !== 'atom' && !whole.hasChannel) {
+    throw new FeedError('not_a_feed', `an <${whole.format === 'rss' ? 'rss' : 'RDF'}> root without a <channel>`);
+  }
   // Entries past the cap are never remembered, so never known: no digest needed. Digests are of the source text:
   // the prepared XML holds placeholders for lifted text, which say nothing of its content.
   const digests = whole.itemSourceSpans
@@ -262,5 +269,10 @@ export async function parseFeedDocument(
     skippedItems,
     unchangedEntries,
     entryDigests: digests,
+    ending: {
+      rootClosed: whole.rootClosed,
+      lastItemClosedByAncestor: whole.lastItemClosedByAncestor,
+      entries: whole.itemSourceSpans.length,
+    },
   };
 }

@@ -256,3 +256,30 @@ describe('parseFeedDocument', () => {
     expect(parsed.skippedItems).toBe(0);
   });
 });
+
+describe('feed shapes other readers accept', () => {
+  it('reads an <rss> root without a version attribute as RSS 2.0', async () => {
+    const parsed = await parseFeedDocument(fixture('rss-without-version.xml'), null, 'https://wire.example.com/rss');
+    expect(parsed.feed.title).toBe('Unversioned Wire');
+    expect(parsed.items).toEqual([
+      expect.objectContaining({
+        id: 'https://wire.example.com/quiet-night',
+        title: 'Monitors report a quiet night along the line',
+      }),
+    ]);
+  });
+
+  it.each([["text/xml; charset='us-ascii'"], ['text/xml; charset="us-ascii"'], ['text/xml; charset=us-ascii']])(
+    'reads a body whose Content-Type is %s',
+    async (contentType) => {
+      const parsed = await parseFeedDocument(fixture('us-ascii.xml'), contentType, 'https://ascii.example.org/rss');
+      expect(parsed.items.map((item) => item.title)).toEqual(['Foreign ministers agree to meet again']);
+    },
+  );
+
+  it('classifies an <rss version="2.0"> root without a channel as not a feed', async () => {
+    await expect(
+      parseFeedDocument(fixture('rss-without-channel.xml'), null, 'https://x.example/rss'),
+    ).rejects.toMatchObject({ kind: 'not_a_feed', message: expect.stringMatching(/without a <channel>/) });
+  });
+});
