@@ -37,7 +37,9 @@ export type FetchErrorKind =
   | 'insecure_redirect'
   | 'not_a_feed'
   | 'decode'
-  | 'parse';
+  | 'parse'
+  /** The body stopped before the document's end: nothing of it is remembered, the poll is retried. */
+  | 'truncated';
 
 export interface ClassifiedError {
   kind: FetchErrorKind;

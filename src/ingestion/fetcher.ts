@@ -8,6 +8,7 @@ import { getFeedOverHttp } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
 import { type ParsedFeedDocument, type ParsedFeedInfo, parseFeedDocument } from './parse';
 import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './politeness';
+import { truncationOf } from './truncation';
 
 export interface FetcherDeps {
   /** DNS for the address guard; tests inject one to simulate a hostname that resolves to a private address. */
@@ -40,9 +41,16 @@ async function parseDocument(
   }
 }
 
+export interface ReadableFeed {
+  feed: ParsedFeedInfo;
+  items: FeedItem[];
+  skippedItems: number;
+}
+
+/** A failure may still carry what could be read: the items before the cut of a truncated document. */
 export type FetchFeedResult =
-  | { ok: true; feed: ParsedFeedInfo; items: FeedItem[]; skippedItems: number }
-  | { ok: false; error: ClassifiedError };
+  | ({ ok: true } & ReadableFeed)
+  | { ok: false; error: ClassifiedError; partial?: ReadableFeed };
 
 /** One unconditional fetch and parse, for the CLI and ad-hoc checks. Never throws. */
 export async function fetchFeedDocument(
@@ -60,7 +68,10 @@ export async function fetchFeedDocument(
       response.finalUrl,
       settings,
     );
-    return { ok: true, ...parsed };
+    const readable = { feed: parsed.feed, items: parsed.items, skippedItems: parsed.skippedItems };
+    const truncation = truncationOf(parsed.ending, null);
+    if (truncation !== null) return { ok: false, error: { kind: 'truncated', message: truncation }, partial: readable };
+    return { ok: true, ...readable };
   } catch (error) {
     return { ok: false, error: classifyError(error) };
   }
@@ -109,6 +120,10 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
           // Anything unclassified thrown while parsing is still about the document, not the network.
           const kind = error instanceof FeedError ? error.kind : 'parse';
           throw new FeedError(kind, (error as Error).message, { permanentUrl: response.permanentUrl });
+        }
+        const truncation = truncationOf(parsed.ending, current.seenEntryDigests?.length ?? null);
+        if (truncation !== null) {
+          throw new FeedError('truncated', truncation, { permanentUrl: response.permanentUrl });
         }
         const nextState = {
           ...stateAfterSuccess(

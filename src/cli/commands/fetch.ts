@@ -35,7 +35,9 @@ export const fetchCommand: Command = {
       maxBytes,
     });
     if (!result.ok) {
-      context.io.stdout.write(`${JSON.stringify({ error: result.error }, null, 2)}\n`);
+      // A truncated document is an error, shown with the items before the cut.
+      const partial = result.partial ? { items: result.partial.items, skippedItems: result.partial.skippedItems } : {};
+      context.io.stdout.write(`${JSON.stringify({ error: result.error, ...partial }, null, 2)}\n`);
       return 1;
     }
     const output = {

@@ -98,11 +98,12 @@ describe('fetching hostile and broken feeds from a loopback server', () => {
     expect(result.items[0]?.description).toBe('Tom & Jerry © 2025 — R&D © &bogus; done');
   });
 
-  it('keeps the complete items of a truncated document and counts the cut one as skipped', async () => {
+  it('reports a truncated document as an error, with the complete items before the cut', async () => {
     const result = await fetchFeedDocument(server.url('/truncated'), local);
-    if (!result.ok) throw new Error(result.error.message);
-    expect(result.items.map((item) => item.id)).toEqual(['cut-1', 'cut-2'].map(scopedToServer));
-    expect(result.skippedItems).toBe(1);
+    if (result.ok) throw new Error('a truncated document was read as a success');
+    expect(result.error).toEqual({ kind: 'truncated', message: expect.stringMatching(/root element/) });
+    expect(result.partial?.items.map((item) => item.id)).toEqual(['cut-1', 'cut-2'].map(scopedToServer));
+    expect(result.partial?.skippedItems).toBe(1);
   });
 
   it.each([
