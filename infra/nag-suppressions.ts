@@ -1,5 +1,7 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ScheduledInvoke } from './constructs/scheduled-invoke';
+import { StorywatchFunction } from './constructs/storywatch-function';
 import type { StatefulStack } from './stateful-stack';
 import type { StatelessStack } from './stateless-stack';
 
@@ -12,7 +14,7 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
   // export when it runs as a synth plugin (after references are resolved): acknowledge both spellings.
   const tableArnSpellings = [`<${logicalIdOf(stateful.table)}.Arn>`, exportNameOf(stateful, stateful.table.tableArn)];
 
-  for (const fn of Object.values(stateless.functions)) {
+  for (const fn of StorywatchFunction.allIn(stateless)) {
     acknowledge(fn.function, {
       id: 'AwsSolutions-L1',
       reason:
@@ -28,7 +30,8 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
       });
     }
   }
-  for (const fn of [stateless.functions.analyzer, stateless.functions.publisher]) {
+  const publishers = StorywatchFunction.allIn(stateless).filter((fn) => fn.bindings.some((b) => b.kind === 'topic'));
+  for (const fn of publishers) {
     acknowledge(fn.role, {
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason:
@@ -36,9 +39,9 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
         "to the topic's one key.",
     });
   }
-  for (const { role, target } of stateless.scheduleRoles) {
+  for (const { role, target } of ScheduledInvoke.allIn(stateless)) {
     acknowledge(role, {
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(target)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(target.function)}.Arn>:*]`,
       reason:
         'The Scheduler target role may invoke the one target function and its versions/aliases (the :* suffix); ' +
         'no other function.',

@@ -18,7 +18,10 @@ export interface DispatchResult {
   enqueued: string[];
 }
 
-/** Scheduler tick → one poll message per due feed. Errors propagate: Scheduler retries, then parks the tick in its DLQ. */
+/**
+ * Scheduler tick → one poll message per due feed. Errors propagate: Scheduler invokes asynchronously, so Lambda
+ * retries the tick and then sends it to its on-failure destination, the schedule DLQ (infra ScheduledInvoke).
+ */
 export function createDispatcherHandler(deps: DispatcherDeps) {
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<DispatchResult> => {
     const due = await findDueFeeds(deps, deps.feeds);

@@ -1,9 +1,13 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { ENV } from '../../src/config/env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/config/metrics';
 import {
   BUNDLE_OPTIONS,
@@ -24,7 +28,35 @@ export interface StorywatchFunctionProps {
   /** Absolute paths on the synth machine, copied into the asset. */
   storiesDir: string;
   feedRegistryPath: string;
+  /** Settings that are not a resource; resources arrive through the bind* methods, which also grant access. */
   environment?: Record<string, string>;
+}
+
+/** The settings every storywatch function shares; each construct adds its handler, description and memory. */
+export type FunctionDefaults = Pick<
+  StorywatchFunctionProps,
+  'timeout' | 'logRetention' | 'storiesDir' | 'feedRegistryPath'
+>;
+
+/**
+ * A DynamoDB data-plane action this project's store sends. Transactions have no IAM action of their own: IAM
+ * checks each Put/Update/ConditionCheck inside a TransactWriteItems as that operation.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+/** What a function was given through bind*: the env variable, the resource kind and the access it got. */
+export interface Binding {
+  variable: string;
+  kind: 'table' | 'queue' | 'topic';
+  access: readonly string[];
+  resource: IConstruct;
 }
 
 /** Every storywatch Lambda: Node 22 on Graviton, a CommonJS bundle with its stories and registry, its own log group. */
@@ -32,6 +64,12 @@ export class StorywatchFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  readonly bindings: Binding[] = [];
+
+  /** Every storywatch function under a scope (a stack or the app), for checks that must cover all of them. */
+  static allIn(scope: IConstruct): StorywatchFunction[] {
+    return scope.node.findAll().filter((node): node is StorywatchFunction => node instanceof StorywatchFunction);
+  }
 
   constructor(scope: Construct, id: string, props: StorywatchFunctionProps) {
     super(scope, id);
@@ -91,5 +129,33 @@ export class StorywatchFunction extends Construct {
         },
       },
     });
+  }
+
+  /** Grants exactly these item actions on the table and its indexes, and names the table in `variable`. */
+  bindTable(table: ITableV2, actions: readonly TableAction[], variable: string = ENV.tableName): this {
+    if (actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
+    table.grant(this.function, ...actions.map((action) => `dynamodb:${action}`));
+    return this.bind({ variable, kind: 'table', access: actions, resource: table }, table.tableName);
+  }
+
+  /** Lets the function send to the queue (the only thing storywatch functions do with one) and names its URL. */
+  bindQueue(queue: IQueue, variable: string): this {
+    queue.grantSendMessages(this.function);
+    return this.bind({ variable, kind: 'queue', access: ['send'], resource: queue }, queue.queueUrl);
+  }
+
+  /** Lets the function publish to the topic (and use its key, when it has one) and names its ARN. */
+  bindTopic(topic: ITopic, variable: string = ENV.topicArn): this {
+    topic.grantPublish(this.function);
+    return this.bind({ variable, kind: 'topic', access: ['publish'], resource: topic }, topic.topicArn);
+  }
+
+  private bind(binding: Binding, value: string): this {
+    if (this.bindings.some((existing) => existing.variable === binding.variable)) {
+      throw new Error(`${this.node.path}: ${binding.variable} is bound twice`);
+    }
+    this.bindings.push(binding);
+    this.function.addEnvironment(binding.variable, value);
+    return this;
   }
 }

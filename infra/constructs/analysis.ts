@@ -1,0 +1,68 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE_ACCESS } from '../permissions';
+import { ScheduledInvoke } from './scheduled-invoke';
+import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+
+export interface AnalysisProps {
+  table: ITableV2;
+  alertTopic: ITopic;
+  functionDefaults: FunctionDefaults;
+  /** The queue of new items that ingestion fills. */
+  itemQueue: IQueue;
+  analyzerMaxConcurrency: number;
+  publisherSweepMinutes: number;
+  scheduleDlq: IQueue;
+}
+
+/**
+ * From new items to alerts: the analyzer classifies each item, tracks stances and publishes the alerts it
+ * commits; the publisher sweeps the outbox for alerts a failed publish left pending.
+ */
+export class Analysis extends Construct {
+  readonly analyzer: StorywatchFunction;
+  readonly publisher: StorywatchFunction;
+  readonly sweepSchedule: ScheduledInvoke;
+
+  constructor(scope: Construct, id: string, props: AnalysisProps) {
+    super(scope, id);
+
+    this.analyzer = new StorywatchFunction(this, 'Analyzer', {
+      ...props.functionDefaults,
+      handler: 'analyzer',
+      description: 'Classifies new items, tracks stances and publishes the alerts it commits',
+      memorySize: 512,
+    })
+      .bindTable(props.table, TABLE_ACCESS.analyzer)
+      .bindTopic(props.alertTopic);
+    this.analyzer.function.addEventSource(
+      new SqsEventSource(props.itemQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // Stance commits are optimistic; few concurrent analyzers keep conflicts and retries rare.
+        maxConcurrency: props.analyzerMaxConcurrency,
+      }),
+    );
+
+    this.publisher = new StorywatchFunction(this, 'Publisher', {
+      ...props.functionDefaults,
+      handler: 'publisher',
+      description: 'Sends alerts still pending in the outbox',
+      memorySize: 256,
+    })
+      .bindTable(props.table, TABLE_ACCESS.publisher)
+      .bindTopic(props.alertTopic);
+
+    this.sweepSchedule = new ScheduledInvoke(this, 'PublishSweepSchedule', {
+      target: this.publisher,
+      every: Duration.minutes(props.publisherSweepMinutes),
+      description: 'Sends alerts the analyzer could not publish right away',
+      task: 'publish',
+      deadLetterQueue: props.scheduleDlq,
+    });
+  }
+}

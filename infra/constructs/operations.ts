@@ -1,0 +1,165 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/config/metrics';
+import type { StorywatchFunction } from './storywatch-function';
+
+export interface OperationsProps {
+  /** Every alarm notifies this topic. */
+  opsTopic: ITopic;
+  /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
+  heartbeatPeriodMinutes: number;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+const HOUR = Duration.hours(1);
+
+/**
+ * Alarms and the dashboard. The feed-poll alarms exist from the start; functions and queues join through
+ * watchFunction / watchDeadLetterQueue / watchBacklog, so a construct that adds a function or a queue adds its
+ * alarm in the same place it creates it.
+ */
+export class Operations extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  private readonly opsAction: SnsAction;
+  private readonly backlogGraph: GraphWidget;
+  private readonly errorsGraph: GraphWidget;
+  private readonly durationGraph: GraphWidget;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    this.opsAction = new SnsAction(props.opsTopic);
+    const failureRatio = this.alarmOnFeedPolls(Duration.minutes(props.heartbeatPeriodMinutes));
+
+    this.backlogGraph = new GraphWidget({ title: 'Queue backlog', width: 12 });
+    this.errorsGraph = new GraphWidget({ title: 'Function errors', width: 12 });
+    this.durationGraph = new GraphWidget({ title: 'Function duration (p95)', width: 12 });
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    this.dashboard.addWidgets(
+      new TextWidget({ markdown: '# Storywatch', width: 24, height: 1 }),
+      countsGraph('Feed polls', [METRIC.feedsPolled, METRIC.feedsNotModified, METRIC.feedsFailed]),
+      countsGraph('Items, follow-ups, stance changes, alerts', [
+        METRIC.itemsNew,
+        METRIC.followUps,
+        METRIC.stanceChanges,
+        METRIC.alertsSent,
+      ]),
+      new GraphWidget({ title: 'Feed failure ratio', left: [failureRatio], width: 12 }),
+      this.backlogGraph,
+      this.errorsGraph,
+      this.durationGraph,
+    );
+  }
+
+  /** Alarms on any error of the function and graphs its errors and p95 duration. */
+  watchFunction(name: string, fn: StorywatchFunction): void {
+    const errors = fn.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+    this.addAlarm(`${capitalize(name)}ErrorsAlarm`, {
+      alarmDescription: `The ${name} function failed`,
+      metric: errors,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.errorsGraph.addLeftMetric(errors);
+    this.durationGraph.addLeftMetric(fn.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p95' }));
+  }
+
+  /** Alarms as soon as one message waits in the queue; `meaning` says what a parked message is. */
+  watchDeadLetterQueue(name: string, queue: IQueue, meaning: string): void {
+    const depth = visibleMessages(queue);
+    this.addAlarm(`${name}DepthAlarm`, {
+      alarmDescription: `Messages are waiting in ${name}: ${meaning}`,
+      metric: depth,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.backlogGraph.addLeftMetric(depth);
+  }
+
+  /** Graphs a work queue's backlog; a backlog alone is no failure, so no alarm. */
+  watchBacklog(queue: IQueue): void {
+    this.backlogGraph.addLeftMetric(visibleMessages(queue));
+  }
+
+  /**
+   * The poll heartbeat (no successful poll for three periods) and the feed failure ratio; returns the ratio for
+   * the dashboard.
+   */
+  private alarmOnFeedPolls(period: Duration): MathExpression {
+    const minutes = period.toMinutes();
+    const feedsPolled = storywatchMetric(METRIC.feedsPolled, period);
+    const feedsFailed = storywatchMetric(METRIC.feedsFailed, period);
+    this.addAlarm('PollHeartbeatAlarm', {
+      alarmDescription: `No feed was polled successfully for three periods of ${minutes} minutes`,
+      metric: feedsPolled,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      // Silence is the failure this alarm exists for: no datapoints means no successful poll.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    const failureRatio = new MathExpression({
+      label: 'Feed failure ratio',
+      expression: 'IF(polled + failed > 0, failed / (polled + failed), 0)',
+      usingMetrics: { polled: feedsPolled, failed: feedsFailed },
+      period,
+    });
+    this.addAlarm('FeedFailureRatioAlarm', {
+      alarmDescription: 'More than half of the feed polls failed for three periods in a row',
+      metric: failureRatio,
+      threshold: 0.5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return failureRatio;
+  }
+
+  private addAlarm(id: string, props: ConstructorParameters<typeof Alarm>[2]): Alarm {
+    const alarm = new Alarm(this, id, props);
+    alarm.addAlarmAction(this.opsAction);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+function countsGraph(title: string, metricNames: string[]): GraphWidget {
+  return new GraphWidget({ title, left: metricNames.map((name) => storywatchMetric(name, HOUR)), width: 12 });
+}
+
+function visibleMessages(queue: IQueue): IMetric {
+  return queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' });
+}
+
+function storywatchMetric(metricName: string, period: Duration): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    // Powertools Metrics adds the service dimension to every datapoint; a metric without it matches nothing.
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: 'Sum',
+    period,
+  });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
