@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import Parser from 'rss-parser';
 import type { FeedItem } from '../core/feed';
+import { stripControlCharacters } from '../core/plain-text';
 import { decodeFeedBody } from './decode';
 import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
@@ -124,8 +125,10 @@ function normalizeItem(
   const link = safeHttpLink(rawString(format === 'atom' ? raw.link : field(RAW_FIELD.link)) || null, sourceUrl);
   if (!title && !description && !link) return null;
   const published = publishedOf(raw, format === 'atom' ? undefined : field(RAW_FIELD.pubDate));
-  const declaredId =
-    rawString(format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid)) || rawString(raw['rdf:about']);
+  // Ids are printed and keyed on, so they lose control and bidi characters as the text fields do.
+  const declaredId = stripControlCharacters(
+    rawString(format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid)) || rawString(raw['rdf:about']),
+  );
   const id = declaredId
     ? globalItemId(declaredId, sourceHost)
     : link

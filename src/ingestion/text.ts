@@ -1,3 +1,5 @@
+import { stripControlCharacters } from '../core/plain-text';
+
 /**
  * HTML named references seen in feeds; XML only predefines five, so these must be translated before parsing.
  * A Map, so that `&constructor;` or `&toString;` in a feed finds nothing instead of Object.prototype's methods.
@@ -153,11 +155,6 @@ const BLOCK_ELEMENTS = new Set(
     ' ',
   ),
 );
-/** C0 controls but tab/newline/CR (folded as whitespace), DEL, C1, zero-width and bidi formatting marks. */
-const CONTROL_CHARACTER =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job.
-  /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
-const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
 // Runs of whitespace and lone non-space whitespace. A lone space, by far the most common case, is
 // never matched, which makes this pass several times cheaper than replacing every /\s+/.
 const WHITESPACE_TO_FOLD = /\s{2,}|[^\S ]/g;
@@ -173,7 +170,7 @@ const MAX_DECODING_ROUNDS = 3;
 /** Markup-free, entity-decoded, single-spaced text. */
 export function htmlToPlainText(html: string): string {
   // Controls go first: a NUL inside a tag ('<\0title>') would otherwise hide it from the markup pattern.
-  let text = CONTROL_CHARACTER.test(html) ? html.replace(CONTROL_CHARACTERS, '') : html;
+  let text = stripControlCharacters(html);
   let decodedAny = false;
   for (let round = 0; round < MAX_DECODING_ROUNDS; round += 1) {
     if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
@@ -187,7 +184,7 @@ export function htmlToPlainText(html: string): string {
     // Whatever the last decoding produced is stripped too; deeper escaping stays as harmless entity text.
     if (text.includes('<')) text = text.replace(MARKUP, replaceMarkup);
     // References may spell invisible formatting characters (&#x200B;, &#x202E;) that decoding lets through.
-    if (CONTROL_CHARACTER.test(text)) text = text.replace(CONTROL_CHARACTERS, '');
+    text = stripControlCharacters(text);
   }
   return text.replace(WHITESPACE_TO_FOLD, ' ').trim();
 }

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { FeedItem } from '../core/feed';
+import { cleanPlainText, stripControlCharacters } from '../core/plain-text';
 import type { AlertNotifier, StoryStore } from '../core/ports';
 import type { Alert } from '../core/stance-state';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
+import { DEFAULT_MAX_LINE_BYTES, readBoundedLines } from '../ingestion/line-reader';
 import type { AnalyzeDeps } from '../pipeline/analyze-item';
 import { analyzeItem, inPublishedOrder } from '../pipeline/analyze-item';
 import { recordItems } from '../pipeline/poll-feeds';
@@ -23,18 +24,19 @@ export interface ArchiveReadResult {
 export async function readArchive(file: string): Promise<ArchiveReadResult> {
   const items: FeedItem[] = [];
   const rejected: ArchiveReadResult['rejected'] = [];
-  const lines = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber += 1;
-    if (line.trim() === '') continue;
+  for await (const line of readBoundedLines(createReadStream(file), DEFAULT_MAX_LINE_BYTES)) {
+    if (line.text === null) {
+      rejected.push({
+        line: line.lineNumber,
+        reason: `${line.bytes} bytes, over the ${DEFAULT_MAX_LINE_BYTES}-byte limit`,
+      });
+      continue;
+    }
+    if (line.text.trim() === '') continue;
     try {
-      items.push(archivedItem(JSON.parse(line)));
+      items.push(archivedItem(JSON.parse(line.text)));
     } catch (error) {
-      rejected.push({ line: lineNumber, reason: error instanceof Error ? error.message : String(error) });
+      rejected.push({ line: line.lineNumber, reason: error instanceof Error ? error.message : String(error) });
     }
   }
   return { items, rejected };
@@ -43,9 +45,12 @@ export async function readArchive(file: string): Promise<ArchiveReadResult> {
 function archivedItem(json: unknown): FeedItem {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
   const record = json as Record<string, unknown>;
+  // Archived text is cleaned as feed text is: no control or formatting characters get into the store.
   const text = (field: string): string | null => {
     const value = record[field];
-    return typeof value === 'string' && value.trim() !== '' ? value : null;
+    if (typeof value !== 'string') return null;
+    const cleaned = field === 'id' || field === 'link' ? stripControlCharacters(value).trim() : cleanPlainText(value);
+    return cleaned === '' ? null : cleaned;
   };
   const title = text('title');
   const link = text('link');

@@ -1,3 +1,4 @@
+import { stripControlCharacters } from '../core/plain-text';
 import type { Alert, StanceEvidence } from '../core/stance-state';
 import type { FollowUpSummary, StanceLabel } from '../core/story';
 import { buildLanes, type ChangePoint, type PartyLane, type ReportData } from './report-data';
@@ -227,8 +228,9 @@ export function safeHref(link: string | null | undefined): string | null {
   }
 }
 
+/** HTML-escaped text, without the control and bidi characters stored text may still carry (older rows, archives). */
 export function escapeHtml(text: string): string {
-  return text
+  return stripControlCharacters(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')

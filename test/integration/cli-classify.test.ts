@@ -96,9 +96,9 @@ describe('storywatch classify', () => {
     const { code, lines, stderr } = await run.finish();
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.slice(0, 3)).toEqual([
-      { id: null, error: expect.stringMatching(/^not valid JSON/) },
-      { id: null, error: 'not a JSON object' },
-      { id: null, error: '"id" is missing' },
+      { id: null, line: 1, error: expect.stringMatching(/^not valid JSON/) },
+      { id: null, line: 2, error: 'not a JSON object' },
+      { id: null, line: 3, error: '"id" is missing' },
     ]);
     expect(parsed[3]).toMatchObject({ id: 'fine', followUp: false, summary: null, stances: {} });
     expect(parsed).toHaveLength(4);
@@ -140,5 +140,44 @@ describe('storywatch classify', () => {
     expect(code).toBe(0);
     expect(lines).toHaveLength(count);
     expect(JSON.parse(lines[count - 1] ?? '{}').id).toBe(`item-${count - 1}`);
+  });
+
+  it('reports a line over --max-line-bytes with its line number and classifies the lines after it', async () => {
+    const run = startClassify(['--max-line-bytes', '4096']);
+    run.child.stdin.write(`${JSON.stringify({ ...followUpItem, id: 'before' })}\n`);
+    run.child.stdin.write(`${JSON.stringify({ ...followUpItem, id: 'huge', description: 'x'.repeat(50_000) })}\n`);
+    run.child.stdin.write(`${JSON.stringify({ ...followUpItem, id: 'after' })}\r\n`);
+    const { code, lines, stderr } = await run.finish();
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed.map((record) => record.id)).toEqual(['before', null, 'after']);
+    expect(parsed[1]).toEqual({ id: null, line: 2, error: expect.stringMatching(/over the 4096-byte limit/) });
+    expect(code).toBe(1);
+    expect(stderr).toContain('1 malformed line(s)');
+  });
+
+  it('reads a first line that starts with a UTF-8 byte-order mark', async () => {
+    const run = startClassify();
+    run.child.stdin.write(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${JSON.stringify(followUpItem)}\n`)]),
+    );
+    const { code, lines } = await run.finish();
+    expect(code).toBe(0);
+    expect(JSON.parse(lines[0] ?? '{}').id).toBe('kyiv-accepts');
+  });
+
+  it('cleans control and bidi characters out of the input text before it reaches the output', async () => {
+    const run = startClassify();
+    const hostile = {
+      ...followUpItem,
+      id: 'kyiv\u0007-accepts',
+      title: `\u001b]0;owned\u0007Kyiv accepts \u202e30-day\u202c ceasefire proposed by Washington`,
+    };
+    run.child.stdin.write(`${JSON.stringify(hostile)}\n`);
+    const { lines } = await run.finish();
+    const result = JSON.parse(lines[0] ?? '{}');
+    expect(result.id).toBe('kyiv-accepts');
+    const printed = JSON.stringify(result);
+    expect(printed).not.toMatch(/\\u001b|\\u0007|\u202e|\u202c/);
+    expect(result.summary.title).toBe(']0;ownedKyiv accepts 30-day ceasefire proposed by Washington');
   });
 });

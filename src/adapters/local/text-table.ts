@@ -1,7 +1,12 @@
-/** Column-aligned text for people at a terminal. Cells are cut to `maxWidth` so one long quote cannot wrap a table. */
+import { terminalText } from '../../core/plain-text';
+
+/**
+ * Column-aligned text for people at a terminal. Cells are cut to `maxWidth` so one long quote cannot wrap a table,
+ * and carry no control or bidi characters, so stored text can neither drive the terminal nor reorder a line.
+ */
 export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
   const clean = (cell: string) => {
-    const flat = cell.replace(/\s+/g, ' ').trim();
+    const flat = terminalText(cell).replace(/\s+/g, ' ').trim();
     return [...flat].length > maxWidth ? `${[...flat].slice(0, maxWidth - 1).join('')}…` : flat;
   };
   const table = [headers, ...rows].map((row) => row.map(clean));

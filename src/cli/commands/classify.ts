@@ -1,8 +1,9 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { FeedItem } from '../../core/feed';
-import { classifyItem, DEFAULT_STORIES_DIR, loadStory } from '../../detection/index';
-import { type Command, stringOption } from '../command';
+import { cleanPlainText, stripControlCharacters } from '../../core/plain-text';
+import { classifyItem, DEFAULT_STORIES_DIR, loadStory, type StoryDefinition } from '../../detection/index';
+import { DEFAULT_MAX_LINE_BYTES, type InputLine, readBoundedLines } from '../../ingestion/line-reader';
+import { type Command, numberOption, stringOption, UsageError } from '../command';
 
 const DEFAULT_STORY = 'ceasefire-2025';
 
@@ -23,21 +24,49 @@ export function parseItemLine(line: string): FeedItem {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
   const record = parsed as Record<string, unknown>;
-  const id = optionalString(record, 'id');
+  // Input text is cleaned as feed text is: no control or formatting characters reach the output.
+  const text = (field: string) => cleanPlainText(optionalString(record, field) ?? '');
+  const raw = (field: string) => {
+    const value = optionalString(record, field);
+    return value === null ? null : stripControlCharacters(value);
+  };
+  const id = raw('id');
   if (!id) throw new Error('"id" is missing');
-  const title = optionalString(record, 'title');
-  const description = optionalString(record, 'description');
+  const title = text('title');
+  const description = text('description');
   if (!title && !description) throw new Error('"title" and "description" are both missing');
-  const content = optionalString(record, 'content');
+  const content = text('content');
   return {
     id,
-    title: title ?? '',
-    description: description ?? '',
+    title,
+    description,
     ...(content ? { content } : {}),
-    link: optionalString(record, 'link'),
-    published: optionalString(record, 'published'),
-    source: optionalString(record, 'source') ?? '',
-    language: optionalString(record, 'language'),
+    link: raw('link'),
+    published: raw('published'),
+    source: raw('source') ?? '',
+    language: raw('language'),
+  };
+}
+
+/** The output record of one input line: its classification, or an error naming the line. */
+function answerLine(line: InputLine & { text: string }, story: StoryDefinition): Record<string, unknown> {
+  let item: FeedItem;
+  try {
+    item = parseItemLine(line.text);
+  } catch (error) {
+    return { id: null, line: line.lineNumber, error: (error as Error).message };
+  }
+  const result = classifyItem(item, story);
+  return {
+    id: item.id,
+    storyId: result.storyId,
+    followUp: result.followUp,
+    score: result.score,
+    stances: Object.fromEntries(result.stances.map((stance) => [stance.party, stance.label])),
+    reasons: result.reasons,
+    stanceDetails: result.stances,
+    conditions: result.summary?.conditions ?? [],
+    summary: result.summary ?? null,
   };
 }
 
@@ -48,41 +77,38 @@ export const classifyCommand: Command = {
   options: {
     story: { type: 'string', description: 'Story to classify against', defaultText: DEFAULT_STORY },
     'stories-dir': { type: 'string', description: 'Directory of story definitions', defaultText: 'stories/' },
+    'max-line-bytes': {
+      type: 'string',
+      description: 'Longest input line read; a longer one is reported as an error line and skipped',
+      defaultText: String(DEFAULT_MAX_LINE_BYTES),
+    },
   },
   async run(context) {
     const story = loadStory(
       stringOption(context, 'story') ?? DEFAULT_STORY,
       stringOption(context, 'stories-dir') ?? DEFAULT_STORIES_DIR,
     );
+    const maxLineBytes = numberOption(context, 'max-line-bytes', DEFAULT_MAX_LINE_BYTES);
+    if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
+      throw new UsageError('--max-line-bytes must be a whole number of at least 1');
+    }
     const { stdout, stdin } = context.io;
     let malformed = 0;
     const write = async (record: unknown) => {
       // Respect backpressure so a slow reader downstream does not make us buffer everything.
       if (!stdout.write(`${JSON.stringify(record)}\n`)) await once(stdout, 'drain');
     };
-    const lines = createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      let item: FeedItem;
-      try {
-        item = parseItemLine(line);
-      } catch (error) {
+    for await (const line of readBoundedLines(stdin as AsyncIterable<Buffer | string>, maxLineBytes)) {
+      if (line.text === null) {
         malformed++;
-        await write({ id: null, error: (error as Error).message });
+        const error = `line of ${line.bytes} bytes is over the ${maxLineBytes}-byte limit (--max-line-bytes); skipped`;
+        await write({ id: null, line: line.lineNumber, error });
         continue;
       }
-      const result = classifyItem(item, story);
-      await write({
-        id: item.id,
-        storyId: result.storyId,
-        followUp: result.followUp,
-        score: result.score,
-        stances: Object.fromEntries(result.stances.map((stance) => [stance.party, stance.label])),
-        reasons: result.reasons,
-        stanceDetails: result.stances,
-        conditions: result.summary?.conditions ?? [],
-        summary: result.summary ?? null,
-      });
+      if (line.text.trim() === '') continue;
+      const answer = answerLine(line, story);
+      if (answer.error !== undefined) malformed++;
+      await write(answer);
     }
     if (malformed > 0) context.io.stderr.write(`storywatch classify: ${malformed} malformed line(s) skipped\n`);
     return malformed > 0 ? 1 : 0;

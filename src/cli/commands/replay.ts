@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalNotifier } from '../../adapters/local/index';
+import { terminalLines, terminalText } from '../../core/plain-text';
 import type { Alert } from '../../core/stance-state';
 import { loadStories, type StoryDefinition } from '../../detection/index';
 import { openInMemoryStore } from '../../local/memory-store';
@@ -41,7 +42,9 @@ export const replayCommand: Command = {
     const stories = selectStories(context);
     const overrides = stanceOverrides(context, stories);
     const archive = await readArchive(resolve(file));
-    for (const bad of archive.rejected) context.io.stderr.write(`${file}:${bad.line}: skipped, ${bad.reason}\n`);
+    for (const bad of archive.rejected) {
+      context.io.stderr.write(`${terminalText(`${file}:${bad.line}: skipped, ${bad.reason}`)}\n`);
+    }
 
     // A backtest must not mix with live data: unless a store is named explicitly, it gets a throwaway one.
     const clock = clockForArchive(archive.items);
@@ -65,7 +68,8 @@ export const replayCommand: Command = {
         ...(overrides ? { stanceOverrides: overrides } : {}),
         onProgress: progress,
       });
-      context.io.stdout.write(formatSummary(summary));
+      // Titles, quotes and links come from the archive: printed without control or bidi characters.
+      context.io.stdout.write(terminalLines(formatSummary(summary)));
       return archive.rejected.length > 0 || summary.alertsFailed.length > 0 ? 1 : 0;
     } finally {
       await opened.close();

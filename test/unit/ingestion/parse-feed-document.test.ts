@@ -282,4 +282,13 @@ describe('feed shapes other readers accept', () => {
       parseFeedDocument(fixture('rss-without-channel.xml'), null, 'https://x.example/rss'),
     ).rejects.toMatchObject({ kind: 'not_a_feed', message: expect.stringMatching(/without a <channel>/) });
   });
+
+  it('takes control and bidi characters out of a guid as out of the text fields', async () => {
+    const body = utf8(
+      '<rss version="2.0"><channel><title>T</title><item><title>A\u202e title</title>' +
+        '<guid>https://x.example/\u202egpj.exe&#x1b;[2J</guid></item></channel></rss>',
+    );
+    const parsed = await parseFeedDocument(body, null, 'https://x.example/rss');
+    expect(parsed.items.map((item) => [item.id, item.title])).toEqual([['https://x.example/gpj.exe[2J', 'A title']]);
+  });
 });

@@ -8,6 +8,10 @@ function loadFixture(): ReportData {
   return JSON.parse(readFileSync(url, 'utf8')) as ReportData;
 }
 
+/** Control and bidi characters (the line break and tab aside, which HTML source uses). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding these characters is the test's point.
+const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 function matchesOf(html: string, pattern: RegExp): string[] {
   return [...html.matchAll(pattern)].map((match) => match[1] ?? '');
 }
@@ -28,6 +32,17 @@ describe('renderReport', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('City &lt;i&gt;Council&lt;/i&gt;');
     expect(html).toContain('Harbour strike &lt;b&gt;talks&lt;/b&gt; &amp; &quot;arbitration&quot;');
+  });
+
+  it('leaves no control or bidi characters from stored text in the report', () => {
+    const data = loadFixture();
+    const [first] = data.history;
+    if (first?.evidence) first.evidence.quote = 'We reject \u001b[2Jthe \u202eoffer\u202c\u0007 now';
+    data.story.title = 'Harbour\u0085 strike\u2066 talks\u2069';
+    const html = renderReport(data);
+    expect(html).toContain('We reject [2Jthe offer now');
+    expect(html).toContain('Harbour strike talks');
+    expect(html).not.toMatch(UNPRINTABLE);
   });
 
   it('never turns a javascript: link from a feed into an href', () => {
