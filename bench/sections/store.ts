@@ -1,6 +1,6 @@
 import type { FeedItem } from '../../src/core/feed';
 import { analyzeItem } from '../../src/pipeline/analyze-item';
-import { pollOneFeed, recordItems } from '../../src/pipeline/poll-feeds';
+import { claimItems, pollOneFeed } from '../../src/pipeline/poll-feeds';
 import { FeedFarm } from '../lib/feed-farm';
 import { farmFeeds, openBenchPipeline } from '../lib/local-pipeline';
 import { type BenchSection, row, single } from '../lib/report';
@@ -30,7 +30,7 @@ export const storeSection: BenchSection = async () => {
     return writes.snapshot().storedWrites;
   };
   const ingest = async (item: FeedItem) => {
-    const { toAnalyze } = await recordItems(deps.store, [item]);
+    const { toAnalyze } = await claimItems(deps.store, [item]);
     for (const fresh of toAnalyze) await analyzeItem(deps, fresh);
     return toAnalyze.length;
   };
@@ -59,7 +59,7 @@ export const storeSection: BenchSection = async () => {
     );
     let alerts = 0;
     writes.reset();
-    const { toAnalyze } = await recordItems(deps.store, [change]);
+    const { toAnalyze } = await claimItems(deps.store, [change]);
     for (const fresh of toAnalyze) {
       const analysis = await analyzeItem(deps, fresh);
       alerts += analysis.stories.reduce((sum, story) => sum + story.alerts.length, 0);

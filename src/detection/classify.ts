@@ -1,5 +1,6 @@
 import type { FeedItem } from '../core/feed';
 import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
+import { clipText } from '../core/text-limits';
 import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import type { StoryProfile } from './profile';
 import { extractStances } from './stance';
@@ -162,13 +163,6 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   };
 }
 
-function truncate(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const cut = text.slice(0, limit - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > limit * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
-}
-
 function buildSummary(
   story: StoryDefinition,
   item: FeedItem,
@@ -211,7 +205,7 @@ function buildSummary(
     title: evidence.sentences[0]?.text ?? '',
     published: item.published,
     score: detection.score,
-    summary: truncate(summary, SUMMARY_LIMIT),
+    summary: clipText(summary, SUMMARY_LIMIT, { atWord: true }),
     parties: detection.parties,
     stances,
     conditions,

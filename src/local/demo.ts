@@ -11,6 +11,7 @@ import {
 import type { AlertNotifier } from '../core/ports';
 import type { StanceState } from '../core/stance-state';
 import type { StanceLabel } from '../core/story';
+import { clipText } from '../core/text-limits';
 import { type DemoFeedServer, startDemoFeedServer } from '../demo/feed-server';
 import { SimulatedClock } from '../demo/simulated-clock';
 import { DEMO_TIMELINE, type DemoTimeline } from '../demo/timeline';
@@ -198,7 +199,7 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
   for (const feed of failed)
     out.write(`    ✗ ${feed.feedId}: ${feed.error?.kind ?? 'error'} — ${feed.error?.message ?? ''}\n`);
   for (const analysis of report.analyses) {
-    const title = clip(titles.get(analysis.itemId) ?? analysis.itemId, 90);
+    const title = clipText(titles.get(analysis.itemId) ?? analysis.itemId, 90);
     for (const story of analysis.stories) {
       const score = story.classification.score.toFixed(2);
       out.write(
@@ -220,8 +221,4 @@ async function dropTable(client: ReturnType<typeof createDynamoClient>, tableNam
   }
   // Deletion finishes after the call returns; a table still 'DELETING' would pass for the new one and then vanish.
   await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

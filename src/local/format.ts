@@ -1,4 +1,5 @@
 import type { Alert, StanceState } from '../core/stance-state';
+import { clipText } from '../core/text-limits';
 
 interface NamedParties {
   parties: { id: string; name: string }[];
@@ -46,6 +47,5 @@ export function shortSource(url: string): string {
 }
 
 function clip(text: string, max: number): string {
-  const folded = text.replace(/\s+/g, ' ').trim();
-  return folded.length <= max ? folded : `${folded.slice(0, max - 1)}…`;
+  return clipText(text.replace(/\s+/g, ' ').trim(), max);
 }

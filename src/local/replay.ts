@@ -8,7 +8,7 @@ import type { StoryDefinition } from '../detection/index';
 import { DEFAULT_MAX_LINE_BYTES, readBoundedLines } from '../ingestion/line-reader';
 import type { AnalyzeDeps } from '../pipeline/analyze-item';
 import { analyzeItem, inPublishedOrder } from '../pipeline/analyze-item';
-import { recordItems } from '../pipeline/poll-feeds';
+import { claimItems } from '../pipeline/poll-feeds';
 import { publishPendingAlerts } from '../pipeline/publish-alerts';
 
 export interface ArchiveReadResult {
@@ -132,7 +132,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
   for (const item of ordered) {
     // Undated items keep the last clock value: they sort last, so time still never runs backwards.
     if (item.published) clock.advanceTo(item.published);
-    const recorded = await recordItems(options.store, [item]);
+    const recorded = await claimItems(options.store, [item]);
     summary.duplicates += recorded.duplicates;
     for (const fresh of recorded.toAnalyze) {
       const analysis = await analyzeItem(deps, fresh);

@@ -17,6 +17,7 @@ import {
   type ObservedItem,
   resolveStanceConfig,
   type StanceMachineConfig,
+  stanceCommit,
 } from '../tracking/index';
 
 export interface AnalyzeDeps {
@@ -160,12 +161,7 @@ export function startAnalysisBatch(deps: AnalyzeDeps): AnalysisBatch {
       entry.at,
     );
     if (result.changed) {
-      ledger.changes.push({
-        next: result.next,
-        expectedVersion: ledger.current.version,
-        causeItemId: entry.item.itemId,
-        alerts: result.alerts,
-      });
+      ledger.changes.push(stanceCommit(ledger.current, result, entry.item.itemId));
       ledger.current = result.next;
     }
     ledger.observations.push({ ...entry, changesAfter: ledger.changes.length });

@@ -52,13 +52,13 @@ export async function findDueFeeds(
  * Claims the dedup keys of each item. Returns the items that still need analysis.
  * Used by polling and by replays of archived items, so both dedup the same way.
  */
-export async function recordItems(
+export async function claimItems(
   store: StoryStore,
   items: FeedItem[],
 ): Promise<{ toAnalyze: FeedItem[]; duplicates: number }> {
   if (items.length === 0) return { toAnalyze: [], duplicates: 0 };
   // One store call: it looks all keys up at once and claims the new items together.
-  const results = await store.recordItems(items.map((item) => ({ item, dedupKeys: itemDedupKeys(item) })));
+  const results = await store.claimItems(items.map((item) => ({ item, dedupKeys: itemDedupKeys(item) })));
   const toAnalyze = items.filter((_, index) => results[index]?.status !== 'duplicate');
   return { toAnalyze, duplicates: items.length - toAnalyze.length };
 }
@@ -100,7 +100,7 @@ export async function fetchFeed(deps: PollDeps, feed: FeedDefinition, state?: Fe
  */
 export async function claimNewItems(store: StoryStore, fetched: FetchedFeed[]): Promise<void> {
   const unseen = fetched.flatMap(({ report }) => report.newItems);
-  const { toAnalyze } = await recordItems(store, unseen);
+  const { toAnalyze } = await claimItems(store, unseen);
   const kept = new Set(toAnalyze);
   for (const { report } of fetched) {
     const before = report.newItems.length;

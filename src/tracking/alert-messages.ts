@@ -1,4 +1,5 @@
 import type { Alert, StanceEvidence } from '../core/stance-state';
+import { clipText } from '../core/text-limits';
 
 export interface AlertMessages {
   /** ASCII, one line, under 100 characters (SNS's rules for email subjects). */
@@ -80,13 +81,9 @@ function asciiOnly(value: string): string {
     .trim();
 }
 
-function shorten(value: string, max: number, ellipsis = '...'): string {
-  const chars = [...value];
-  if (chars.length <= max) return value;
-  return `${chars
-    .slice(0, Math.max(0, max - ellipsis.length))
-    .join('')
-    .trimEnd()}${ellipsis}`;
+/** SMS and e-mail subjects stay ASCII, so the cut is marked with three dots. */
+function shorten(value: string, max: number): string {
+  return clipText(value, max, { ellipsis: '...' });
 }
 
 function siteName(source: string): string {

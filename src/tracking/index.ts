@@ -12,6 +12,7 @@ export {
   StanceConfigError,
   type StanceMachineConfig,
 } from './config';
+export { historyRecord, stanceCommit } from './stance-commit';
 export {
   alertId,
   applyObservation,

@@ -1,5 +1,6 @@
 export { createDynamoClient, type DynamoClientOptions, isLoopbackEndpoint } from './client';
 export { DEFAULT_DATA_DIR, type EmbeddedDynamo, startEmbeddedDynamo } from './embedded';
+export { keys } from './keys';
 export {
   DEFAULT_TABLE_NAME,
   ensureTable,
@@ -9,5 +10,5 @@ export {
   TABLE_KEYS,
   TTL_ATTRIBUTE,
 } from './schema';
-export { createDynamoStoryStore, type DynamoStoreOptions, TEXT_LIMITS } from './store';
+export { createDynamoStoryStore, type DynamoStoreOptions } from './store';
 export { attachWriteCounter, type WriteCounter, type WriteCounts } from './write-counter';

@@ -1,4 +1,5 @@
 import { terminalText } from '../../core/plain-text';
+import { clipText } from '../../core/text-limits';
 
 /**
  * Column-aligned text for people at a terminal. Cells are cut to `maxWidth` so one long quote cannot wrap a table,
@@ -6,8 +7,7 @@ import { terminalText } from '../../core/plain-text';
  */
 export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
   const clean = (cell: string) => {
-    const flat = terminalText(cell).replace(/\s+/g, ' ').trim();
-    return [...flat].length > maxWidth ? `${[...flat].slice(0, maxWidth - 1).join('')}…` : flat;
+    return clipText(terminalText(cell).replace(/\s+/g, ' ').trim(), maxWidth);
   };
   const table = [headers, ...rows].map((row) => row.map(clean));
   const widths = headers.map((_, column) => Math.max(...table.map((row) => [...(row[column] ?? '')].length)));

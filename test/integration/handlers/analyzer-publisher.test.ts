@@ -137,7 +137,7 @@ describe('analyzer handler', () => {
 
   it('reports every record failed and marks none of them when the batch cannot be written, then settles on redelivery', async () => {
     const healthy = store;
-    const claim = () => healthy.recordItems(ITEMS.map((item) => ({ item, dedupKeys: [] })));
+    const claim = () => healthy.claimItems(ITEMS.map((item) => ({ item, dedupKeys: [] })));
     await claim(); // as the poller does before queueing the items
     store = watchedStore(healthy, { method: 'commitStanceChanges', message: 'table unavailable' }).store;
     const { handler, log, metrics } = analyzer();

@@ -11,6 +11,7 @@ import {
   startAnalysisBatch,
 } from '../../../src/pipeline/analyze-item';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { commitOne } from '../../support/stance-commits';
 import { watchedStore } from '../../support/watched-store';
 
 const archive: FeedItem[] = inPublishedOrder(
@@ -114,7 +115,7 @@ describe('a batch whose stance run was cut short by another writer', () => {
           const [first] = changes;
           if (runs.length > 1 || changes.length < 2 || !first) return store.commitStanceChanges(changes);
           await store.commitStanceChanges([first]);
-          await store.commitStanceChange({
+          await commitOne(store, {
             next: { ...first.next, version: first.next.version + 1 },
             expectedVersion: first.next.version,
             causeItemId: 'elsewhere',

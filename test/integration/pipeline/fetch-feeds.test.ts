@@ -107,12 +107,12 @@ const claimedIds = (call: { args: unknown[] }) => (call.args[0] as { item: FeedI
 
 describe('fetchFeeds', () => {
   it('reports only the feeds of a failed claim as failed internally, claims the later feeds, and claims a syndicated story once', async () => {
-    const watch = watched(store, 'recordItems');
+    const watch = watched(store, 'claimItems');
     const results = await fetchFeeds(deps(watch.store), feeds(), { concurrency: 1 });
     const [first, second, third] = results;
 
     // With one fetch at a time the first feed's claim starts alone, so the outage costs that feed only.
-    const claims = watch.called('recordItems');
+    const claims = watch.called('claimItems');
     expect(claims.length).toBeGreaterThanOrEqual(2);
     expect(claimedIds(claims[0] ?? { args: [[]] }).sort()).toEqual(FEEDS.first?.map((entry) => entry.guid).sort());
     expect(first?.nextState).toBeNull();
@@ -120,7 +120,7 @@ describe('fetchFeeds', () => {
       feedId: 'first',
       outcome: 'failed',
       newItems: [],
-      error: { kind: 'internal', message: 'recordItems unreachable' },
+      error: { kind: 'internal', message: 'claimItems unreachable' },
     });
 
     expect(second?.report.outcome).toBe('changed');
@@ -142,7 +142,7 @@ describe('fetchFeeds', () => {
     expect(toAnalyze.filter((item) => item.link === SYNDICATED_LINK)).toHaveLength(1);
 
     // The claims that went through stored the later feeds' items; the failed feed's items come back as new.
-    const recheck = await store.recordItems(
+    const recheck = await store.claimItems(
       [...(FEEDS.first ?? []), ...(FEEDS.second ?? [])].map((entry) => {
         const item = second?.report.newItems.find((candidate) => candidate.id === entry.guid) ?? {
           id: entry.guid,
@@ -166,7 +166,7 @@ describe('fetchFeeds', () => {
     const note = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', note);
     try {
-      const results = await fetchFeeds(deps(watched(store, 'recordItems').store), feeds(), { concurrency: 1 });
+      const results = await fetchFeeds(deps(watched(store, 'claimItems').store), feeds(), { concurrency: 1 });
       await new Promise((resolve) => setImmediate(resolve));
       expect(results[0]?.report.error).toMatchObject({ kind: 'internal' });
     } finally {
@@ -180,7 +180,7 @@ describe('fetchFeeds', () => {
     const results = await fetchFeeds(deps(watch.store), feeds(), { concurrency: 1 });
     expect(results.map((result) => result.report.outcome)).toEqual(['changed', 'changed', 'changed']);
     expect(results.map((result) => result.report.newItems.length)).toEqual([2, 2, 1]);
-    const claimed = watch.called('recordItems').flatMap(claimedIds);
+    const claimed = watch.called('claimItems').flatMap(claimedIds);
     expect(new Set(claimed).size).toBe(claimed.length);
     expect(claimed).toHaveLength(6);
   });

@@ -4,9 +4,10 @@ import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
-import type { RecordItemResult, StoryStore } from '../../../src/core/ports';
+import type { ClaimResult, StoryStore } from '../../../src/core/ports';
 import { beforeEachCommand } from '../../support/command-probe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { claimOne } from '../../support/stance-commits';
 import { fixtureItems } from './builders';
 
 const T1 = new Date('2025-03-14T12:00:00.000Z');
@@ -68,11 +69,11 @@ function requestCounter(client: DynamoDBClient) {
   };
 }
 
-describe('recordItems', () => {
+describe('claimItems', () => {
   it('returns one result per entry in order: new, duplicate of an earlier entry, duplicate of a stored item', async () => {
-    await store.recordItem(otherItem, keysOf(otherItem));
+    await claimOne(store, otherItem, keysOf(otherItem));
     const storedCopy = { ...otherItem, id: `${otherItem.id}#elsewhere`, source: 'https://copy.example.com/rss' };
-    const results = await store.recordItems([entry(wireItem), entry(syndicatedCopy), entry(storedCopy)]);
+    const results = await store.claimItems([entry(wireItem), entry(syndicatedCopy), entry(storedCopy)]);
     expect(results).toEqual([
       { status: 'new' },
       { status: 'duplicate', canonicalId: wireItem.id },
@@ -83,19 +84,19 @@ describe('recordItems', () => {
   });
 
   it('treats the same item twice in one batch as new once, then as a duplicate of itself', async () => {
-    const results = await store.recordItems([entry(wireItem), entry(wireItem)]);
+    const results = await store.claimItems([entry(wireItem), entry(wireItem)]);
     expect(results).toEqual([{ status: 'new' }, { status: 'duplicate', canonicalId: wireItem.id }]);
   });
 
   it('is idempotent: a replayed batch reports its items unfinished, and once marked as duplicates with no write', async () => {
     const items = variants(wireItem, 30, 'replay');
-    const first = await store.recordItems(items.map(entry));
+    const first = await store.claimItems(items.map(entry));
     expect(first.every((result) => result.status === 'new')).toBe(true);
-    const replay = await store.recordItems(items.map(entry));
+    const replay = await store.claimItems(items.map(entry));
     expect(replay.every((result) => result.status === 'unfinished')).toBe(true);
     await store.markItemsAnalyzed(items.map((item) => item.id));
     counter.reset();
-    const afterMark = await store.recordItems(items.map(entry));
+    const afterMark = await store.claimItems(items.map(entry));
     expect(afterMark).toEqual(items.map((item) => ({ status: 'duplicate', canonicalId: item.id })));
     expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
   });
@@ -103,7 +104,7 @@ describe('recordItems', () => {
   it('claims 60 new items of two keys with one BatchGetItem per 100 keys and one transaction per 100 rows', async () => {
     const requests = requestCounter(dynamo.client);
     const items = variants(otherItem, 60, 'budget');
-    const results = await store.recordItems(items.map(entry));
+    const results = await store.claimItems(items.map(entry));
     expect(results.filter((result) => result.status === 'new')).toHaveLength(60);
     // 60 items × (item row + 2 keys) = 180 keys to look up and 180 rows to write.
     expect(requests.get()).toEqual({ BatchGetItemCommand: 2, TransactWriteItemsCommand: 2 });
@@ -120,13 +121,13 @@ describe('recordItems', () => {
       // B holds the same items, and copies under other ids sharing their link, in another order.
       const batchB = [...copies.slice(6), ...[...shared].reverse(), ...ownB, ...copies.slice(0, 6)];
       const [resultsA, resultsB] = await Promise.all([
-        store.recordItems(batchA.map(entry)),
-        store.recordItems(batchB.map(entry)),
+        store.claimItems(batchA.map(entry)),
+        store.claimItems(batchB.map(entry)),
       ]);
-      const outcome = new Map<string, RecordItemResult[]>();
-      const note = (item: FeedItem, result: RecordItemResult | undefined) => {
+      const outcome = new Map<string, ClaimResult[]>();
+      const note = (item: FeedItem, result: ClaimResult | undefined) => {
         const story = item.link ?? '';
-        outcome.set(story, [...(outcome.get(story) ?? []), result as RecordItemResult]);
+        outcome.set(story, [...(outcome.get(story) ?? []), result as ClaimResult]);
       };
       for (const [index, item] of batchA.entries()) note(item, resultsA[index]);
       for (const [index, item] of batchB.entries()) note(item, resultsB[index]);
@@ -158,12 +159,12 @@ describe('recordItems', () => {
     beforeEachCommand(racingClient, async (commandName) => {
       if (commandName === 'TransactWriteItemsCommand' && !raced) {
         raced = true;
-        expect(await rivalStore.recordItem(rival, keysOf(rival))).toEqual({ status: 'new' });
+        expect(await claimOne(rivalStore, rival, keysOf(rival))).toEqual({ status: 'new' });
       }
     });
     const racingStore = createDynamoStoryStore({ client: racingClient, tableName, clock: { now: () => T1 } });
     try {
-      const results = await racingStore.recordItems(items.map(entry));
+      const results = await racingStore.claimItems(items.map(entry));
       expect(raced).toBe(true);
       expect(results).toEqual(
         items.map((_, index) => (index === 3 ? { status: 'duplicate', canonicalId: rival.id } : { status: 'new' })),
@@ -177,15 +178,15 @@ describe('recordItems', () => {
 
   it('keeps the 99-key limit of a single claim', async () => {
     const keys = Array.from({ length: 100 }, (_, index) => `title:${index}`);
-    await expect(store.recordItems([{ item: wireItem, dedupKeys: keys }])).rejects.toThrow(/at most 99/);
+    await expect(store.claimItems([{ item: wireItem, dedupKeys: keys }])).rejects.toThrow(/at most 99/);
   });
 });
 
 describe('markItemsAnalyzed', () => {
   it('marks every claimed item, keeps the first analyzedAt of an item marked before, and skips unknown ids', async () => {
     const items = variants(wireItem, 5, 'mark');
-    await store.recordItems(items.map(entry));
-    await store.markItemAnalyzed((items[0] as FeedItem).id);
+    await store.claimItems(items.map(entry));
+    await store.markItemsAnalyzed([(items[0] as FeedItem).id]);
     const later = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T2 } });
     counter.reset();
     await later.markItemsAnalyzed([...items.map((item) => item.id), 'never-claimed']);
@@ -193,22 +194,22 @@ describe('markItemsAnalyzed', () => {
     const marks = await Promise.all(items.map(async (item) => (await itemRow(item.id))?.analyzedAt?.S));
     expect(marks).toEqual([T1.toISOString(), ...Array(4).fill(T2.toISOString())]);
     expect(await itemRow('never-claimed')).toBeUndefined();
-    const reread = await later.recordItems(items.map(entry));
+    const reread = await later.claimItems(items.map(entry));
     expect(reread.every((result) => result.status === 'duplicate')).toBe(true);
   });
 
   it('claims and marks a thousand items in one call each: long key lists are paged, not given up on', async () => {
     const items = variants(otherItem, 1000, 'many');
-    const results = await store.recordItems(items.map(entry));
+    const results = await store.claimItems(items.map(entry));
     expect(results.filter((result) => result.status === 'new')).toHaveLength(1000);
     await store.markItemsAnalyzed(items.map((item) => item.id));
-    const again = await store.recordItems(items.map(entry));
+    const again = await store.claimItems(items.map(entry));
     expect(again.filter((result) => result.status === 'duplicate')).toHaveLength(1000);
   });
 
   it('writes nothing when every item was marked already', async () => {
     const items = variants(otherItem, 3, 'twice');
-    await store.recordItems(items.map(entry));
+    await store.claimItems(items.map(entry));
     await store.markItemsAnalyzed(items.map((item) => item.id));
     counter.reset();
     await store.markItemsAnalyzed(items.map((item) => item.id));
@@ -217,7 +218,7 @@ describe('markItemsAnalyzed', () => {
 
   it('leaves every item marked, and claimed as it was, when two markers race over the same items', async () => {
     const items = variants(wireItem, 20, 'race-mark');
-    await store.recordItems(items.map(entry));
+    await store.claimItems(items.map(entry));
     const claimed = await Promise.all(items.map((item) => itemRow(item.id)));
     const later = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T2 } });
     const ids = items.map((item) => item.id);
@@ -229,7 +230,7 @@ describe('markItemsAnalyzed', () => {
       expect([T1.toISOString(), T2.toISOString()]).toContain(analyzedAt?.S);
       expect(rest).toEqual(claimed[index]);
     });
-    const reread = await later.recordItems(items.map(entry));
+    const reread = await later.claimItems(items.map(entry));
     expect(reread.every((result) => result.status === 'duplicate')).toBe(true);
   });
 });

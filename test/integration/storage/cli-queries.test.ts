@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { main } from '../../../src/cli/main';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { commitOne } from '../../support/stance-commits';
 import { alertFor, fixtureFollowUp, stanceState } from './builders';
 
 let dynamo: TestDynamo;
@@ -49,10 +50,10 @@ beforeAll(async () => {
     ],
   });
   const changed = alertFor(russia, 'item-1');
-  await store.commitStanceChange({ next: russia, expectedVersion: 0, causeItemId: 'item-1', alerts: [changed] });
+  await commitOne(store, { next: russia, expectedVersion: 0, causeItemId: 'item-1', alerts: [changed] });
   await store.markAlertSent(changed.id, '2025-03-14T10:00:00.000Z');
   const us = stanceState('us', 1, { label: 'supports', conditions: [] });
-  await store.commitStanceChange({
+  await commitOne(store, {
     next: us,
     expectedVersion: 0,
     causeItemId: 'item-2',

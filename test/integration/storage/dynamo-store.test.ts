@@ -1,11 +1,13 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTable, GSI1 } from '../../../src/adapters/dynamodb/schema';
-import { createDynamoStoryStore, TEXT_LIMITS } from '../../../src/adapters/dynamodb/store';
+import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
+import { TEXT_LIMITS } from '../../../src/core/text-limits';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { claimOne, commitOne } from '../../support/stance-commits';
 import { alertFor, feedState, fixtureFollowUp, fixtureItems, stanceState } from './builders';
 
 const NOW = new Date('2025-03-14T12:00:00.000Z');
@@ -56,11 +58,11 @@ describe('feed state', () => {
 
 describe('recordItem', () => {
   it('reports a new item, then unfinished until analyzed, then a duplicate that costs no write', async () => {
-    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({ status: 'new' });
-    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({ status: 'unfinished' });
-    await store.markItemAnalyzed(wireItem.id);
+    expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({ status: 'new' });
+    expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({ status: 'unfinished' });
+    await store.markItemsAnalyzed([wireItem.id]);
     counter.reset();
-    expect(await store.recordItem(wireItem, keysOf(wireItem))).toEqual({
+    expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({
       status: 'duplicate',
       canonicalId: wireItem.id,
     });
@@ -68,8 +70,8 @@ describe('recordItem', () => {
   });
 
   it('links a syndicated copy sharing the link to the first item, and a re-poll of the copy writes nothing', async () => {
-    await store.recordItem(wireItem, keysOf(wireItem));
-    expect(await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
+    await claimOne(store, wireItem, keysOf(wireItem));
+    expect(await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
       status: 'duplicate',
       canonicalId: wireItem.id,
     });
@@ -79,7 +81,7 @@ describe('recordItem', () => {
     expect(alias.Item?.canonicalId?.S).toBe(wireItem.id);
     expect(alias.Item?.source?.S).toBe(syndicatedCopy.source);
     counter.reset();
-    expect(await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
+    expect(await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
       status: 'duplicate',
       canonicalId: wireItem.id,
     });
@@ -87,9 +89,9 @@ describe('recordItem', () => {
   });
 
   it('lists the syndicated copies of an item in gsi1 under SOURCES#<id>, and keeps the first copy out of the index', async () => {
-    await store.recordItem(wireItem, keysOf(wireItem));
-    await store.recordItem(syndicatedCopy, keysOf(syndicatedCopy));
-    await store.markItemAnalyzed(wireItem.id);
+    await claimOne(store, wireItem, keysOf(wireItem));
+    await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy));
+    await store.markItemsAnalyzed([wireItem.id]);
     const sources = await dynamo.client.send(
       new QueryCommand({
         TableName: tableName,
@@ -104,9 +106,9 @@ describe('recordItem', () => {
 
   it('gives the claim to exactly one of two workers recording the same item at once', async () => {
     const results = await Promise.all([
-      store.recordItem(wireItem, keysOf(wireItem)),
-      store.recordItem(wireItem, keysOf(wireItem)),
-      store.recordItem(syndicatedCopy, keysOf(syndicatedCopy)),
+      claimOne(store, wireItem, keysOf(wireItem)),
+      claimOne(store, wireItem, keysOf(wireItem)),
+      claimOne(store, syndicatedCopy, keysOf(syndicatedCopy)),
     ]);
     const winners = results.filter((result) => result.status === 'new');
     expect(winners).toHaveLength(1);
@@ -117,7 +119,7 @@ describe('recordItem', () => {
   });
 
   it('puts an expiry (epoch seconds) on dedup markers so TTL can remove them', async () => {
-    await store.recordItem(otherItem, keysOf(otherItem));
+    await claimOne(store, otherItem, keysOf(otherItem));
     const marker = await dynamo.client.send(
       new GetItemCommand({
         TableName: tableName,
@@ -184,9 +186,7 @@ describe('stance commits and the outbox', () => {
   it('stores state, history and pending alerts together', async () => {
     const next = stanceState('russia', 1);
     const alert = alertFor(next, 'item-1');
-    expect(await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'item-1', alerts: [alert] })).toBe(
-      'ok',
-    );
+    expect(await commitOne(store, { next, expectedVersion: 0, causeItemId: 'item-1', alerts: [alert] })).toBe('ok');
     expect(await store.getStanceStates('ceasefire-2025')).toEqual([next]);
     expect(await store.listPendingAlerts()).toEqual([alert]);
     const history = await store.getStanceHistory('ceasefire-2025', 'russia');
@@ -197,11 +197,11 @@ describe('stance commits and the outbox', () => {
 
   it('reports a conflict when the stored version moved on, and writes none of the change', async () => {
     const first = stanceState('russia', 1);
-    await store.commitStanceChange({ next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [] });
+    await commitOne(store, { next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [] });
     const rival = stanceState('russia', 1, { label: 'opposes' });
     const rivalAlert = alertFor(rival, 'item-2');
     expect(
-      await store.commitStanceChange({ next: rival, expectedVersion: 0, causeItemId: 'item-2', alerts: [rivalAlert] }),
+      await commitOne(store, { next: rival, expectedVersion: 0, causeItemId: 'item-2', alerts: [rivalAlert] }),
     ).toBe('conflict');
     expect(await store.getStanceStates('ceasefire-2025')).toEqual([first]);
     expect(await store.listAlerts()).toEqual([]);
@@ -209,7 +209,7 @@ describe('stance commits and the outbox', () => {
   });
 
   it('treats an exact replay of a commit as done and keeps one copy of its alerts', async () => {
-    await store.commitStanceChange({
+    await commitOne(store, {
       next: stanceState('ukraine', 1),
       expectedVersion: 0,
       causeItemId: 'x',
@@ -218,8 +218,8 @@ describe('stance commits and the outbox', () => {
     const next = stanceState('ukraine', 2, { label: 'supports' });
     const alert = alertFor(next, 'item-9');
     const change = { next, expectedVersion: 1, causeItemId: 'item-9', alerts: [alert] };
-    expect(await store.commitStanceChange(change)).toBe('ok');
-    expect(await store.commitStanceChange(change)).toBe('ok');
+    expect(await commitOne(store, change)).toBe('ok');
+    expect(await commitOne(store, change)).toBe('ok');
     expect((await store.listAlerts()).map((stored) => stored.id)).toEqual([alert.id]);
     expect(await store.getStanceHistory('ceasefire-2025', 'ukraine')).toHaveLength(1);
   });
@@ -227,7 +227,7 @@ describe('stance commits and the outbox', () => {
   it('marks an alert sent once: it leaves the outbox, keeps its first sentAt and stays listed', async () => {
     const next = stanceState('us', 1);
     const alert = alertFor(next, 'item-3');
-    await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'item-3', alerts: [alert] });
+    await commitOne(store, { next, expectedVersion: 0, causeItemId: 'item-3', alerts: [alert] });
     await store.markAlertSent(alert.id, '2025-03-14T12:01:00.000Z');
     await store.markAlertSent(alert.id, '2025-03-14T12:05:00.000Z');
     expect(await store.listPendingAlerts()).toEqual([]);
@@ -247,7 +247,7 @@ describe('stance commits and the outbox', () => {
       severity: 'low',
       createdAt: '2025-03-14T10:00:00.000Z',
     });
-    await store.commitStanceChange({ next, expectedVersion: 0, causeItemId: 'a', alerts: [older, newer] });
+    await commitOne(store, { next, expectedVersion: 0, causeItemId: 'a', alerts: [older, newer] });
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(['newer', 'older']);
     expect((await store.listPendingAlerts()).map((alert) => alert.id)).toEqual(['older', 'newer']);
     expect((await store.listPendingAlerts(1)).map((alert) => alert.id)).toEqual(['older']);
@@ -264,14 +264,14 @@ describe('write budget', () => {
     };
     expect(await measure(() => store.putFeedStates([feedState('alpha')]))).toBe(1);
     const keys = keysOf(otherItem);
-    expect(await measure(() => store.recordItem(otherItem, keys))).toBe(1 + keys.length);
-    expect(await measure(() => store.markItemAnalyzed(otherItem.id))).toBe(1);
-    expect(await measure(() => store.recordItem(otherItem, keys))).toBe(0);
+    expect(await measure(() => claimOne(store, otherItem, keys))).toBe(1 + keys.length);
+    expect(await measure(() => store.markItemsAnalyzed([otherItem.id]))).toBe(1);
+    expect(await measure(() => claimOne(store, otherItem, keys))).toBe(0);
     const summary = fixtureFollowUp();
     expect(await measure(() => store.saveFollowUps([summary]))).toBe(1 + summary.stances.length);
     const next = stanceState('russia', 1);
     const change = { next, expectedVersion: 0, causeItemId: 'c', alerts: [alertFor(next, 'c')] };
-    expect(await measure(() => store.commitStanceChange(change))).toBe(3);
+    expect(await measure(() => commitOne(store, change))).toBe(3);
   });
 });
 
@@ -279,10 +279,10 @@ describe('atomic commits', () => {
   it('writes nothing of a commit when one of its alert rows already exists', async () => {
     const first = stanceState('russia', 1);
     const taken = alertFor(first, 'item-1');
-    await store.commitStanceChange({ next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [taken] });
+    await commitOne(store, { next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [taken] });
     const second = stanceState('russia', 2, { label: 'opposes' });
     counter.reset();
-    const outcome = await store.commitStanceChange({
+    const outcome = await commitOne(store, {
       next: second,
       expectedVersion: 1,
       causeItemId: 'item-2',
@@ -296,7 +296,7 @@ describe('atomic commits', () => {
   });
 
   it('does nothing when an item never claimed is marked analyzed', async () => {
-    await expect(store.markItemAnalyzed('never-claimed')).resolves.toBeUndefined();
+    await expect(store.markItemsAnalyzed(['never-claimed'])).resolves.toBeUndefined();
     expect(counter.snapshot().storedWrites).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore, keys } from '../../../src/adapters/dynamodb/store';
+import { keys } from '../../../src/adapters/dynamodb/keys';
+import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import { beforeEachCommand } from '../../support/command-probe';
@@ -48,20 +49,20 @@ describe('analyzed marks of claimed items', () => {
     const store = storeAt('2025-03-14T12:00:00.000Z');
     const claimed = items();
     expect(claimed.length).toBeGreaterThan(1);
-    await store.recordItems(claimed.map(entry));
+    await store.claimItems(claimed.map(entry));
     sent = [];
     await store.markItemsAnalyzed(claimed.map((item) => item.id));
     expect(sent).not.toContain('BatchGetItemCommand');
     expect(sent).not.toContain('TransactWriteItemsCommand');
     expect(sent).toContain('BatchWriteItemCommand');
     for (const item of claimed) expect(await analyzedAt(item.id)).toBe('2025-03-14T12:00:00.000Z');
-    const again = await store.recordItems(claimed.map(entry));
+    const again = await store.claimItems(claimed.map(entry));
     expect(again.map((result) => result.status)).toEqual(claimed.map(() => 'duplicate'));
   });
 
   it('reads the rows of items another store instance claimed before marking them', async () => {
     const claimed = items();
-    await storeAt('2025-03-14T12:00:00.000Z').recordItems(claimed.map(entry));
+    await storeAt('2025-03-14T12:00:00.000Z').claimItems(claimed.map(entry));
     sent = [];
     await storeAt('2025-03-14T12:05:00.000Z').markItemsAnalyzed(claimed.map((item) => item.id));
     expect(sent).toContain('BatchGetItemCommand');
@@ -71,14 +72,14 @@ describe('analyzed marks of claimed items', () => {
   it('leaves an item marked, its claim intact, when another writer marked it while this store still remembered it unmarked', async () => {
     const [first, second] = items() as [FeedItem, FeedItem];
     const claimer = storeAt('2025-03-14T12:00:00.000Z');
-    await claimer.recordItems([entry(first), entry(second)]);
+    await claimer.claimItems([entry(first), entry(second)]);
     const claimedRow = await rowOf(first.id);
     await storeAt('2025-03-14T12:01:00.000Z').markItemsAnalyzed([first.id]);
     await claimer.markItemsAnalyzed([first.id, second.id]);
     // Both marks went through; the row is the claim with the later writer's time, nothing else changed.
     expect(await rowOf(first.id)).toEqual({ ...claimedRow, analyzedAt: { S: '2025-03-14T12:00:00.000Z' } });
     expect(await analyzedAt(second.id)).toBe('2025-03-14T12:00:00.000Z');
-    const again = await storeAt('2025-03-14T12:02:00.000Z').recordItems([entry(first), entry(second)]);
+    const again = await storeAt('2025-03-14T12:02:00.000Z').claimItems([entry(first), entry(second)]);
     expect(again).toEqual([
       { status: 'duplicate', canonicalId: first.id },
       { status: 'duplicate', canonicalId: second.id },
@@ -87,9 +88,9 @@ describe('analyzed marks of claimed items', () => {
 
   it('marks an unfinished item found by a later claim without reading its row again', async () => {
     const [item] = items() as [FeedItem];
-    await storeAt('2025-03-14T12:00:00.000Z').recordItems([entry(item)]);
+    await storeAt('2025-03-14T12:00:00.000Z').claimItems([entry(item)]);
     const retry = storeAt('2025-03-14T12:10:00.000Z');
-    expect(await retry.recordItems([entry(item)])).toEqual([{ status: 'unfinished' }]);
+    expect(await retry.claimItems([entry(item)])).toEqual([{ status: 'unfinished' }]);
     sent = [];
     await retry.markItemsAnalyzed([item.id]);
     expect(sent).not.toContain('BatchGetItemCommand');

@@ -9,6 +9,7 @@ import { DEFAULT_STANCE_MACHINE_CONFIG } from '../../../src/tracking/config';
 import { applyObservation, baselineState } from '../../../src/tracking/stance-machine';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { commitOne } from '../../support/stance-commits';
 import { type Report, report, seedObservation, variant } from '../../unit/tracking/reports';
 
 const STORY = 'ceasefire-2025';
@@ -43,7 +44,7 @@ async function track(target: StoryStore, entry: Report): Promise<Alert[]> {
     const current = stored ?? baselineState(STORY, 'russia', seedObservation, '2025-03-11');
     const result = applyObservation(current, entry.observation, entry.item, DEFAULT_STANCE_MACHINE_CONFIG, clock.now());
     if (!result.changed) return [];
-    const outcome = await target.commitStanceChange({
+    const outcome = await commitOne(target, {
       next: result.next,
       expectedVersion: current.version,
       causeItemId: entry.item.itemId,
@@ -101,8 +102,8 @@ describe('outbox under faults', () => {
     const entry = report('directRejection');
     const result = applyObservation(current, entry.observation, entry.item, DEFAULT_STANCE_MACHINE_CONFIG, clock.now());
     const change = { next: result.next, expectedVersion: 0, causeItemId: entry.item.itemId, alerts: result.alerts };
-    expect(await store.commitStanceChange(change)).toBe('ok');
-    expect(await store.commitStanceChange(change)).toBe('ok');
+    expect(await commitOne(store, change)).toBe('ok');
+    expect(await commitOne(store, change)).toBe('ok');
     expect(await store.listAlerts()).toHaveLength(1);
     expect(await store.getStanceHistory(STORY, 'russia')).toHaveLength(1);
   });

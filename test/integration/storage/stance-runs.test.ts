@@ -4,6 +4,7 @@ import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import type { StanceState } from '../../../src/core/stance-state';
 import { beforeEachCommand } from '../../support/command-probe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { commitOne, withHistory } from '../../support/stance-commits';
 import { alertFor, stanceState } from './builders';
 
 const STORY = 'ceasefire-2025';
@@ -41,7 +42,7 @@ function run(party: string, fromVersion: number, count: number, alertEvery = 1):
     });
     const causeItemId = `item-${party}-${version}`;
     const alerts = (offset + 1) % alertEvery === 0 ? [alertFor(next, causeItemId)] : [];
-    return { next, expectedVersion: version - 1, causeItemId, alerts };
+    return withHistory({ next, expectedVersion: version - 1, causeItemId, alerts });
   });
 }
 
@@ -90,7 +91,7 @@ describe('a run of stance changes of one party', () => {
     const firstPart = 49;
     expect(await store.commitStanceChanges(changes.slice(0, firstPart))).toBe(firstPart);
     const rival = { ...run('europe', firstPart, 1)[0], causeItemId: 'rival', alerts: [] } as StanceCommit;
-    expect(await store.commitStanceChange(rival)).toBe('ok');
+    expect(await commitOne(store, rival)).toBe('ok');
     expect(await store.commitStanceChanges(changes)).toBe(firstPart);
     expect((await store.getStanceStates(STORY))[0]?.version).toBe(firstPart + 1);
   });

@@ -1,0 +1,29 @@
+import type { FeedStates } from '../../core/ports/feed-states';
+import { s } from './attributes';
+import { keys, PARTITIONS } from './keys';
+import type { TableRequests } from './requests';
+import { feedStateFromRow, feedStateRow } from './rows/feed-rows';
+import { GSI1 } from './schema';
+
+export function createDynamoFeedStates(table: TableRequests): FeedStates {
+  return {
+    async getFeedState(feedId) {
+      const row = await table.getRow(keys.feed(feedId));
+      return row ? feedStateFromRow(row) : null;
+    },
+    async getFeedStates(feedIds) {
+      return (await table.batchGet([...new Set(feedIds)].map(keys.feed))).map(feedStateFromRow);
+    },
+    async listFeedStates() {
+      const rows = await table.queryAll({
+        IndexName: GSI1.name,
+        KeyConditionExpression: 'gsi1pk = :feeds',
+        ExpressionAttributeValues: { ':feeds': s(PARTITIONS.feeds) },
+      });
+      return rows.map(feedStateFromRow);
+    },
+    async putFeedStates(states) {
+      await table.batchPut(states.map(feedStateRow));
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { type PlannedClaim, planClaims, resolveLaterEntry } from '../../core/claim-plan';
+import type { FeedItem } from '../../core/feed';
+import type { Clock } from '../../core/ports/clock';
+import type { ClaimRequest, ClaimResult, ItemClaims } from '../../core/ports/item-claims';
+import { n, type Row, s } from './attributes';
+import { keys } from './keys';
+import { inParallel, LIMITS, type TableRequests } from './requests';
+import { aliasRow, claimedItemRow, claimLookupOf, dedupMarkerRow, isAnalyzedRow } from './rows/item-rows';
+
+export interface ItemClaimOptions {
+  clock: Clock;
+  /** How long an item's dedup claims live before TTL removes them. Feeds rarely repeat items older than this. */
+  dedupRetentionDays: number;
+}
+
+/** How many claimed, not yet marked item rows the adapter keeps in memory (a few hundred bytes each). */
+const MAX_REMEMBERED_ROWS = 5_000;
+
+/** One write of a claim batch: the claim of an unseen item, or the alias row of a duplicate. */
+interface PlannedWrite {
+  index: number;
+  operations: TransactWriteItem[];
+  alias?: Row;
+}
+
+interface Entry {
+  item: FeedItem;
+  dedupKeys: string[];
+}
+
+/**
+ * Claims on DynamoDB: one BatchGetItem pass for every key of a batch, the pure planner (src/core/claim-plan.ts)
+ * decides, then the claims of all unseen items and the alias rows of duplicates go out in transactions of at most
+ * 100 rows. A transaction refused because another writer got there first is replayed item by item, so exactly one
+ * claimant wins each key.
+ */
+export function createDynamoItemClaims(table: TableRequests, options: ItemClaimOptions): ItemClaims {
+  const { clock } = options;
+  const retentionSeconds = options.dedupRetentionDays * 86_400;
+  const expiresAt = () => n(Math.floor(clock.now().getTime() / 1000) + retentionSeconds);
+  const unmarked = createRowMemory(MAX_REMEMBERED_ROWS);
+
+  function claimOperations({ item, dedupKeys }: Entry): TransactWriteItem[] {
+    const row = claimedItemRow(item, clock.now().toISOString(), expiresAt());
+    const markers = dedupKeys.map((key) => dedupMarkerRow(key, item.id, expiresAt()));
+    return [row, ...markers].map((entry) => table.ifAbsentOperation(entry));
+  }
+
+  /** The item row is the first operation of a claim: remembered so the mark needs no read. */
+  function remember(item: FeedItem, operations: TransactWriteItem[]): void {
+    const row = operations[0]?.Put?.Item;
+    if (row) unmarked.set(item.id, row);
+  }
+
+  async function linkDuplicate(item: FeedItem, canonicalId: string): Promise<ClaimResult> {
+    await table.insertRow(aliasRow(item, canonicalId, expiresAt()));
+    return { status: 'duplicate', canonicalId };
+  }
+
+  /** Claims one item looked up as unseen. A refusal means another writer won between our read and write. */
+  async function claimAlone(entry: Entry): Promise<ClaimResult> {
+    const operations = claimOperations(entry);
+    if (await table.transact(operations)) {
+      remember(entry.item, operations);
+      return { status: 'new' };
+    }
+    // Whoever won owns the item, even when the winner was this same item polled elsewhere.
+    const lookup = claimLookupOf(await table.batchGet([keys.item(entry.item.id), ...entry.dedupKeys.map(keys.dedup)]));
+    const own = lookup.items.get(entry.item.id);
+    if (own) return { status: 'duplicate', canonicalId: own.canonicalId || entry.item.id };
+    const canonicalId = entry.dedupKeys.map((key) => lookup.markers.get(key)).find((id) => id !== undefined);
+    if (canonicalId) return linkDuplicate(entry.item, canonicalId);
+    throw new Error(`claimItems(${entry.item.id}): claim refused but no claim found`);
+  }
+
+  async function writePlanned(entries: Entry[], plan: PlannedClaim[], results: (ClaimResult | undefined)[]) {
+    const writes: PlannedWrite[] = [];
+    for (const [index, planned] of plan.entries()) {
+      const entry = entries[index] as Entry;
+      if (planned.kind === 'claim') writes.push({ index, operations: claimOperations(entry) });
+      if (planned.kind === 'alias') {
+        const alias = aliasRow(entry.item, planned.canonicalId, expiresAt());
+        writes.push({ index, operations: [table.ifAbsentOperation(alias)], alias });
+      }
+    }
+    // The planned writes share no key, so their transactions can go out together.
+    await inParallel(packTransactions(writes), async (chunk) => {
+      if (await table.transact(chunk.flatMap((write) => write.operations))) {
+        for (const write of chunk) {
+          if (write.alias) continue;
+          results[write.index] = { status: 'new' };
+          remember((entries[write.index] as Entry).item, write.operations);
+        }
+        return;
+      }
+      for (const write of chunk) {
+        if (write.alias) await table.insertRow(write.alias);
+        else results[write.index] = await claimAlone(entries[write.index] as Entry);
+      }
+    });
+  }
+
+  return {
+    async claimItems(requests) {
+      const entries = requests.map(uniqueKeysOf);
+      const wanted = new Map(
+        entries.flatMap(({ item, dedupKeys }) =>
+          [keys.item(item.id), ...dedupKeys.map(keys.dedup)].map((key) => [key.pk, key] as const),
+        ),
+      );
+      const found = await table.batchGet([...wanted.values()]);
+      const plan = planClaims(
+        entries.map(({ item, dedupKeys }) => ({ itemId: item.id, dedupKeys })),
+        claimLookupOf(found),
+      );
+      const results: (ClaimResult | undefined)[] = plan.map((planned) => {
+        if (planned.kind === 'known') return planned.result;
+        return planned.kind === 'alias' ? { status: 'duplicate', canonicalId: planned.canonicalId } : undefined;
+      });
+      const rowsByPk = new Map(found.map((row) => [row.pk?.S, row]));
+      for (const [index, planned] of plan.entries()) {
+        const { item } = entries[index] as Entry;
+        const own = rowsByPk.get(keys.item(item.id).pk);
+        if (planned.kind === 'known' && planned.result.status === 'unfinished' && own) unmarked.set(item.id, own);
+      }
+      await writePlanned(entries, plan, results);
+      for (const [index, planned] of plan.entries()) {
+        if (planned.kind !== 'later') continue;
+        const entry = entries[index] as Entry;
+        const winnerId = (entries[planned.winner] as Entry).item.id;
+        const next = resolveLaterEntry(entry.item.id, winnerId, results[planned.winner] as ClaimResult);
+        if (next.kind === 'result') results[index] = next.result;
+        else if (next.kind === 'alias') results[index] = await linkDuplicate(entry.item, next.canonicalId);
+        else results[index] = await claimAlone(entry);
+      }
+      return results.map((result, index) => {
+        if (!result) throw new Error(`claimItems: no result for entry ${index}`);
+        return result;
+      });
+    },
+
+    /**
+     * The rows this adapter claimed are known, the others are read (one BatchGetItem per 100 ids); the unmarked rows
+     * are written back with analyzedAt, 25 per BatchWriteItem. Item rows never change after their claim except for
+     * this mark, so writing back the row read loses nothing. No condition: two writers marking one item at once both
+     * leave it marked, with the later time, and a plain put costs half a transactional one.
+     */
+    async markItemsAnalyzed(itemIds) {
+      const unique = [...new Set(itemIds)];
+      if (unique.length === 0) return;
+      const remembered = new Map(unique.map((id) => [id, unmarked.take(id)] as const));
+      const toRead = unique.filter((id) => remembered.get(id) === undefined);
+      const known = [...remembered.values()].filter((row): row is Row => row !== undefined);
+      const rows = [...known, ...(toRead.length > 0 ? await table.batchGet(toRead.map(keys.item)) : [])];
+      const now = s(clock.now().toISOString());
+      await table.batchPut(rows.filter((row) => !isAnalyzedRow(row)).map((row) => ({ ...row, analyzedAt: now })));
+    },
+  };
+}
+
+function uniqueKeysOf({ item, dedupKeys }: ClaimRequest): Entry {
+  const unique = [...new Set(dedupKeys)];
+  // One claim must fit one transaction: the item row plus one marker per key.
+  if (unique.length > LIMITS.transactionRows - 1) {
+    throw new Error(`claimItems(${item.id}): ${unique.length} dedup keys, at most ${LIMITS.transactionRows - 1}`);
+  }
+  return { item, dedupKeys: unique };
+}
+
+/** Whole claims per transaction, as many as fit DynamoDB's 100 operations. */
+function packTransactions<T extends { operations: unknown[] }>(writes: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const write of writes) {
+    if (size + write.operations.length > LIMITS.transactionRows && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(write);
+    size += write.operations.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Item rows claimed (or found unfinished) and not marked yet, so the mark can put them back without reading them
+ * first. Bounded: a poller claims and never marks, so the oldest are forgotten past the cap.
+ */
+function createRowMemory(capacity: number) {
+  const rows = new Map<string, Row>();
+  return {
+    set(itemId: string, row: Row) {
+      rows.delete(itemId);
+      rows.set(itemId, row);
+      if (rows.size > capacity) {
+        const oldest = rows.keys().next().value;
+        if (oldest !== undefined) rows.delete(oldest);
+      }
+    },
+    take(itemId: string): Row | undefined {
+      const row = rows.get(itemId);
+      rows.delete(itemId);
+      return row;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { RowKey } from './attributes';
+
+/** Partitions of the overloaded index gsi1 and of the sparse outbox index (layout in docs/data-model.md). */
+export const PARTITIONS = { feeds: 'FEEDS', alerts: 'ALERTS', pending: 'PENDING' } as const;
+
+export const storyPartition = (storyId: string) => `STORY#${storyId}`;
+export const partyPartition = (storyId: string, party: string) => `STORY#${storyId}#PARTY#${party}`;
+/** gsi1 partition listing the aliases (other sources) of an item. */
+export const sourcesPartition = (canonicalId: string) => `SOURCES#${canonicalId}`;
+
+/** The primary key of every kind of row. */
+export const keys = {
+  feed: (feedId: string): RowKey => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
+  dedup: (dedupKey: string): RowKey => ({ pk: `DEDUP#${dedupKey}`, sk: 'DEDUP' }),
+  item: (itemId: string): RowKey => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
+  profile: (storyId: string): RowKey => ({ pk: storyPartition(storyId), sk: 'PROFILE' }),
+  stance: (storyId: string, party: string): RowKey => ({ pk: storyPartition(storyId), sk: `STANCE#${party}` }),
+  followUp: (storyId: string, published: string | null, itemId: string): RowKey => ({
+    pk: storyPartition(storyId),
+    sk: `FOLLOWUP#${published ?? ''}#${itemId}`,
+  }),
+  history: (storyId: string, party: string, version: number, causeItemId: string): RowKey => ({
+    pk: partyPartition(storyId, party),
+    sk: `HISTORY#${String(version).padStart(8, '0')}#${causeItemId}`,
+  }),
+  article: (storyId: string, party: string, published: string | null, itemId: string): RowKey => ({
+    pk: partyPartition(storyId, party),
+    sk: `ARTICLE#${published ?? ''}#${itemId}`,
+  }),
+  alert: (alertId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' }),
+};

@@ -1,0 +1,51 @@
+import type { ReadModel } from '../../core/ports/read-model';
+import { s } from './attributes';
+import { PARTITIONS, partyPartition, storyPartition } from './keys';
+import type { TableRequests } from './requests';
+import { alertFromRow } from './rows/alert-rows';
+import { articleFromRow, followUpFromRow } from './rows/follow-up-rows';
+import { GSI1 } from './schema';
+
+export function createDynamoReadModel(table: TableRequests): ReadModel {
+  return {
+    async listFollowUps(storyId, query = {}) {
+      const rows = await table.queryAll(
+        {
+          KeyConditionExpression: 'pk = :story AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':story': s(storyPartition(storyId)),
+            ':from': s(`FOLLOWUP#${query.since ?? ''}`),
+            ':to': s('FOLLOWUP#\uffff'),
+          },
+          ScanIndexForward: false,
+        },
+        query.limit,
+      );
+      return rows.map(followUpFromRow);
+    },
+    async listAlerts(query = {}) {
+      const rows = await table.queryAll(
+        {
+          IndexName: GSI1.name,
+          KeyConditionExpression: 'gsi1pk = :alerts',
+          ExpressionAttributeValues: { ':alerts': s(PARTITIONS.alerts) },
+          ScanIndexForward: false,
+        },
+        query.limit,
+      );
+      return rows.map(alertFromRow);
+    },
+    async listArticlesByParty(storyId, party, query = {}) {
+      const rows = await table.queryAll({
+        KeyConditionExpression: 'pk = :party AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':party': s(partyPartition(storyId, party)),
+          ':from': s(`ARTICLE#${query.since ?? ''}`),
+          ':to': s('ARTICLE#\uffff'),
+        },
+        ScanIndexForward: false,
+      });
+      return rows.map(articleFromRow);
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { mapWithConcurrency } from '../../core/concurrency';
+import { keyOf, type Row, type RowKey, text } from './attributes';
+
+/** DynamoDB's own limits on one request. */
+export const LIMITS = { batchGetKeys: 100, batchWriteRows: 25, transactionRows: 100 } as const;
+
+const ABSENT = 'attribute_not_exists(pk)';
+
+/** How many batch requests of one call are in flight at once: enough to overlap our work with the table's. */
+const PARALLEL_REQUESTS = 4;
+
+/** How often a batch request is sent again for the part DynamoDB left unprocessed, with growing pauses. */
+const MAX_STALLS = 8;
+
+/**
+ * The request mechanics of one table, written once: batching, unprocessed-item retries and the handling of
+ * refused conditions. Each port of the adapter builds its rows and calls these; none talks to the client itself.
+ */
+export interface TableRequests {
+  readonly tableName: string;
+  getRow(key: RowKey): Promise<Row | undefined>;
+  /** Every row of a query, page after page, stopping once `limit` rows were read. */
+  queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Row[]>;
+  /** Consistent reads of many rows, 100 keys per request, a few requests at a time; absent rows are left out. */
+  batchGet(wanted: RowKey[]): Promise<Row[]>;
+  /** Puts many rows, 25 per request, a few requests at a time; of two rows with one key the last is kept. */
+  batchPut(rows: Row[]): Promise<void>;
+  /** A put or update with a condition: false when the condition refused it. */
+  conditionalPut(input: Omit<PutItemCommandInput, 'TableName'>): Promise<boolean>;
+  conditionalUpdate(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean>;
+  /** One transaction: false when a condition refused it (someone else got there first); other failures throw. */
+  transact(operations: TransactWriteItem[]): Promise<boolean>;
+  /** Puts `row` only where no row has its key yet: false when one had. */
+  insertRow(row: Row): Promise<boolean>;
+  /** A transaction operation putting `row` only where no row has its key yet. */
+  ifAbsentOperation(row: Row): TransactWriteItem;
+  /** A transaction operation putting `row` with a condition of the caller's. */
+  conditionedOperation(
+    row: Row,
+    condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'>,
+  ): TransactWriteItem;
+}
+
+export function createTableRequests(client: DynamoDBClient, tableName: string): TableRequests {
+  async function getChunk(chunk: Row[]): Promise<Row[]> {
+    const found: Row[] = [];
+    let pending = chunk;
+    for (let stalls = 0; pending.length > 0; stalls += 1) {
+      if (stalls > 0) await backOff(stalls, 'BatchGetItem kept returning unprocessed keys');
+      const result = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  async function putChunk(chunk: WriteRequest[]): Promise<void> {
+    let pending = chunk;
+    for (let stalls = 0; pending.length > 0; stalls += 1) {
+      if (stalls > 0) await backOff(stalls, 'BatchWriteItem kept returning unprocessed items');
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = result.UnprocessedItems?.[tableName] ?? [];
+    }
+  }
+
+  return {
+    tableName,
+    async getRow(key) {
+      const result = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+      );
+      return result.Item;
+    },
+    async queryAll(input, limit) {
+      const rows: Row[] = [];
+      let startKey: Row | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            ...input,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            ...(limit !== undefined ? { Limit: limit - rows.length } : {}),
+          }),
+        );
+        rows.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && (limit === undefined || rows.length < limit));
+      return rows;
+    },
+    async batchGet(wanted) {
+      const chunks = chunked(wanted.map(keyOf), LIMITS.batchGetKeys);
+      return (await inParallel(chunks, getChunk)).flat();
+    },
+    async batchPut(rows) {
+      // DynamoDB refuses a batch that names one key twice; the last row for a key is the one a put sequence leaves.
+      const byKey = new Map(rows.map((row) => [`${text(row, 'pk')}\u0000${text(row, 'sk')}`, row]));
+      const requests: WriteRequest[] = [...byKey.values()].map((row) => ({ PutRequest: { Item: row } }));
+      await inParallel(chunked(requests, LIMITS.batchWriteRows), putChunk);
+    },
+    conditionalPut: (input) =>
+      unlessConditionFails(() => client.send(new PutItemCommand({ TableName: tableName, ...input }))),
+    conditionalUpdate: (input) =>
+      unlessConditionFails(() => client.send(new UpdateItemCommand({ TableName: tableName, ...input }))),
+    async transact(operations) {
+      try {
+        await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
+        return true;
+      } catch (error) {
+        if (isTransactionConflict(error)) return false;
+        throw error;
+      }
+    },
+    insertRow: (row) =>
+      unlessConditionFails(() =>
+        client.send(new PutItemCommand({ TableName: tableName, Item: row, ConditionExpression: ABSENT })),
+      ),
+    ifAbsentOperation: (row) => ({ Put: { TableName: tableName, Item: row, ConditionExpression: ABSENT } }),
+    conditionedOperation: (row, condition) => ({ Put: { TableName: tableName, Item: row, ...condition } }),
+  };
+}
+
+/** The condition of a row that moves by version: absent for version 0, else still at `expectedVersion`. */
+export function versionCondition(expectedVersion: number) {
+  return expectedVersion === 0
+    ? { ConditionExpression: ABSENT }
+    : {
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+      };
+}
+
+async function unlessConditionFails(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (
+      error instanceof ConditionalCheckFailedException ||
+      (error as Error).name === 'ConditionalCheckFailedException'
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException')) {
+    return false;
+  }
+  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  // Only conditional failures mean "someone else won"; throttling or validation inside a transaction must surface.
+  return reasons.every((reason) => reason.Code === 'None' || reason.Code === 'ConditionalCheckFailed');
+}
+
+function chunked<T>(values: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
+
+/** Runs `work` over every part, a few at a time; fails with the first failure once all have settled. */
+export async function inParallel<T, R>(parts: T[], work: (part: T) => Promise<R>): Promise<R[]> {
+  const settled = await mapWithConcurrency(parts, PARALLEL_REQUESTS, work);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
+}
+
+function backOff(stalls: number, message: string): Promise<void> {
+  if (stalls > MAX_STALLS + 1) throw new Error(message);
+  return new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (stalls - 1)));
+}

@@ -1,0 +1,13 @@
+import type { FeedState } from '../feed';
+
+/** What the poller remembers about each feed between polls (validators, back-off, seen entries). */
+export interface FeedStates {
+  /** The stored state of one feed; null for a feed never polled. */
+  getFeedState(feedId: string): Promise<FeedState | null>;
+  /** The stored states of these feeds, in no particular order; feeds never polled have none. */
+  getFeedStates(feedIds: string[]): Promise<FeedState[]>;
+  /** Every stored state, for the CLI and the local run loop. */
+  listFeedStates(): Promise<FeedState[]>;
+  /** Saves feed states in as few writes as the store allows; each state replaces the stored one. */
+  putFeedStates(states: FeedState[]): Promise<void>;
+}

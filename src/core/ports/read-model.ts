@@ -1,0 +1,28 @@
+import type { Alert } from '../stance-state';
+import type { FollowUpSummary, StanceLabel } from '../story';
+
+/** A follow-up as seen from one party: what it said there. */
+export interface PartyArticle {
+  storyId: string;
+  party: string;
+  itemId: string;
+  title: string;
+  link: string | null;
+  source: string;
+  published: string | null;
+  label: StanceLabel;
+  confidence: number;
+  direct: boolean;
+  quote: string;
+  conditions: string[];
+}
+
+/** The queries of the CLI and the report; nothing here writes. */
+export interface ReadModel {
+  /** Newest first. */
+  listFollowUps(storyId: string, options?: { since?: string; limit?: number }): Promise<FollowUpSummary[]>;
+  /** Newest first, sent and pending. */
+  listAlerts(options?: { limit?: number }): Promise<Alert[]>;
+  /** Newest first: follow-ups that carried a stance of the party. */
+  listArticlesByParty(storyId: string, party: string, options?: { since?: string }): Promise<PartyArticle[]>;
+}
