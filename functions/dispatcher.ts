@@ -1,5 +1,6 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsFeedQueue } from '../src/adapters/sqs/queues';
 import { feedQueueUrl, feedRegistryPath } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadFeedRegistry } from '../src/ingestion/registry';
@@ -7,7 +8,6 @@ import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog } from './lib/observability';
-import { createSqsFeedQueue } from './lib/sqs';
 import { productionStore } from './lib/wiring';
 
 const production = lazy(async () =>

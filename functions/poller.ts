@@ -1,5 +1,6 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsItemQueue } from '../src/adapters/sqs/queues';
 import { itemQueueUrl, pollDeadlineMs } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
@@ -7,7 +8,6 @@ import { createPollerHandler } from './handlers/poller';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { createSqsItemQueue } from './lib/sqs';
 import { productionStore } from './lib/wiring';
 
 const production = lazy(async () =>

@@ -250,7 +250,7 @@ async function run(): Promise<number> {
         current.feedsChanged += report.feeds.filter((feed) => feed.outcome === 'changed').length;
         current.feedsNotModified += report.feeds.filter((feed) => feed.outcome === 'not_modified').length;
         current.feedsFailed += report.feeds.filter((feed) => feed.outcome === 'failed').length;
-        current.newItems += report.analyses.length;
+        current.newItems += report.analysis.items.length;
         for (const failure of report.published.failed) problems.push(`alert ${failure.alertId} failed to publish`);
       }
       current.seconds = (performance.now() - cycleStarted) / 1000;

@@ -63,7 +63,7 @@ async function main() {
   client.destroy();
   const result: CycleResult = {
     seconds,
-    newItems: report.analyses.length,
+    newItems: report.analysis.items.length,
     outcomes,
     maxRssMb: peakRssMb(),
   };

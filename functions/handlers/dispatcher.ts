@@ -1,9 +1,9 @@
 import type { FeedDefinition } from '../../src/core/feed';
 import type { Clock, StoryStore } from '../../src/core/ports';
+import type { FeedQueue } from '../../src/core/ports/queues';
 import { findDueFeeds } from '../../src/pipeline/poll-feeds';
 import type { InvocationContext, ScheduledInvocation } from '../lib/events';
 import type { Log } from '../lib/observability';
-import type { FeedQueue } from '../lib/queues';
 
 export interface DispatcherDeps {
   store: StoryStore;

@@ -46,3 +46,31 @@ export function parseJsonBody(record: SqsRecord): unknown {
     throw new MalformedMessageError(`message ${record.messageId} is not JSON`);
   }
 }
+
+/** Records whose body parsed, with the parsed value, and the records that did not (logged, to fail them). */
+export function parseRecords<T>(
+  records: SqsRecord[],
+  parse: (body: unknown) => T,
+  log: Log,
+): { parsed: { record: SqsRecord; value: T }[]; malformed: SqsRecord[] } {
+  const parsed: { record: SqsRecord; value: T }[] = [];
+  const malformed: SqsRecord[] = [];
+  for (const record of records) {
+    try {
+      parsed.push({ record, value: parse(parseJsonBody(record)) });
+    } catch (error) {
+      log.error('record failed; SQS will redeliver it', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error,
+      });
+      malformed.push(record);
+    }
+  }
+  return { parsed, malformed };
+}
+
+/** The partial batch response failing exactly these records. */
+export function failuresOf(records: SqsRecord[]): SqsBatchResponse {
+  return { batchItemFailures: records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
+}

@@ -166,7 +166,7 @@ function recordStep(result: DemoResult, report: CycleReport): void {
     if (feed.outcome === 'changed') result.feedResponses.full += 1;
     if (feed.outcome === 'not_modified') result.feedResponses.notModified += 1;
   }
-  for (const analysis of report.analyses) {
+  for (const analysis of report.analysis.items) {
     const followUp = analysis.stories.some((story) => story.classification.followUp);
     (followUp ? result.followUpIds : result.otherIds).push(analysis.itemId);
     for (const alert of analysis.stories.flatMap((story) => story.alerts)) {
@@ -198,7 +198,7 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
   );
   for (const feed of failed)
     out.write(`    ✗ ${feed.feedId}: ${feed.error?.kind ?? 'error'} — ${feed.error?.message ?? ''}\n`);
-  for (const analysis of report.analyses) {
+  for (const analysis of report.analysis.items) {
     const title = clipText(titles.get(analysis.itemId) ?? analysis.itemId, 90);
     for (const story of analysis.stories) {
       const score = story.classification.score.toFixed(2);

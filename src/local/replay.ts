@@ -6,8 +6,7 @@ import type { Alert } from '../core/stance-state';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
 import { DEFAULT_MAX_LINE_BYTES, readBoundedLines } from '../ingestion/line-reader';
-import type { AnalyzeDeps } from '../pipeline/analyze-item';
-import { analyzeItem, inPublishedOrder } from '../pipeline/analyze-item';
+import { type AnalyzeDeps, analyzeBatch, inPublishedOrder } from '../pipeline/analyze-batch';
 import { claimItems } from '../pipeline/poll-feeds';
 import { publishPendingAlerts } from '../pipeline/publish-alerts';
 
@@ -135,8 +134,8 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     const recorded = await claimItems(options.store, [item]);
     summary.duplicates += recorded.duplicates;
     for (const fresh of recorded.toAnalyze) {
-      const analysis = await analyzeItem(deps, fresh);
-      for (const story of analysis.stories) {
+      const [analysis] = (await analyzeBatch(deps, [fresh])).items;
+      for (const story of analysis?.stories ?? []) {
         if (story.classification.followUp) {
           summary.followUps.push({
             itemId: fresh.id,

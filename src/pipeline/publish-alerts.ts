@@ -1,7 +1,10 @@
-import type { AlertNotifier, Clock, StoryStore } from '../core/ports';
+import type { Clock } from '../core/ports/clock';
+import type { AlertNotifier } from '../core/ports/notifier';
+import type { Outbox } from '../core/ports/outbox';
+import type { Alert } from '../core/stance-state';
 
 export interface PublishDeps {
-  store: StoryStore;
+  store: Outbox;
   notifier: AlertNotifier;
   clock: Clock;
 }
@@ -12,16 +15,12 @@ export interface PublishReport {
 }
 
 /**
- * Sends every pending alert of the outbox and marks it sent. A failed publish leaves the alert pending for the
- * next sweep; a crash after publishing but before marking resends it, and subscribers drop the repeat by its id.
+ * Sends these alerts, oldest first, and marks each sent. A failed publish leaves the alert pending for the next
+ * sweep; a crash after publishing but before marking resends it, and subscribers drop the repeat by its id.
  */
-export async function publishPendingAlerts(
-  deps: PublishDeps,
-  options: { limit?: number } = {},
-): Promise<PublishReport> {
-  const pending = await deps.store.listPendingAlerts(options.limit);
+export async function publishAlerts(deps: PublishDeps, alerts: readonly Alert[]): Promise<PublishReport> {
   const report: PublishReport = { sent: [], failed: [] };
-  for (const alert of pending) {
+  for (const alert of alerts) {
     try {
       await deps.notifier.publish(alert);
     } catch (error) {
@@ -32,4 +31,12 @@ export async function publishPendingAlerts(
     report.sent.push(alert.id);
   }
   return report;
+}
+
+/** The sweep: sends every alert still pending in the outbox, whoever committed it. */
+export async function publishPendingAlerts(
+  deps: PublishDeps,
+  options: { limit?: number } = {},
+): Promise<PublishReport> {
+  return publishAlerts(deps, await deps.store.listPendingAlerts(options.limit));
 }

@@ -12,6 +12,7 @@ export type { FollowUps, StoredProfile } from './follow-ups';
 export type { ClaimRequest, ClaimResult, ItemClaims } from './item-claims';
 export type { AlertNotifier } from './notifier';
 export type { Outbox } from './outbox';
+export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';

@@ -117,7 +117,7 @@ describe('storywatch run polling loop', () => {
     expect(pauses[0]).toBeGreaterThan(1_000);
     const second = result.reports[1];
     expect(second?.feeds.every((feed) => feed.outcome !== 'failed')).toBe(true);
-    expect(second?.analyses).toEqual([]);
+    expect(second?.analysis.items).toEqual([]);
     expect(text().match(/cycle \d+:/g)).toEqual(['cycle 1:', 'cycle 2:']);
   });
 

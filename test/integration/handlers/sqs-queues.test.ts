@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSqsFeedQueue, createSqsItemQueue } from '../../../functions/lib/sqs';
+import { createSqsFeedQueue, createSqsItemQueue } from '../../../src/adapters/sqs/queues';
 import type { FeedDefinition, FeedItem } from '../../../src/core/feed';
 import { startSqsLoopback } from './sqs-loopback';
 

@@ -5,11 +5,12 @@ import type { FeedItem } from '../../../src/core/feed';
 import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/index';
 import {
-  type AnalysisBatch,
-  type ItemAnalysis,
+  type AnalysisOutcome,
+  analyzeBatch,
+  commitAnalysis,
   inPublishedOrder,
-  startAnalysisBatch,
-} from '../../../src/pipeline/analyze-item';
+  planAnalysis,
+} from '../../../src/pipeline/analyze-batch';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { commitOne } from '../../support/stance-commits';
 import { watchedStore } from '../../support/watched-store';
@@ -40,22 +41,10 @@ async function freshStore(): Promise<StoryStore> {
   return createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
 }
 
-async function analyzeAll(batch: AnalysisBatch, items: FeedItem[]): Promise<ItemAnalysis[]> {
-  const analyses: ItemAnalysis[] = [];
-  for (const item of items) analyses.push(await batch.analyze(item));
-  return analyses;
-}
+/** One batch over the items, committed before it returns: the way nobody else writes in between. */
+const analyzeAlone = (store: StoryStore, items: FeedItem[]) => analyzeBatch({ store, stories, clock }, items);
 
-/** One batch over the items, finished before it returns: the way nobody else writes in between. */
-async function analyzeAlone(store: StoryStore, items: FeedItem[]): Promise<ItemAnalysis[]> {
-  const batch = startAnalysisBatch({ store, stories, clock });
-  const analyses = await analyzeAll(batch, items);
-  await batch.finish();
-  return analyses;
-}
-
-const alertIdsOf = (analyses: ItemAnalysis[]) =>
-  analyses.flatMap((analysis) => analysis.stories.flatMap((s) => s.alerts.map((alert) => alert.id))).sort();
+const alertIdsOf = (outcome: AnalysisOutcome) => outcome.alerts.map((alert) => alert.id).sort();
 
 /** What the stance side of the store holds: states, every party's history and every alert. */
 async function stanceRecord(store: StoryStore) {
@@ -75,13 +64,13 @@ describe('two analysis batches moving the same stance at once', () => {
 
     const sharedStore = await freshStore();
     const watch = watchedStore(sharedStore);
-    const winner = startAnalysisBatch({ store: sharedStore, stories, clock });
-    const loser = startAnalysisBatch({ store: watch.store, stories, clock });
-    // Both read the stances before either commits; the one finishing last finds them moved.
-    const winnerAnalyses = await analyzeAll(winner, earlier);
-    const loserAnalyses = await analyzeAll(loser, later);
-    await winner.finish();
-    await loser.finish();
+    const winnerDeps = { store: sharedStore, stories, clock };
+    const loserDeps = { store: watch.store, stories, clock };
+    // Both read the stances before either commits; the one committing last finds them moved.
+    const winnerPlan = await planAnalysis(winnerDeps, earlier);
+    const loserPlan = await planAnalysis(loserDeps, later);
+    const winnerAnalyses = await commitAnalysis(winnerDeps, winnerPlan);
+    const loserAnalyses = await commitAnalysis(loserDeps, loserPlan);
 
     // The loser's first commit of a party was refused, and that party was committed again after a fresh read.
     const loserParties = watch
@@ -125,9 +114,7 @@ describe('a batch whose stance run was cut short by another writer', () => {
         },
       },
     });
-    const batch = startAnalysisBatch({ store: interrupting, stories, clock });
-    const analyses = await analyzeAll(batch, archive);
-    await batch.finish();
+    const analyses = await analyzeBatch({ store: interrupting, stories, clock }, archive);
     const [cut] = runs as [StanceCommit[]];
     const party = cut[0]?.next.party;
     const retry = runs.slice(1).find((run) => run[0]?.next.party === party);

@@ -8,7 +8,7 @@ import type { Alert } from '../../../src/core/stance-state';
 import { SimulatedClock } from '../../../src/demo/simulated-clock';
 import { loadStories } from '../../../src/detection/index';
 import { clockForArchive, replayItems } from '../../../src/local/replay';
-import { analyzeItem } from '../../../src/pipeline/analyze-item';
+import { analyzeBatch } from '../../../src/pipeline/analyze-batch';
 import { publishPendingAlerts } from '../../../src/pipeline/publish-alerts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 
@@ -90,7 +90,7 @@ describe('replaying the same archive through the full pipeline', () => {
     // SQS redelivering every item to the analyzer: the analysis itself must be idempotent, not just the claims.
     const redeliveryClock = new SimulatedClock(clock.now());
     for (const item of archive) {
-      await analyzeItem({ store, stories, clock: redeliveryClock }, item);
+      await analyzeBatch({ store, stories, clock: redeliveryClock }, [item]);
     }
     await publishPendingAlerts({ store, notifier, clock: redeliveryClock });
     expect(await tableContents(dynamo, tableName)).toEqual(afterFirst);

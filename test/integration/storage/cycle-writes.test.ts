@@ -66,7 +66,9 @@ describe('a local cycle against the store', () => {
     const watch = watched(store);
     const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
 
-    const followUps = report.analyses.filter((analysis) => analysis.stories.some((s) => s.classification.followUp));
+    const followUps = report.analysis.items.filter((analysis) =>
+      analysis.stories.some((s) => s.classification.followUp),
+    );
     expect(followUps.length).toBeGreaterThan(1);
     // Stance changes wait for the end of the batch: one run per party that moved, carrying every alert reported.
     const stanceRuns = watch.called('commitStanceChanges').map((call) => call.args[0] as StanceCommit[]);
@@ -76,7 +78,7 @@ describe('a local cycle against the store', () => {
     const committedAlerts = stanceRuns.flatMap((run) =>
       run.flatMap((change) => change.alerts.map((alert) => alert.id)),
     );
-    const reportedAlerts = report.analyses.flatMap((analysis) =>
+    const reportedAlerts = report.analysis.items.flatMap((analysis) =>
       analysis.stories.flatMap((s) => s.alerts.map((alert) => alert.id)),
     );
     expect(reportedAlerts.length).toBeGreaterThan(1);
@@ -94,15 +96,17 @@ describe('a local cycle against the store', () => {
       (call.args[0] as { item: { id: string } }[]).map(({ item }) => item.id),
     );
     expect(new Set(claimedIds).size).toBe(claimedIds.length);
-    expect(claimedIds).toEqual(expect.arrayContaining(report.analyses.map((analysis) => analysis.itemId)));
+    expect(claimedIds).toEqual(expect.arrayContaining(report.analysis.items.map((analysis) => analysis.itemId)));
     const savedFollowUps = watch.called('saveFollowUps');
     expect(savedFollowUps).toHaveLength(1);
-    const summaries = report.analyses.flatMap((analysis) => analysis.stories).filter((s) => s.classification.followUp);
+    const summaries = report.analysis.items
+      .flatMap((analysis) => analysis.stories)
+      .filter((s) => s.classification.followUp);
     expect(savedFollowUps[0]?.args[0]).toHaveLength(summaries.length);
     expect(watch.called('saveStoryProfile').length).toBeLessThanOrEqual(stories.length);
     // Every analyzed item is marked once; a follow-up only after its stances, its row and the profile are written.
     const markedIds = watch.called('markItemsAnalyzed').flatMap((call) => call.args[0] as string[]);
-    expect([...markedIds].sort()).toEqual(report.analyses.map((analysis) => analysis.itemId).sort());
+    expect([...markedIds].sort()).toEqual(report.analysis.items.map((analysis) => analysis.itemId).sort());
     const followUpIds = new Set(followUps.map((analysis) => analysis.itemId));
     const lastFollowUpWrite = Math.max(
       ...['commitStanceChanges', 'saveFollowUps', 'saveStoryProfile'].map((method) =>
@@ -134,7 +138,7 @@ describe('a local cycle against the store', () => {
     const rerun = watched(store);
     const report = await runCycle(cycleDeps(rerun.store), feeds(), { concurrency: 2, onlyDue: false });
     // Claimed but never marked: the rerun analyzes exactly the items the crashed cycle had analyzed.
-    const analyzedIds = report.analyses.map((analysis) => analysis.itemId);
+    const analyzedIds = report.analysis.items.map((analysis) => analysis.itemId);
     // What the crashed cycle analyzed: the items it tried to mark early, and the follow-ups whose rows it wrote.
     const attemptedMarks = crashing.called('markItemsAnalyzed').flatMap((call) => call.args[0] as string[]);
     const savedFollowUps = crashing
@@ -146,6 +150,6 @@ describe('a local cycle against the store', () => {
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(alertsBefore.map((alert) => alert.id));
 
     const quiet = await runCycle(cycleDeps(store), feeds(), { concurrency: 2, onlyDue: false });
-    expect(quiet.analyses).toEqual([]);
+    expect(quiet.analysis.items).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunk, type SendBatch, sendAsMessages } from '../../../functions/lib/queues';
+import { chunk, type SendBatch, sendAsMessages } from '../../../src/adapters/sqs/queues';
 
 type Entry = { Id: string; MessageBody: string };
 

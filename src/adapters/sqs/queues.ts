@@ -1,14 +1,5 @@
-import type { FeedDefinition, FeedItem } from '../../src/core/feed';
-
-/** Sends items to the analyze queue. SQS in Lambda; an in-memory list in the handler tests. */
-export interface ItemQueue {
-  sendItems(items: FeedItem[]): Promise<void>;
-}
-
-/** Sends due feeds to the poll queue. */
-export interface FeedQueue {
-  sendFeeds(feeds: FeedDefinition[]): Promise<void>;
-}
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { FeedQueue, ItemQueue } from '../../core/ports/queues';
 
 /** SQS caps SendMessageBatch at ten entries. */
 export const SQS_BATCH_LIMIT = 10;
@@ -39,4 +30,21 @@ export async function sendAsMessages<T>(values: readonly T[], sendBatch: SendBat
       }
     }
   }
+}
+
+function sqsBatchSender(client: SQSClient, queueUrl: string): SendBatch {
+  return async (entries) => {
+    const response = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    return { failedIds: (response.Failed ?? []).flatMap((failure) => (failure.Id ? [failure.Id] : [])) };
+  };
+}
+
+export function createSqsItemQueue(client: SQSClient, queueUrl: string): ItemQueue {
+  const send = sqsBatchSender(client, queueUrl);
+  return { sendItems: (items) => sendAsMessages(items, send) };
+}
+
+export function createSqsFeedQueue(client: SQSClient, queueUrl: string): FeedQueue {
+  const send = sqsBatchSender(client, queueUrl);
+  return { sendFeeds: (feeds) => sendAsMessages(feeds, send) };
 }

@@ -4,7 +4,7 @@ import type { FeedDefinition, FeedItem, FeedState } from '../../../src/core/feed
 import type { StoryStore } from '../../../src/core/ports';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { itemDedupKeys } from '../../../src/ingestion/index';
-import { fetchFeeds, type PollDeps } from '../../../src/pipeline/poll-feeds';
+import { type PollDeps, pollFeeds } from '../../../src/pipeline/poll-feeds';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 import { watchedStore } from '../../support/watched-store';
@@ -105,10 +105,10 @@ const deps = (target: StoryStore): PollDeps => ({
 
 const claimedIds = (call: { args: unknown[] }) => (call.args[0] as { item: FeedItem }[]).map(({ item }) => item.id);
 
-describe('fetchFeeds', () => {
+describe('pollFeeds', () => {
   it('reports only the feeds of a failed claim as failed internally, claims the later feeds, and claims a syndicated story once', async () => {
     const watch = watched(store, 'claimItems');
-    const results = await fetchFeeds(deps(watch.store), feeds(), { concurrency: 1 });
+    const results = await pollFeeds(deps(watch.store), feeds(), { concurrency: 1 });
     const [first, second, third] = results;
 
     // With one fetch at a time the first feed's claim starts alone, so the outage costs that feed only.
@@ -166,7 +166,7 @@ describe('fetchFeeds', () => {
     const note = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', note);
     try {
-      const results = await fetchFeeds(deps(watched(store, 'claimItems').store), feeds(), { concurrency: 1 });
+      const results = await pollFeeds(deps(watched(store, 'claimItems').store), feeds(), { concurrency: 1 });
       await new Promise((resolve) => setImmediate(resolve));
       expect(results[0]?.report.error).toMatchObject({ kind: 'internal' });
     } finally {
@@ -177,7 +177,7 @@ describe('fetchFeeds', () => {
 
   it('claims the items of every feed exactly once when the store works', async () => {
     const watch = watched(store);
-    const results = await fetchFeeds(deps(watch.store), feeds(), { concurrency: 1 });
+    const results = await pollFeeds(deps(watch.store), feeds(), { concurrency: 1 });
     expect(results.map((result) => result.report.outcome)).toEqual(['changed', 'changed', 'changed']);
     expect(results.map((result) => result.report.newItems.length)).toEqual([2, 2, 1]);
     const claimed = watch.called('claimItems').flatMap(claimedIds);
@@ -188,7 +188,7 @@ describe('fetchFeeds', () => {
   it('fetches the feeds of one host over one connection and closes it when the batch is done', async () => {
     await server.waitForNoConnections();
     const before = server.connectionsAccepted();
-    const results = await fetchFeeds(deps(store), feeds(), { concurrency: 1 });
+    const results = await pollFeeds(deps(store), feeds(), { concurrency: 1 });
     expect(results.map((result) => result.report.outcome)).toEqual(['changed', 'changed', 'changed']);
     expect(server.connectionsAccepted() - before).toBe(1);
     // Kept open, the connection would outlive the batch by the server's keep-alive time (5 s for Node's).
@@ -212,7 +212,7 @@ describe('fetchFeeds', () => {
       lastSuccessAt: '2025-03-15T22:45:00.000Z',
     };
     await store.putFeedStates([{ ...knownState, etag: '"stale-in-store"' }]);
-    const results = await fetchFeeds(deps(watch.store), list, {
+    const results = await pollFeeds(deps(watch.store), list, {
       concurrency: 2,
       states: new Map([['second', knownState]]),
     });
@@ -225,7 +225,7 @@ describe('fetchFeeds', () => {
 
   it('reads each feed state from the store when no states are given', async () => {
     const watch = watched(store);
-    const results = await fetchFeeds(deps(watch.store), feeds(), { concurrency: 2 });
+    const results = await pollFeeds(deps(watch.store), feeds(), { concurrency: 2 });
     expect(
       watch
         .called('getFeedState')

@@ -1,0 +1,31 @@
+import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+import { MalformedMessageError } from './batch';
+
+/** The body of an analyze message: one feed item as the poller sent it. */
+export function parseFeedItem(body: unknown): FeedItem {
+  const item = stringFields(body, ['id', 'title', 'description', 'source'], 'item');
+  return item as unknown as FeedItem;
+}
+
+/** The body of a poll message: one entry of the feed registry, nothing else kept. */
+export function parseFeedDefinition(body: unknown): FeedDefinition {
+  const feed = stringFields(body, ['id', 'url', 'name', 'publisher', 'language'], 'poll');
+  return {
+    id: feed.id as string,
+    url: feed.url as string,
+    name: feed.name as string,
+    publisher: feed.publisher as string,
+    language: feed.language as string,
+  };
+}
+
+function stringFields(body: unknown, fields: readonly string[], kind: string): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null) throw new MalformedMessageError(`${kind} message is not an object`);
+  const record = body as Record<string, unknown>;
+  for (const field of fields) {
+    if (typeof record[field] !== 'string') {
+      throw new MalformedMessageError(`${kind} message lacks the string field ${field}`);
+    }
+  }
+  return record;
+}

@@ -1,0 +1,8 @@
+export {
+  chunk,
+  createSqsFeedQueue,
+  createSqsItemQueue,
+  type SendBatch,
+  SQS_BATCH_LIMIT,
+  sendAsMessages,
+} from './queues';

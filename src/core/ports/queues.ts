@@ -1,0 +1,11 @@
+import type { FeedDefinition, FeedItem } from '../feed';
+
+/** Hands new items on to analysis: the analyze queue in AWS, a list in tests. Throws when any item was not taken. */
+export interface ItemQueue {
+  sendItems(items: FeedItem[]): Promise<void>;
+}
+
+/** Hands due feeds on to polling: the poll queue in AWS. Throws when any feed was not taken. */
+export interface FeedQueue {
+  sendFeeds(feeds: FeedDefinition[]): Promise<void>;
+}
