@@ -19,6 +19,10 @@ export interface CommandContext {
   positionals: string[];
   options: Record<string, string | boolean | (string | boolean)[] | undefined>;
   io: CommandIo;
+  /** Aborted on Ctrl-C or when stdout closes: stop at the next safe point and let `finally` blocks clean up. */
+  signal: AbortSignal;
+  /** A temp directory that is removed when the command ends, however it ends. */
+  tempDir(prefix: string): string;
 }
 
 export interface Command {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { type Command, type CommandIo, formatCommandHelp, parseCommandArgs, UsageError } from './command';
 import { commands } from './commands/index';
+import { createLifecycle } from './lifecycle';
 
 function formatTopLevelHelp(all: Command[]): string {
   const width = Math.max(...all.map((command) => command.name.length), 8);
@@ -12,9 +14,17 @@ function formatTopLevelHelp(all: Command[]): string {
     'Commands:',
     ...rows,
     '',
-    'Run "storywatch <command> --help" for the options of one command.',
+    'Run "storywatch <command> --help" for the options of one command, "storywatch --version" for the version.',
     '',
   ].join('\n');
+}
+
+/** The version of package.json, the one place it is kept. */
+export function storywatchVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 export async function main(argv: string[], io: CommandIo = process): Promise<number> {
@@ -23,24 +33,49 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     io.stdout.write(formatTopLevelHelp(commands));
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`storywatch ${storywatchVersion()}\n`);
+    return 0;
+  }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
     io.stderr.write(`storywatch: unknown command "${name}"\n\n${formatTopLevelHelp(commands)}`);
     return 2;
   }
+  const lifecycle = createLifecycle({
+    commandName: command.name,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    handleSignals: io === process,
+  });
   try {
     const parsed = parseCommandArgs(command, rest);
     if (parsed.values.help) {
       io.stdout.write(formatCommandHelp(command));
       return 0;
     }
-    return await command.run({ positionals: parsed.positionals, options: parsed.values, io });
+    const code = await command.run({
+      positionals: parsed.positionals,
+      options: parsed.values,
+      io,
+      signal: lifecycle.signal,
+      tempDir: lifecycle.tempDir,
+    });
+    return lifecycle.stopReason() === 'output_closed' ? 0 : code;
   } catch (error) {
+    // Whoever closed our stdout has what they wanted; an interrupted command says so and exits like a shell expects.
+    if (lifecycle.stopReason() === 'output_closed') return 0;
+    if (lifecycle.stopReason() === 'interrupted') {
+      io.stderr.write(`storywatch ${command.name}: stopped before it was done\n`);
+      return 130;
+    }
     if (error instanceof UsageError) {
       io.stderr.write(`storywatch ${command.name}: ${error.message}\n\n${formatCommandHelp(command)}`);
       return 2;
     }
     io.stderr.write(`storywatch ${command.name}: ${(error as Error).message}\n`);
     return 1;
+  } finally {
+    lifecycle.dispose();
   }
 }

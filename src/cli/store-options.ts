@@ -1,15 +1,16 @@
+import { existsSync } from 'node:fs';
 import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
 import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../adapters/dynamodb/embedded';
 import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../adapters/dynamodb/store';
 import type { Clock, StoryStore } from '../core/ports';
+import { dropTable } from '../local/demo';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
+import { STORY_OPTIONS } from './stories';
 
-export const DEFAULT_STORY_ID = 'ceasefire-2025';
-
-/** Options every command that reads or writes the store shares. */
+/** Options every command that reads or writes the store shares (the story options among them). */
 export const STORE_OPTIONS: Record<string, OptionSpec> = {
-  story: { type: 'string', description: 'Story id', defaultText: DEFAULT_STORY_ID },
+  ...STORY_OPTIONS,
   'data-dir': {
     type: 'string',
     description: 'Directory of the embedded store (used when no endpoint or table is given)',
@@ -31,6 +32,8 @@ export interface OpenedStore {
   store: StoryStore;
   /** Human description of where the data lives, for status lines. */
   describe: string;
+  /** The embedded store's directory; null for a table behind an endpoint or in AWS. */
+  dataDir: string | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ type Env = Record<string, string | undefined>;
  */
 export async function openStoreFromOptions(
   context: Pick<CommandContext, 'options'>,
-  options: { env?: Env; clock?: Clock } = {},
+  options: { env?: Env; clock?: Clock /** Empty the table first (local stores only). */; fresh?: boolean } = {},
 ): Promise<OpenedStore> {
   const env = options.env ?? process.env;
   const endpoint = stringOption(context as CommandContext, 'endpoint') ?? nonEmpty(env.STORYWATCH_DYNAMODB_ENDPOINT);
@@ -57,26 +60,36 @@ export async function openStoreFromOptions(
     if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --endpoint');
     const client = createDynamoClient({ endpoint, ...(region ? { region } : {}) });
     // Emulators start empty; a remote endpoint is someone's real table and is never created implicitly.
+    if (options.fresh && !isLoopbackEndpoint(endpoint)) {
+      throw new UsageError('--fresh only empties local stores, never a table behind a remote endpoint');
+    }
+    if (options.fresh) await dropTable(client, tableName);
     if (isLoopbackEndpoint(endpoint)) await ensureTable(client, tableName);
     return {
       store: createDynamoStoryStore({ client, tableName, ...clockOption }),
       describe: `table ${tableName} at ${endpoint}`,
+      dataDir: null,
       close: async () => client.destroy(),
     };
   }
   if (explicitTable || stringOption(context as CommandContext, 'region')) {
     if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --table');
+    if (options.fresh) throw new UsageError('--fresh only empties local stores, never a table in AWS');
     const client = createDynamoClient(region ? { region } : {});
     return {
       store: createDynamoStoryStore({ client, tableName, ...clockOption }),
       describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
+      dataDir: null,
       close: async () => client.destroy(),
     };
   }
   const directory = dataDir ?? DEFAULT_DATA_DIR;
+  // A mistyped --data-dir opens a new store; saying so explains the empty answers that follow.
+  const isNew = !existsSync(directory);
   const embedded = await startEmbeddedDynamo({ dataDir: directory });
   const client = createDynamoClient({ endpoint: embedded.endpoint });
   try {
+    if (options.fresh) await dropTable(client, tableName);
     await ensureTable(client, tableName);
   } catch (error) {
     client.destroy();
@@ -85,16 +98,13 @@ export async function openStoreFromOptions(
   }
   return {
     store: createDynamoStoryStore({ client, tableName, ...clockOption }),
-    describe: `embedded store in ${directory}`,
+    describe: `embedded store in ${directory}${isNew ? ' (new: nothing was stored there before)' : ''}`,
+    dataDir: directory,
     close: async () => {
       client.destroy();
       await embedded.close();
     },
   };
-}
-
-export function storyIdFromOptions(context: Pick<CommandContext, 'options'>): string {
-  return stringOption(context as CommandContext, 'story') ?? DEFAULT_STORY_ID;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,6 +2,13 @@ export type StanceLabel = 'supports' | 'conditional' | 'opposes';
 
 export const STANCE_LABELS: readonly StanceLabel[] = ['supports', 'conditional', 'opposes'];
 
+/** The one word every output (terminal, alerts, report) uses for a party that has no known stance yet. */
+export const NO_STANCE = 'none';
+
+export function stanceName(label: StanceLabel | null | undefined): string {
+  return label ?? NO_STANCE;
+}
+
 /** One party's position as carried by one item. */
 export interface StanceObservation {
   party: string;

@@ -20,7 +20,7 @@ import { createHttpFeedFetcher } from '../ingestion/index';
 import { type CycleReport, runCycle } from '../pipeline/run-cycle';
 import { collectReportData } from '../report/collect';
 import { renderReport } from '../report/render-report';
-import { describeStanceChange, formatStanceTable } from './format';
+import { describeStanceChange, formatStanceTable, shownPath } from './format';
 
 export interface DemoOptions {
   /** Where dynalite keeps its tables; null runs everything in memory. */
@@ -32,6 +32,8 @@ export interface DemoOptions {
   /** Receives the alerts the demo publishes. */
   notifier: AlertNotifier;
   out: NodeJS.WritableStream;
+  /** Checked between news days: an aborted demo stops there, with its store closed cleanly. */
+  signal?: AbortSignal;
   timeline?: DemoTimeline;
   storiesDir?: string;
 }
@@ -118,6 +120,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       reportHtml: '',
     };
     for (const day of days) {
+      options.signal?.throwIfAborted();
       clock.advanceTo(day);
       const report = await runCycle(deps, feedServer.feeds, { concurrency: feedServer.feeds.length, onlyDue: false });
       result.steps += 1;
@@ -145,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `\n${result.followUpIds.length} follow-ups, ${result.otherIds.length} other items, ${result.stanceChanges.length} stance changes, ${result.conditionChanges} condition changes, ${result.alertsSent} alerts sent` +
         `${result.alertsFailed ? `, ${result.alertsFailed} alerts failed` : ''}\n` +
         `feeds answered ${result.feedResponses.full} full responses and ${result.feedResponses.notModified} × 304 Not Modified\n` +
-        (result.reportPath ? `report: ${result.reportPath}\n` : ''),
+        (result.reportPath ? `report: ${shownPath(result.reportPath)}\n` : ''),
     );
     return result;
   } finally {
@@ -213,7 +216,8 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
   if (report.published.sent.length > 0) out.write(`    ✉ ${report.published.sent.length} alert(s) sent\n`);
 }
 
-async function dropTable(client: ReturnType<typeof createDynamoClient>, tableName: string): Promise<void> {
+/** Deletes the table and waits until it is gone, so a store can start over empty. */
+export async function dropTable(client: ReturnType<typeof createDynamoClient>, tableName: string): Promise<void> {
   try {
     await client.send(new DeleteTableCommand({ TableName: tableName }));
   } catch (error) {

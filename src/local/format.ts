@@ -1,4 +1,6 @@
+import { isAbsolute, relative } from 'node:path';
 import type { Alert, StanceState } from '../core/stance-state';
+import { stanceName } from '../core/story';
 import { clipText } from '../core/text-limits';
 
 interface NamedParties {
@@ -14,7 +16,7 @@ export function describeStanceChange(alert: Alert): string {
     const dropped = alert.conditionsDropped.map((id) => `-${id}`);
     return `~ ${alert.party}: conditions ${[...added, ...dropped].join(' ')} ("${quote}", ${source})`;
   }
-  return `! ${alert.party}: ${alert.from ?? 'unknown'} → ${alert.to ?? 'unknown'} ("${quote}", ${source})`;
+  return `! ${alert.party}: ${stanceName(alert.from)} → ${stanceName(alert.to)} ("${quote}", ${source})`;
 }
 
 /** Fixed-width table of every party's current stance, in the story's party order. */
@@ -23,7 +25,7 @@ export function formatStanceTable(story: NamedParties, states: StanceState[]): s
     const state = states.find((candidate) => candidate.party === party.id);
     return [
       party.name,
-      state?.label ?? 'unknown',
+      stanceName(state?.label),
       state?.since ? state.since.slice(0, 10) : '—',
       state?.conditions.length ? state.conditions.join(', ') : '—',
     ];
@@ -48,4 +50,25 @@ export function shortSource(url: string): string {
 
 function clip(text: string, max: number): string {
   return clipText(text.replace(/\s+/g, ' ').trim(), max);
+}
+
+/** A path as a person would type it here: relative when under the working directory, quoted for the shell if needed. */
+export function shownPath(path: string, cwd: string = process.cwd()): string {
+  const fromHere = relative(cwd, path);
+  const shown = fromHere === '' ? '.' : fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+  return /^[\w./@%+=:,-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, "'\\''")}'`;
+}
+
+/** The exact commands that query a store the demo or a replay just filled, ready to copy. */
+export function formatQueryHints(dataDir: string, party: string): string {
+  const store = `--data-dir ${shownPath(dataDir)}`;
+  const lines = [
+    `Query this store (it stays in ${shownPath(dataDir)}):`,
+    `  npx storywatch stances ${store}`,
+    `  npx storywatch history ${party} ${store}`,
+    `  npx storywatch articles ${store}`,
+    `  npx storywatch alerts ${store}`,
+    `  npx storywatch report ${store}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }

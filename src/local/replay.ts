@@ -85,6 +85,8 @@ export interface ReplayOptions {
   stanceOverrides?: AnalyzeDeps['stanceOverrides'];
   /** Called after each item, for a progress display. */
   onProgress?: (progress: ReplayProgress) => void;
+  /** Checked before each item: an aborted replay stops between items, never inside one. */
+  signal?: AbortSignal;
 }
 
 export interface ReplayProgress {
@@ -129,6 +131,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
   };
   let done = 0;
   for (const item of ordered) {
+    options.signal?.throwIfAborted();
     // Undated items keep the last clock value: they sort last, so time still never runs backwards.
     if (item.published) clock.advanceTo(item.published);
     const recorded = await claimItems(options.store, [item]);

@@ -1,4 +1,4 @@
-import type { FeedDefinition } from '../core/feed';
+import type { FeedDefinition, FeedState } from '../core/feed';
 import { type CycleDeps, type CycleReport, runCycle, summarizeCycle } from '../pipeline/run-cycle';
 
 export interface PollingLoopOptions {
@@ -43,7 +43,10 @@ export async function runPollingLoop(options: PollingLoopOptions): Promise<Polli
     options.out.write(formatCycleLine(result.cycles, options.deps.clock.now(), report));
     if (options.once) return result;
     if (options.signal.aborted) break;
-    const pause = await pauseUntilNextDue(options);
+    const states = await feedStatesOf(options);
+    const polled = new Set(report.feeds.map((feed) => feed.feedId));
+    options.out.write(formatSkippedFeeds(options.feeds, polled, states, options.deps.clock.now()));
+    const pause = pauseUntilNextDue(options, states);
     options.out.write(`  next check in ${formatDuration(pause)}\n`);
     await wait(pause, options.signal);
   }
@@ -73,14 +76,62 @@ export function formatCycleLine(cycle: number, at: Date, report: CycleReport): s
   return `${lines.join('\n')}\n`;
 }
 
-async function pauseUntilNextDue(options: PollingLoopOptions): Promise<number> {
+async function feedStatesOf(options: PollingLoopOptions): Promise<FeedState[]> {
+  const ids = new Set(options.feeds.map((feed) => feed.id));
+  return (await options.deps.store.listFeedStates()).filter((state) => ids.has(state.feedId));
+}
+
+/**
+ * Why each feed this cycle left alone was skipped, and when it is due: waiting on its schedule, in backoff after
+ * failures (until when), or parked or gone (waiting for a person). Empty when every feed was polled.
+ */
+export function formatSkippedFeeds(
+  feeds: FeedDefinition[],
+  polled: Set<string>,
+  states: FeedState[],
+  now: Date,
+): string {
+  const byId = new Map(states.map((state) => [state.feedId, state]));
+  const scheduled: string[] = [];
+  const lines: string[] = [];
+  for (const feed of feeds) {
+    const state = byId.get(feed.id);
+    if (polled.has(feed.id) || !state) continue;
+    const error = state.lastError ? ` (${state.lastError.kind}: ${state.lastError.message})` : '';
+    if (state.status === 'gone') {
+      lines.push(`  · ${feed.id} is gone${error}: never polled again; remove it from the registry`);
+    } else if (state.status === 'parked') {
+      lines.push(
+        `  · ${feed.id} is parked after ${state.consecutiveFailures} failures${error}: not polled until its state is reset`,
+      );
+    } else if (state.consecutiveFailures > 0) {
+      lines.push(
+        `  · ${feed.id} in backoff until ${clockTime(state.nextPollAt, now)} after ${state.consecutiveFailures} failure(s)${error}`,
+      );
+    } else {
+      scheduled.push(`${feed.id} ${clockTime(state.nextPollAt, now)}`);
+    }
+  }
+  if (scheduled.length > 0) lines.unshift(`  not due yet (on schedule), due at: ${scheduled.join(', ')}`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** "14:05Z" today, "2025-03-15 14:05Z" on another day. */
+function clockTime(iso: string, now: Date): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const text = at.toISOString();
+  return text.slice(0, 10) === now.toISOString().slice(0, 10)
+    ? `${text.slice(11, 16)}Z`
+    : `${text.slice(0, 16).replace('T', ' ')}Z`;
+}
+
+function pauseUntilNextDue(options: PollingLoopOptions, states: FeedState[]): number {
   const min = options.minPauseMs ?? DEFAULT_MIN_PAUSE_MS;
   const max = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
-  const ids = new Set(options.feeds.map((feed) => feed.id));
-  const states = (await options.deps.store.listFeedStates()).filter((state) => ids.has(state.feedId));
   const now = options.deps.clock.now().getTime();
   // A feed never polled yet (no state) is due right away; parked and gone feeds wait for a person, not for us.
-  const neverPolled = states.length < ids.size;
+  const neverPolled = states.length < new Set(options.feeds.map((feed) => feed.id)).size;
   const active = states.filter((state) => state.status === 'active').map((state) => Date.parse(state.nextPollAt));
   const next = neverPolled ? now : Math.min(...active);
   const pause = Number.isFinite(next) ? next - now : max;

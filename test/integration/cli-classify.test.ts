@@ -121,12 +121,12 @@ describe('storywatch classify', () => {
     });
   });
 
-  it('fails with a message naming the known stories when the story does not exist', async () => {
+  it('refuses an unknown story as a usage error naming the stories that exist', async () => {
     const run = startClassify(['--story', 'nope']);
     const { code, stderr, lines } = await run.finish();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(lines).toEqual([]);
-    expect(stderr).toMatch(/no story "nope".*ceasefire-2025/);
+    expect(stderr).toMatch(/unknown story "nope"; stories in .*: ceasefire-2025/);
   });
 
   it('keeps one output line per input line over a large input', async () => {

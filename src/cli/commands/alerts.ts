@@ -1,11 +1,15 @@
 import { renderTable, shortTime } from '../../adapters/local/text-table';
+import type { Alert } from '../../core/stance-state';
+import { stanceName } from '../../core/story';
 import { booleanOption, type Command, numberOption, UsageError } from '../command';
+import { explainEmptyResult } from '../empty-result';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { selectStories } from '../stories';
 
 export const alertsCommand: Command = {
   name: 'alerts',
   summary: 'List stance alerts, newest first, with their delivery status',
-  usage: 'storywatch alerts [--pending] [--limit <n>] [--json] [store options]',
+  usage: 'storywatch alerts [--pending] [--limit <n>] [--story <id>] [--json] [store options]',
   options: {
     pending: { type: 'boolean', description: 'Only alerts not yet delivered (the outbox), oldest first' },
     limit: { type: 'string', description: 'At most this many alerts', defaultText: '50' },
@@ -16,33 +20,46 @@ export const alertsCommand: Command = {
     if (context.positionals.length > 0) throw new UsageError(`unexpected arguments: ${context.positionals.join(' ')}`);
     const limit = numberOption(context, 'limit', 50);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number of at least 1');
+    const selection = selectStories(context);
+    const wanted = new Set(selection.stories.map((story) => story.id));
+    // Alerts of every story share one index; filtering for one story must not stop at the first page of others.
+    const everyStory = selection.stories.length === selection.known.length;
     const opened = await openStoreFromOptions(context);
     try {
-      const alerts = booleanOption(context, 'pending')
-        ? await opened.store.listPendingAlerts(limit)
-        : await opened.store.listAlerts({ limit });
+      const pending = booleanOption(context, 'pending');
+      const fetched = pending
+        ? await opened.store.listPendingAlerts(everyStory ? limit : undefined)
+        : await opened.store.listAlerts(everyStory ? { limit } : {});
+      const alerts = fetched.filter((alert) => everyStory || wanted.has(alert.storyId)).slice(0, limit);
       if (booleanOption(context, 'json')) {
         context.io.stdout.write(`${JSON.stringify(alerts, null, 2)}\n`);
         return 0;
       }
       if (alerts.length === 0) {
-        context.io.stdout.write('no alerts\n');
+        const what = pending ? 'alerts waiting to be sent' : 'alerts';
+        explainEmptyResult(context, { what, opened, selection, retry: pending ? 'alerts --pending' : 'alerts' });
         return 0;
       }
-      const rows = alerts.map((alert) => [
-        shortTime(alert.createdAt),
-        alert.severity,
-        alert.party,
-        alert.kind === 'stance_change'
-          ? `${alert.from ?? 'none'} -> ${alert.to ?? 'none'}`
-          : [...alert.conditionsAdded.map((c) => `+${c}`), ...alert.conditionsDropped.map((c) => `-${c}`)].join(' '),
-        alert.status === 'sent' ? `sent ${shortTime(alert.sentAt)}` : 'pending',
-        alert.id,
-      ]);
-      context.io.stdout.write(renderTable(['CREATED (UTC)', 'SEVERITY', 'PARTY', 'CHANGE', 'STATUS', 'ID'], rows));
+      const withStory = new Set(alerts.map((alert) => alert.storyId)).size > 1 || selection.stories.length > 1;
+      const rows = alerts.map((alert) => [...(withStory ? [alert.storyId] : []), ...alertCells(alert)]);
+      const header = ['CREATED (UTC)', 'SEVERITY', 'PARTY', 'CHANGE', 'STATUS', 'ID'];
+      context.io.stdout.write(renderTable([...(withStory ? ['STORY'] : []), ...header], rows));
       return 0;
     } finally {
       await opened.close();
     }
   },
 };
+
+function alertCells(alert: Alert): string[] {
+  return [
+    shortTime(alert.createdAt),
+    alert.severity,
+    alert.party,
+    alert.kind === 'stance_change'
+      ? `${stanceName(alert.from)} -> ${stanceName(alert.to)}`
+      : [...alert.conditionsAdded.map((c) => `+${c}`), ...alert.conditionsDropped.map((c) => `-${c}`)].join(' '),
+    alert.status === 'sent' ? `sent ${shortTime(alert.sentAt)}` : 'pending',
+    alert.id,
+  ];
+}

@@ -1,11 +1,10 @@
 import { once } from 'node:events';
 import type { FeedItem } from '../../core/feed';
 import { cleanPlainText, stripControlCharacters } from '../../core/plain-text';
-import { classifyItem, DEFAULT_STORIES_DIR, loadStory, type StoryDefinition } from '../../detection/index';
+import { classifyItem, type StoryDefinition } from '../../detection/index';
 import { DEFAULT_MAX_LINE_BYTES, type InputLine, readBoundedLines } from '../../ingestion/line-reader';
-import { type Command, numberOption, stringOption, UsageError } from '../command';
-
-const DEFAULT_STORY = 'ceasefire-2025';
+import { type Command, numberOption, UsageError } from '../command';
+import { ONE_STORY_OPTIONS, selectOneStory } from '../stories';
 
 function optionalString(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];
@@ -75,8 +74,7 @@ export const classifyCommand: Command = {
   summary: 'Classify JSON Lines feed items from stdin: follow-up decision, party stances and summary per line',
   usage: 'storywatch classify [--story <id>] [--stories-dir <dir>] < items.jsonl',
   options: {
-    story: { type: 'string', description: 'Story to classify against', defaultText: DEFAULT_STORY },
-    'stories-dir': { type: 'string', description: 'Directory of story definitions', defaultText: 'stories/' },
+    ...ONE_STORY_OPTIONS,
     'max-line-bytes': {
       type: 'string',
       description: 'Longest input line read; a longer one is reported as an error line and skipped',
@@ -84,10 +82,7 @@ export const classifyCommand: Command = {
     },
   },
   async run(context) {
-    const story = loadStory(
-      stringOption(context, 'story') ?? DEFAULT_STORY,
-      stringOption(context, 'stories-dir') ?? DEFAULT_STORIES_DIR,
-    );
+    const { story } = selectOneStory(context);
     const maxLineBytes = numberOption(context, 'max-line-bytes', DEFAULT_MAX_LINE_BYTES);
     if (!Number.isInteger(maxLineBytes) || maxLineBytes < 1) {
       throw new UsageError('--max-line-bytes must be a whole number of at least 1');
@@ -96,9 +91,11 @@ export const classifyCommand: Command = {
     let malformed = 0;
     const write = async (record: unknown) => {
       // Respect backpressure so a slow reader downstream does not make us buffer everything.
-      if (!stdout.write(`${JSON.stringify(record)}\n`)) await once(stdout, 'drain');
+      if (!stdout.write(`${JSON.stringify(record)}\n`)) await once(stdout, 'drain', { signal: context.signal });
     };
     for await (const line of readBoundedLines(stdin as AsyncIterable<Buffer | string>, maxLineBytes)) {
+      // Ctrl-C or a closed stdout: stop reading; main() turns the stop into a quiet exit.
+      context.signal.throwIfAborted();
       if (line.text === null) {
         malformed++;
         const error = `line of ${line.bytes} bytes is over the ${maxLineBytes}-byte limit (--max-line-bytes); skipped`;

@@ -1,12 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalNotifier } from '../../adapters/local/index';
-import { runDemo } from '../../local/demo';
-import { booleanOption, type Command, stringOption } from '../command';
+import { DEMO_TIMELINE } from '../../demo/timeline';
+import { loadStory } from '../../detection/index';
+import { type DemoResult, DemoStoreNotEmptyError, runDemo } from '../../local/demo';
+import { formatQueryHints, shownPath } from '../../local/format';
+import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
+import { clearFinishedRun, type FinishedRun, markRunFinished, readFinishedRun } from '../kept-store';
 
-const DEFAULT_REPORT_PATH = '.storywatch/demo-report.html';
+export const DEFAULT_DEMO_DATA_DIR = '.storywatch/demo';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -15,36 +18,70 @@ export const demoCommand: Command = {
   options: {
     'data-dir': {
       type: 'string',
-      description: 'Keep the demo store on disk here (inspect it later with stances, history, report)',
-      defaultText: 'in memory',
+      description: 'Keep the demo store here; query it afterwards with stances, history, alerts, report',
+      defaultText: DEFAULT_DEMO_DATA_DIR,
     },
-    report: { type: 'string', description: 'Write the HTML report here', defaultText: DEFAULT_REPORT_PATH },
-    fresh: { type: 'boolean', description: 'Delete what the store in --data-dir holds before starting' },
+    report: { type: 'string', description: 'Write the HTML report here', defaultText: '<data-dir>/report.html' },
+    fresh: { type: 'boolean', description: 'Start over: empty the store in --data-dir first' },
   },
   async run(context) {
-    const dataDir = stringOption(context, 'data-dir') ?? null;
-    const reportPath = resolve(stringOption(context, 'report') ?? DEFAULT_REPORT_PATH);
-    // Alerts go to a JSON Lines file next to the data, or to a scratch dir that disappears with an in-memory run.
-    const scratch = dataDir === null ? mkdtempSync(join(tmpdir(), 'storywatch-demo-')) : null;
-    const alertsFile = join(dataDir ?? scratch ?? '.', 'demo-alerts.jsonl');
-    try {
-      const started = performance.now();
-      const result = await runDemo({
-        dataDir,
-        reportPath,
-        fresh: dataDir === null || booleanOption(context, 'fresh'),
-        // The demo prints its own one-line summary of each alert; the notifier's full block would drown the steps.
-        notifier: createLocalNotifier({ file: alertsFile, out: discard() }),
-        out: context.io.stdout,
-      });
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      context.io.stdout.write(`${dataDir ? `alerts: ${alertsFile}\n` : ''}done in ${seconds} s\n`);
-      return result.alertsFailed > 0 ? 1 : 0;
-    } finally {
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    }
+    if (context.positionals.length > 0) throw new UsageError(`unexpected arguments: ${context.positionals.join(' ')}`);
+    const dataDir = resolve(stringOption(context, 'data-dir') ?? DEFAULT_DEMO_DATA_DIR);
+    const reportPath = resolve(stringOption(context, 'report') ?? join(dataDir, 'report.html'));
+    const fresh = booleanOption(context, 'fresh');
+    const finished = fresh ? null : readFinishedRun(dataDir);
+    if (finished) return showFinishedRun(context, dataDir, finished);
+
+    const started = performance.now();
+    const result = await runDemoInto(context, dataDir, reportPath, fresh);
+    markRunFinished(dataDir, { source: 'demo', reportPath });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    context.io.stdout.write(
+      `alerts: ${shownPath(join(dataDir, 'alerts.jsonl'))}\ndone in ${seconds} s\n\n${demoQueryHints(dataDir)}`,
+    );
+    return result.alertsFailed > 0 ? 1 : 0;
   },
 };
+
+async function runDemoInto(context: CommandContext, dataDir: string, reportPath: string, fresh: boolean) {
+  const alertsFile = join(dataDir, 'alerts.jsonl');
+  const attempt = (startOver: boolean): Promise<DemoResult> => {
+    clearFinishedRun(dataDir);
+    if (startOver) rmSync(alertsFile, { force: true });
+    return runDemo({
+      dataDir,
+      reportPath,
+      fresh: startOver,
+      // The demo prints its own one-line summary of each alert; the notifier's full block would drown the steps.
+      notifier: createLocalNotifier({ file: alertsFile, out: discard() }),
+      out: context.io.stdout,
+      signal: context.signal,
+    });
+  };
+  try {
+    return await attempt(fresh);
+  } catch (error) {
+    if (!(error instanceof DemoStoreNotEmptyError)) throw error;
+    // Demo data but no finished marker: an earlier run was interrupted (Ctrl-C, `| head`). Nothing to keep.
+    context.io.stdout.write(`the store in ${shownPath(dataDir)} holds an unfinished demo run; starting over\n`);
+    return attempt(true);
+  }
+}
+
+function showFinishedRun(context: CommandContext, dataDir: string, finished: FinishedRun): number {
+  context.io.stdout.write(
+    `The store in ${shownPath(dataDir)} already holds the demo (finished ${finished.finishedAt}); ` +
+      `"npx storywatch demo --fresh" runs it again.\n` +
+      `${finished.reportPath ? `report: ${shownPath(finished.reportPath)}\n` : ''}\n${demoQueryHints(dataDir)}`,
+  );
+  return 0;
+}
+
+function demoQueryHints(dataDir: string): string {
+  const story = loadStory(DEMO_TIMELINE.storyId);
+  const firstMover = DEMO_TIMELINE.plannedChanges[0]?.party ?? story.parties[0]?.id ?? 'russia';
+  return formatQueryHints(dataDir, firstMover);
+}
 
 function discard(): Writable {
   return new Writable({

@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalNotifier } from '../../adapters/local/index';
 import { terminalLines, terminalText } from '../../core/plain-text';
 import type { Alert } from '../../core/stance-state';
-import { loadStories, type StoryDefinition } from '../../detection/index';
-import { openInMemoryStore } from '../../local/memory-store';
+import { stanceName } from '../../core/story';
+import type { StoryDefinition } from '../../detection/index';
+import { formatQueryHints, shownPath } from '../../local/format';
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
-import { type Command, type CommandContext, stringOption, UsageError } from '../command';
+import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
+import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { selectStories } from '../stories';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -24,39 +26,50 @@ export const replayCommand: Command = {
     'alerts-file': {
       type: 'string',
       description: 'Keep the alerts as JSON Lines in this file',
-      defaultText: 'not kept',
+      defaultText: '<data-dir>/alerts.jsonl',
+    },
+    fresh: {
+      type: 'boolean',
+      description: 'Empty the store named by --data-dir or --endpoint first (the default store always starts over)',
     },
     ...STORE_OPTIONS,
-    // A backtest gets its own throwaway store unless one is named, so the shared defaults read differently here.
+    // A backtest gets its own store, named after the archive, so the shared defaults read differently here.
     story: { type: 'string', description: 'Replay for this story only', defaultText: 'every story' },
     'data-dir': {
       type: 'string',
       description: 'Replay into the embedded store in this directory',
-      defaultText: 'a fresh in-memory store',
+      defaultText: '.storywatch/replay-<file name>',
     },
   },
   async run(context) {
     const [file, ...extra] = context.positionals;
     if (!file) throw new UsageError('give the JSON Lines file to replay');
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-    const stories = selectStories(context);
+    const { stories } = selectStories(context);
     const overrides = stanceOverrides(context, stories);
     const archive = await readArchive(resolve(file));
     for (const bad of archive.rejected) {
       context.io.stderr.write(`${terminalText(`${file}:${bad.line}: skipped, ${bad.reason}`)}\n`);
     }
 
-    // A backtest must not mix with live data: unless a store is named explicitly, it gets a throwaway one.
     const clock = clockForArchive(archive.items);
-    const opened = usesExplicitStore(context)
-      ? await openStoreFromOptions(context, { clock })
-      : await openInMemoryStore({ clock });
-    // Alerts go through the same local notifier as `storywatch run`; without --alerts-file into a scratch file.
-    const scratch = mkdtempSync(join(tmpdir(), 'storywatch-replay-'));
-    const alertsFile = resolve(stringOption(context, 'alerts-file') ?? join(scratch, 'alerts.jsonl'));
+    const dataDir = replayDataDir(context, file);
+    // Its own store, named after the archive, is rebuilt on every replay: a backtest into yesterday's results
+    // would find every item a duplicate. A store named by flag is written into as it is, unless --fresh.
+    const startOver =
+      booleanOption(context, 'fresh') || (dataDir !== null && stringOption(context, 'data-dir') === undefined);
+    if (dataDir) clearFinishedRun(dataDir);
+    const opened = await openStoreFromOptions(
+      dataDir ? { options: { ...context.options, 'data-dir': dataDir } } : context,
+      { clock, fresh: startOver },
+    );
+    // Alerts go through the same local notifier as `storywatch run`: next to the store, or where --alerts-file says.
+    const alertsFile = resolve(
+      stringOption(context, 'alerts-file') ?? join(dataDir ?? context.tempDir('replay'), 'alerts.jsonl'),
+    );
+    if (startOver) rmSync(alertsFile, { force: true });
     // The summary lists every alert in one line each; the notifier's full blocks would bury it.
     const notifier = createLocalNotifier({ file: alertsFile, out: discard() });
-    const progress = createProgressDisplay(context.io.stdout);
     try {
       context.io.stdout.write(`replaying ${archive.items.length} items into ${opened.describe}\n`);
       const summary = await replayItems({
@@ -66,30 +79,28 @@ export const replayCommand: Command = {
         stories,
         notifier,
         ...(overrides ? { stanceOverrides: overrides } : {}),
-        onProgress: progress,
+        onProgress: createProgressDisplay(context.io.stdout),
+        signal: context.signal,
       });
       // Titles, quotes and links come from the archive: printed without control or bidi characters.
       context.io.stdout.write(terminalLines(formatSummary(summary)));
+      if (dataDir) {
+        markRunFinished(dataDir, { source: resolve(file) });
+        const party = summary.stanceChanges[0]?.party ?? stories[0]?.parties[0]?.id ?? 'russia';
+        context.io.stdout.write(`alerts: ${shownPath(alertsFile)}\n\n${formatQueryHints(dataDir, party)}`);
+      }
       return archive.rejected.length > 0 || summary.alertsFailed.length > 0 ? 1 : 0;
     } finally {
       await opened.close();
-      rmSync(scratch, { recursive: true, force: true });
     }
   },
 };
 
-function selectStories(context: CommandContext): StoryDefinition[] {
-  const all = loadStories();
-  const wanted = stringOption(context, 'story');
-  if (!wanted) return all;
-  const story = all.find((candidate) => candidate.id === wanted);
-  if (!story) throw new UsageError(`unknown story "${wanted}" (known: ${all.map((s) => s.id).join(', ')})`);
-  return [story];
-}
-
-/** Only flags count: an endpoint or table inherited from the environment must not receive backtest data. */
-function usesExplicitStore(context: CommandContext): boolean {
-  return ['data-dir', 'endpoint', 'table'].some((name) => stringOption(context, name) !== undefined);
+/** The embedded store a replay writes to, or null when an endpoint or table flag names another store. */
+function replayDataDir(context: CommandContext, file: string): string | null {
+  // Only flags count: an endpoint or table inherited from the environment must not receive backtest data.
+  if (stringOption(context, 'endpoint') !== undefined || stringOption(context, 'table') !== undefined) return null;
+  return resolve(stringOption(context, 'data-dir') ?? join('.storywatch', replayStoreName(file)));
 }
 
 /** Flags override every story's own tracking settings; validated here so a bad value is a usage error. */
@@ -169,7 +180,7 @@ function formatSummary(summary: ReplaySummary): string {
 
 function formatChange(alert: Alert): string {
   const quote = alert.evidence.quote.replace(/\s+/g, ' ').slice(0, 100);
-  return `  ${day(alert)}  ${alert.party}: ${alert.from ?? 'unknown'} → ${alert.to ?? 'unknown'}  "${quote}"  ${alert.evidence.link ?? alert.evidence.source}`;
+  return `  ${day(alert)}  ${alert.party}: ${stanceName(alert.from)} → ${stanceName(alert.to)}  "${quote}"  ${alert.evidence.link ?? alert.evidence.source}`;
 }
 
 function day(alert: Alert): string {

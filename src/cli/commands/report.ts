@@ -1,31 +1,34 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadStory } from '../../detection/index';
+import { dirname, join, resolve } from 'node:path';
+import { shownPath } from '../../local/format';
 import { collectReportData } from '../../report/collect';
 import { renderReport } from '../../report/render-report';
 import { type Command, stringOption } from '../command';
-import { openStoreFromOptions, STORE_OPTIONS, storyIdFromOptions } from '../store-options';
+import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { ONE_STORY_OPTIONS, selectOneStory } from '../stories';
 
-const DEFAULT_REPORT_PATH = 'storywatch-report.html';
+/** Inside the store's own directory by default: never in the repository, where lint and git would pick it up. */
+const DEFAULT_REPORT_TEXT = '<data-dir>/report.html, or .storywatch/report.html for a table';
 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Write one self-contained HTML page with the stance timeline, follow-ups and alerts',
   usage: 'storywatch report [--out <file.html>] [store options]',
   options: {
-    out: { type: 'string', description: 'Where to write the HTML file', defaultText: DEFAULT_REPORT_PATH },
+    out: { type: 'string', description: 'Where to write the HTML file', defaultText: DEFAULT_REPORT_TEXT },
     ...STORE_OPTIONS,
+    ...ONE_STORY_OPTIONS,
   },
   async run(context) {
-    const outPath = resolve(stringOption(context, 'out') ?? DEFAULT_REPORT_PATH);
-    const story = loadStory(storyIdFromOptions(context));
+    const { story } = selectOneStory(context);
     const opened = await openStoreFromOptions(context);
     try {
+      const outPath = resolve(stringOption(context, 'out') ?? join(opened.dataDir ?? '.storywatch', 'report.html'));
       const data = await collectReportData(opened.store, story, { until: new Date() });
       mkdirSync(dirname(outPath), { recursive: true });
       writeFileSync(outPath, renderReport(data));
       context.io.stdout.write(
-        `report: ${outPath} (${data.followUps.length} follow-ups, ${data.alerts.length} alerts, from ${opened.describe})\n`,
+        `report: ${shownPath(outPath)} (${data.followUps.length} follow-ups, ${data.alerts.length} alerts, from ${opened.describe})\n`,
       );
       return 0;
     } finally {

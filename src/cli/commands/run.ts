@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { systemClock } from '../../core/ports';
-import { loadStories } from '../../detection/index';
 import { createHttpFeedFetcher, loadFeedRegistry } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
 import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { selectStories } from '../stories';
 
 const DEFAULT_CONCURRENCY = 8;
 
@@ -35,27 +35,12 @@ export const runCommand: Command = {
       throw new UsageError('--concurrency must be a whole number ≥ 1');
     const feedsPath = stringOption(context, 'feeds');
     const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
-    const stories = loadStories();
+    const { stories } = selectStories(context);
     const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
     const alerts = openNotifierFromOptions(context, stories);
     const notifier = alerts.notifier;
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      interrupts += 1;
-      if (interrupts > 1) {
-        context.io.stderr.write('storywatch run: interrupted again, exiting now\n');
-        process.exit(130);
-      }
-      context.io.stderr.write(
-        'storywatch run: finishing the current step, then closing the store (Ctrl-C again to exit now)\n',
-      );
-      stop.abort();
-    };
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onInterrupt);
     try {
       context.io.stdout.write(
         `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${once ? ' (once)' : ''}\n`,
@@ -65,7 +50,8 @@ export const runCommand: Command = {
         feeds,
         concurrency,
         once,
-        signal: stop.signal,
+        // Ctrl-C lets the current cycle finish, then the loop returns and the store is closed (see lifecycle.ts).
+        signal: context.signal,
         out: context.io.stdout,
       });
       if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
@@ -74,8 +60,6 @@ export const runCommand: Command = {
         last !== undefined && last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed');
       return allFailed ? 1 : 0;
     } finally {
-      process.off('SIGINT', onInterrupt);
-      process.off('SIGTERM', onInterrupt);
       alerts.close();
       await opened.close();
     }

@@ -21,6 +21,10 @@ function contextWith(options: CommandContext['options']): CommandContext & { pri
     positionals: [],
     options,
     io: { stdout, stderr: new PassThrough(), stdin: new PassThrough() },
+    signal: new AbortController().signal,
+    tempDir: () => {
+      throw new Error('the notifier options need no temp dir');
+    },
     printed: () => printed,
   };
 }

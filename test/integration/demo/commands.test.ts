@@ -35,15 +35,21 @@ async function loopbackRegistry(name: string): Promise<string> {
 }
 
 describe('storywatch demo and report on a data dir', () => {
-  it('keeps the demo in --data-dir, refuses to replay into it twice, and `report` draws it from there', async () => {
+  it('keeps the demo in --data-dir, shows it again instead of replaying into it, and `report` draws it from there', async () => {
     const dataDir = join(scratch, 'demo-data');
-    const demo = await runCli(['demo', '--data-dir', dataDir, '--report', join(scratch, 'demo.html')]);
-    expect(demo.code).toBe(0);
+    const demo = await runCli(['demo', '--data-dir', dataDir]);
+    expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('4 stance changes');
+    // Its report lands inside its own store, so two demos in two directories never overwrite each other.
+    expect(demo.stdout).toContain(`report: ${join(dataDir, 'report.html')}`);
+    expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('class="change-point"');
+    expect(demo.stdout).toContain(`npx storywatch stances --data-dir ${dataDir}`);
 
-    const again = await runCli(['demo', '--data-dir', dataDir, '--report', join(scratch, 'again.html')]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already holds a demo run; pass --fresh');
+    const again = await runCli(['demo', '--data-dir', dataDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`The store in ${dataDir} already holds the demo`);
+    expect(again.stdout).toContain('npx storywatch demo --fresh');
+    expect(again.stdout).not.toContain('stance changes');
 
     const out = join(scratch, 'report.html');
     const report = await runCli(['report', '--data-dir', dataDir, '--out', out]);
@@ -56,7 +62,17 @@ describe('storywatch demo and report on a data dir', () => {
     const fresh = await runCli(['demo', '--data-dir', dataDir, '--fresh', '--report', join(scratch, 'fresh.html')]);
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stdout).toContain('4 stance changes');
+    const alerts = readFileSync(join(dataDir, 'alerts.jsonl'), 'utf8').trim().split('\n');
+    expect(alerts).toHaveLength(4);
   }, 120_000);
+
+  it('writes the report of a store into that store by default, never into the working directory', async () => {
+    const dataDir = join(scratch, 'empty-store');
+    const report = await runCli(['report', '--data-dir', dataDir]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain(`report: ${join(dataDir, 'report.html')}`);
+    expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('<!doctype html>');
+  }, 60_000);
 });
 
 describe('storywatch run', () => {

@@ -7,6 +7,9 @@ import { runCli } from '../../support/run-cli';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-replay-test-'));
 const archive = join(scratch, 'archive.jsonl');
+let stores = 0;
+/** Each replay gets its own store under the scratch dir, never the repository's `.storywatch/`. */
+const ownStore = () => ['--data-dir', join(scratch, `store-${++stores}`)];
 
 /** The demo timeline in the archive format (one JSON object per line), newest first so the replay must sort it. */
 function writeArchive(path: string, extraLines: string[] = []): void {
@@ -37,14 +40,14 @@ afterAll(() => {
 describe('storywatch replay', () => {
   it('backtests the archive in published order and lists the stance changes with their dates', async () => {
     const alertsFile = join(scratch, 'alerts.jsonl');
-    const { code, stdout } = await runCli(['replay', archive, '--alerts-file', alertsFile]);
+    const { code, stdout } = await runCli(['replay', archive, '--alerts-file', alertsFile, ...ownStore()]);
     expect(code).toBe(0);
     const changes = [...stdout.matchAll(/^ {2}(\d{4}-\d{2}-\d{2}) {2}(\w+): (\w+) → (\w+)/gm)].map((match) =>
       match.slice(1).join(' '),
     );
     const planned = DEMO_TIMELINE.plannedChanges.map((change) => {
       const cause = DEMO_TIMELINE.items.find((item) => item.slug === change.causeSlug);
-      return `${cause?.published.slice(0, 10)} ${change.party} ${change.from ?? 'unknown'} ${change.to}`;
+      return `${cause?.published.slice(0, 10)} ${change.party} ${change.from ?? 'none'} ${change.to}`;
     });
     expect(changes).toEqual(planned);
     expect(stdout).toContain(`${DEMO_TIMELINE.items.length} items, 0 duplicates`);
@@ -53,7 +56,7 @@ describe('storywatch replay', () => {
   });
 
   it('prints plain progress lines instead of a redrawn bar when stdout is not a terminal', async () => {
-    const { stdout } = await runCli(['replay', archive]);
+    const { stdout } = await runCli(['replay', archive, ...ownStore()]);
     expect(stdout).not.toContain('\r');
     const progress = stdout.split('\n').filter((line) => /^\d+% \d+\/\d+ /.test(line));
     expect(progress.length).toBeGreaterThanOrEqual(5);
@@ -61,7 +64,7 @@ describe('storywatch replay', () => {
   });
 
   it('redraws one progress bar in place when stdout is a terminal', async () => {
-    const { stdout } = await runCli(['replay', archive], { terminal: true });
+    const { stdout } = await runCli(['replay', archive, ...ownStore()], { terminal: true });
     const redraws = stdout.split('\r').filter((frame) => frame.startsWith('['));
     expect(redraws).toHaveLength(DEMO_TIMELINE.items.length);
     const total = DEMO_TIMELINE.items.length;
@@ -70,13 +73,13 @@ describe('storywatch replay', () => {
   });
 
   it('lets --min-confidence override the story threshold, so no observation is strong enough to change a stance', async () => {
-    const { code, stdout } = await runCli(['replay', archive, '--min-confidence', '0.99']);
+    const { code, stdout } = await runCli(['replay', archive, '--min-confidence', '0.99', ...ownStore()]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Stance changes:\n {2}none/);
   });
 
   it('rejects an out-of-range threshold as a usage error before replaying anything', async () => {
-    const { code, stderr, stdout } = await runCli(['replay', archive, '--confirm-sources', '0']);
+    const { code, stderr, stdout } = await runCli(['replay', archive, '--confirm-sources', '0', ...ownStore()]);
     expect(code).toBe(2);
     expect(stderr).toContain('confirmations');
     expect(stdout).not.toContain('replaying');
@@ -85,7 +88,7 @@ describe('storywatch replay', () => {
   it('skips malformed lines with their line number and exits 1, still replaying the rest', async () => {
     const damaged = join(scratch, 'damaged.jsonl');
     writeArchive(damaged, ['{"id": "no-title"}', 'not json at all']);
-    const { code, stdout, stderr } = await runCli(['replay', damaged]);
+    const { code, stdout, stderr } = await runCli(['replay', damaged, ...ownStore()]);
     expect(code).toBe(1);
     const total = DEMO_TIMELINE.items.length;
     expect(stderr).toContain(`damaged.jsonl:${total + 1}: skipped, needs a "title"`);

@@ -10,7 +10,7 @@ import { DEMO_TIMELINE } from '../../../src/demo/timeline';
 import { loadStories } from '../../../src/detection/index';
 import { createHttpFeedFetcher } from '../../../src/ingestion/index';
 import { type OpenedStore, openInMemoryStore } from '../../../src/local/memory-store';
-import { runPollingLoop } from '../../../src/local/run-loop';
+import { formatSkippedFeeds, runPollingLoop } from '../../../src/local/run-loop';
 
 let feeds: DemoFeedServer;
 let broken: Server;
@@ -119,6 +119,61 @@ describe('storywatch run polling loop', () => {
     expect(second?.feeds.every((feed) => feed.outcome !== 'failed')).toBe(true);
     expect(second?.analysis.items).toEqual([]);
     expect(text().match(/cycle \d+:/g)).toEqual(['cycle 1:', 'cycle 2:']);
+  });
+
+  it('says of each feed it skips when it is due and why: its schedule, or backoff after failures', async () => {
+    const { out, text } = capture();
+    const stop = new AbortController();
+    let pauses = 0;
+    const result = await runPollingLoop({
+      deps: deps([]),
+      feeds: [...feeds.feeds, brokenFeed],
+      concurrency: 3,
+      once: false,
+      signal: stop.signal,
+      out,
+      // A minute later nothing is due yet: the second cycle skips every feed.
+      wait: async () => {
+        clock.advanceTo(new Date(clock.now().getTime() + 60_000));
+        pauses += 1;
+        if (pauses === 2) stop.abort();
+      },
+    });
+    expect(result.reports[1]?.feeds).toEqual([]);
+    const states = await opened.store.listFeedStates();
+    const dueAt = (id: string) => states.find((state) => state.feedId === id)?.nextPollAt.slice(11, 16);
+    const afterSecond = text().slice(text().indexOf('cycle 2:'));
+    const scheduled = feeds.feeds.map((feed) => `${feed.id} ${dueAt(feed.id)}Z`).join(', ');
+    expect(afterSecond).toContain(`not due yet (on schedule), due at: ${scheduled}`);
+    expect(afterSecond).toMatch(
+      new RegExp(`· broken-outlet in backoff until ${dueAt('broken-outlet')}Z after 1 failure\\(s\\) \\(http_status: `),
+    );
+  });
+
+  it('says a parked or gone feed waits for a person', () => {
+    const now = new Date('2025-04-19T10:00:00Z');
+    const base = {
+      url: 'https://example.org/rss',
+      etag: null,
+      lastModified: null,
+      nextPollAt: '2025-04-19T12:00:00Z',
+      lastPolledAt: null,
+      lastSuccessAt: null,
+    };
+    const lastError = { kind: 'http_status' as const, message: 'HTTP 410', at: '2025-04-19T09:00:00Z' };
+    const text = formatSkippedFeeds(
+      [brokenFeed, { ...brokenFeed, id: 'parked-one' }],
+      new Set(),
+      [
+        { ...base, feedId: brokenFeed.id, status: 'gone', consecutiveFailures: 1, lastError },
+        { ...base, feedId: 'parked-one', status: 'parked', consecutiveFailures: 8, lastError: null },
+      ],
+      now,
+    );
+    expect(text).toBe(
+      '  · broken-outlet is gone (http_status: HTTP 410): never polled again; remove it from the registry\n' +
+        '  · parked-one is parked after 8 failures: not polled until its state is reset\n',
+    );
   });
 
   it('does not start a cycle when it is stopped before the first one', async () => {

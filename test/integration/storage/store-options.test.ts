@@ -20,13 +20,15 @@ afterAll(async () => {
 });
 
 describe('openStoreFromOptions', () => {
-  it('keeps the embedded store on disk under --data-dir across runs', async () => {
+  it('keeps the embedded store on disk under --data-dir across runs, and says when it opened a new one', async () => {
     const dataDir = join(scratch, 'data');
     const first = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
-    expect(first.describe).toBe(`embedded store in ${dataDir}`);
+    expect(first.describe).toBe(`embedded store in ${dataDir} (new: nothing was stored there before)`);
+    expect(first.dataDir).toBe(dataDir);
     await first.store.putFeedStates([feedState('persisted')]);
     await first.close();
     const second = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
+    expect(second.describe).toBe(`embedded store in ${dataDir}`);
     try {
       expect(await second.store.getFeedState('persisted')).toEqual(feedState('persisted'));
     } finally {
