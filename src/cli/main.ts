@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { explainAwsError } from './aws-errors';
 import { type Command, type CommandIo, formatCommandHelp, parseCommandArgs, UsageError } from './command';
 import { commands } from './commands/index';
 import { createLifecycle } from './lifecycle';
@@ -73,9 +74,18 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       io.stderr.write(`storywatch ${command.name}: ${error.message}\n\n${formatCommandHelp(command)}`);
       return 2;
     }
-    io.stderr.write(`storywatch ${command.name}: ${(error as Error).message}\n`);
+    const message = explainAwsError(error, { options: optionsOf(command, rest) }) ?? (error as Error).message;
+    io.stderr.write(`storywatch ${command.name}: ${message}\n`);
     return 1;
   } finally {
     lifecycle.dispose();
+  }
+}
+
+function optionsOf(command: Command, argv: string[]) {
+  try {
+    return parseCommandArgs(command, argv).values;
+  } catch {
+    return {};
   }
 }

@@ -1,6 +1,6 @@
 import { stripControlCharacters } from '../core/plain-text';
 import type { Alert, StanceEvidence } from '../core/stance-state';
-import type { FollowUpSummary, StanceLabel } from '../core/story';
+import { type FollowUpSummary, type StanceLabel, stanceName } from '../core/story';
 import { buildLanes, type ChangePoint, type PartyLane, type ReportData } from './report-data';
 
 /**
@@ -251,7 +251,7 @@ function labelClass(label: StanceLabel | null): string {
 }
 
 function labelText(label: StanceLabel | null): string {
-  return label ?? 'unknown';
+  return stanceName(label);
 }
 
 function formatDay(at: string): string {

@@ -1,4 +1,5 @@
 import type { Alert, StanceEvidence } from '../core/stance-state';
+import { stanceName } from '../core/story';
 import { clipText } from '../core/text-limits';
 
 export interface AlertMessages {
@@ -96,7 +97,7 @@ function siteName(source: string): string {
 
 function describeChange(alert: Alert): string {
   if (alert.kind === 'stance_change') {
-    return alert.from === null ? `now ${alert.to ?? 'unknown'}` : `${alert.from} -> ${alert.to ?? 'unknown'}`;
+    return alert.from === null ? `now ${stanceName(alert.to)}` : `${alert.from} -> ${stanceName(alert.to)}`;
   }
   const parts = [
     ...alert.conditionsAdded.map((condition) => `+${condition}`),
@@ -158,13 +159,17 @@ function formatEmail(alert: Alert, partyName: string, storyTitle: string): strin
   const lines: string[] = [];
   if (alert.kind === 'stance_change') {
     lines.push(`${party} changed its position on "${title}".`, '');
-    lines.push(`  From: ${alert.from ?? '(no known position)'}`, `  To:   ${alert.to ?? '(unknown)'}`);
+    lines.push(`  From: ${stanceName(alert.from)}`, `  To:   ${stanceName(alert.to)}`);
   } else {
-    lines.push(`${party} changed its conditions on "${title}" (position still ${alert.to ?? 'unknown'}).`, '');
+    lines.push(`${party} changed its conditions on "${title}" (position still ${stanceName(alert.to)}).`, '');
   }
   lines.push(`  Severity: ${alert.severity}`, '', 'What was said:', ...evidenceLines(alert.evidence), '');
   if (alert.previousEvidence) {
-    lines.push(`Previous position (${alert.from ?? 'none'}), based on:`, ...evidenceLines(alert.previousEvidence), '');
+    lines.push(
+      `Previous position (${stanceName(alert.from)}), based on:`,
+      ...evidenceLines(alert.previousEvidence),
+      '',
+    );
   }
   lines.push(`Conditions now: ${alert.conditions.length > 0 ? alert.conditions.join(', ') : '(none)'}`);
   if (alert.conditionsAdded.length > 0) lines.push(`  Added:   ${alert.conditionsAdded.join(', ')}`);
