@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalNotifier } from '../../src/adapters/local/index';
 import { DEMO_TIMELINE, demoItemLink } from '../../src/demo/timeline';
 import { loadStory } from '../../src/detection/index';
@@ -15,8 +15,19 @@ const CHROMIUM = process.env.STORYWATCH_CHROMIUM ?? '/usr/bin/chromium';
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1100, height: 900 };
 
-/** Screenshots are kept for a person to look at; STORYWATCH_SCREENSHOT_DIR picks a stable place for them. */
-const screenshotDir = process.env.STORYWATCH_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'storywatch-report-shots-'));
+/**
+ * Screenshots are for a person to look at when something looks wrong: kept when a test fails, or always in
+ * STORYWATCH_SCREENSHOT_DIR when it is set; otherwise removed with the rest of the run.
+ */
+const keptDir = process.env.STORYWATCH_SCREENSHOT_DIR;
+const screenshotDir = keptDir ?? mkdtempSync(join(tmpdir(), 'storywatch-report-shots-'));
+let failed = false;
+
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => {
+    failed = true;
+  });
+});
 let reportUrl: string;
 let browser: Browser;
 
@@ -51,6 +62,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  if (keptDir) return;
+  if (failed) {
+    // The run's own temp dir goes when the run ends; a failure's screenshots move where they outlive it.
+    const outer = process.env.STORYWATCH_OUTER_TMPDIR ?? tmpdir();
+    const kept = mkdtempSync(join(outer, 'storywatch-report-shots-'));
+    cpSync(screenshotDir, kept, { recursive: true });
+    console.warn(`report screenshots of the failed run: ${kept}`);
+  }
+  rmSync(screenshotDir, { recursive: true, force: true });
 });
 
 async function openReport(

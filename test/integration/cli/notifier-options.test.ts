@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { CommandContext } from '../../../src/cli/command';
 import { openNotifierFromOptions } from '../../../src/cli/notifier-options';
 import { loadStories } from '../../../src/detection/index';
@@ -50,7 +50,9 @@ describe('alert destination of local runs', () => {
   });
 
   it('prints alerts and appends them to the JSON Lines file when no topic is given', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'storywatch-alerts-')), 'alerts.jsonl');
+    const directory = mkdtempSync(join(tmpdir(), 'storywatch-alerts-'));
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
+    const file = join(directory, 'alerts.jsonl');
     const context = contextWith({ 'alerts-file': file });
     const opened = openNotifierFromOptions(context, stories);
     await opened.notifier.publish(alert);

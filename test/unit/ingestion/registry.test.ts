@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,9 +54,15 @@ describe('validateFeedRegistry', () => {
 describe('loadFeedRegistry', () => {
   it('names the file when it is missing or not JSON', () => {
     const directory = mkdtempSync(join(tmpdir(), 'storywatch-registry-'));
-    const broken = join(directory, 'broken.json');
-    writeFileSync(broken, '[{"id": ');
-    expect(() => loadFeedRegistry(broken)).toThrow(/broken\.json is not valid JSON/);
-    expect(() => loadFeedRegistry(join(directory, 'absent.json'))).toThrow(/cannot read feed registry .*absent\.json/);
+    try {
+      const broken = join(directory, 'broken.json');
+      writeFileSync(broken, '[{"id": ');
+      expect(() => loadFeedRegistry(broken)).toThrow(/broken\.json is not valid JSON/);
+      expect(() => loadFeedRegistry(join(directory, 'absent.json'))).toThrow(
+        /cannot read feed registry .*absent\.json/,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
