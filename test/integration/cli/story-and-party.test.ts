@@ -72,11 +72,14 @@ describe('--story means the same on every command', () => {
     expect(stances.stderr).toMatch(/skipped a story file that does not load: .*broken\.json: unknown tracking setting/);
     expect(stances.code).toBe(0);
 
-    const asked = await inDemo('stances', '--stories-dir', multiDir, '--story', 'broken-story');
-    expect(asked.code).toBe(1);
-    expect(asked.stderr).toMatch(
-      /story "broken-story" cannot be loaded: .*broken\.json: unknown tracking setting "confirmation"/,
-    );
+    // Refused before any work, naming the file and the field, by every command that would use it.
+    for (const command of [['stances'], ['classify'], ['replay', join(scratch, 'none.jsonl')], ['run', '--once']]) {
+      const asked = await runCli([...command, '--stories-dir', multiDir, '--story', 'broken-story']);
+      expect(asked.code, command.join(' ')).toBe(1);
+      expect(asked.stderr).toMatch(
+        /story "broken-story" cannot be loaded: .*broken\.json: unknown tracking setting "confirmation"/,
+      );
+    }
   });
 });
 
