@@ -4,6 +4,7 @@ import { shownPath } from '../../local/format';
 import { collectReportData } from '../../report/collect';
 import { renderReport } from '../../report/render-report';
 import { type Command, stringOption } from '../command';
+import { explainEmptyResult } from '../empty-result';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { ONE_STORY_OPTIONS, selectOneStory } from '../stories';
 
@@ -20,7 +21,8 @@ export const reportCommand: Command = {
     ...ONE_STORY_OPTIONS,
   },
   async run(context) {
-    const { story } = selectOneStory(context);
+    const selection = selectOneStory(context);
+    const { story } = selection;
     const opened = await openStoreFromOptions(context);
     try {
       const outPath = resolve(stringOption(context, 'out') ?? join(opened.dataDir ?? '.storywatch', 'report.html'));
@@ -30,6 +32,10 @@ export const reportCommand: Command = {
       context.io.stdout.write(
         `report: ${shownPath(outPath)} (${data.followUps.length} follow-ups, ${data.alerts.length} alerts, from ${opened.describe})\n`,
       );
+      if (data.followUps.length === 0 && data.alerts.length === 0) {
+        // An empty page is a correct report of an empty store; say so, and where the data may be instead.
+        explainEmptyResult(context, { what: 'follow-ups or alerts to report', opened, selection, retry: 'report' });
+      }
       return 0;
     } finally {
       await opened.close();

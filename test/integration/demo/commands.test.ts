@@ -72,6 +72,9 @@ describe('storywatch demo and report on a data dir', () => {
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain(`report: ${join(dataDir, 'report.html')}`);
     expect(readFileSync(join(dataDir, 'report.html'), 'utf8')).toContain('<!doctype html>');
+    expect(report.stdout).toContain(
+      `no follow-ups or alerts to report for ceasefire-2025 in embedded store in ${dataDir}`,
+    );
   }, 60_000);
 });
 
