@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,37 @@ describe('storywatch run', () => {
     expect(result.stdout).toMatch(
       /cycle 1: feeds 4 polled \/ 0 unchanged \/ 0 failed · \d+ new items · \d+ follow-ups/,
     );
+  }, 60_000);
+
+  it('tracks only the story --story names, and says so', async () => {
+    const registry = await loopbackRegistry('one-story');
+    const dataDir = join(scratch, 'run-one-story');
+    // Two stories: without the filter, the ceasefire story's follow-ups would be counted too.
+    const stories = join(scratch, 'two-stories');
+    mkdirSync(stories);
+    const root = join(import.meta.dirname, '..', '..', '..');
+    copyFileSync(join(root, 'stories', 'ceasefire-2025.json'), join(stories, 'ceasefire-2025.json'));
+    const strike = join(root, 'test', 'fixtures', 'detection', 'stories', 'port-strike-2031.json');
+    copyFileSync(strike, join(stories, 'port-strike-2031.json'));
+    const result = await runCli([
+      'run',
+      '--once',
+      '--feeds',
+      registry,
+      '--allow-private-network',
+      '--stories-dir',
+      stories,
+      '--story',
+      'port-strike-2031',
+      '--data-dir',
+      dataDir,
+      '--alerts-file',
+      join(dataDir, 'alerts.jsonl'),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^polling 4 feeds for port-strike-2031 into /);
+    // Nothing of the ceasefire timeline is a follow-up of the port strike.
+    expect(result.stdout).toMatch(/cycle 1: .* · 0 follow-ups/);
   }, 60_000);
 
   it('refuses loopback feeds unless --allow-private-network is given, naming each feed and the reason', async () => {
