@@ -10,6 +10,11 @@ export interface FeedItem {
   link: string | null;
   /** ISO 8601 in UTC, or null when the feed's date was missing or invalid. */
   published: string | null;
+  /**
+   * Set only when the feed dated the item later than the clock plus a small tolerance: the date the feed gave,
+   * while `published` holds the clock's time (see core/published-time.ts).
+   */
+  declaredPublished?: string;
   /** URL of the feed the item came from. */
   source: string;
   /** Primary language subtag ("en", "ru", "uk") when known. */

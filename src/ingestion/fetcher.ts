@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClassifiedError, FeedItem, PollOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
+import { boundPublishedTime } from '../core/published-time';
 import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
 import { ConnectionPool } from './connection-pool';
 import { classifyError, FeedError } from './errors';
@@ -68,7 +69,9 @@ export async function fetchFeedDocument(
       response.finalUrl,
       settings,
     );
-    const readable = { feed: parsed.feed, items: parsed.items, skippedItems: parsed.skippedItems };
+    const now = new Date();
+    const items = parsed.items.map((item) => boundPublishedTime(item, now));
+    const readable = { feed: parsed.feed, items, skippedItems: parsed.skippedItems };
     const truncation = truncationOf(parsed.ending, null);
     if (truncation !== null) return { ok: false, error: { kind: 'truncated', message: truncation }, partial: readable };
     return { ok: true, ...readable };
@@ -135,7 +138,7 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
         };
         return {
           kind: 'changed',
-          items: parsed.items,
+          items: parsed.items.map((item) => boundPublishedTime(item, now)),
           skippedItems: parsed.skippedItems,
           unchangedItems: parsed.unchangedEntries,
           nextState,

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FeedItem } from '../core/feed';
 import { cleanPlainText, stripControlCharacters } from '../core/plain-text';
 import type { AlertNotifier, StoryStore } from '../core/ports';
+import { boundPublishedTime } from '../core/published-time';
 import type { Alert } from '../core/stance-state';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
@@ -70,9 +71,11 @@ function archivedItem(json: unknown): FeedItem {
 }
 
 /** A clock set to the oldest dated item, from which a replay moves forward. */
-export function clockForArchive(items: FeedItem[]): SimulatedClock {
+export function clockForArchive(items: FeedItem[], runsAt: Date = new Date()): SimulatedClock {
   const times = items.flatMap((item) => (item.published ? [Date.parse(item.published)] : []));
-  return new SimulatedClock(new Date(times.reduce((oldest, time) => Math.min(oldest, time), times[0] ?? 0)));
+  // Never later than the replay runs: an archive of future-dated items alone starts at that time.
+  const oldest = times.reduce((earliest, time) => Math.min(earliest, time), runsAt.getTime());
+  return new SimulatedClock(new Date(times.length === 0 ? 0 : oldest));
 }
 
 export interface ReplayOptions {
@@ -87,6 +90,8 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Checked before each item: an aborted replay stops between items, never inside one. */
   signal?: AbortSignal;
+  /** When the replay runs (default: now). No archived item can be dated later; see replayTimeOf. */
+  runsAt?: Date;
 }
 
 export interface ReplayProgress {
@@ -105,6 +110,19 @@ export interface ReplaySummary {
   conditionChanges: Alert[];
   alertsSent: number;
   alertsFailed: { alertId: string; message: string }[];
+  /** Items dated later than the replay runs: taken at the replay clock's time instead (their date kept as a flag). */
+  futureDated: number;
+}
+
+/**
+ * The item as the replay takes it, and whether it moves the clock. An archive cannot hold news from after the
+ * replay runs: an item dated later than that (beyond the tolerance) is taken at the replay clock's current time,
+ * which never moves to it, so one item dated 2099 neither sets a stance "since 2099" nor drags the clock along.
+ */
+function replayTimeOf(item: FeedItem, clock: SimulatedClock, runsAt: Date): { item: FeedItem; future: boolean } {
+  const bounded = boundPublishedTime(item, runsAt);
+  if (bounded.declaredPublished === undefined) return { item: bounded, future: false };
+  return { item: { ...bounded, published: clock.now().toISOString() }, future: true };
 }
 
 /**
@@ -128,12 +146,16 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     conditionChanges: [],
     alertsSent: 0,
     alertsFailed: [],
+    futureDated: 0,
   };
+  const runsAt = options.runsAt ?? new Date();
   let done = 0;
-  for (const item of ordered) {
+  for (const archived of ordered) {
     options.signal?.throwIfAborted();
+    const { item, future } = replayTimeOf(archived, clock, runsAt);
+    if (future) summary.futureDated += 1;
     // Undated items keep the last clock value: they sort last, so time still never runs backwards.
-    if (item.published) clock.advanceTo(item.published);
+    else if (item.published) clock.advanceTo(item.published);
     const recorded = await claimItems(options.store, [item]);
     summary.duplicates += recorded.duplicates;
     for (const fresh of recorded.toAnalyze) {

@@ -86,7 +86,8 @@ export function applyObservation(
     state.evidence.some((entry) => entry.itemId === item.itemId) ||
     state.pending.some((entry) => entry.itemId === item.itemId);
   if (alreadyApplied) return unchanged;
-  const publishedMs = parseTime(item.published) ?? now.getTime();
+  // Never later than the clock: a forged or fast-running date must not set observedUntil past every real statement.
+  const publishedMs = Math.min(parseTime(item.published) ?? now.getTime(), now.getTime());
   const published = new Date(publishedMs).toISOString();
   const observedUntilMs = parseTime(state.observedUntil) ?? 0;
   if (publishedMs < observedUntilMs - config.staleToleranceMinutes * 60_000) return unchanged;

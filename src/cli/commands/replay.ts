@@ -164,6 +164,9 @@ function formatSummary(summary: ReplaySummary): string {
     `${summary.items} items, ${summary.duplicates} duplicates, ${summary.followUps.length} follow-ups, ` +
       `${summary.stanceChanges.length} stance changes, ${summary.conditionChanges.length} condition changes`,
     '',
+    ...(summary.futureDated > 0
+      ? [`${summary.futureDated} item(s) dated after now were taken at the replay's time instead`, '']
+      : []),
     'Stance changes:',
     ...(summary.stanceChanges.length ? summary.stanceChanges.map(formatChange) : ['  none']),
     '',

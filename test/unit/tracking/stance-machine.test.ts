@@ -10,8 +10,10 @@ const NOW = new Date('2025-03-18T00:00:00.000Z');
 const config: StanceMachineConfig = { ...DEFAULT_STANCE_MACHINE_CONFIG };
 const seeded = () => baselineState('ceasefire-2025', 'russia', seedObservation, '2025-03-11');
 
+/** Applied when it arrives: at NOW, or when it was published if that is later (a clock never trails the news). */
 function apply(state: StanceState, entry: Report, overrides: Partial<StanceMachineConfig> = {}) {
-  return applyObservation(state, entry.observation, entry.item, { ...config, ...overrides }, NOW);
+  const arrival = new Date(Math.max(NOW.getTime(), Date.parse(entry.item.published)));
+  return applyObservation(state, entry.observation, entry.item, { ...config, ...overrides }, arrival);
 }
 
 function applyAll(state: StanceState, entries: Report[]) {
@@ -174,6 +176,22 @@ describe('order and replays', () => {
     const slightlyOlder = variant('directRejection', { itemId: 'late-feed', published: '2025-03-14T07:30:00.000Z' });
     expect(apply(after, slightlyOlder).next.label).toBe('opposes');
     expect(apply(after, slightlyOlder, { staleToleranceMinutes: 10 }).changed).toBe(false);
+  });
+
+  it('takes an item dated after the clock at the clock, so statements made after it still count', () => {
+    const forged = variant('directRejection', { itemId: 'forged-2099', published: '2099-01-01T00:00:00.000Z' });
+    const after = applyObservation(seeded(), forged.observation, forged.item, config, NOW).next;
+    expect(after.label).toBe('opposes');
+    expect(after.since).toBe(NOW.toISOString());
+    expect(after.observedUntil).toBe(NOW.toISOString());
+    const later = new Date(NOW.getTime() + 2 * 3_600_000);
+    const statement = variant('directNewTerms', {
+      itemId: 'real-after',
+      published: new Date(NOW.getTime() + 3_600_000).toISOString(),
+    });
+    const result = applyObservation(after, statement.observation, statement.item, config, later);
+    expect(result.changed).toBe(true);
+    expect(Date.parse(result.next.observedUntil ?? '')).toBeLessThanOrEqual(later.getTime());
   });
 
   it('treats an item already applied as a no-op, whether it changed the label or is still pending', () => {
