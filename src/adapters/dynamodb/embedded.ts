@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -49,22 +49,71 @@ export async function startEmbeddedDynamo(options: { dataDir?: string | null } =
 
 /**
  * LevelDB allows one process per directory, and dynalite reports a second one only later, as a crash on its first
- * request. A pid file turns that into a clear error up front; a file left by a process that died is taken over.
+ * request. A pid file, made by exclusive create, turns that into a clear error up front. A file naming a process
+ * that died is taken over; an empty or unreadable one is taken as held, since it may belong to a process that
+ * created it an instant ago and has not written its pid yet.
  */
 function claimDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const pidFile = join(dataDir, 'storywatch.pid');
+  if (createLockFile(pidFile)) return () => rmSync(pidFile, { force: true });
+  const owner = readLockOwner(pidFile);
+  if (owner === null) {
+    throw new Error(
+      `the data directory ${dataDir} has an empty or unreadable lock file (${pidFile}): another storywatch may be ` +
+        'starting there; if none is running, delete the file',
+    );
+  }
+  if (isAlive(owner)) {
+    throw new Error(`the data directory ${dataDir} is in use by process ${owner}; stop it or use another --data-dir`);
+  }
+  takeOverStaleLock(pidFile, owner, dataDir);
+  return () => rmSync(pidFile, { force: true });
+}
+
+/** Whether this process created the lock file; false when it exists already. */
+function createLockFile(pidFile: string): boolean {
   try {
     writeFileSync(pidFile, String(process.pid), { flag: 'wx' });
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number(readFileSync(pidFile, 'utf8'));
-    if (isAlive(owner)) {
-      throw new Error(`the data directory ${dataDir} is in use by process ${owner}; stop it or use another --data-dir`);
-    }
-    writeFileSync(pidFile, String(process.pid));
+    return false;
   }
-  return () => rmSync(pidFile, { force: true });
+}
+
+/** The pid a lock file names, or null when it is empty, unreadable or not a pid. */
+function readLockOwner(pidFile: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(pidFile, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (!/^\d+$/.test(text)) return null;
+  const pid = Number(text);
+  return pid > 0 ? pid : null;
+}
+
+/**
+ * Moves the dead owner's file aside (rename is atomic), checks that what moved is that file and not a fresh lock
+ * another process made meanwhile, then creates this process's lock exclusively: of two processes taking over at
+ * once, one wins and the other is told the directory is in use.
+ */
+function takeOverStaleLock(pidFile: string, staleOwner: number, dataDir: string): void {
+  const aside = `${pidFile}.stale-${process.pid}`;
+  const inUse = new Error(`the data directory ${dataDir} was just claimed by another process; use another --data-dir`);
+  try {
+    renameSync(pidFile, aside);
+  } catch {
+    throw inUse;
+  }
+  if (readLockOwner(aside) !== staleOwner) {
+    renameSync(aside, pidFile);
+    throw inUse;
+  }
+  rmSync(aside, { force: true });
+  if (!createLockFile(pidFile)) throw inUse;
 }
 
 function isAlive(pid: number): boolean {
