@@ -3,6 +3,7 @@ import type { AlertNotifier } from '../../core/ports';
 import type { Alert } from '../../core/stance-state';
 import { formatAlertMessages } from '../../tracking/alert-messages';
 import { type AlertDescriber, createAlertDescriber } from '../../tracking/describe';
+import { alertFittingMessage, SNS_MESSAGE_MAX_BYTES } from '../../tracking/message-size';
 
 export interface SnsNotifierOptions {
   client: SNSClient;
@@ -21,14 +22,31 @@ export function createSnsNotifier(options: SnsNotifierOptions): AlertNotifier {
   return {
     async publish(alert) {
       const { partyName, storyTitle } = describe(alert);
-      const messages = formatAlertMessages(alert, partyName, storyTitle);
+      const attributes = alertAttributes(alert);
+      const attributeBytes = Object.entries(attributes).reduce(
+        (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value.StringValue ?? '') + 6,
+        0,
+      );
+      const messageOf = (candidate: Alert) => {
+        const messages = formatAlertMessages(candidate, partyName, storyTitle);
+        // The email text goes twice: as the default and for email subscribers.
+        const body = JSON.stringify({ default: messages.email, email: messages.email, sms: messages.sms });
+        return { subject: messages.subject, body };
+      };
+      // An alert whose quotes and links would push the message past SNS's limit is sent with less of them.
+      const fitting = alertFittingMessage(
+        alert,
+        (candidate) => Buffer.byteLength(messageOf(candidate).body) + attributeBytes,
+        SNS_MESSAGE_MAX_BYTES,
+      );
+      const message = messageOf(fitting);
       await options.client.send(
         new PublishCommand({
           TopicArn: options.topicArn,
-          Subject: messages.subject,
+          Subject: message.subject,
           MessageStructure: 'json',
-          Message: JSON.stringify({ default: messages.email, email: messages.email, sms: messages.sms }),
-          MessageAttributes: alertAttributes(alert),
+          Message: message.body,
+          MessageAttributes: attributes,
         }),
       );
     },
