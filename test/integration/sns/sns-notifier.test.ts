@@ -67,6 +67,32 @@ describe('SNS notifier through the real SDK', () => {
     });
   });
 
+  it('shrinks the optional parts of an alert too large for SNS and still publishes it, under 256 KB', async () => {
+    const long = (text: string, bytes: number) => text.repeat(Math.ceil(bytes / text.length));
+    const statement = { ...alert.evidence, quote: long('Said again and again. ', 60_000) };
+    const huge: Alert = {
+      ...alert,
+      evidence: {
+        ...alert.evidence,
+        quote: long('A very long quote. ', 150_000),
+        link: `https://x.example/${long('a', 30_000)}`,
+      },
+      recentStatements: [statement, statement, statement],
+    };
+    await createSnsNotifier({ client, topicArn: TOPIC, describe: describeAlert }).publish(huge);
+    expect(sns.published).toHaveLength(1);
+    const [sent] = sns.published;
+    const attributeBytes = Object.entries(sent?.attributes ?? {}).reduce(
+      (total, [name, value]) => total + name.length + value.value.length,
+      0,
+    );
+    expect(Buffer.byteLength(sent?.message ?? '') + attributeBytes).toBeLessThanOrEqual(256 * 1024);
+    expect(sent?.attributes.alertId?.value).toBe(alert.id);
+    const email = JSON.parse(sent?.message ?? '{}').email as string;
+    expect(email).toContain('A very long quote.');
+    expect(email).toContain(`Alert id: ${alert.id}`);
+  });
+
   it('marks a first known position with from "none", since SNS refuses empty attributes', async () => {
     await createSnsNotifier({ client, topicArn: TOPIC }).publish({ ...alert, from: null, severity: 'low' });
     expect(sns.published[0]?.attributes.from).toEqual({ dataType: 'String', value: 'none' });
