@@ -122,7 +122,8 @@ export class StorywatchFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `mkdir -p "${outputDir}/${BUNDLED_STORIES_DIR}" "${outputDir}/feeds"`,
-            `cp "${props.storiesDir}"/*.json "${outputDir}/${BUNDLED_STORIES_DIR}/"`,
+            // Stories include shared lists from stories/shared/, so the whole directory goes along.
+            `cp -R "${props.storiesDir}/." "${outputDir}/${BUNDLED_STORIES_DIR}/"`,
             `cp "${props.feedRegistryPath}" "${outputDir}/${BUNDLED_FEED_REGISTRY}"`,
             `printf '%s' '${BUNDLE_PACKAGE_JSON}' > "${outputDir}/package.json"`,
           ],

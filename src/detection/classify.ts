@@ -1,6 +1,7 @@
 import type { FeedItem } from '../core/feed';
 import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
 import { clipText } from '../core/text-limits';
+import { stanceVocabulary } from './cues';
 import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import type { StoryProfile } from './profile';
 import { extractStances } from './stance';
@@ -18,12 +19,6 @@ const SUMMARY_LIMIT = 280;
 const MAX_QUOTES = 5;
 const MAX_KEY_TERMS = 12;
 
-// Words that make a sentence about "the thing on the table" even without a story term.
-const OBJECT_WORDS =
-  /(?<!\p{L})(?:proposals?|plans?|offers?|deal|idea|initiative|pause|halt|agreement|terms|meet|meeting|dialogue|предложени\p{L}*|план\p{L}*|пауз\p{L}*|соглашени\p{L}*|угод\p{L}*|пропозиці\p{L}*|ініціатив\p{L}*)(?!\p{L})/iu;
-// A meeting or call between parties is itself diplomacy, even when no peace word is used.
-const MEETING_WORDS =
-  /(?<!\p{L})(?:meet\p{L}*|met|call(?:s|ed)?(?!\s+(?:for|on)\b)|phone|spoke|speak\p{L}*|visit\p{L}*|hosts?|hosted|envoys?|delegations?|встреч\p{L}*|разговор\p{L}*|звон\p{L}*|зустріч\p{L}*|розмов\p{L}*|делегаці\p{L}*)(?!\p{L})/iu;
 const QUOTE = /[“"«]([^”"»]{8,240})[”"»]/g;
 const DAY_MS = 86_400_000;
 
@@ -119,7 +114,7 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     strongestTerm = Math.max(strongestTerm, weight);
   }
   if (topicWeights.size > 0) reasons.push(`story terms: ${[...topicWeights.keys()].slice(0, 6).join(', ')}`);
-  if (parties.size >= 2 && MEETING_WORDS.test(evidence.text)) {
+  if (parties.size >= 2 && stanceVocabulary(compiled.story).contactPattern.test(evidence.text)) {
     // Talking across the lines of a conflict is the diplomacy the story is about; allies meeting is weaker evidence.
     const sides = new Set([...parties].map((party) => compiled.sideOf.get(party) ?? party));
     const crossSide = sides.size >= 2;
@@ -260,7 +255,7 @@ export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: S
     sentences: evidence.sentences,
     hits: evidence.hits,
     wordStarts: evidence.tokens.starts,
-    objectPattern: OBJECT_WORDS,
+    vocabulary: stanceVocabulary(story),
   }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
   const summary = buildSummary(story, item, evidence, detection, stances);
   return {
@@ -291,6 +286,6 @@ export function baselineStances(story: StoryDefinition): StanceObservation[] {
     sentences: evidence.sentences,
     hits: evidence.hits,
     wordStarts: evidence.tokens.starts,
-    objectPattern: OBJECT_WORDS,
+    vocabulary: stanceVocabulary(story),
   });
 }

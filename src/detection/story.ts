@@ -1,7 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveStanceConfig } from '../tracking/config';
+import {
+  type FieldContext,
+  fail,
+  type IncludeResolver,
+  isRecord,
+  openIncludes,
+  requireId,
+  requireString,
+  requireTerm,
+  StoryValidationError,
+  termList,
+} from './story-fields';
+
+export { StoryValidationError } from './story-fields';
 
 /**
  * Vocabulary entries are plain words or phrases. A trailing `*` matches any word ending, which is how
@@ -43,110 +57,31 @@ export interface StoryDefinition {
   /** Signals that an item belongs to a different story (another conflict) even when the vocabulary overlaps. */
   otherStories: string[];
   conditions: ConditionDefinition[];
+  /** Nouns of what the parties negotiate (the deal, the truce): what a stance is a stance on. */
+  matter: string[];
+  /** Words besides the language's meeting verbs that say parties are in touch (envoys, mediators). */
+  contact: string[];
+  /** The story's own ways of stating a position ("fighting will continue"), read like the language's cues. */
+  stancePhrases: StancePhrases;
   /** Stance-machine settings owned by the tracking module; checked at load by its rules, carried through as given. */
   tracking?: Record<string, unknown>;
 }
 
-export class StoryValidationError extends Error {}
-
-const ID_PATTERN = /^[a-z0-9][a-z0-9-_]*$/;
-
-function fail(origin: string, path: string, problem: string): never {
-  throw new StoryValidationError(`${origin}: ${path} ${problem}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireString(origin: string, path: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') fail(origin, path, 'must be a non-empty string');
-  return value;
-}
-
-function requireId(origin: string, path: string, value: unknown): string {
-  const id = requireString(origin, path, value);
-  if (!ID_PATTERN.test(id)) fail(origin, path, `must be lower-case letters, digits, "-" or "_" (got "${id}")`);
-  return id;
-}
-
-function requireStringList(origin: string, path: string, value: unknown, allowEmpty = false): string[] {
-  if (!Array.isArray(value)) fail(origin, path, 'must be an array of strings');
-  if (!allowEmpty && value.length === 0) fail(origin, path, 'must not be empty');
-  return value.map((entry, index) => requireString(origin, `${path}[${index}]`, entry));
-}
-
-// Wildcard entries are indexed by their first three letters; a shorter stem could never be found.
-function requireTerm(origin: string, path: string, value: unknown): string {
-  const term = requireString(origin, path, value);
-  const words = term.split(/[^\p{L}\p{N}*]+/u).filter((word) => word !== '');
-  words.forEach((word, index) => {
-    // A lone "*" (as in "перемир'*") extends the word before it.
-    const stem = word === '*' ? (words[index - 1] ?? '') : word.endsWith('*') ? word.slice(0, -1) : null;
-    if (stem !== null && stem.length < 3) fail(origin, path, `needs at least three letters before "*" (got "${term}")`);
-  });
-  return term;
-}
-
-function requireTermList(origin: string, path: string, value: unknown, allowEmpty = false): string[] {
-  return requireStringList(origin, path, value, allowEmpty).map((term, index) =>
-    requireTerm(origin, `${path}[${index}]`, term),
-  );
+export interface StancePhrases {
+  supports: string[];
+  conditional: string[];
+  opposes: string[];
 }
 
 /** Checks an untrusted JSON value and returns it as a story; every error names the file and the field. */
-export function validateStory(json: unknown, origin: string): StoryDefinition {
+export function validateStory(json: unknown, origin: string, include: IncludeResolver = noIncludes): StoryDefinition {
   if (!isRecord(json)) fail(origin, 'story', 'must be a JSON object');
+  const context: FieldContext = { origin, include, chain: [] };
   const id = requireId(origin, 'id', json.id);
-  const title = requireString(origin, 'title', json.title);
-  const description = requireString(origin, 'description', json.description);
-  const seedText = requireString(origin, 'seedText', json.seedText);
   const startDate = requireString(origin, 'startDate', json.startDate);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(Date.parse(`${startDate}T00:00:00Z`))) {
     fail(origin, 'startDate', `must be a date like 2025-03-11 (got "${startDate}")`);
   }
-
-  if (!Array.isArray(json.parties) || json.parties.length === 0) fail(origin, 'parties', 'must be a non-empty array');
-  const seenParties = new Set<string>();
-  const parties: PartyDefinition[] = json.parties.map((raw, index) => {
-    const path = `parties[${index}]`;
-    if (!isRecord(raw)) fail(origin, path, 'must be an object');
-    const partyId = requireId(origin, `${path}.id`, raw.id);
-    if (seenParties.has(partyId)) fail(origin, `${path}.id`, `duplicates party "${partyId}"`);
-    seenParties.add(partyId);
-    return {
-      id: partyId,
-      name: requireString(origin, `${path}.name`, raw.name),
-      aliases: requireTermList(origin, `${path}.aliases`, raw.aliases),
-      selfSpeakers: requireStringList(origin, `${path}.selfSpeakers`, raw.selfSpeakers ?? [], true),
-      ...(raw.side !== undefined ? { side: requireId(origin, `${path}.side`, raw.side) } : {}),
-    };
-  });
-
-  if (!Array.isArray(json.topic) || json.topic.length === 0) fail(origin, 'topic', 'must be a non-empty array');
-  const topic: WeightedTerm[] = json.topic.map((raw, index) => {
-    const path = `topic[${index}]`;
-    if (!isRecord(raw)) fail(origin, path, 'must be an object {term, weight}');
-    const weight = raw.weight;
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 5) {
-      fail(origin, `${path}.weight`, 'must be a number in (0, 5]');
-    }
-    return { term: requireTerm(origin, `${path}.term`, raw.term), weight };
-  });
-
-  const conditions: ConditionDefinition[] = (() => {
-    if (json.conditions === undefined) return [];
-    if (!Array.isArray(json.conditions)) fail(origin, 'conditions', 'must be an array');
-    return json.conditions.map((raw, index) => {
-      const path = `conditions[${index}]`;
-      if (!isRecord(raw)) fail(origin, path, 'must be an object {id, terms}');
-      return {
-        id: requireId(origin, `${path}.id`, raw.id),
-        terms: requireStringList(origin, `${path}.terms`, raw.terms),
-      };
-    });
-  })();
-
   if (json.tracking !== undefined && !isRecord(json.tracking)) fail(origin, 'tracking', 'must be an object');
   try {
     // The stance machine would only read these mid-run; a typo found then stops a cycle half-way.
@@ -154,19 +89,124 @@ export function validateStory(json: unknown, origin: string): StoryDefinition {
   } catch (error) {
     throw new StoryValidationError(`${origin}: ${(error as Error).message}`);
   }
-
   return {
     id,
-    title,
-    description,
-    seedText,
+    title: requireString(origin, 'title', json.title),
+    description: requireString(origin, 'description', json.description),
+    seedText: requireString(origin, 'seedText', json.seedText),
     startDate,
-    parties,
-    topic,
-    conflictTerms: requireTermList(origin, 'conflictTerms', json.conflictTerms ?? [], true),
-    otherStories: requireTermList(origin, 'otherStories', json.otherStories ?? [], true),
-    conditions,
+    parties: partiesOf(context, json.parties),
+    topic: topicOf(context, 'topic', json.topic, false),
+    conflictTerms: termList(context, 'conflictTerms', json.conflictTerms),
+    otherStories: termList(context, 'otherStories', json.otherStories),
+    conditions: conditionsOf(context, 'conditions', json.conditions),
+    matter: termList(context, 'matter', json.matter),
+    contact: termList(context, 'contact', json.contact),
+    stancePhrases: stancePhrasesOf(context, json.stancePhrases),
     ...(json.tracking !== undefined ? { tracking: json.tracking as Record<string, unknown> } : {}),
+  };
+}
+
+function noIncludes(name: string): never {
+  throw new Error(`"${name}" can only be included by a story loaded from a stories directory`);
+}
+
+function partiesOf(context: FieldContext, value: unknown): PartyDefinition[] {
+  const { origin } = context;
+  if (!Array.isArray(value) || value.length === 0) fail(origin, 'parties', 'must be a non-empty array');
+  const seen = new Set<string>();
+  return value.map((raw, index) => {
+    const path = `parties[${index}]`;
+    if (!isRecord(raw)) fail(origin, path, 'must be an object');
+    const id = requireId(origin, `${path}.id`, raw.id);
+    if (seen.has(id)) fail(origin, `${path}.id`, `duplicates party "${id}"`);
+    seen.add(id);
+    const actors = raw.include === undefined ? [] : openIncludes(context, `${path}.include`, raw.include);
+    const shared = actors.map((actor) => actorOf(actor.context, actor.json));
+    const aliases = [...shared.flatMap((actor) => actor.aliases), ...termList(context, `${path}.aliases`, raw.aliases)];
+    if (aliases.length === 0) fail(origin, `${path}.aliases`, 'must not be empty');
+    const selfSpeakers = [
+      ...shared.flatMap((actor) => actor.selfSpeakers),
+      ...termList(context, `${path}.selfSpeakers`, raw.selfSpeakers),
+    ];
+    const name = raw.name === undefined && shared[0] ? shared[0].name : requireString(origin, `${path}.name`, raw.name);
+    return {
+      id,
+      name,
+      aliases: [...new Set(aliases)],
+      selfSpeakers: [...new Set(selfSpeakers)],
+      ...(raw.side !== undefined ? { side: requireId(origin, `${path}.side`, raw.side) } : {}),
+    };
+  });
+}
+
+/**
+ * A shared actor: `aliases` either one list or groups by kind (country, capital, officials, institutions), each
+ * with its inflected Russian and Ukrainian forms; `selfSpeakers` are the ones that speak for the actor itself.
+ */
+function actorOf(context: FieldContext, json: Record<string, unknown>) {
+  const { origin } = context;
+  const name = requireString(origin, 'name', json.name);
+  const groups = isRecord(json.aliases) ? Object.entries(json.aliases) : [['', json.aliases] as const];
+  const aliases = groups.flatMap(([group, list]) => termList(context, group ? `aliases.${group}` : 'aliases', list));
+  if (aliases.length === 0) fail(origin, 'aliases', 'must not be empty');
+  return { name, aliases, selfSpeakers: termList(context, 'selfSpeakers', json.selfSpeakers) };
+}
+
+function requireWeight(origin: string, path: string, weight: unknown): number {
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 5) {
+    fail(origin, path, 'must be a number in (0, 5]');
+  }
+  return weight;
+}
+
+/** Topic entries: `{term, weight}`, a row `{weight, terms: [...]}`, or `{"include": "topics/..."}`. */
+function topicOf(context: FieldContext, path: string, value: unknown, allowEmpty: boolean): WeightedTerm[] {
+  const { origin } = context;
+  if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) fail(origin, path, 'must be a non-empty array');
+  return value.flatMap((raw, index): WeightedTerm[] => {
+    const at = `${path}[${index}]`;
+    if (!isRecord(raw)) fail(origin, at, 'must be an object {term, weight}');
+    if (raw.include !== undefined) {
+      return openIncludes(context, `${at}.include`, raw.include).flatMap((shared) =>
+        topicOf(shared.context, 'topic', shared.json.topic, false),
+      );
+    }
+    const weight = requireWeight(origin, `${at}.weight`, raw.weight);
+    if (raw.terms !== undefined)
+      return termList(context, `${at}.terms`, raw.terms, false).map((term) => ({ term, weight }));
+    return [{ term: requireTerm(origin, `${at}.term`, raw.term), weight }];
+  });
+}
+
+function conditionsOf(context: FieldContext, path: string, value: unknown): ConditionDefinition[] {
+  const { origin } = context;
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(origin, path, 'must be an array');
+  return value.flatMap((raw, index): ConditionDefinition[] => {
+    const at = `${path}[${index}]`;
+    if (!isRecord(raw)) fail(origin, at, 'must be an object {id, terms}');
+    if (raw.include !== undefined && raw.id === undefined) {
+      return openIncludes(context, `${at}.include`, raw.include).flatMap((shared) =>
+        conditionsOf(shared.context, 'conditions', shared.json.conditions),
+      );
+    }
+    return [{ id: requireId(origin, `${at}.id`, raw.id), terms: termList(context, `${at}.terms`, raw.terms, false) }];
+  });
+}
+
+function stancePhrasesOf(context: FieldContext, value: unknown): StancePhrases {
+  if (value === undefined) return { supports: [], conditional: [], opposes: [] };
+  if (!isRecord(value)) fail(context.origin, 'stancePhrases', 'must be an object {supports, conditional, opposes}');
+  for (const key of Object.keys(value)) {
+    if (!['supports', 'conditional', 'opposes'].includes(key)) {
+      fail(context.origin, `stancePhrases.${key}`, 'is not a stance (supports, conditional, opposes)');
+    }
+  }
+  return {
+    supports: termList(context, 'stancePhrases.supports', value.supports),
+    conditional: termList(context, 'stancePhrases.conditional', value.conditional),
+    opposes: termList(context, 'stancePhrases.opposes', value.opposes),
   };
 }
 
@@ -178,6 +218,24 @@ function repoStoriesDir(): string {
 }
 
 export const DEFAULT_STORIES_DIR: string = process.env.STORYWATCH_STORIES_DIR ?? repoStoriesDir();
+
+/**
+ * Shared lists live in `shared/` beside the stories; a directory without its own (a test's, a user's draft)
+ * uses the repository's, so a story written anywhere can include `actors/russia`.
+ */
+export function sharedListReader(storiesDir: string): IncludeResolver {
+  const own = join(storiesDir, 'shared');
+  const base = existsSync(own) ? own : join(DEFAULT_STORIES_DIR, 'shared');
+  return (name) => {
+    const origin = join(base, `${name}.json`);
+    try {
+      return { json: JSON.parse(readFileSync(origin, 'utf8')), origin };
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new StoryValidationError(`${origin}: not valid JSON (${error.message})`);
+      throw error;
+    }
+  };
+}
 
 /** A story file that could not be loaded, with the message naming the file and the field. */
 export interface BrokenStoryFile {
@@ -192,14 +250,15 @@ export interface StoryCatalog {
   broken: BrokenStoryFile[];
 }
 
-function readStoryFile(path: string): StoryDefinition {
+/** One story file, its shared lists read from `shared/` beside it (or the repository's). */
+export function readStoryFile(path: string): StoryDefinition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new StoryValidationError(`${path}: not valid JSON (${(error as Error).message})`);
   }
-  return validateStory(parsed, path);
+  return validateStory(parsed, path, sharedListReader(dirname(path)));
 }
 
 export function readStoryCatalog(dir: string = DEFAULT_STORIES_DIR): StoryCatalog {

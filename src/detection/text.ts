@@ -49,9 +49,9 @@ export interface Sentence {
 }
 
 const ABBREVIATION_BEFORE_DOT =
-  /(?:\b(?:U\.S|U\.K|U\.N|Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|vs|No)|\b[A-Z])$/;
+  /(?:\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|vs|No)|\b[A-Z])$/;
 
-/** Splits on sentence punctuation, keeping abbreviations such as "U.S." and initials inside the sentence. */
+/** Splits on sentence punctuation, keeping dotted abbreviations ("E.U.", "a.m.") and initials inside the sentence. */
 export function splitSentences(text: string, offset = 0): Sentence[] {
   const sentences: Sentence[] = [];
   let start = 0;

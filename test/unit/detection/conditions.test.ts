@@ -64,6 +64,9 @@ describe('overlapping vocabulary entries', () => {
     conflictTerms: [],
     otherStories: [],
     conditions: [{ id: 'levy_cap', terms: ['harbour lev*'] }],
+    matter: [],
+    contact: [],
+    stancePhrases: { supports: [], conditional: [], opposes: [] },
   };
 
   it('gives an exact entry the roles of a same-length prefix entry that also accepts it', () => {

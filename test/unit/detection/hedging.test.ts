@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StanceObservation } from '../../../src/core/story';
+import { stanceVocabulary } from '../../../src/detection/cues';
 import { classifyItem, loadStory } from '../../../src/detection/index';
 import { compileStory, scanLexicon } from '../../../src/detection/lexicon';
 import { extractStances } from '../../../src/detection/stance';
@@ -22,7 +23,7 @@ function rawStances(sentence: string): Record<string, StanceObservation> {
     sentences: splitSentences(sentence),
     hits: scanLexicon(compileStory(story), sentence, tokens),
     wordStarts: tokens.starts,
-    objectPattern: /(?<!\p{L})(?:proposal|plan|deal)(?!\p{L})/iu,
+    vocabulary: stanceVocabulary(story),
   });
   return Object.fromEntries(observations.map((stance) => [stance.party, stance]));
 }
