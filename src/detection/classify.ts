@@ -11,6 +11,8 @@ import { cleanText, type Sentence, splitSentences, stemsOf, type Tokens, tokeniz
 /** Score at or above which an item is a follow-up. */
 export const FOLLOW_UP_THRESHOLD = 0.5;
 export const MIN_STANCE_CONFIDENCE = 0.6;
+/** Topic terms this heavy are the story's core phrases ("peace talks"): they carry the angle on the matter alone. */
+const CORE_TERM_WEIGHT = 1.1;
 const SIMILARITY_FULL = 0.3;
 /** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
 const CONTENT_LIMIT = 3000;
@@ -75,7 +77,45 @@ function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, 
   return matched === 0 ? 0 : Math.min(1, dot / (stems.size * 0.8 + 2));
 }
 
-function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
+interface Contact {
+  parties: string[];
+  crossSide: boolean;
+}
+
+/**
+ * Parties in touch: a meeting or call word in a sentence that names two parties. Two parties named in different
+ * sentences of an item that mentions a call somewhere ("a helpline to call") are not diplomacy.
+ */
+function sentenceContact(compiled: CompiledStory, evidence: Evidence): Contact | undefined {
+  const pattern = stanceVocabulary(compiled.story).contactPattern;
+  let found: Contact | undefined;
+  for (const sentence of evidence.sentences) {
+    const parties = new Set(
+      evidence.hits
+        .filter((hit) => hit.roles.party !== undefined && hit.start >= sentence.start && hit.start < sentence.end)
+        .map((hit) => hit.roles.party as string),
+    );
+    if (parties.size < 2 || !pattern.test(sentence.text)) continue;
+    const sides = new Set([...parties].map((party) => compiled.sideOf.get(party) ?? party));
+    const contact = { parties: [...parties], crossSide: sides.size >= 2 };
+    if (contact.crossSide) return contact;
+    found ??= contact;
+  }
+  return found;
+}
+
+/** What the vocabulary hits of an item add up to, a headline mention counting more than one in the body. */
+interface Tally {
+  topicWeights: Map<string, number>;
+  topicLabels: Map<string, string>;
+  parties: Set<string>;
+  otherStories: Set<string>;
+  anchorMentions: number;
+  otherMentions: number;
+  conflict: boolean;
+}
+
+function tallyHits(evidence: Evidence): Tally {
   const topicWeights = new Map<string, number>();
   const topicLabels = new Map<string, string>();
   const parties = new Set<string>();
@@ -106,6 +146,12 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
       otherMentions += inTitle ? 2 : 1;
     }
   }
+  return { topicWeights, topicLabels, parties, otherStories, anchorMentions, otherMentions, conflict };
+}
+
+function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
+  const { topicWeights, topicLabels, parties, otherStories, anchorMentions, otherMentions, conflict } =
+    tallyHits(evidence);
   const reasons: string[] = [];
   let topic = 0;
   let strongestTerm = 0;
@@ -114,13 +160,13 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     strongestTerm = Math.max(strongestTerm, weight);
   }
   if (topicWeights.size > 0) reasons.push(`story terms: ${[...topicWeights.keys()].slice(0, 6).join(', ')}`);
-  if (parties.size >= 2 && stanceVocabulary(compiled.story).contactPattern.test(evidence.text)) {
+  const vocabulary = stanceVocabulary(compiled.story);
+  const contact = sentenceContact(compiled, evidence);
+  if (contact !== undefined) {
     // Talking across the lines of a conflict is the diplomacy the story is about; allies meeting is weaker evidence.
-    const sides = new Set([...parties].map((party) => compiled.sideOf.get(party) ?? party));
-    const crossSide = sides.size >= 2;
-    topic += crossSide ? 0.7 : 0.35;
+    topic += contact.crossSide ? 0.7 : 0.35;
     strongestTerm = Math.max(strongestTerm, 0.6);
-    reasons.push(`${crossSide ? 'contact across sides' : 'contact'} between ${[...parties].join(' and ')}`);
+    reasons.push(`${contact.crossSide ? 'contact across sides' : 'contact'} between ${contact.parties.join(' and ')}`);
   }
   const anchor = Math.min(1, (parties.size > 0 ? 0.6 : 0) + 0.2 * Math.max(0, parties.size - 1) + (conflict ? 0.3 : 0));
   if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
@@ -143,7 +189,17 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   reasons.push(`profile similarity ${sim.toFixed(2)}`);
   if (days > 30) reasons.push(`age ${Math.round(days)} days (×${decay.toFixed(2)})`);
   // Generic words ("deal", "agreement") alone never make a follow-up; one real story term must be there.
-  const followUp = score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && parties.size + (conflict ? 1 : 0) > 0;
+  // War news that only shares the story's places and targets ("strikes on energy infrastructure") is no
+  // follow-up: the item must name what is negotiated, show the parties in touch, or use a core story phrase.
+  const angle =
+    contact !== undefined ||
+    strongestTerm >= CORE_TERM_WEIGHT ||
+    vocabulary.matterPattern.test(evidence.text) ||
+    vocabulary.phrasePattern.test(evidence.text);
+  if (!angle)
+    reasons.push('no angle on the matter: none of its words or stance phrases, no meeting of parties, no core term');
+  const followUp =
+    angle && score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && parties.size + (conflict ? 1 : 0) > 0;
   reasons.push(
     followUp
       ? `follow-up: score ${score.toFixed(2)} ≥ ${FOLLOW_UP_THRESHOLD}`

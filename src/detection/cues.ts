@@ -61,7 +61,7 @@ const CUE_RULES: readonly CueRule[] = [
     label: 'supports',
     kind: 'subject',
     strength: 0.8,
-    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|pledg(?:es|ed|ing|e)|draft(?:s|ed|ing)?|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|jump[- ]?start|revive|restart|kick[- ]?start)|jump[- ]?starts?|revives?|revived`,
+    pattern: `(?:is |are |was |were |remains? |be )?(?:ready|willing|open|prepared|eager) (?:to|for)|pledg(?:es|ed|ing|e)|draft(?:s|ed|ing)?|call(?:s|ed|ing)? for|push(?:es|ed|ing)? for|press(?:es|ed|ing)? for|push(?:es|ed|ing)|seek(?:s|ing)?|sought|urg(?:es|ed|ing)|pressur(?:e|es|ed|ing)|broker(?:s|ed|ing)|mediat(?:es|ed|ing)|announc(?:es|ed|ing|e)|declar(?:es|ed|ing|e)|(?:looks?|looking|aims?|aiming|try|tries|trying|works?|working|hopes?|hoping|seeks?|seeking) to (?:secure|reach|broker|get|clinch|seal|achieve|end|strike|cement|finali[sz]e|forge|nail down|jump[- ]?start|revive|restart|kick[- ]?start)|jump[- ]?starts?|revives?|revived|mov(?:es|ed|ing|e) (?:closer )?towards?`,
   },
   {
     label: 'supports',
@@ -81,7 +81,7 @@ const CUE_RULES: readonly CueRule[] = [
     label: 'supports',
     kind: 'owner',
     strength: 0.7,
-    pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts|calls? for)|[-\\s](?:(?:@MATTER@|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
+    pattern: `[-\\s](?:proposed|brokered|backed|led|drafted|mediated|sponsored|imposed|declared|announced|ordered|initiated)|(?:'s|’s) (?:\\p{L}+ ){0,2}?(?:proposals?|plans?|offers?|initiatives?|push|drive|framework|efforts|calls? for)|[-\\s](?:(?:@MATTER@|\\d+-point|\\d+-day|new|draft|latest|initial|revised) ){0,2}(?:proposals?|plans?|offers?|initiatives?|framework)`,
   },
   // "any deal must include Russia", said by a party: a term it sets
   {
@@ -172,6 +172,10 @@ export interface StanceVocabulary {
   matterBefore: RegExp;
   /** A meeting or call between parties. */
   contactPattern: RegExp;
+  /** The story's matter on its own: an item with none of it has no negotiation angle. */
+  matterPattern: RegExp;
+  /** Any of the story's own stance phrases ("fight on"): a position on the matter even where it goes unnamed. */
+  phrasePattern: RegExp;
 }
 
 const vocabularies = new WeakMap<StoryDefinition, StanceVocabulary>();
@@ -198,6 +202,14 @@ export function stanceVocabulary(story: StoryDefinition): StanceVocabulary {
     objectPattern: wordPattern(`${GENERIC_OBJECTS}|${matter}`),
     matterBefore: new RegExp(`(?<![\\p{L}\\p{N}])(?:${matter})\\s+$`, 'iu'),
     contactPattern: wordPattern(`${CONTACT_VERBS}|${termsAlternation(story.contact)}`),
+    matterPattern: wordPattern(matter),
+    phrasePattern: wordPattern(
+      termsAlternation([
+        ...story.stancePhrases.supports,
+        ...story.stancePhrases.conditional,
+        ...story.stancePhrases.opposes,
+      ]),
+    ),
   };
   vocabularies.set(story, vocabulary);
   return vocabulary;
