@@ -78,6 +78,9 @@ export function validateStory(json: unknown, origin: string, include: IncludeRes
   if (!isRecord(json)) fail(origin, 'story', 'must be a JSON object');
   const context: FieldContext = { origin, include, chain: [] };
   const id = requireId(origin, 'id', json.id);
+  const title = requireString(origin, 'title', json.title);
+  const description = requireString(origin, 'description', json.description);
+  const seedText = requireString(origin, 'seedText', json.seedText);
   const startDate = requireString(origin, 'startDate', json.startDate);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(Date.parse(`${startDate}T00:00:00Z`))) {
     fail(origin, 'startDate', `must be a date like 2025-03-11 (got "${startDate}")`);
@@ -91,9 +94,9 @@ export function validateStory(json: unknown, origin: string, include: IncludeRes
   }
   return {
     id,
-    title: requireString(origin, 'title', json.title),
-    description: requireString(origin, 'description', json.description),
-    seedText: requireString(origin, 'seedText', json.seedText),
+    title,
+    description,
+    seedText,
     startDate,
     parties: partiesOf(context, json.parties),
     topic: topicOf(context, 'topic', json.topic, false),
