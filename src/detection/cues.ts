@@ -126,7 +126,7 @@ const CUE_RULES: readonly CueRule[] = [
 ];
 
 // Words for the thing parties take positions on that every negotiation shares; the story adds its own `matter`.
-const GENERIC_OBJECTS = `proposals?|plans?|offers?|idea|initiative|terms|meet|meeting|dialogue|предложени${L}|план${L}|пропозиці${L}|ініціатив${L}`;
+const GENERIC_OBJECTS = `proposals?|plans?|offers?|demands?|requests?|idea|initiative|terms|meet|meeting|dialogue|предложени${L}|план${L}|пропозиці${L}|ініціатив${L}`;
 // Verbs of parties getting in touch; the story's `contact` adds its own (envoys, mediators).
 const CONTACT_VERBS = `meet${L}|met|call(?:s|ed)?(?!\\s+(?:for|on)\\b)|phone|spoke|speak${L}|visit${L}|hosts?|hosted|встреч${L}|разговор${L}|звон${L}|зустріч${L}|розмов${L}`;
 const NEVER = '(?!)';

@@ -8,6 +8,7 @@ export {
   loadStory,
   type PartyDefinition,
   readStoryCatalog,
+  readStoryFile,
   type StoryCatalog,
   type StoryDefinition,
   StoryValidationError,

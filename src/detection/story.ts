@@ -228,7 +228,7 @@ export const DEFAULT_STORIES_DIR: string = process.env.STORYWATCH_STORIES_DIR ??
  */
 export function sharedListReader(storiesDir: string): IncludeResolver {
   const own = join(storiesDir, 'shared');
-  const base = existsSync(own) ? own : join(DEFAULT_STORIES_DIR, 'shared');
+  const base = existsSync(own) ? own : join(repoStoriesDir(), 'shared');
   return (name) => {
     const origin = join(base, `${name}.json`);
     try {

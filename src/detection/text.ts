@@ -89,6 +89,10 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
 const CYRILLIC = /[\u0400-\u04ff]/;
 const CYRILLIC_ENDINGS =
   /(?:иями|ями|ами|ого|его|ому|ему|ими|ыми|ой|ей|ий|ый|ая|яя|ое|ее|ую|юю|ов|ев|ах|ях|ам|ям|ом|ем|ія|ію|ії|ів|ою|ею|а|я|о|е|и|ы|у|ю|і|ї|є|ь|й)$/;

@@ -9,6 +9,7 @@ import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { runCommand } from './run';
 import { stancesCommand } from './stances';
+import { storyCommand } from './story';
 
 /** Every CLI command; add a new one by importing it here. */
 export const commands: Command[] = [
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   historyCommand,
   articlesCommand,
   alertsCommand,
+  storyCommand,
 ];

@@ -108,7 +108,7 @@ describe('loading stories', () => {
     vi.resetModules();
     const fresh = await import('../../../src/detection/index');
     expect(fresh.DEFAULT_STORIES_DIR).toBe(FIXTURE_STORIES);
-    expect(fresh.loadStories().map((story) => story.id)).toEqual(['port-strike-2031']);
+    expect(fresh.loadStories().map((story) => story.id)).toEqual(['port-strike-2031', 'tariff-talks-2031']);
   });
 
   it('loads the repository stories by default, the ceasefire story among them', () => {
@@ -120,7 +120,7 @@ describe('loading stories', () => {
 
   it('loads every story of another directory', () => {
     const ids = loadStories(FIXTURE_STORIES).map((story) => story.id);
-    expect(ids).toEqual(['port-strike-2031']);
+    expect(ids).toEqual(['port-strike-2031', 'tariff-talks-2031']);
   });
 
   it('names the known stories when the requested one does not exist', () => {

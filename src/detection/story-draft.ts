@@ -1,0 +1,279 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileStory, scanLexicon } from './lexicon';
+import { type StoryDefinition, sharedListReader, validateStory } from './story';
+import { draftConditions } from './story-draft-conditions';
+import { cleanText, isStopword, splitSentences, tokenize } from './text';
+
+/**
+ * `storywatch story init`: a first story file drafted from seed articles and the shared lists. The draft is a
+ * starting point a user reads and corrects; its `notes` say what to check.
+ */
+export interface DraftInput {
+  /** Seed article texts (title on the first line, then the body). */
+  seeds: string[];
+  name?: string;
+  /** YYYY-MM-DD; today when left out. */
+  startDate?: string;
+  /** The stories directory whose `shared/` lists the draft matches and includes. */
+  storiesDir: string;
+}
+
+export interface StoryDraft {
+  /** The story file, ready to write; validated with the same rules as any story. */
+  json: Record<string, unknown>;
+  notes: string[];
+}
+
+const SEED_TEXT_LIMIT = 700;
+const TOPIC_WORDS = 8;
+const TOPIC_PHRASES = 6;
+/** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
+const SHARED_TOPIC_HITS = 2;
+const STRONG_WEIGHT = 1;
+
+// Words of any news article that say nothing about its subject; the detector's stopwords cover the rest.
+const NEWS_WORDS = new Set(
+  (
+    'said says told added according reported report reports week weeks month months year years day days today ' +
+    'yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday time times people percent number ' +
+    'first last next later earlier other others many much some more most new latest since around while during ' +
+    'would could should might must will shall make made take taken give given back still even well like ' +
+    'president minister spokesman spokeswoman official officials called calling issue issues idea ideas part ' +
+    'statement statements press conference comments commenting country countries leader leaders need needs ' +
+    'meaning discussed discuss'
+  ).split(' '),
+);
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'my-story'
+  );
+}
+
+function sharedNames(storiesDir: string, kind: string): string[] {
+  const own = join(storiesDir, 'shared', kind);
+  if (!existsSync(own)) return [];
+  return readdirSync(own)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => `${kind}/${name.slice(0, -5)}`)
+    .sort();
+}
+
+/** A throwaway story made of every shared actor and topic, to see which of them the seed names. */
+function probeStory(storiesDir: string, actors: string[], topics: string[]): StoryDefinition {
+  return validateStory(
+    {
+      id: 'probe',
+      title: 'probe',
+      description: 'probe',
+      seedText: 'probe',
+      startDate: '2000-01-01',
+      parties:
+        actors.length > 0
+          ? actors.map((include) => ({ id: slug(include), include }))
+          : [{ id: 'none', name: 'none', aliases: ['none'] }],
+      topic: topics.length > 0 ? topics.map((include) => ({ include })) : [{ term: 'probe', weight: 1 }],
+    },
+    'story init',
+    sharedListReader(storiesDir),
+  );
+}
+
+/** How often each shared actor is named in the text, and which shared topics it uses. */
+function matchShared(storiesDir: string, text: string) {
+  const actors = sharedNames(storiesDir, 'actors');
+  const topics = sharedNames(storiesDir, 'topics');
+  const counts = new Map<string, number>();
+  const covered: { start: number; end: number }[] = [];
+  const topicHits = new Map<string, number>();
+  for (const topic of topics) {
+    const hits = scanLexicon(compileStory(probeStory(storiesDir, [], [topic])), text);
+    const strong = hits.filter((hit) => (hit.roles.topicWeight ?? 0) >= STRONG_WEIGHT);
+    topicHits.set(topic, new Set(strong.map((hit) => hit.roles.label.toLowerCase())).size);
+  }
+  if (actors.length > 0) {
+    const probe = probeStory(storiesDir, actors, []);
+    for (const hit of scanLexicon(compileStory(probe), text)) {
+      if (hit.roles.party === undefined) continue;
+      counts.set(hit.roles.party, (counts.get(hit.roles.party) ?? 0) + 1);
+      covered.push(hit);
+    }
+  }
+  const found = actors.filter((actor) => (counts.get(slug(actor)) ?? 0) > 0);
+  found.sort((a, b) => (counts.get(slug(b)) ?? 0) - (counts.get(slug(a)) ?? 0));
+  return {
+    actors: found,
+    topics: topics.filter((topic) => (topicHits.get(topic) ?? 0) >= SHARED_TOPIC_HITS),
+    covered,
+  };
+}
+
+const NAME = /(?<![\p{L}.])\p{Lu}[\p{Ll}’']+(?:\s+\p{Lu}[\p{Ll}’']+)*/gu;
+
+/** Capitalized names no shared list knows, sentence starts left out: the people and places to add by hand. */
+function unknownNames(text: string, covered: { start: number; end: number }[]): string[] {
+  const names = new Map<string, number>();
+  for (const sentence of splitSentences(text)) {
+    for (const match of sentence.text.matchAll(NAME)) {
+      if (match.index === 0) continue;
+      const start = sentence.start + match.index;
+      const end = start + match[0].length;
+      if (covered.some((hit) => hit.start < end && hit.end > start)) continue;
+      const name = match[0].replace(/['’]s$/, '');
+      if (name.length < 4 || NEWS_WORDS.has(name.toLowerCase())) continue;
+      names.set(name, (names.get(name) ?? 0) + 1);
+    }
+  }
+  return [...names.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+}
+
+function isContentWord(word: string): boolean {
+  return word.length >= 4 && !/^\d+$/.test(word) && !NEWS_WORDS.has(word) && !isStopword(word);
+}
+
+/** The seed's own words and two-word phrases, most frequent first, headline words counting double. */
+function distinctiveTerms(seeds: string[], covered: Set<string>): { words: string[]; phrases: string[] } {
+  const wordCounts = new Map<string, number>();
+  const phraseCounts = new Map<string, number>();
+  const add = (counts: Map<string, number>, term: string, weight: number) =>
+    counts.set(term, (counts.get(term) ?? 0) + weight);
+  for (const seed of seeds) {
+    const [headline = '', ...body] = seed.split('\n');
+    for (const [part, weight] of [
+      [cleanText(headline), 2],
+      [cleanText(body.join(' ')), 1],
+    ] as const) {
+      const { words, starts, ends } = tokenize(part);
+      const usable = (index: number) => isContentWord(words[index] as string) && !covered.has(words[index] as string);
+      words.forEach((word, index) => {
+        if (!usable(index)) return;
+        add(wordCounts, word, weight);
+        // Two words make a phrase only when nothing but a space stands between them.
+        const gap = part.slice(ends[index], starts[index + 1]);
+        if (index + 1 < words.length && usable(index + 1) && /^ $/.test(gap)) {
+          add(phraseCounts, `${word} ${words[index + 1]}`, weight);
+        }
+      });
+    }
+  }
+  const ranked = (counts: Map<string, number>, limit: number) =>
+    [...counts.entries()]
+      .filter(([, count]) => count >= 2)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([term]) => term);
+  return { words: ranked(wordCounts, TOPIC_WORDS), phrases: ranked(phraseCounts, TOPIC_PHRASES) };
+}
+
+export function draftStory(input: DraftInput): StoryDraft {
+  const text = input.seeds.map((seed) => cleanText(seed.replace(/\n/g, '. '))).join('\n');
+  const shared = matchShared(input.storiesDir, text);
+  const coveredWords = new Set(
+    shared.covered.flatMap((hit) => tokenize(text.slice(hit.start, hit.end)).words.map((word) => word)),
+  );
+  const names = unknownNames(text, shared.covered);
+  // Names belong in parties and conflictTerms, not in the topic.
+  for (const match of text.matchAll(NAME)) {
+    if (match.index > 0 && !/[.!?]\s*$/.test(text.slice(0, match.index))) {
+      for (const word of tokenize(match[0]).words) coveredWords.add(word);
+    }
+  }
+  // Words the included shared topics already know need not be listed again.
+  for (const topic of shared.topics) {
+    const known = compileStory(probeStory(input.storiesDir, [], [topic]));
+    for (const hit of scanLexicon(known, text)) {
+      for (const word of tokenize(text.slice(hit.start, hit.end)).words) coveredWords.add(word);
+    }
+  }
+  for (const name of names) for (const word of tokenize(name).words) coveredWords.add(word);
+  const { words, phrases } = distinctiveTerms(input.seeds, coveredWords);
+  const firstLine = (input.seeds[0] ?? '').split('\n')[0]?.trim() ?? '';
+  const title = input.name ?? (firstLine || 'My story');
+  const body = cleanText((input.seeds[0] ?? '').split('\n').slice(1).join(' ')) || cleanText(firstLine);
+  const seedText = truncateAtSentence(body, SEED_TEXT_LIMIT);
+  const conditions = draftConditions(text);
+  const war = shared.topics.some((topic) => topic.includes('war'));
+  const json: Record<string, unknown> = {
+    id: slug(title),
+    title,
+    description: truncateAtSentence(body, 240),
+    seedText,
+    startDate: input.startDate ?? new Date().toISOString().slice(0, 10),
+    parties: draftParties(shared.actors, names),
+    topic: [
+      ...shared.topics.map((include) => ({ include })),
+      ...(phrases.length > 0 ? [{ weight: 1.2, terms: phrases }] : []),
+      ...(words.length > 0 ? [{ weight: 0.8, terms: words }] : []),
+    ],
+    conflictTerms: [],
+    otherStories: war ? { include: 'conflicts/2025' } : [],
+    conditions,
+    matter: { include: 'matter/bargaining' },
+  };
+  return { json, notes: draftNotes(json, names, shared.actors.length) };
+}
+
+const MIN_PARTIES = 2;
+const MAX_NAMED_PARTIES = 4;
+
+/**
+ * One party per shared actor the seed names; when fewer than two are known, the seed's most frequent unknown names
+ * (organisations and people) become parties to check, so even a story no shared list knows starts with parties.
+ */
+function draftParties(actors: string[], names: string[]): Record<string, unknown>[] {
+  const parties: Record<string, unknown>[] = actors.map((include) => ({
+    id: slug(include.replace(/^actors\//, '')),
+    include,
+  }));
+  if (parties.length >= MIN_PARTIES) return parties;
+  const candidates = [...names].sort((a, b) => b.split(' ').length - a.split(' ').length).slice(0, MAX_NAMED_PARTIES);
+  for (const name of candidates) parties.push({ id: slug(name), name, aliases: [name], selfSpeakers: [name] });
+  return parties;
+}
+
+function truncateAtSentence(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const sentences = splitSentences(text);
+  let kept = '';
+  for (const sentence of sentences) {
+    if (kept.length + sentence.text.length + 1 > limit) break;
+    kept = kept ? `${kept} ${sentence.text}` : sentence.text;
+  }
+  return kept || text.slice(0, limit);
+}
+
+function draftNotes(json: Record<string, unknown>, names: string[], actorCount: number): string[] {
+  const notes = [
+    'Drafted by storywatch story init. Check each point, then delete these notes and run storywatch story check.',
+  ];
+  notes.push(
+    actorCount < 2
+      ? 'Few shared actors were named: parties were made from names in the seed. Merge, rename and add aliases.'
+      : 'parties: one per actor the seed names. Drop bystanders, merge allies with "side", add their spokespeople.',
+  );
+  if (names.length > 0) {
+    notes.push(
+      `Names no shared list knows: ${names.slice(0, 12).join(', ')}. Add people to a party's aliases, places to conflictTerms.`,
+    );
+  }
+  notes.push(
+    "topic: the seed's own words at 0.8 and phrases at 1.2. Remove generic ones; a story needs terms that only it uses.",
+  );
+  const conditions = json.conditions as unknown[];
+  notes.push(
+    conditions.length > 0
+      ? 'conditions: read from the demands in the seed. Keep the ones parties will bargain over; give each a short id.'
+      : 'conditions: the seed states no demands; add the ones the parties bargain over.',
+  );
+  notes.push(
+    "matter: the shared list of what parties bargain over. Add this story's own (a contract, a levy, a border).",
+  );
+  return notes;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STORIES_DIR, validateStory } from '../../../src/detection/index';
+import { sharedListReader } from '../../../src/detection/story';
+import { draftStory } from '../../../src/detection/story-draft';
+import { draftConditions } from '../../../src/detection/story-draft-conditions';
+import { formatStoryJson } from '../../../src/detection/story-format';
+
+describe('conditions drafted from a seed’s demands', () => {
+  it('splits what follows a demand at "and" and commas, without the reason or the names after it', () => {
+    const conditions = draftConditions(
+      'Washington demands an end to export subsidies and market access for American farm goods. ' +
+        'Beijing insists on the removal of chip export controls before any deal.',
+    );
+    expect(conditions).toEqual([
+      { id: 'export_subsidies', terms: ['export subsidies', 'subsidies'] },
+      { id: 'market_access', terms: ['market access', 'access'] },
+      { id: 'export_controls', terms: ['chip export controls', 'controls'] },
+    ]);
+  });
+
+  it('reads Russian and Ukrainian demands too', () => {
+    const ids = draftConditions('Москва требует вывода войск. Київ погодиться лише за умови гарантій безпеки.').map(
+      (condition) => condition.id,
+    );
+    expect(ids).toEqual(['вывода_войск', 'гарантій_безпеки']);
+  });
+
+  it('finds none in a text that demands nothing', () => {
+    expect(draftConditions('The talks went on for three hours in a calm mood.')).toEqual([]);
+  });
+});
+
+describe('draftStory', () => {
+  const seed = [
+    'Northwind and Southport trade blame as the harbour levy dispute drags on',
+    'Officials from China met the White House trade team on Monday about the harbour levy dispute. ' +
+      'The harbour levy dispute began when Beijing raised port fees. Washington demands a cap on harbour fees.',
+  ].join('\n');
+
+  it('drafts a story that validates with the shared lists, parties from the actors the seed names', () => {
+    const draft = draftStory({ seeds: [seed], storiesDir: DEFAULT_STORIES_DIR, startDate: '2031-05-01' });
+    const story = validateStory(draft.json, 'draft.json', sharedListReader(DEFAULT_STORIES_DIR));
+    expect(story.parties.map((party) => party.id).sort()).toEqual(['china', 'us']);
+    expect(story.topic.map((entry) => entry.term)).toEqual(expect.arrayContaining(['harbour levy', 'levy dispute']));
+    expect(story.startDate).toBe('2031-05-01');
+    expect(story.conditions.map((condition) => condition.id)).toEqual(['harbour_fees']);
+    expect(draft.json.otherStories).toEqual([]);
+    expect(draft.notes.join(' ')).toMatch(/Names no shared list knows: .*Southport/);
+  });
+
+  it('writes short lists on one line and long ones one entry per line, within 120 columns', () => {
+    const text = formatStoryJson({
+      short: ['a', 'b'],
+      long: Array.from({ length: 30 }, (_, index) => `term ${index}`),
+    });
+    expect(text).toContain('"short": ["a", "b"]');
+    expect(text.split('\n').every((line) => line.length <= 120)).toBe(true);
+    expect(JSON.parse(text).long).toHaveLength(30);
+  });
+});
