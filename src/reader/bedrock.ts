@@ -91,6 +91,7 @@ export function createBedrockTransport(options: BedrockTransportOptions): ModelT
   const path = `/model/${encodeURIComponent(options.modelId)}/converse`;
   return {
     id: `bedrock:${options.modelId}`,
+    promptCaching: caching,
     describe: (request) => ({
       url: `${options.endpoint ?? `https://bedrock-runtime.${options.region ?? '<region>'}.amazonaws.com`}${path}`,
       body: converseInput(options.modelId, request, caching),

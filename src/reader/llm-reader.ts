@@ -70,6 +70,7 @@ export interface LlmReaderOptions {
 }
 
 export interface LlmReader extends Reader {
+  readonly promptCaching: boolean;
   /** Running totals since the reader was made: the metrics a handler emits and the eval prints. */
   stats(): ReaderStats;
   /** The requests `read` would send for these items, without sending anything. */
@@ -215,6 +216,7 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
   return {
     id: transport.id,
     promptVersion: PROMPT_TEMPLATE_VERSION,
+    promptCaching: transport.promptCaching,
     async read(items, story, profile) {
       const readings = items.map((item) => readByRules(item, story, profile));
       const passed = gated(readings);

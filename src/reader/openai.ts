@@ -59,6 +59,8 @@ export function createOpenAiTransport(options: OpenAiTransportOptions): ModelTra
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   return {
     id: `openai:${options.model}`,
+    // Providers that cache do it by themselves for a repeated prefix; nothing to mark.
+    promptCaching: false,
     describe: (request) => ({ url, body: openAiBody(options.model, request) }),
     async send(request, signal): Promise<ModelResponse> {
       let response: Response;

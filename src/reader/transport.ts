@@ -48,6 +48,8 @@ export class TransportError extends Error {
 export interface ModelTransport {
   /** `bedrock:<model id>` or `openai:<model>`: the reader id its readings carry. */
   readonly id: string;
+  /** True when requests mark the system text for the endpoint's prompt cache. */
+  readonly promptCaching: boolean;
   send(request: ModelRequest, signal: AbortSignal): Promise<ModelResponse>;
   /** The body it would send, for `classify --dry-run`. */
   describe(request: ModelRequest): { url: string; body: unknown };

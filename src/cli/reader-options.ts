@@ -1,0 +1,77 @@
+import type { Reader } from '../core/ports/reader';
+import { createReader, parseReaderKind, READER_KINDS, ReaderConfigError } from '../reader/config';
+import type { ReaderLogEntry } from '../reader/llm-reader';
+import { DEFAULT_LLM_API_KEY_ENV } from '../reader/openai';
+import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
+
+/**
+ * Who judges the items: the rules (offline), Bedrock, or any OpenAI-compatible endpoint. LLM endpoints are the
+ * user's own configuration, not feed content, so a loopback one (Ollama, a test server) needs no
+ * --allow-private-network.
+ */
+export const READER_OPTIONS: Record<string, OptionSpec> = {
+  reader: { type: 'string', description: `Who reads the items: ${READER_KINDS.join(', ')}`, defaultText: 'rules' },
+  'bedrock-region': { type: 'string', description: 'AWS region of Bedrock Runtime (with --reader bedrock)' },
+  'bedrock-endpoint': { type: 'string', description: 'Converse-speaking endpoint URL instead of the region’s' },
+  'llm-endpoint': {
+    type: 'string',
+    description: `OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 (key from $${DEFAULT_LLM_API_KEY_ENV})`,
+  },
+  'llm-model': {
+    type: 'string',
+    description: 'Model: a Bedrock model or inference profile id, or the endpoint’s model name',
+    defaultText: 'amazon.nova-lite-v1:0 for bedrock',
+  },
+};
+
+function httpUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${name} must be a URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${name} must be http(s)`);
+  return value;
+}
+
+/** The reader the options ask for; its fallbacks and rejections go to stderr as JSON lines. */
+export function readerFromOptions(context: CommandContext): Reader {
+  const log = (entry: ReaderLogEntry) => context.io.stderr.write(`${JSON.stringify(entry)}\n`);
+  try {
+    const kind = parseReaderKind(stringOption(context, 'reader'));
+    const bedrockOnly = ['bedrock-region', 'bedrock-endpoint'].filter((name) => stringOption(context, name));
+    const openAiOnly = ['llm-endpoint'].filter((name) => stringOption(context, name));
+    if (kind === 'rules' && stringOption(context, 'llm-model'))
+      throw new UsageError('--llm-model needs an LLM --reader');
+    if (kind !== 'bedrock' && bedrockOnly.length > 0)
+      throw new UsageError(`--${bedrockOnly[0]} needs --reader bedrock`);
+    if (kind !== 'openai' && openAiOnly.length > 0) throw new UsageError(`--${openAiOnly[0]} needs --reader openai`);
+    // Signing needs a region even for a local Converse endpoint; any will do there.
+    const region =
+      stringOption(context, 'bedrock-region') ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      (stringOption(context, 'bedrock-endpoint') ? 'us-east-1' : undefined);
+    if (kind === 'bedrock' && !region) throw new UsageError('--reader bedrock needs --bedrock-region (or AWS_REGION)');
+    const bedrockEndpoint = httpUrl('bedrock-endpoint', stringOption(context, 'bedrock-endpoint'));
+    const llmEndpoint = httpUrl('llm-endpoint', stringOption(context, 'llm-endpoint'));
+    const llmModel = stringOption(context, 'llm-model');
+    const model = kind === 'bedrock' ? llmModel : undefined;
+    return createReader(
+      {
+        reader: kind,
+        ...(region ? { bedrockRegion: region } : {}),
+        ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
+        ...(model ? { bedrockModelId: model } : {}),
+        ...(llmEndpoint ? { llmEndpoint } : {}),
+        ...(kind === 'openai' && llmModel ? { llmModel } : {}),
+      },
+      { log },
+    );
+  } catch (error) {
+    if (error instanceof ReaderConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
