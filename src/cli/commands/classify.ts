@@ -118,13 +118,17 @@ async function classifyLines(context: CommandContext, reader: Reader, story: Sto
     }
   });
   const answered: Promise<void>[] = [];
+  const batching = isLlmReader(reader);
   for await (const line of readBoundedLines(stdin as AsyncIterable<Buffer | string>, maxLineBytes)) {
     // Ctrl-C or a closed stdout: stop reading; main() turns the stop into a quiet exit.
     context.signal.throwIfAborted();
     const parsed = parseLine(line, maxLineBytes);
     if (parsed === null) continue;
     if ('error' in parsed) malformed++;
-    answered.push(answer(parsed));
+    const answering = answer(parsed);
+    // The rules answer at once; waiting for each keeps memory flat however fast stdin is.
+    if (batching) answered.push(answering);
+    else await answering;
   }
   await Promise.all(answered);
   if (malformed > 0) context.io.stderr.write(`storywatch classify: ${malformed} malformed line(s) skipped\n`);
