@@ -59,7 +59,7 @@ function format(name: string, value: Scores): string {
   return `${name.padEnd(10)} P ${value.precision.toFixed(3)}  R ${value.recall.toFixed(3)}  F1 ${value.f1.toFixed(3)}  (tp ${value.tp}, fp ${value.fp}, fn ${value.fn})`;
 }
 
-function toFeedItem(labeled: LabeledItem): FeedItem {
+export function toFeedItem(labeled: LabeledItem): FeedItem {
   return {
     id: labeled.id,
     title: labeled.title ?? '',
