@@ -32,6 +32,13 @@ export interface StorywatchConfig {
   /** Absolute paths on the synth machine; the files are copied into every function bundle. */
   feedRegistryPath: string;
   storiesDir: string;
+  /** Who reads items in the analyzer: `rules` (default, no model access needed) or `bedrock`. */
+  reader: 'rules' | 'bedrock';
+  /** Foundation model or system inference profile id; set when reader is bedrock. */
+  bedrockModelId: string | null;
+  /** Daily budget per story for the bedrock reader; null means no limit of that kind. */
+  readerItemsPerDay: number | null;
+  readerTokensPerDay: number | null;
 }
 
 /** Retention values CloudWatch Logs accepts; anything else is rejected by the service at deploy time. */
@@ -132,8 +139,11 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     }
   }
 
+  const reader = readReaderContext(readContext, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    ...reader,
     alertEmails,
     alertPhoneNumbers,
     opsEmail,
@@ -161,6 +171,40 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     }
     return absolute;
   }
+}
+
+/** Model ids look like `amazon.nova-lite-v1:0`, optionally behind a profile geography (`us.`, `eu.`, `global.`). */
+const MODEL_ID_PATTERN = /^(?:(?:us|eu|apac|us-gov|global)\.)?[a-z0-9-]+\.[a-z0-9.:-]+$/;
+
+function readReaderContext(
+  readContext: ContextReader,
+  problems: string[],
+): Pick<StorywatchConfig, 'reader' | 'bedrockModelId' | 'readerItemsPerDay' | 'readerTokensPerDay'> {
+  const rawReader = parseMaybeJson(readContext('reader')) ?? 'rules';
+  const reader = rawReader === 'bedrock' ? 'bedrock' : 'rules';
+  if (rawReader !== 'rules' && rawReader !== 'bedrock') {
+    problems.push(`reader must be "rules" or "bedrock", got ${JSON.stringify(rawReader)}`);
+  }
+  const rawModel = parseMaybeJson(readContext('bedrockModelId'));
+  let bedrockModelId: string | null = null;
+  if (rawModel !== undefined && rawModel !== null && rawModel !== '') {
+    if (typeof rawModel === 'string' && MODEL_ID_PATTERN.test(rawModel)) bedrockModelId = rawModel;
+    else
+      problems.push(`bedrockModelId must be a Bedrock model or inference profile id, got ${JSON.stringify(rawModel)}`);
+  }
+  if (reader === 'bedrock' && bedrockModelId === null) {
+    problems.push('reader=bedrock needs bedrockModelId (e.g. -c bedrockModelId=amazon.nova-lite-v1:0)');
+  }
+  const budget = (key: string) => {
+    const raw = readContext(key);
+    return raw === undefined || raw === null || raw === '' ? null : readInteger(raw, key, 0, 1, 100_000_000, problems);
+  };
+  return {
+    reader,
+    bedrockModelId,
+    readerItemsPerDay: budget('readerItemsPerDay'),
+    readerTokensPerDay: budget('readerTokensPerDay'),
+  };
 }
 
 function parseMaybeJson(raw: unknown): unknown {

@@ -47,6 +47,15 @@ export function suppressAcceptedFindings(stateful: StatefulStack, stateless: Sta
         'no other function.',
     });
   }
+  const crossRegionModel = stateless.modelAccess?.crossRegionModelId;
+  if (crossRegionModel) {
+    acknowledge(stateless.analysis.analyzer.role, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${crossRegionModel}]`,
+      reason:
+        'A cross-region inference profile serves a request from any region of its geography, so InvokeModel is ' +
+        'granted on the one model in every region; the model id itself is exact.',
+    });
+  }
   acknowledge(stateless.scheduleDlq, {
     id: 'AwsSolutions-SQS3',
     reason:

@@ -6,6 +6,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Analysis } from './constructs/analysis';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
+import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
 import { Operations } from './constructs/operations';
 import type { FunctionDefaults, StorywatchFunction } from './constructs/storywatch-function';
 import { deadLetterQueue, MAX_RECEIVE_COUNT } from './constructs/work-queue';
@@ -25,6 +26,8 @@ export interface StatelessStackProps extends StackProps {
   logRetention: RetentionDays;
   storiesDir: string;
   feedRegistryPath: string;
+  /** Set to read with Bedrock; absent, the analyzer reads with the rules and needs no model access. */
+  bedrockReader?: ModelAccessProps;
 }
 
 export const FUNCTION_TIMEOUT = Duration.seconds(60);
@@ -55,6 +58,8 @@ export function assertTimeoutOrder(pollDeadline: Duration, functionTimeout: Dura
 export class StatelessStack extends Stack {
   readonly ingestion: Ingestion;
   readonly analysis: Analysis;
+  /** Present when the analyzer reads with Bedrock. */
+  readonly modelAccess?: ModelAccess;
   readonly operations: Operations;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
   readonly scheduleDlq: Queue;
@@ -93,6 +98,11 @@ export class StatelessStack extends Stack {
       opsTopic: props.opsTopic,
       heartbeatPeriodMinutes: props.heartbeatPeriodMinutes,
     });
+    if (props.bedrockReader) {
+      this.modelAccess = new ModelAccess(this, 'Reader', props.bedrockReader);
+      this.modelAccess.grantRead(this.analysis.analyzer);
+      this.operations.watchReader();
+    }
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
     const { feedQueue, itemQueue } = this.ingestion;
     this.operations.watchBacklog(feedQueue.queue);

@@ -34,6 +34,15 @@ export function createStorywatch(app: App, config: StorywatchConfig): Storywatch
     logRetention: config.logRetentionDays,
     storiesDir: config.storiesDir,
     feedRegistryPath: config.feedRegistryPath,
+    ...(config.reader === 'bedrock' && config.bedrockModelId
+      ? {
+          bedrockReader: {
+            modelId: config.bedrockModelId,
+            itemsPerDay: config.readerItemsPerDay,
+            tokensPerDay: config.readerTokensPerDay,
+          },
+        }
+      : {}),
   });
   stateless.addStackDependency(stateful);
 

@@ -14,7 +14,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/config/metrics';
+import { METRIC, METRICS_NAMESPACE, READER_METRIC, SERVICE_NAME } from '../../src/config/metrics';
 import type { StorywatchFunction } from './storywatch-function';
 
 export interface OperationsProps {
@@ -131,6 +131,39 @@ export class Operations extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     return failureRatio;
+  }
+
+  /**
+   * The bedrock reader's alarms: the share of gated items whose model reading fell back to the rules (an outage,
+   * throttling, a model answering badly), and any item handed to the rules because a story's daily budget ran out.
+   */
+  watchReader(): void {
+    const period = Duration.minutes(15);
+    const fallbacks = storywatchMetric(READER_METRIC.fallbacks, period);
+    const modelReadings = storywatchMetric(READER_METRIC.modelReadings, period);
+    const fallbackShare = new MathExpression({
+      label: 'Reader fallback share',
+      expression: 'IF(fallbacks + model > 0, fallbacks / (fallbacks + model), 0)',
+      usingMetrics: { fallbacks, model: modelReadings },
+      period,
+    });
+    this.addAlarm('ReaderFallbackShareAlarm', {
+      alarmDescription: 'More than a fifth of the items meant for the model were read by the rules, for 45 minutes',
+      metric: fallbackShare,
+      threshold: 0.2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.addAlarm('ReaderBudgetAlarm', {
+      alarmDescription: "A story's daily model budget is spent: items are read by the rules until midnight UTC",
+      metric: storywatchMetric(READER_METRIC.budgetFallbacks, period),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.dashboard.addWidgets(new GraphWidget({ title: 'Reader fallback share', left: [fallbackShare], width: 12 }));
   }
 
   private addAlarm(id: string, props: ConstructorParameters<typeof Alarm>[2]): Alarm {

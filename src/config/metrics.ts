@@ -14,3 +14,13 @@ export const METRIC = {
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** What the reader reports per analysis batch; the stack alarms on the fallback share and on a spent budget. */
+export const READER_METRIC = {
+  /** Items whose final reading came from the model. */
+  modelReadings: 'ReaderModelReadings',
+  /** Items the model was meant to read whose rules reading stands in (transport, malformed, ungrounded, …). */
+  fallbacks: 'ReaderFallbacks',
+  /** Of the fallbacks, those because the story's daily budget was spent. */
+  budgetFallbacks: 'ReaderBudgetFallbacks',
+} as const;
