@@ -4,6 +4,7 @@ import { createSnsNotifier } from '../src/adapters/sns/notifier';
 import { storiesDir, topicArn } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
+import { createReader, readerConfigFromEnv } from '../src/reader/config';
 import { createAlertDescriber } from '../src/tracking/describe';
 import { createAnalyzerHandler } from './handlers/analyzer';
 import type { InvocationContext, SqsEvent } from './lib/events';
@@ -13,7 +14,13 @@ import { productionStore } from './lib/wiring';
 
 const production = lazy(async () => {
   const stories = loadStories(storiesDir());
+  const log = createLog();
+  // Read once at cold start; STORYWATCH_READER unset means the rules, with no model access needed.
+  const reader = createReader(readerConfigFromEnv(), {
+    log: (entry) => log.warn('reader fell back to the rules', { ...entry }),
+  });
   return createAnalyzerHandler({
+    reader,
     store: productionStore(),
     clock: systemClock,
     stories,
@@ -23,7 +30,7 @@ const production = lazy(async () => {
       describe: createAlertDescriber(stories),
     }),
     metrics: createPowertoolsMetrics(),
-    log: createLog(),
+    log,
   });
 });
 

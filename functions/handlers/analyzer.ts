@@ -1,4 +1,4 @@
-import { METRIC } from '../../src/config/metrics';
+import { METRIC, READER_METRIC } from '../../src/config/metrics';
 import type { AlertNotifier } from '../../src/core/ports/notifier';
 import type { Outbox } from '../../src/core/ports/outbox';
 import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from '../../src/pipeline/analyze-batch';
@@ -46,7 +46,22 @@ function countOutcome(deps: AnalyzerDeps, outcome: AnalysisOutcome): void {
     deps.log.info('analyzed item', { itemId: item.itemId, followUps });
   }
   deps.metrics.count(METRIC.followUps, outcome.followUps);
+  countReadings(deps, outcome);
   deps.metrics.count(METRIC.stanceChanges, outcome.alerts.filter((alert) => alert.kind === 'stance_change').length);
+}
+
+/** What the reader did, for the fallback-share and budget alarms; nothing when the rules read everything. */
+function countReadings(deps: AnalyzerDeps, outcome: AnalysisOutcome): void {
+  const readings = outcome.items.flatMap((item) => item.stories.map((story) => story.classification));
+  const model = readings.filter((reading) => reading.reader !== 'rules').length;
+  const fallbacks = readings.filter((reading) => reading.fallbackReason !== undefined);
+  if (model + fallbacks.length === 0) return;
+  deps.metrics.count(READER_METRIC.modelReadings, model);
+  deps.metrics.count(READER_METRIC.fallbacks, fallbacks.length);
+  deps.metrics.count(
+    READER_METRIC.budgetFallbacks,
+    fallbacks.filter((reading) => reading.fallbackReason === 'budget').length,
+  );
 }
 
 async function sendCommitted(deps: AnalyzerDeps, outcome: AnalysisOutcome): Promise<void> {

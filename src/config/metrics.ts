@@ -13,8 +13,6 @@ export const METRIC = {
   alertsSent: 'AlertsSent',
 } as const;
 
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
-
 /** What the reader reports per analysis batch; the stack alarms on the fallback share and on a spent budget. */
 export const READER_METRIC = {
   /** Items whose final reading came from the model. */
@@ -24,3 +22,5 @@ export const READER_METRIC = {
   /** Of the fallbacks, those because the story's daily budget was spent. */
   budgetFallbacks: 'ReaderBudgetFallbacks',
 } as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC] | (typeof READER_METRIC)[keyof typeof READER_METRIC];

@@ -9,6 +9,7 @@ import {
   startEmbeddedDynamo,
 } from '../adapters/dynamodb/index';
 import type { AlertNotifier } from '../core/ports';
+import type { Reader } from '../core/ports/reader';
 import type { StanceState } from '../core/stance-state';
 import type { StanceLabel } from '../core/story';
 import { clipText } from '../core/text-limits';
@@ -36,6 +37,8 @@ export interface DemoOptions {
   signal?: AbortSignal;
   timeline?: DemoTimeline;
   storiesDir?: string;
+  /** Who reads the items; the rules when absent. */
+  reader?: Reader;
 }
 
 export interface DemoStanceChange {
@@ -99,7 +102,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     feedServer = await startDemoFeedServer(timeline, { clock });
     const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
-    const deps = { store, fetcher, clock, stories: [story], notifier: options.notifier };
+    const deps = {
+      store,
+      fetcher,
+      clock,
+      stories: [story],
+      notifier: options.notifier,
+      ...(options.reader ? { reader: options.reader } : {}),
+    };
     const titles = new Map<string, string>();
 
     out.write(

@@ -86,6 +86,8 @@ export interface ReplayOptions {
   /** Moved to each item's published time; give the store the same clock so its timestamps match. */
   clock: SimulatedClock;
   stanceOverrides?: AnalyzeDeps['stanceOverrides'];
+  /** Who reads the items; the rules when absent. */
+  reader?: AnalyzeDeps['reader'];
   /** Called after each item, for a progress display. */
   onProgress?: (progress: ReplayProgress) => void;
   /** Checked before each item: an aborted replay stops between items, never inside one. */
@@ -137,6 +139,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     stories: options.stories,
     clock,
     ...(options.stanceOverrides ? { stanceOverrides: options.stanceOverrides } : {}),
+    ...(options.reader ? { reader: options.reader } : {}),
   };
   const summary: ReplaySummary = {
     items: ordered.length,
