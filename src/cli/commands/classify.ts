@@ -11,7 +11,6 @@ import { booleanOption, type Command, type CommandContext, numberOption, UsageEr
 import { READER_OPTIONS, readerFromOptions } from '../reader-options';
 import { ONE_STORY_OPTIONS, selectOneStory } from '../stories';
 
-
 function optionalString(record: Record<string, unknown>, field: string): string | null {
   const value = record[field];
   if (value === undefined || value === null) return null;
