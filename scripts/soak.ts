@@ -19,13 +19,13 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { FeedFarm } from '../bench/lib/feed-farm';
 import { farmFeeds } from '../bench/lib/local-pipeline';
 import { createDynamoClient } from '../src/adapters/dynamodb/client';
-import { startEmbeddedDynamo } from '../src/adapters/dynamodb/embedded';
 import { ensureTable } from '../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../src/adapters/dynamodb/store';
 import type { AlertNotifier } from '../src/core/ports';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
+import { startEmbeddedDynamo } from '../src/local/engine/index';
 import { runCycle } from '../src/pipeline/run-cycle';
 
 // The SDK's notice that it will soon need Node 22 would interleave with the figures; the code runs on both.

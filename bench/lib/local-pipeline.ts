@@ -1,16 +1,12 @@
-import {
-  attachWriteCounter,
-  createDynamoClient,
-  createDynamoStoryStore,
-  ensureTable,
-  startEmbeddedDynamo,
-} from '../../src/adapters/dynamodb/index';
+import { createDynamoClient, createDynamoStoryStore, ensureTable } from '../../src/adapters/dynamodb/index';
 import type { FeedDefinition } from '../../src/core/feed';
 import type { AlertNotifier } from '../../src/core/ports';
 import { systemClock } from '../../src/core/ports';
 import { loadStories } from '../../src/detection/index';
 import { createHttpFeedFetcher } from '../../src/ingestion/index';
+import { startEmbeddedDynamo } from '../../src/local/engine/index';
 import type { CycleDeps } from '../../src/pipeline/run-cycle';
+import { attachWriteCounter } from './write-counter';
 
 /** Alerts are counted, not printed: the bench measures the pipeline, not the terminal. */
 export function countingNotifier(): AlertNotifier & { published: number } {

@@ -1,6 +1,5 @@
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
-// The store module itself, not the adapter's index: the index also exports embedded dynalite, which must stay
-// out of the bundles.
+// The store module itself, not the adapter's index, so a bundle carries only what the store needs.
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { tableName } from '../../src/config/env';
 import type { StoryStore } from '../../src/core/ports';

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
-import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../adapters/dynamodb/embedded';
 import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../adapters/dynamodb/store';
 import type { Clock, StoryStore } from '../core/ports';
 import { dropTable } from '../local/demo';
+import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../local/engine/index';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
 import { STORY_OPTIONS } from './stories';
 

@@ -7,7 +7,6 @@ export {
   type ResolvedAddress,
   systemResolver,
 } from './address-guard';
-export { measureParseThroughput, type ParseThroughput } from './bench';
 export { decodeFeedBody, detectCharset } from './decode';
 export { itemDedupKeys, normalizeTitleForDedup } from './dedup';
 export { classifyError, FeedError, type FeedErrorDetails } from './errors';

@@ -6,7 +6,6 @@ import {
   createDynamoStoryStore,
   DEFAULT_TABLE_NAME,
   ensureTable,
-  startEmbeddedDynamo,
 } from '../adapters/dynamodb/index';
 import type { AlertNotifier } from '../core/ports';
 import type { Reader } from '../core/ports/reader';
@@ -21,6 +20,7 @@ import { createHttpFeedFetcher } from '../ingestion/index';
 import { type CycleReport, runCycle } from '../pipeline/run-cycle';
 import { collectReportData } from '../report/collect';
 import { renderReport } from '../report/render-report';
+import { startEmbeddedDynamo } from './engine/index';
 import { describeStanceChange, formatStanceTable, shownPath } from './format';
 
 export interface DemoOptions {

@@ -3,9 +3,9 @@ import {
   createDynamoStoryStore,
   DEFAULT_TABLE_NAME,
   ensureTable,
-  startEmbeddedDynamo,
 } from '../adapters/dynamodb/index';
 import type { Clock, StoryStore } from '../core/ports';
+import { startEmbeddedDynamo } from './engine/index';
 
 export interface OpenedStore {
   store: StoryStore;

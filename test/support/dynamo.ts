@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
-import { startEmbeddedDynamo } from '../../src/adapters/dynamodb/embedded';
 import { ensureTable } from '../../src/adapters/dynamodb/schema';
+import { startEmbeddedDynamo } from '../../src/local/engine/index';
 
 export type TestEngine = 'dynalite' | 'dynamodb-local';
 

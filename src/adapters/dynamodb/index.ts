@@ -1,5 +1,4 @@
 export { createDynamoClient, type DynamoClientOptions, isLoopbackEndpoint } from './client';
-export { DEFAULT_DATA_DIR, type EmbeddedDynamo, startEmbeddedDynamo } from './embedded';
 export { keys } from './keys';
 export {
   DEFAULT_TABLE_NAME,
@@ -11,4 +10,3 @@ export {
   TTL_ATTRIBUTE,
 } from './schema';
 export { createDynamoStoryStore, type DynamoStoreOptions } from './store';
-export { attachWriteCounter, type WriteCounter, type WriteCounts } from './write-counter';

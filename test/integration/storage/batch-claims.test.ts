@@ -1,8 +1,8 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { attachWriteCounter, type WriteCounter } from '../../../bench/lib/write-counter';
 import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
-import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
 import type { ClaimResult, StoryStore } from '../../../src/core/ports';
 import { beforeEachCommand } from '../../support/command-probe';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedDynamo } from '../../../src/adapters/dynamodb/embedded';
+import { startEmbeddedDynamo } from '../../../src/local/engine/index';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-lock-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { attachWriteCounter, type WriteCounter } from '../../../bench/lib/write-counter';
 import { ensureTable, GSI1 } from '../../../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
-import { attachWriteCounter, type WriteCounter } from '../../../src/adapters/dynamodb/write-counter';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import { TEXT_LIMITS } from '../../../src/core/text-limits';

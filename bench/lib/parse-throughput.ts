@@ -1,5 +1,5 @@
 import Parser from 'rss-parser';
-import { parseFeedDocument } from './parse';
+import { parseFeedDocument } from '../../src/ingestion/parse';
 
 export interface ParseThroughput {
   bodies: number;

@@ -1,0 +1,150 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { type EngineReply, errorType, KeyNameCache, runTransaction } from './transactions';
+
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/**
+ * Front server that passes every request to dynalite and implements TransactWriteItems on top of it:
+ * all writes go through one queue, so a transaction is isolated from other writers; its operations are applied
+ * in order with their conditions and, when one fails, the ones already applied are restored from snapshots.
+ * Differences from DynamoDB, acceptable for local runs and tests: reads may see a transaction half applied,
+ * a crash of this process mid-transaction is not rolled back, and outside the put-only fast path (see
+ * runPutOnlyTransaction) only the first failed condition is reported.
+ */
+export function createTransactionFront(engineUrl: string, engineHandler?: RequestListener): Server {
+  let writeQueue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = writeQueue.then(work, work);
+    writeQueue = run.catch(() => undefined);
+    return run;
+  };
+  const keyNames = new KeyNameCache();
+
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (
+      engineHandler &&
+      operation !== 'TransactWriteItems' &&
+      operation !== 'CreateTable' &&
+      operation !== 'DeleteTable'
+    ) {
+      // Everything but transactions goes to the engine in-process: a second HTTP hop per request would cost more
+      // than dynalite's own work for small reads and writes. Writes still wait their turn in the queue.
+      if (WRITE_OPERATIONS.has(operation)) void serialized(() => handOver(engineHandler, request, response));
+      else engineHandler(request, response);
+      return;
+    }
+    void (async () => {
+      const body = await readBody(request);
+      const headers = forwardedHeaders(request);
+      const call = (target: string, payload: unknown) =>
+        engineHandler
+          ? callInProcess(engineHandler, headers, target, JSON.stringify(payload))
+          : sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
+      let reply: EngineReply;
+      if (operation === 'TransactWriteItems') {
+        reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
+        // A missing table, or a key that no longer fits it: the table changed since its key names were cached.
+        if (['ResourceNotFoundException', 'ValidationException'].includes(errorType(reply))) keyNames.forgetAll();
+      } else if (WRITE_OPERATIONS.has(operation)) {
+        reply = await serialized(() => sendToEngine(engineUrl, headers, operation, body));
+      } else {
+        // A table created or deleted under a known name may come back with another key. Forgotten again once the
+        // engine answered, in case a transaction cached the old key while the change was under way.
+        const changesTables = operation === 'CreateTable' || operation === 'DeleteTable';
+        if (changesTables) keyNames.forgetAll();
+        reply = await sendToEngine(engineUrl, headers, operation, body);
+        if (changesTables) keyNames.forgetAll();
+      }
+      response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(reply.body);
+    })().catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+      );
+    });
+  });
+}
+
+/** dynalite's own request handler, so the front can serve requests with it without a second HTTP hop. */
+export function engineRequestHandler(engine: Server): RequestListener | undefined {
+  return engine.listeners('request')[0] as RequestListener | undefined;
+}
+
+/** Lets the engine answer the request; settles once the answer is out, so the write queue moves on only then. */
+function handOver(handler: RequestListener, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    response.once('finish', resolve);
+    response.once('close', resolve);
+    handler(request, response);
+  });
+}
+
+/**
+ * One request to dynalite's handler without a socket: a transaction makes several, and each HTTP round trip
+ * would cost more than the engine's own work. The stand-ins carry only what dynalite's handler reads of a
+ * request (method, url, headers, body events) and writes to a response (status, headers, end).
+ */
+function callInProcess(
+  handler: RequestListener,
+  headers: Record<string, string>,
+  operation: string,
+  body: string,
+): Promise<EngineReply> {
+  return new Promise((resolve) => {
+    const request = Object.assign(Readable.from([Buffer.from(body, 'utf8')], { objectMode: false }), {
+      method: 'POST',
+      url: '/',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+      },
+    });
+    const response = {
+      statusCode: 200,
+      shouldKeepAlive: true,
+      setHeader: () => response,
+      end: (chunk?: string | Buffer) => resolve({ status: response.statusCode, body: chunk ? String(chunk) : '' }),
+    };
+    handler(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+  });
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function forwardedHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['authorization', 'x-amz-date', 'x-amz-security-token']) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+async function sendToEngine(
+  engineUrl: string,
+  headers: Record<string, string>,
+  operation: string,
+  body: string,
+): Promise<EngineReply> {
+  const reply = await fetch(engineUrl, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+    },
+    body,
+  });
+  return { status: reply.status, body: await reply.text() };
+}
