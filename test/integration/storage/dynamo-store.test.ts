@@ -1,47 +1,30 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { attachWriteCounter, type WriteCounter } from '../../../bench/lib/write-counter';
+import { describe, expect } from 'vitest';
 import { ensureTable, GSI1 } from '../../../src/adapters/dynamodb/schema';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
-import type { StoryStore } from '../../../src/core/ports';
 import { TEXT_LIMITS } from '../../../src/core/text-limits';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { claimOne, commitOne } from '../../support/stance-commits';
+import { storageTestAt } from '../../support/storage';
 import { alertFor, feedState, fixtureFollowUp, fixtureItems, stanceState } from './builders';
 
 const NOW = new Date('2025-03-14T12:00:00.000Z');
-const clock = { now: () => NOW };
 
-let dynamo: TestDynamo;
-let counter: WriteCounter;
-let tableName: string;
-let store: StoryStore;
-
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-  counter = attachWriteCounter(dynamo.client);
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName, clock });
-  counter.reset();
-});
+const test = storageTestAt(NOW.toISOString());
 
 const [wireItem, syndicatedCopy, otherItem] = fixtureItems() as [FeedItem, FeedItem, FeedItem];
 const keysOf = (item: { id: string; link: string | null }) => [`id:${item.id}`, `link:${item.link}`];
 
 describe('table', () => {
-  it('ensureTable leaves an existing table alone and reports that it created nothing', async () => {
+  test('ensureTable leaves an existing table alone and reports that it created nothing', async ({
+    dynamo,
+    tableName,
+  }) => {
     expect(await ensureTable(dynamo.client, tableName)).toBe(false);
   });
 });
 
 describe('feed state', () => {
-  it('round-trips a feed state and lists every stored feed', async () => {
+  test('round-trips a feed state and lists every stored feed', async ({ store }) => {
     await store.putFeedStates([feedState('alpha')]);
     await store.putFeedStates([feedState('beta', { etag: null, consecutiveFailures: 2 })]);
     expect(await store.getFeedState('alpha')).toEqual(feedState('alpha'));
@@ -50,26 +33,34 @@ describe('feed state', () => {
     expect(listed.map((state) => state.feedId).sort()).toEqual(['alpha', 'beta']);
   });
 
-  it('stores an unchanged feed poll with exactly one write', async () => {
+  test('stores an unchanged feed poll with exactly one write', async ({ store, writes }) => {
     await store.putFeedStates([feedState('alpha', { nextPollAt: '2025-03-14T11:00:00.000Z' })]);
-    expect(counter.snapshot().storedWrites).toBe(1);
+    expect(writes.snapshot().storedWrites).toBe(1);
   });
 });
 
 describe('recordItem', () => {
-  it('reports a new item, then unfinished until analyzed, then a duplicate that costs no write', async () => {
+  test('reports a new item, then unfinished until analyzed, then a duplicate that costs no write', async ({
+    store,
+    writes,
+  }) => {
     expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({ status: 'new' });
     expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({ status: 'unfinished' });
     await store.markItemsAnalyzed([wireItem.id]);
-    counter.reset();
+    writes.reset();
     expect(await claimOne(store, wireItem, keysOf(wireItem))).toEqual({
       status: 'duplicate',
       canonicalId: wireItem.id,
     });
-    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+    expect(writes.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
   });
 
-  it('links a syndicated copy sharing the link to the first item, and a re-poll of the copy writes nothing', async () => {
+  test('links a syndicated copy sharing the link to the first item, and a re-poll of the copy writes nothing', async ({
+    store,
+    dynamo,
+    tableName,
+    writes,
+  }) => {
     await claimOne(store, wireItem, keysOf(wireItem));
     expect(await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
       status: 'duplicate',
@@ -80,15 +71,19 @@ describe('recordItem', () => {
     );
     expect(alias.Item?.canonicalId?.S).toBe(wireItem.id);
     expect(alias.Item?.source?.S).toBe(syndicatedCopy.source);
-    counter.reset();
+    writes.reset();
     expect(await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy))).toEqual({
       status: 'duplicate',
       canonicalId: wireItem.id,
     });
-    expect(counter.snapshot().storedWrites).toBe(0);
+    expect(writes.snapshot().storedWrites).toBe(0);
   });
 
-  it('lists the syndicated copies of an item in gsi1 under SOURCES#<id>, and keeps the first copy out of the index', async () => {
+  test('lists the syndicated copies of an item in gsi1 under SOURCES#<id>, and keeps the first copy out of the index', async ({
+    store,
+    dynamo,
+    tableName,
+  }) => {
     await claimOne(store, wireItem, keysOf(wireItem));
     await claimOne(store, syndicatedCopy, keysOf(syndicatedCopy));
     await store.markItemsAnalyzed([wireItem.id]);
@@ -104,7 +99,7 @@ describe('recordItem', () => {
     expect(sources.Items?.[0]?.source?.S).toBe(syndicatedCopy.source);
   });
 
-  it('gives the claim to exactly one of two workers recording the same item at once', async () => {
+  test('gives the claim to exactly one of two workers recording the same item at once', async ({ store }) => {
     const results = await Promise.all([
       claimOne(store, wireItem, keysOf(wireItem)),
       claimOne(store, wireItem, keysOf(wireItem)),
@@ -118,7 +113,11 @@ describe('recordItem', () => {
     expect(canonicalIds.size).toBeLessThanOrEqual(2);
   });
 
-  it('puts an expiry (epoch seconds) on dedup markers so TTL can remove them', async () => {
+  test('puts an expiry (epoch seconds) on dedup markers so TTL can remove them', async ({
+    store,
+    dynamo,
+    tableName,
+  }) => {
     await claimOne(store, otherItem, keysOf(otherItem));
     const marker = await dynamo.client.send(
       new GetItemCommand({
@@ -134,7 +133,7 @@ describe('recordItem', () => {
 });
 
 describe('follow-ups and articles', () => {
-  it('keeps one row when the same summary is saved twice, and lists it by party', async () => {
+  test('keeps one row when the same summary is saved twice, and lists it by party', async ({ store }) => {
     const summary = fixtureFollowUp();
     await store.saveFollowUps([summary]);
     await store.saveFollowUps([summary]);
@@ -145,7 +144,7 @@ describe('follow-ups and articles', () => {
     expect(await store.listArticlesByParty(summary.storyId, 'ukraine')).toEqual([]);
   });
 
-  it('filters follow-ups and articles by publication time and returns the newest first', async () => {
+  test('filters follow-ups and articles by publication time and returns the newest first', async ({ store }) => {
     const first = fixtureFollowUp();
     const later = { ...first, itemId: 'later-item', published: '2025-03-20T08:00:00.000Z' };
     await store.saveFollowUps([first]);
@@ -161,7 +160,7 @@ describe('follow-ups and articles', () => {
     expect(articles.map((article) => article.itemId)).toEqual(['later-item']);
   });
 
-  it('cuts long text so the item stays small, keeping the link to the full article', async () => {
+  test('cuts long text so the item stays small, keeping the link to the full article', async ({ store }) => {
     const summary = { ...fixtureFollowUp(), summary: 'word '.repeat(50_000), title: 'T'.repeat(5_000) };
     await store.saveFollowUps([summary]);
     const [stored] = await store.listFollowUps(summary.storyId);
@@ -172,7 +171,7 @@ describe('follow-ups and articles', () => {
 });
 
 describe('story profile', () => {
-  it('saves with optimistic versions and refuses a stale version', async () => {
+  test('saves with optimistic versions and refuses a stale version', async ({ store }) => {
     expect(await store.getStoryProfile('ceasefire-2025')).toBeNull();
     expect(await store.saveStoryProfile('ceasefire-2025', { terms: ['truce'] }, 0)).toBe('ok');
     expect(await store.saveStoryProfile('ceasefire-2025', { terms: ['other'] }, 0)).toBe('conflict');
@@ -183,7 +182,7 @@ describe('story profile', () => {
 });
 
 describe('stance commits and the outbox', () => {
-  it('stores state, history and pending alerts together', async () => {
+  test('stores state, history and pending alerts together', async ({ store }) => {
     const next = stanceState('russia', 1);
     const alert = alertFor(next, 'item-1');
     expect(await commitOne(store, { next, expectedVersion: 0, causeItemId: 'item-1', alerts: [alert] })).toBe('ok');
@@ -195,7 +194,7 @@ describe('stance commits and the outbox', () => {
     expect(history[0]?.alertIds).toEqual([alert.id]);
   });
 
-  it('reports a conflict when the stored version moved on, and writes none of the change', async () => {
+  test('reports a conflict when the stored version moved on, and writes none of the change', async ({ store }) => {
     const first = stanceState('russia', 1);
     await commitOne(store, { next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [] });
     const rival = stanceState('russia', 1, { label: 'opposes' });
@@ -208,7 +207,7 @@ describe('stance commits and the outbox', () => {
     expect(await store.getStanceHistory('ceasefire-2025', 'russia')).toEqual([]);
   });
 
-  it('treats an exact replay of a commit as done and keeps one copy of its alerts', async () => {
+  test('treats an exact replay of a commit as done and keeps one copy of its alerts', async ({ store }) => {
     await commitOne(store, {
       next: stanceState('ukraine', 1),
       expectedVersion: 0,
@@ -224,7 +223,7 @@ describe('stance commits and the outbox', () => {
     expect(await store.getStanceHistory('ceasefire-2025', 'ukraine')).toHaveLength(1);
   });
 
-  it('marks an alert sent once: it leaves the outbox, keeps its first sentAt and stays listed', async () => {
+  test('marks an alert sent once: it leaves the outbox, keeps its first sentAt and stays listed', async ({ store }) => {
     const next = stanceState('us', 1);
     const alert = alertFor(next, 'item-3');
     await commitOne(store, { next, expectedVersion: 0, causeItemId: 'item-3', alerts: [alert] });
@@ -234,11 +233,11 @@ describe('stance commits and the outbox', () => {
     expect(await store.listAlerts()).toEqual([{ ...alert, status: 'sent', sentAt: '2025-03-14T12:01:00.000Z' }]);
   });
 
-  it('refuses to mark an alert that does not exist', async () => {
+  test('refuses to mark an alert that does not exist', async ({ store }) => {
     await expect(store.markAlertSent('no-such-alert', NOW.toISOString())).rejects.toThrow(/no alert no-such-alert/);
   });
 
-  it('lists alerts newest first and the outbox oldest first, honouring the limit', async () => {
+  test('lists alerts newest first and the outbox oldest first, honouring the limit', async ({ store }) => {
     const next = stanceState('europe', 1);
     const older = alertFor(next, 'a', { id: 'older', createdAt: '2025-03-14T09:00:00.000Z' });
     const newer = alertFor(next, 'a', {
@@ -256,11 +255,14 @@ describe('stance commits and the outbox', () => {
 });
 
 describe('write budget', () => {
-  it('costs 1 write per unchanged feed, 0 per seen item, 1 + keys + 1 per new item, 1 + parties per follow-up, 3 per stance change', async () => {
+  test('costs 1 write per unchanged feed, 0 per seen item, 1 + keys + 1 per new item, 1 + parties per follow-up, 3 per stance change', async ({
+    store,
+    writes,
+  }) => {
     const measure = async (work: () => Promise<unknown>) => {
-      counter.reset();
+      writes.reset();
       await work();
-      return counter.snapshot().storedWrites;
+      return writes.snapshot().storedWrites;
     };
     expect(await measure(() => store.putFeedStates([feedState('alpha')]))).toBe(1);
     const keys = keysOf(otherItem);
@@ -276,12 +278,12 @@ describe('write budget', () => {
 });
 
 describe('atomic commits', () => {
-  it('writes nothing of a commit when one of its alert rows already exists', async () => {
+  test('writes nothing of a commit when one of its alert rows already exists', async ({ store, writes }) => {
     const first = stanceState('russia', 1);
     const taken = alertFor(first, 'item-1');
     await commitOne(store, { next: first, expectedVersion: 0, causeItemId: 'item-1', alerts: [taken] });
     const second = stanceState('russia', 2, { label: 'opposes' });
-    counter.reset();
+    writes.reset();
     const outcome = await commitOne(store, {
       next: second,
       expectedVersion: 1,
@@ -289,14 +291,14 @@ describe('atomic commits', () => {
       alerts: [alertFor(second, 'item-2'), taken],
     });
     expect(outcome).toBe('conflict');
-    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 1 });
+    expect(writes.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 1 });
     expect(await store.getStanceStates('ceasefire-2025')).toEqual([first]);
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual([taken.id]);
     expect(await store.getStanceHistory('ceasefire-2025', 'russia')).toHaveLength(1);
   });
 
-  it('does nothing when an item never claimed is marked analyzed', async () => {
+  test('does nothing when an item never claimed is marked analyzed', async ({ store, writes }) => {
     await expect(store.markItemsAnalyzed(['never-claimed'])).resolves.toBeUndefined();
-    expect(counter.snapshot().storedWrites).toBe(0);
+    expect(writes.snapshot().storedWrites).toBe(0);
   });
 });
