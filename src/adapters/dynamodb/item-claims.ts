@@ -85,55 +85,70 @@ export function createDynamoItemClaims(table: TableRequests, options: ItemClaimO
       }
     }
     // The planned writes share no key, so their transactions can go out together.
-    await inParallel(packTransactions(writes), async (chunk) => {
-      if (await table.transact(chunk.flatMap((write) => write.operations))) {
-        for (const write of chunk) {
-          if (write.alias) continue;
-          results[write.index] = { status: 'new' };
-          remember((entries[write.index] as Entry).item, write.operations);
-        }
-        return;
+    await inParallel(packTransactions(writes), (chunk) => writeChunk(entries, chunk, results));
+  }
+
+  /** One transaction of whole claims; refused, its claims are replayed one by one. */
+  async function writeChunk(entries: Entry[], chunk: PlannedWrite[], results: (ClaimResult | undefined)[]) {
+    const claims = chunk.filter((write) => !write.alias);
+    if (await table.transact(chunk.flatMap((write) => write.operations))) {
+      for (const write of claims) {
+        results[write.index] = { status: 'new' };
+        remember((entries[write.index] as Entry).item, write.operations);
       }
-      for (const write of chunk) {
-        if (write.alias) await table.insertRow(write.alias);
-        else results[write.index] = await claimAlone(entries[write.index] as Entry);
-      }
-    });
+      return;
+    }
+    for (const write of chunk) {
+      if (write.alias) await table.insertRow(write.alias);
+      else results[write.index] = await claimAlone(entries[write.index] as Entry);
+    }
+  }
+
+  /** Reads every row the batch's keys name, and plans from what is there. */
+  async function lookUpAndPlan(entries: Entry[]) {
+    const wanted = new Map(
+      entries.flatMap(({ item, dedupKeys }) =>
+        [keys.item(item.id), ...dedupKeys.map(keys.dedup)].map((key) => [key.pk, key] as const),
+      ),
+    );
+    const found = await table.batchGet([...wanted.values()]);
+    const plan = planClaims(
+      entries.map(({ item, dedupKeys }) => ({ itemId: item.id, dedupKeys })),
+      claimLookupOf(found),
+    );
+    // An unfinished item's row is remembered, so its mark needs no read.
+    const rowsByPk = new Map(found.map((row) => [row.pk?.S, row]));
+    for (const [index, planned] of plan.entries()) {
+      const { item } = entries[index] as Entry;
+      const own = rowsByPk.get(keys.item(item.id).pk);
+      if (own && planned.kind === 'known' && planned.result.status === 'unfinished') unmarked.set(item.id, own);
+    }
+    return plan;
+  }
+
+  /** The entries that lost a key to an earlier entry of the batch, once the earlier ones' claims are known. */
+  async function resolveLater(entries: Entry[], plan: PlannedClaim[], results: (ClaimResult | undefined)[]) {
+    for (const [index, planned] of plan.entries()) {
+      if (planned.kind !== 'later') continue;
+      const entry = entries[index] as Entry;
+      const winnerId = (entries[planned.winner] as Entry).item.id;
+      const next = resolveLaterEntry(entry.item.id, winnerId, results[planned.winner] as ClaimResult);
+      if (next.kind === 'result') results[index] = next.result;
+      else if (next.kind === 'alias') results[index] = await linkDuplicate(entry.item, next.canonicalId);
+      else results[index] = await claimAlone(entry);
+    }
   }
 
   return {
     async claimItems(requests) {
       const entries = requests.map(uniqueKeysOf);
-      const wanted = new Map(
-        entries.flatMap(({ item, dedupKeys }) =>
-          [keys.item(item.id), ...dedupKeys.map(keys.dedup)].map((key) => [key.pk, key] as const),
-        ),
-      );
-      const found = await table.batchGet([...wanted.values()]);
-      const plan = planClaims(
-        entries.map(({ item, dedupKeys }) => ({ itemId: item.id, dedupKeys })),
-        claimLookupOf(found),
-      );
+      const plan = await lookUpAndPlan(entries);
       const results: (ClaimResult | undefined)[] = plan.map((planned) => {
         if (planned.kind === 'known') return planned.result;
         return planned.kind === 'alias' ? { status: 'duplicate', canonicalId: planned.canonicalId } : undefined;
       });
-      const rowsByPk = new Map(found.map((row) => [row.pk?.S, row]));
-      for (const [index, planned] of plan.entries()) {
-        const { item } = entries[index] as Entry;
-        const own = rowsByPk.get(keys.item(item.id).pk);
-        if (planned.kind === 'known' && planned.result.status === 'unfinished' && own) unmarked.set(item.id, own);
-      }
       await writePlanned(entries, plan, results);
-      for (const [index, planned] of plan.entries()) {
-        if (planned.kind !== 'later') continue;
-        const entry = entries[index] as Entry;
-        const winnerId = (entries[planned.winner] as Entry).item.id;
-        const next = resolveLaterEntry(entry.item.id, winnerId, results[planned.winner] as ClaimResult);
-        if (next.kind === 'result') results[index] = next.result;
-        else if (next.kind === 'alias') results[index] = await linkDuplicate(entry.item, next.canonicalId);
-        else results[index] = await claimAlone(entry);
-      }
+      await resolveLater(entries, plan, results);
       return results.map((result, index) => {
         if (!result) throw new Error(`claimItems: no result for entry ${index}`);
         return result;
