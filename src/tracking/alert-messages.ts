@@ -134,13 +134,19 @@ function formatSms(alert: Alert, partyName: string): string {
   // The link is worth more than a longer quote, but only whole: a cut link is useless.
   for (const tail of link ? [` ${link}`, ''] : ['']) {
     if (!fitsOneSms(withQuote('', tail))) continue;
-    let keep = [...quote].length;
-    while (keep > 0 && !fitsOneSms(withQuote(shorten(quote, keep), tail))) keep -= 1;
+    const keep = longestFitting(quote, (kept) => fitsOneSms(withQuote(shorten(quote, kept), tail)));
     if (keep >= 20 || tail === '') return withQuote(keep > 0 ? shorten(quote, keep) : '', tail);
   }
   let fallback = head;
   while (!fitsOneSms(fallback)) fallback = shorten(fallback, [...fallback].length - 1);
   return fallback;
+}
+
+/** How many characters of `text` can be kept with `fits` still true; 0 when none can. */
+function longestFitting(text: string, fits: (kept: number) => boolean): number {
+  let keep = [...text].length;
+  while (keep > 0 && !fits(keep)) keep -= 1;
+  return keep;
 }
 
 function evidenceLines(evidence: StanceEvidence, indent = '  '): string[] {

@@ -62,27 +62,39 @@ export function resolveStanceConfig(partial?: unknown): StanceMachineConfig {
     throw new StanceConfigError('tracking must be an object of stance machine settings');
   }
   for (const [name, value] of Object.entries(partial)) {
-    if (!(name in RULES)) {
-      throw new StanceConfigError(`unknown tracking setting "${name}" (known: ${Object.keys(RULES).join(', ')})`);
+    if (value === undefined) {
+      checkKnown(name);
+      continue;
     }
-    if (value === undefined) continue;
-    const rule = RULES[name as keyof StanceMachineConfig];
-    const valid =
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      value >= rule.min &&
-      value <= rule.max &&
-      (!rule.integer || Number.isInteger(value));
-    if (!valid) {
-      const kind = rule.integer ? 'an integer' : 'a number';
-      throw new StanceConfigError(
-        `tracking.${name} must be ${kind} from ${rule.min} to ${rule.max}, got ${JSON.stringify(value)}`,
-      );
-    }
-    config[name as keyof StanceMachineConfig] = value;
+    config[name as keyof StanceMachineConfig] = checkedSetting(name, value);
   }
   if (config.coolDownConfirmations < config.confirmations) {
     throw new StanceConfigError('tracking.coolDownConfirmations must be at least tracking.confirmations');
   }
   return config;
+}
+
+function checkKnown(name: string): void {
+  if (!(name in RULES)) {
+    throw new StanceConfigError(`unknown tracking setting "${name}" (known: ${Object.keys(RULES).join(', ')})`);
+  }
+}
+
+/** The value of one setting, once it is known and in its range. */
+function checkedSetting(name: string, value: unknown): number {
+  checkKnown(name);
+  const rule = RULES[name as keyof StanceMachineConfig];
+  const valid =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= rule.min &&
+    value <= rule.max &&
+    (!rule.integer || Number.isInteger(value));
+  if (!valid) {
+    const kind = rule.integer ? 'an integer' : 'a number';
+    throw new StanceConfigError(
+      `tracking.${name} must be ${kind} from ${rule.min} to ${rule.max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
