@@ -21,7 +21,11 @@ export interface AlertSubscription {
 export interface StorywatchConfig {
   alertEmails: AlertSubscription[];
   alertPhoneNumbers: AlertSubscription[];
+  /** Null only when allowSilentAlarms was given: then alarms reach nobody until someone subscribes by hand. */
   opsEmail: string | null;
+  /** Redeploy after `cdk destroy` onto the retained table and key instead of new empty ones. */
+  existingTableName: string | null;
+  existingKeyArn: string | null;
   pollRateMinutes: number;
   /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
   heartbeatPeriodMinutes: number;
@@ -58,6 +62,8 @@ export type ContextReader = (key: string) => unknown;
 // Deliberately simple: SNS validates deliverability; this only catches typos before a deploy.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
+const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
+const KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 
 /**
  * Reads and validates every context value at once so a bad cdk.json reports all its problems together,
@@ -73,12 +79,21 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     subscription.filter ??= defaultFilter;
   }
 
-  let opsEmail: string | null = null;
-  const rawOpsEmail = parseMaybeJson(readContext('opsEmail'));
-  if (rawOpsEmail !== undefined && rawOpsEmail !== null && rawOpsEmail !== '') {
-    if (typeof rawOpsEmail === 'string' && EMAIL_PATTERN.test(rawOpsEmail)) opsEmail = rawOpsEmail;
-    else problems.push(`opsEmail must be an email address, got ${JSON.stringify(rawOpsEmail)}`);
-  }
+  const opsEmail = readOpsEmail(readContext, problems);
+  const existingTableName = readOptionalMatch(
+    readContext('existingTableName'),
+    'existingTableName',
+    TABLE_NAME_PATTERN,
+    'a DynamoDB table name (3-255 letters, digits, _ . -)',
+    problems,
+  );
+  const existingKeyArn = readOptionalMatch(
+    readContext('existingKeyArn'),
+    'existingKeyArn',
+    KEY_ARN_PATTERN,
+    'a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<key id>',
+    problems,
+  );
 
   const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 5, 1, 1440, problems);
   // A feed polled every 15 minutes (the ingestion default) is due only on every third or fourth tick of a 5-minute
@@ -147,6 +162,8 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     alertEmails,
     alertPhoneNumbers,
     opsEmail,
+    existingTableName,
+    existingKeyArn,
     pollRateMinutes,
     heartbeatPeriodMinutes,
     publisherSweepMinutes,
@@ -205,6 +222,48 @@ function readReaderContext(
     readerItemsPerDay: budget('readerItemsPerDay'),
     readerTokensPerDay: budget('readerTokensPerDay'),
   };
+}
+
+/**
+ * Alarms without a subscriber fire into the void, so a deploy must name one, or say out loud that it does not
+ * want one (a test deploy, or a subscriber added outside CDK).
+ */
+function readOpsEmail(readContext: ContextReader, problems: string[]): string | null {
+  const raw = parseMaybeJson(readContext('opsEmail'));
+  const allowSilent = readBoolean(readContext('allowSilentAlarms'), 'allowSilentAlarms', problems);
+  if (raw === undefined || raw === null || raw === '') {
+    if (!allowSilent) {
+      problems.push(
+        'opsEmail is not set, so every alarm would reach nobody: deploy with -c opsEmail=you@example.org ' +
+          '(or -c allowSilentAlarms=true to deploy without an ops subscriber on purpose)',
+      );
+    }
+    return null;
+  }
+  if (typeof raw === 'string' && EMAIL_PATTERN.test(raw)) return raw;
+  problems.push(`opsEmail must be an email address, got ${JSON.stringify(raw)}`);
+  return null;
+}
+
+function readBoolean(raw: unknown, key: string, problems: string[]): boolean {
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return false;
+  if (raw === true || raw === 'true') return true;
+  problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+  return false;
+}
+
+function readOptionalMatch(
+  raw: unknown,
+  key: string,
+  pattern: RegExp,
+  expected: string,
+  problems: string[],
+): string | null {
+  const value = parseMaybeJson(raw);
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  problems.push(`${key} must be ${expected}, got ${JSON.stringify(value)}`);
+  return null;
 }
 
 function parseMaybeJson(raw: unknown): unknown {

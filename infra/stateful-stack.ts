@@ -1,66 +1,48 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { AttributeType, Billing, type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../src/adapters/dynamodb/schema';
 import type { AlertFilter, AlertSubscription } from './config';
+import { publishDataReferences } from './data-references';
 
 export interface StatefulStackProps extends StackProps {
   alertEmails: AlertSubscription[];
   alertPhoneNumbers: AlertSubscription[];
   opsEmail: string | null;
+  /** A table retained by an earlier `cdk destroy`, reused instead of creating an empty one. */
+  existingTableName: string | null;
+  /** The topic key retained by an earlier `cdk destroy`, reused instead of creating (and paying for) another. */
+  existingKeyArn: string | null;
 }
 
-/** Data that must outlive any redeploy of the functions: the table, the topics and their key. */
+/**
+ * Data that must outlive any redeploy of the functions: the table and the topics' key, both retained on delete
+ * and reusable after it, and the two topics. The topics are removed with the stack: SNS keeps no messages, the
+ * subscriber lists come from cdk.json and are re-created on deploy, and a retained topic could not be adopted by
+ * the next deploy, so it would live on as an orphan that still mails its subscribers nothing.
+ */
 export class StatefulStack extends Stack {
-  readonly table: TableV2;
+  readonly table: ITableV2;
+  readonly topicKey: IKey;
   readonly alertTopic: Topic;
   readonly opsTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
-
-    this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-      // The storage adapter owns the key layout; sharing its constants keeps AWS and local tables identical.
-      globalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-      })),
-      removalPolicy: RemovalPolicy.RETAIN,
-      deletionProtection: true,
-    });
-
+    this.table = props.existingTableName
+      ? TableV2.fromTableAttributes(this, 'Table', { tableName: props.existingTableName, grantIndexPermissions: true })
+      : this.createTable();
     // One customer-managed key for both topics: the AWS-managed SNS key cannot grant CloudWatch alarms publish rights.
-    const topicKey = new Key(this, 'TopicKey', {
-      description: 'Encrypts the storywatch alert and ops topics',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-    // Alarms of this account only: the condition keeps another account's alarms from using the key (confused deputy).
-    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
-    topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: fromThisAccount,
-      }),
-    );
+    this.topicKey = props.existingKeyArn ? Key.fromKeyArn(this, 'TopicKey', props.existingKeyArn) : this.createKey();
 
     this.alertTopic = new Topic(this, 'AlertTopic', {
       displayName: 'Storywatch stance alerts',
       enforceSSL: true,
-      masterKey: topicKey,
+      masterKey: this.topicKey,
     });
     for (const subscription of props.alertEmails) {
       this.alertTopic.addSubscription(
@@ -76,25 +58,91 @@ export class StatefulStack extends Stack {
     this.opsTopic = new Topic(this, 'OpsTopic', {
       displayName: 'Storywatch operations alarms',
       enforceSSL: true,
-      masterKey: topicKey,
+      masterKey: this.topicKey,
     });
     // enforceSSL gives the topic an explicit policy, which replaces SNS's default one; alarms need their own allow.
     this.opsTopic.addToResourcePolicy(
       new PolicyStatement({
-        principals: [cloudWatch],
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.opsTopic.topicArn],
-        conditions: fromThisAccount,
+        conditions: this.fromThisAccount(),
       }),
     );
     if (props.opsEmail) this.opsTopic.addSubscription(new EmailSubscription(props.opsEmail));
+    for (const topic of [this.alertTopic, this.opsTopic]) topic.applyRemovalPolicy(RemovalPolicy.DESTROY);
 
-    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB table of storywatch' });
+    publishDataReferences(this, {
+      tableName: this.table.tableName,
+      alertTopicArn: this.alertTopic.topicArn,
+      opsTopicArn: this.opsTopic.topicArn,
+      topicKeyArn: this.topicKey.keyArn,
+    });
+    // Plain outputs, no exports: note the first two before a `cdk destroy` to redeploy onto the same data.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB table (retained)' });
+    new CfnOutput(this, 'TopicKeyArn', {
+      value: this.topicKey.keyArn,
+      description: 'KMS key of the topics (retained)',
+    });
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alertTopic.topicArn,
       description: 'SNS topic of stance alerts',
     });
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn, description: 'SNS topic of ops alarms' });
+  }
+
+  private createTable(): TableV2 {
+    return new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The storage adapter owns the key layout; sharing its constants keeps AWS and local tables identical.
+      globalSecondaryIndexes: GLOBAL_SECONDARY_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      })),
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+  }
+
+  /** Its policy is what a reused key (existingKeyArn) brings along, so the reused one works the same. */
+  private createKey(): Key {
+    const key = new Key(this, 'TopicKey', {
+      description: 'Encrypts the storywatch alert and ops topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: this.fromThisAccount(),
+      }),
+    );
+    // Grants let a holder use the key without the key policy saying so; only AWS services acting for a resource
+    // (SNS, for instance) may create them.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
+    );
+    return key;
+  }
+
+  /** Only this account's resources: keeps another account's alarms from using the key or topic (confused deputy). */
+  private fromThisAccount() {
+    return { StringEquals: { 'aws:SourceAccount': this.account } };
   }
 }
 

@@ -1,7 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Analysis } from './constructs/analysis';
@@ -10,14 +8,14 @@ import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
 import { Operations } from './constructs/operations';
 import type { FunctionDefaults, StorywatchFunction } from './constructs/storywatch-function';
 import { deadLetterQueue, MAX_RECEIVE_COUNT } from './constructs/work-queue';
+import { type ImportedData, importDataReferences } from './data-references';
 
 export { POLL_DEADLINE } from './constructs/ingestion';
 export { MAX_RECEIVE_COUNT } from './constructs/work-queue';
 
 export interface StatelessStackProps extends StackProps {
-  table: ITableV2;
-  alertTopic: ITopic;
-  opsTopic: ITopic;
+  /** The data stack whose SSM parameters name the table, the topics and their key. */
+  dataStackName: string;
   pollRateMinutes: number;
   heartbeatPeriodMinutes: number;
   publisherSweepMinutes: number;
@@ -63,11 +61,14 @@ export class StatelessStack extends Stack {
   readonly operations: Operations;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
   readonly scheduleDlq: Queue;
+  /** The data stack's table and topics, read from its SSM parameters at deploy time. */
+  readonly data: ImportedData;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     assertTimeoutOrder(POLL_DEADLINE, FUNCTION_TIMEOUT, QUEUE_VISIBILITY_TIMEOUT);
 
+    this.data = importDataReferences(this, props.dataStackName);
     this.scheduleDlq = deadLetterQueue(this, 'ScheduleDlq');
     const functionDefaults: FunctionDefaults = {
       timeout: FUNCTION_TIMEOUT,
@@ -77,7 +78,7 @@ export class StatelessStack extends Stack {
     };
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
-      table: props.table,
+      table: this.data.table,
       functionDefaults,
       queueVisibility: QUEUE_VISIBILITY_TIMEOUT,
       pollRateMinutes: props.pollRateMinutes,
@@ -85,8 +86,8 @@ export class StatelessStack extends Stack {
       scheduleDlq: this.scheduleDlq,
     });
     this.analysis = new Analysis(this, 'Analysis', {
-      table: props.table,
-      alertTopic: props.alertTopic,
+      table: this.data.table,
+      alertTopic: this.data.alertTopic,
       functionDefaults,
       itemQueue: this.ingestion.itemQueue.queue,
       analyzerMaxConcurrency: props.analyzerMaxConcurrency,
@@ -95,7 +96,7 @@ export class StatelessStack extends Stack {
     });
 
     this.operations = new Operations(this, 'Operations', {
-      opsTopic: props.opsTopic,
+      opsTopic: this.data.opsTopic,
       heartbeatPeriodMinutes: props.heartbeatPeriodMinutes,
     });
     if (props.bedrockReader) {

@@ -1,7 +1,8 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { acknowledgeAcceptedFindings } from './accepted-findings';
 import type { StorywatchConfig } from './config';
-import { suppressAcceptedFindings } from './nag-suppressions';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -14,18 +15,22 @@ export interface StorywatchStacks {
  * Both stacks, env-agnostic (no account or region lookups) so `cdk synth` works offline; the deploy picks the
  * account and region from the caller's credentials.
  */
-export function createStorywatch(app: App, config: StorywatchConfig): StorywatchStacks {
+export function createStorywatch(
+  app: App,
+  config: StorywatchConfig,
+  options: { ruleChecks?: boolean } = {},
+): StorywatchStacks {
   const stateful = new StatefulStack(app, 'StorywatchData', {
-    description: 'storywatch: table and topics (retained on delete)',
+    description: 'storywatch: table and topic key (retained on delete), alert and ops topics',
     alertEmails: config.alertEmails,
     alertPhoneNumbers: config.alertPhoneNumbers,
     opsEmail: config.opsEmail,
+    existingTableName: config.existingTableName,
+    existingKeyArn: config.existingKeyArn,
   });
   const stateless = new StatelessStack(app, 'StorywatchServices', {
     description: 'storywatch: functions, queues, schedules, alarms and dashboard',
-    table: stateful.table,
-    alertTopic: stateful.alertTopic,
-    opsTopic: stateful.opsTopic,
+    dataStackName: stateful.stackName,
     pollRateMinutes: config.pollRateMinutes,
     heartbeatPeriodMinutes: config.heartbeatPeriodMinutes,
     publisherSweepMinutes: config.publisherSweepMinutes,
@@ -44,11 +49,15 @@ export function createStorywatch(app: App, config: StorywatchConfig): Storywatch
         }
       : {}),
   });
+  // Order only: the services stack reads the data stack's SSM parameters, so the data stack deploys first, but no
+  // export ties the two together.
   stateless.addStackDependency(stateful);
 
   Tags.of(app).add('project', 'storywatch');
-  suppressAcceptedFindings(stateful, stateless);
-  // cdk-nag 3 runs as a CDK policy-validation plugin: an unacknowledged finding fails `cdk synth`.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  acknowledgeAcceptedFindings(stateless);
+  // Both rule packs run as CDK policy-validation plugins: an unacknowledged finding of either fails `cdk synth`.
+  if (options.ruleChecks ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new CfnGuardValidator());
+  }
   return { stateful, stateless };
 }

@@ -57,6 +57,8 @@ export interface Binding {
   kind: 'table' | 'queue' | 'topic';
   access: readonly string[];
   resource: IConstruct;
+  /** The ARN the grant names (for tables: the table; the grant also covers its indexes). */
+  arn: string;
 }
 
 /** Every storywatch Lambda: Node 22 on Graviton, a CommonJS bundle with its stories and registry, its own log group. */
@@ -136,19 +138,28 @@ export class StorywatchFunction extends Construct {
   bindTable(table: ITableV2, actions: readonly TableAction[], variable: string = ENV.tableName): this {
     if (actions.length === 0) throw new Error(`${this.node.path}: bindTable needs at least one action`);
     table.grant(this.function, ...actions.map((action) => `dynamodb:${action}`));
-    return this.bind({ variable, kind: 'table', access: actions, resource: table }, table.tableName);
+    return this.bind(
+      { variable, kind: 'table', access: actions, resource: table, arn: table.tableArn },
+      table.tableName,
+    );
   }
 
   /** Lets the function send to the queue (the only thing storywatch functions do with one) and names its URL. */
   bindQueue(queue: IQueue, variable: string): this {
     queue.grantSendMessages(this.function);
-    return this.bind({ variable, kind: 'queue', access: ['send'], resource: queue }, queue.queueUrl);
+    return this.bind(
+      { variable, kind: 'queue', access: ['send'], resource: queue, arn: queue.queueArn },
+      queue.queueUrl,
+    );
   }
 
   /** Lets the function publish to the topic (and use its key, when it has one) and names its ARN. */
   bindTopic(topic: ITopic, variable: string = ENV.topicArn): this {
     topic.grantPublish(this.function);
-    return this.bind({ variable, kind: 'topic', access: ['publish'], resource: topic }, topic.topicArn);
+    return this.bind(
+      { variable, kind: 'topic', access: ['publish'], resource: topic, arn: topic.topicArn },
+      topic.topicArn,
+    );
   }
 
   private bind(binding: Binding, value: string): this {

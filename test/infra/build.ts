@@ -8,6 +8,8 @@ import { createStorywatch, type StorywatchStacks } from '../../infra/storywatch'
 export const FIXTURE_CONTEXT = {
   feedRegistry: resolve(PROJECT_ROOT, 'test/fixtures/infra/feeds/registry.json'),
   storiesDir: resolve(PROJECT_ROOT, 'test/fixtures/infra/stories'),
+  // A deploy must name who hears the alarms (infra/config.ts); tests that check the rule leave it out.
+  opsEmail: 'ops@example.org',
 };
 
 export interface BuiltApp {
@@ -23,7 +25,14 @@ export interface BuiltApp {
  */
 export function buildApp(
   context: Record<string, unknown>,
-  options: { bundle?: boolean; outdir?: string } = {},
+  /** beforeSynth changes the stacks after they are built, as a later edit of the code would. */
+  options: {
+    bundle?: boolean;
+    outdir?: string;
+    beforeSynth?: (stacks: StorywatchStacks) => void;
+    /** The rule packs run on every synth and take most of its time; test/infra/rule-packs.test.ts asks for them. */
+    ruleChecks?: boolean;
+  } = {},
 ): BuiltApp {
   const fullContext = { ...FIXTURE_CONTEXT, ...context };
   const app = new App({
@@ -31,7 +40,8 @@ export function buildApp(
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const config = loadConfig((key) => fullContext[key as keyof typeof fullContext], PROJECT_ROOT);
-  const stacks = createStorywatch(app, config);
+  const stacks = createStorywatch(app, config, { ruleChecks: options.ruleChecks ?? false });
+  options.beforeSynth?.(stacks);
   return {
     app,
     stacks,

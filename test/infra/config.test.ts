@@ -22,11 +22,13 @@ function problemsOf(context: Record<string, unknown>): string[] {
 
 describe('loadConfig', () => {
   it('applies the documented defaults when the context sets nothing', () => {
-    const config = load({});
+    const config = load({ opsEmail: undefined, allowSilentAlarms: true });
     expect(config).toMatchObject({
       alertEmails: [],
       alertPhoneNumbers: [],
       opsEmail: null,
+      existingTableName: null,
+      existingKeyArn: null,
       pollRateMinutes: 5,
       heartbeatPeriodMinutes: 15,
       publisherSweepMinutes: 15,
@@ -122,6 +124,30 @@ describe('loadConfig', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses to synthesize alarms nobody hears unless told so, and names both ways out', () => {
+    for (const opsEmail of [undefined, '']) {
+      const [problem] = problemsOf({ opsEmail });
+      expect(problem).toMatch(/^opsEmail is not set, so every alarm would reach nobody/);
+      expect(problem).toContain('-c opsEmail=you@example.org');
+      expect(problem).toContain('-c allowSilentAlarms=true');
+    }
+    expect(load({ opsEmail: '', allowSilentAlarms: 'true' }).opsEmail).toBeNull();
+    expect(problemsOf({ opsEmail: '', allowSilentAlarms: 'yes' })).toContain(
+      'allowSilentAlarms must be true or false, got "yes"',
+    );
+  });
+
+  it('takes a retained table and key to redeploy onto, and rejects what cannot name them', () => {
+    const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(load({ existingTableName: 'StorywatchData-TableCD117FA1-1ABC', existingKeyArn: keyArn })).toMatchObject({
+      existingTableName: 'StorywatchData-TableCD117FA1-1ABC',
+      existingKeyArn: keyArn,
+    });
+    const problems = problemsOf({ existingTableName: 'no spaces allowed', existingKeyArn: 'alias/storywatch' });
+    expect(problems[0]).toMatch(/^existingTableName must be a DynamoDB table name/);
+    expect(problems[1]).toMatch(/^existingKeyArn must be a KMS key ARN/);
   });
 
   it('rejects the same address listed twice', () => {

@@ -1,0 +1,119 @@
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { ScheduledInvoke } from './constructs/scheduled-invoke';
+import { StorywatchFunction } from './constructs/storywatch-function';
+import type { StatelessStack } from './stateless-stack';
+
+/**
+ * Every finding of the two rule packs this project accepts, each with the reason it is acceptable: cdk-nag's
+ * AwsSolutions and the AWS Control Tower Guard rules (cdk-validator-cfnguard). Each is acknowledged on the
+ * construct it concerns and by its full id, so the same finding anywhere else still fails `cdk synth`.
+ */
+export function acknowledgeAcceptedFindings(stateless: StatelessStack): void {
+  for (const fn of StorywatchFunction.allIn(stateless)) acknowledgeFunction(fn);
+  for (const { role, target } of ScheduledInvoke.allIn(stateless)) {
+    acknowledge(role, {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(target.function)}.Arn>:*]`,
+      reason:
+        'The Scheduler target role may invoke the one target function and its versions/aliases (the :* suffix); ' +
+        'no other function.',
+    });
+  }
+  const crossRegionModel = stateless.modelAccess?.crossRegionModelId;
+  if (crossRegionModel) {
+    acknowledge(stateless.analysis.analyzer.role, {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${crossRegionModel}]`,
+      reason:
+        'A cross-region inference profile serves a request from any region of its geography, so InvokeModel is ' +
+        'granted on the one model in every region; the model id itself is exact.',
+    });
+  }
+  acknowledge(stateless.scheduleDlq, {
+    id: 'AwsSolutions::AwsSolutions-SQS3',
+    reason:
+      'This queue is the dead-letter queue of the EventBridge Scheduler targets and their Lambda on-failure ' +
+      'destinations; cdk-nag only recognises DLQs attached to other SQS queues.',
+  });
+  const { feedQueue, itemQueue } = stateless.ingestion;
+  for (const dlq of [stateless.scheduleDlq, feedQueue.dlq, itemQueue.dlq]) {
+    acknowledge(dlq, {
+      id: 'cdk-validator-cfnguard::sqs_dlq_check',
+      reason:
+        'A dead-letter queue has no DLQ of its own. Naming its sources (redrive "byQueue") would make it and its ' +
+        'source queue refer to each other, a cycle CloudFormation refuses; "allowAll" would let any queue of the ' +
+        'account park messages here. The schedule DLQ has no SQS source at all.',
+    });
+  }
+}
+
+function acknowledgeFunction(fn: StorywatchFunction): void {
+  acknowledge(fn.function, {
+    id: 'AwsSolutions::AwsSolutions-L1',
+    reason:
+      'Pinned to Node.js 22 on purpose: the project supports Node 20 and 22 and tests on them; ' +
+      'moving to a newer runtime is a tested upgrade, not a synth-time default.',
+  });
+  acknowledge(fn.function, {
+    id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    reason:
+      'The functions fetch public feeds and call AWS APIs only; nothing private to reach. A VPC would need a NAT ' +
+      'gateway (about $32/month, four times the whole bill) or one interface endpoint per service.',
+  });
+  acknowledge(fn.logGroup, {
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+    reason:
+      'Function logs are diagnostics, not records (alerts and stance history live in the table); retention is ' +
+      'the logRetentionDays setting, 30 days by default, so storage does not grow without end.',
+  });
+  acknowledge(fn.logGroup, {
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    reason:
+      'CloudWatch Logs encrypts every log group at rest with service keys; the logs mask email addresses and ' +
+      'phone numbers and never hold feed bodies, so a customer key ($1/month) would protect nothing more.',
+  });
+  for (const binding of fn.bindings.filter((b) => b.kind === 'table')) {
+    acknowledge(fn.role, {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagSpelling(fn, binding.arn)}/index/*]`,
+      reason:
+        "Granted by table.grant: the wildcard covers only this table's own secondary indexes, which the store " +
+        'queries (feed states, pending alerts).',
+    });
+  }
+  if (fn.bindings.some((b) => b.kind === 'topic')) {
+    acknowledge(fn.role, {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'Publishing to the KMS-encrypted alert topic needs kms:GenerateDataKey*; topic.grantPublish limits it ' +
+        "to the topic's one key.",
+    });
+  }
+}
+
+function acknowledge(scope: IConstruct, rule: { id: string; reason: string }): void {
+  Validations.of(scope).acknowledge(rule);
+}
+
+/**
+ * An ARN as cdk-nag prints it in a finding id: literal parts as they are, `<Id>` for a Ref and `<Id.Attr>` for a
+ * GetAtt, after CDK resolved the token in the consuming stack.
+ */
+function nagSpelling(scope: IConstruct, arn: string): string {
+  const resolved = Stack.of(scope).resolve(arn) as unknown;
+  const part = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const ref = (value as { Ref?: string }).Ref;
+    if (ref) return `<${ref}>`;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
+    throw new Error(`no cdk-nag spelling for ${JSON.stringify(value)}`);
+  };
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  return join ? join[1].map(part).join(join[0]) : part(resolved);
+}
+
+/** The CloudFormation logical id of an L2 construct's resource, as cdk-nag prints it in finding ids. */
+function logicalIdOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild;
+  if (!(resource instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(resource).getLogicalId(resource);
+}
