@@ -1,6 +1,8 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
 import { ScheduledInvoke } from './constructs/scheduled-invoke';
+import type { SmsSettings } from './constructs/sms-settings';
 import { StorywatchFunction } from './constructs/storywatch-function';
 import type { StatelessStack } from './stateless-stack';
 
@@ -9,7 +11,8 @@ import type { StatelessStack } from './stateless-stack';
  * AwsSolutions and the AWS Control Tower Guard rules (cdk-validator-cfnguard). Each is acknowledged on the
  * construct it concerns and by its full id, so the same finding anywhere else still fails `cdk synth`.
  */
-export function acknowledgeAcceptedFindings(stateless: StatelessStack): void {
+export function acknowledgeAcceptedFindings(stateless: StatelessStack, sms: SmsSettings | null): void {
+  if (sms) acknowledgeSmsSettings(sms);
   for (const fn of StorywatchFunction.allIn(stateless)) acknowledgeFunction(fn);
   for (const { role, target } of ScheduledInvoke.allIn(stateless)) {
     acknowledge(role, {
@@ -44,6 +47,43 @@ export function acknowledgeAcceptedFindings(stateless: StatelessStack): void {
         'account park messages here. The schedule DLQ has no SQS source at all.',
     });
   }
+}
+
+function acknowledgeSmsSettings(sms: SmsSettings): void {
+  for (const group of [sms.successLogs, sms.failureLogs]) {
+    acknowledge(group, {
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      reason:
+        'SMS delivery logs say whether an alert reached a phone and what it cost; logRetentionDays (30 by ' +
+        'default) covers every monthly SMS bill, and longer would only grow storage.',
+    });
+    acknowledge(group, {
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      reason:
+        'CloudWatch Logs encrypts the group at rest with service keys; SNS writes these groups itself, and a ' +
+        'customer key would need a key policy for the logs service and cost $1/month more.',
+    });
+  }
+  acknowledge(sms.setAttributes, {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'sns:SetSMSAttributes sets account-level SMS preferences and supports no resource in IAM, so "*" is the ' +
+      'only resource it can be granted on; the policy holds that one action.',
+  });
+  // The provider function AwsCustomResource runs the SDK call in: one per stack, under a fixed id.
+  const provider = Stack.of(sms).node.findChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+  acknowledge(provider, {
+    id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      "CDK's AwsCustomResource provider brings its own role with the basic execution policy; it runs only " +
+      'during deploys, to make the one SetSMSAttributes call.',
+  });
+  acknowledge(provider, {
+    id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    reason:
+      "CDK's AwsCustomResource provider calls the SNS API during deploys only; it reaches nothing private, and " +
+      'a VPC would need a NAT gateway or an SNS endpoint for that one call.',
+  });
 }
 
 function acknowledgeFunction(fn: StorywatchFunction): void {

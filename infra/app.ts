@@ -8,6 +8,8 @@ try {
   createStorywatch(
     app,
     loadConfig((key) => app.node.tryGetContext(key), PROJECT_ROOT),
+    // The CLI passes the region of the caller's profile; the stacks stay env-agnostic and use it for warnings only.
+    { regionHint: process.env.CDK_DEFAULT_REGION ?? null },
   );
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -26,6 +26,8 @@ export interface StorywatchConfig {
   /** Redeploy after `cdk destroy` onto the retained table and key instead of new empty ones. */
   existingTableName: string | null;
   existingKeyArn: string | null;
+  /** Account-wide SNS SMS budget in whole USD; new accounts are capped at 1 until AWS raises their quota. */
+  smsMonthlySpendLimitUsd: number;
   pollRateMinutes: number;
   /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
   heartbeatPeriodMinutes: number;
@@ -95,6 +97,14 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     problems,
   );
 
+  const smsMonthlySpendLimitUsd = readInteger(
+    readContext('smsMonthlySpendLimitUsd'),
+    'smsMonthlySpendLimitUsd',
+    1,
+    1,
+    100_000,
+    problems,
+  );
   const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 5, 1, 1440, problems);
   // A feed polled every 15 minutes (the ingestion default) is due only on every third or fourth tick of a 5-minute
   // schedule, so a period of one tick would report silence that is normal.
@@ -164,6 +174,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     opsEmail,
     existingTableName,
     existingKeyArn,
+    smsMonthlySpendLimitUsd,
     pollRateMinutes,
     heartbeatPeriodMinutes,
     publisherSweepMinutes,

@@ -2,11 +2,13 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../src/adapters/dynamodb/schema';
 import type { AlertFilter, AlertSubscription } from './config';
+import { SmsSettings } from './constructs/sms-settings';
 import { publishDataReferences } from './data-references';
 
 export interface StatefulStackProps extends StackProps {
@@ -17,6 +19,10 @@ export interface StatefulStackProps extends StackProps {
   existingTableName: string | null;
   /** The topic key retained by an earlier `cdk destroy`, reused instead of creating (and paying for) another. */
   existingKeyArn: string | null;
+  smsMonthlySpendLimitUsd: number;
+  logRetention: RetentionDays;
+  /** The region the deploy targets, when known at synth; only for the SMS region warning. */
+  regionHint: string | null;
 }
 
 /**
@@ -30,6 +36,8 @@ export class StatefulStack extends Stack {
   readonly topicKey: IKey;
   readonly alertTopic: Topic;
   readonly opsTopic: Topic;
+  /** Present only when phone numbers subscribe: the account's SMS preferences and their alarms. */
+  readonly sms: SmsSettings | null;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -71,6 +79,15 @@ export class StatefulStack extends Stack {
     );
     if (props.opsEmail) this.opsTopic.addSubscription(new EmailSubscription(props.opsEmail));
     for (const topic of [this.alertTopic, this.opsTopic]) topic.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    this.sms =
+      props.alertPhoneNumbers.length > 0
+        ? new SmsSettings(this, 'Sms', {
+            monthlySpendLimitUsd: props.smsMonthlySpendLimitUsd,
+            logRetention: props.logRetention,
+            opsTopic: this.opsTopic,
+            regionHint: props.regionHint,
+          })
+        : null;
 
     publishDataReferences(this, {
       tableName: this.table.tableName,

@@ -18,7 +18,8 @@ export interface StorywatchStacks {
 export function createStorywatch(
   app: App,
   config: StorywatchConfig,
-  options: { ruleChecks?: boolean } = {},
+  /** regionHint: the target region when the synth knows it, for warnings only (the stacks stay env-agnostic). */
+  options: { ruleChecks?: boolean; regionHint?: string | null } = {},
 ): StorywatchStacks {
   const stateful = new StatefulStack(app, 'StorywatchData', {
     description: 'storywatch: table and topic key (retained on delete), alert and ops topics',
@@ -27,6 +28,9 @@ export function createStorywatch(
     opsEmail: config.opsEmail,
     existingTableName: config.existingTableName,
     existingKeyArn: config.existingKeyArn,
+    smsMonthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
+    logRetention: config.logRetentionDays,
+    regionHint: options.regionHint ?? null,
   });
   const stateless = new StatelessStack(app, 'StorywatchServices', {
     description: 'storywatch: functions, queues, schedules, alarms and dashboard',
@@ -54,7 +58,7 @@ export function createStorywatch(
   stateless.addStackDependency(stateful);
 
   Tags.of(app).add('project', 'storywatch');
-  acknowledgeAcceptedFindings(stateless);
+  acknowledgeAcceptedFindings(stateless, stateful.sms);
   // Both rule packs run as CDK policy-validation plugins: an unacknowledged finding of either fails `cdk synth`.
   if (options.ruleChecks ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new CfnGuardValidator());

@@ -32,6 +32,7 @@ export function buildApp(
     beforeSynth?: (stacks: StorywatchStacks) => void;
     /** The rule packs run on every synth and take most of its time; test/infra/rule-packs.test.ts asks for them. */
     ruleChecks?: boolean;
+    regionHint?: string | null;
   } = {},
 ): BuiltApp {
   const fullContext = { ...FIXTURE_CONTEXT, ...context };
@@ -40,7 +41,10 @@ export function buildApp(
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const config = loadConfig((key) => fullContext[key as keyof typeof fullContext], PROJECT_ROOT);
-  const stacks = createStorywatch(app, config, { ruleChecks: options.ruleChecks ?? false });
+  const stacks = createStorywatch(app, config, {
+    ruleChecks: options.ruleChecks ?? false,
+    regionHint: options.regionHint ?? null,
+  });
   options.beforeSynth?.(stacks);
   return {
     app,

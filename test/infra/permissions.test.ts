@@ -17,7 +17,7 @@ let stateless: Template;
 beforeAll(() => {
   built = buildApp({ opsEmail: 'ops@example.org' });
   stateless = built.stateless;
-});
+}, 180_000);
 
 /** The logical id of an L2 construct's CloudFormation resource in the services stack. */
 const idOf = (construct: IConstruct) => built.stacks.stateless.getLogicalId(construct.node.defaultChild as CfnElement);

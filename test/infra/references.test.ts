@@ -1,8 +1,14 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterName } from '../../infra/data-references';
 import { buildApp } from './build';
+
+// Synth is slow on a loaded machine; the plain app is built once and shared.
+let plain: ReturnType<typeof buildApp>;
+beforeAll(() => {
+  plain = buildApp({});
+}, 180_000);
 
 const parametersOf = (template: ReturnType<typeof buildApp>['stateful']) =>
   Object.values(template.findResources('AWS::SSM::Parameter')).map(
@@ -11,7 +17,7 @@ const parametersOf = (template: ReturnType<typeof buildApp>['stateful']) =>
 
 describe('references between the data and the services stack', () => {
   it('shares the table, the topics and the key through SSM parameters, with no CloudFormation export', () => {
-    const { stateful, stateless } = buildApp({});
+    const { stateful, stateless } = plain;
     expect(JSON.stringify(stateful.toJSON().Outputs)).not.toContain('Export');
     expect(JSON.stringify(stateless.toJSON())).not.toContain('Fn::ImportValue');
     expect(
@@ -30,8 +36,10 @@ describe('references between the data and the services stack', () => {
     expect(ssmParameters).toHaveLength(4);
   });
 
-  it('lets the data stack replace the alert topic without touching anything the services stack reads', () => {
-    const before = buildApp({});
+  it('lets the data stack replace the alert topic without touching anything the services stack reads', {
+    timeout: 120_000,
+  }, () => {
+    const before = plain;
     const after = buildApp(
       {},
       {
@@ -55,7 +63,7 @@ describe('redeploy after cdk destroy', () => {
   const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
   it('retains the table and the key; removes the topics, whose subscribers come from cdk.json', () => {
-    const { stateful } = buildApp({});
+    const { stateful } = plain;
     stateful.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     stateful.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const topics = Object.values(stateful.findResources('AWS::SNS::Topic'));
@@ -64,7 +72,9 @@ describe('redeploy after cdk destroy', () => {
       expect(topic).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
-  it('reuses the retained table and key given by existingTableName and existingKeyArn instead of new ones', () => {
+  it('reuses the retained table and key given by existingTableName and existingKeyArn instead of new ones', {
+    timeout: 120_000,
+  }, () => {
     const { stateful, stateless } = buildApp({ existingTableName: tableName, existingKeyArn: keyArn });
     stateful.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
     stateful.resourceCountIs('AWS::KMS::Key', 0);
@@ -76,7 +86,7 @@ describe('redeploy after cdk destroy', () => {
     expect(values[parameterName('StorywatchData', 'topicKeyArn')]).toBe(keyArn);
     stateful.hasOutput('TableName', { Value: tableName });
     // The services stack is the same either way: it reads whatever the parameters name.
-    expect(stateless.toJSON()).toEqual(buildApp({}).stateless.toJSON());
+    expect(stateless.toJSON()).toEqual(plain.stateless.toJSON());
     stateless.hasParameter('*', {
       Type: 'AWS::SSM::Parameter::Value<String>',
       Default: Match.stringLikeRegexp('table-name$'),

@@ -30,7 +30,7 @@ beforeAll(() => {
   built = buildApp(CONTEXT);
   stateful = built.stateful;
   stateless = built.stateless;
-});
+}, 180_000);
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const resourcesOf = (template: Template, type: string) =>
