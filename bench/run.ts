@@ -11,6 +11,7 @@ import type { BenchRow, BenchSection } from './lib/report';
 import { formatTable } from './lib/report';
 import { detectionSection } from './sections/detection';
 import { lambdaSection } from './sections/lambda';
+import { latencySection } from './sections/latency';
 import { parseSection } from './sections/parse';
 import { pollCycleSection } from './sections/poll-cycle';
 import { qualitySection } from './sections/quality';
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, BenchSection> = {
   store: storeSection,
   lambda: lambdaSection,
   quality: qualitySection,
+  latency: latencySection,
 };
 
 async function main() {

@@ -5,7 +5,6 @@
  * publication time for feeds with an active WebSub subscription. How a poll or a push is carried out is injected:
  * in memory for the tests, over loopback HTTP through the real fetcher and the WebSub callback in the bench.
  */
-import { mapWithConcurrency } from '../../src/core/concurrency';
 import {
   type AdaptiveScheduleConfig,
   type FeedScheduleMemory,
@@ -23,11 +22,14 @@ export type PollAnswer =
   | { ok: false; httpStatus: number; retryAfterSec: number | null };
 
 export interface SimulationPorts {
-  poll(feed: SimulatedFeed, now: Date): Promise<PollAnswer>;
+  /** Polls the feeds due at one tick; answers in the same order. */
+  poll(feeds: SimulatedFeed[], now: Date): Promise<PollAnswer[]>;
   /** Delivers one publication of a subscribed feed by push; the ids it stored and the real time it took. */
   push?(feed: SimulatedFeed, publication: Publication, now: Date): Promise<{ newIds: string[]; elapsedMs: number }>;
   /** Whether the feed has a push subscription that is active now. */
   pushActive?(feed: SimulatedFeed, now: Date): boolean;
+  /** Called once per simulated hour (subscription upkeep: lease renewals, overdue verifications). */
+  everyHour?(now: Date): Promise<void>;
 }
 
 export type SchedulerMode = 'fixed' | 'adaptive';
@@ -37,7 +39,6 @@ export interface SimulationOptions {
   mode: SchedulerMode;
   ports: SimulationPorts;
   tickSec?: number;
-  concurrency?: number;
   /** Polling goes on this long after the last publication, so late items are still picked up. */
   drainSec?: number;
   adaptive?: Partial<AdaptiveScheduleConfig>;
@@ -107,6 +108,7 @@ class Simulation {
     const stop = world.end + (this.options.drainSec ?? 6 * 3600) * 1000;
     let next = 0;
     for (let now = world.start; now <= stop; now += tick) {
+      if ((now - world.start) % HOUR === 0) await this.options.ports.everyHour?.(new Date(now));
       while (next < world.publications.length && (world.publications[next] as Publication).at <= now) {
         await this.maybePush(world.publications[next] as Publication);
         next += 1;
@@ -158,13 +160,13 @@ class Simulation {
         this.result.deferredByBudget += 1;
       }
     }
-    const answers = await mapWithConcurrency(admitted, this.options.concurrency ?? 16, (run) =>
-      this.options.ports.poll(run.feed, new Date(now)),
+    if (admitted.length === 0) return;
+    const answers = await this.options.ports.poll(
+      admitted.map((run) => run.feed),
+      new Date(now),
     );
     admitted.forEach((run, index) => {
-      const settled = answers[index];
-      const answer: PollAnswer =
-        settled?.status === 'fulfilled' ? settled.value : { ok: false, httpStatus: 0, retryAfterSec: null };
+      const answer = answers[index] ?? { ok: false, httpStatus: 0, retryAfterSec: null };
       this.result.requests.push({ feedId: run.feed.id, host: run.feed.host, at: now, answer });
       run.dueAt = now + this.intervalSec(run, answer, now) * 1000;
     });
@@ -213,17 +215,18 @@ export function inMemoryPorts(world: SimulatedWorld, options: { websub?: boolean
   const requestCount = new Map<string, number>();
   const unseen = (feedId: string, now: Date) =>
     (byFeed.get(feedId) ?? []).filter((p) => p.at <= now.getTime() && !handed.has(p.id)).map((p) => p.id);
+  const pollOne = (feed: SimulatedFeed, now: Date): PollAnswer => {
+    const count = (requestCount.get(feed.id) ?? 0) + 1;
+    requestCount.set(feed.id, count);
+    if (feed.throttle && count % feed.throttle.everyNth === 0) {
+      return { ok: false, httpStatus: 429, retryAfterSec: feed.throttle.retryAfterSec };
+    }
+    const newIds = unseen(feed.id, now);
+    for (const id of newIds) handed.add(id);
+    return { ok: true, newIds, hints: feed.hints };
+  };
   return {
-    async poll(feed, now) {
-      const count = (requestCount.get(feed.id) ?? 0) + 1;
-      requestCount.set(feed.id, count);
-      if (feed.throttle && count % feed.throttle.everyNth === 0) {
-        return { ok: false, httpStatus: 429, retryAfterSec: feed.throttle.retryAfterSec };
-      }
-      const newIds = unseen(feed.id, now);
-      for (const id of newIds) handed.add(id);
-      return { ok: true, newIds, hints: feed.hints };
-    },
+    poll: async (feeds, now) => feeds.map((feed) => pollOne(feed, now)),
     ...(options.websub
       ? {
           pushActive: () => true,

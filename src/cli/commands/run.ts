@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { systemClock } from '../../core/ports';
-import { createHttpFeedFetcher, loadFeedRegistry } from '../../ingestion/index';
+import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
+import { startLocalWebSub } from '../../websub/local';
 import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
@@ -13,7 +14,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Poll the feed registry on each feed’s schedule and track the stories locally (Ctrl-C stops)',
   usage:
-    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [store options]',
+    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [--websub-port <n>] [store options]',
   options: {
     once: { type: 'boolean', description: 'Poll every feed once, then exit' },
     feeds: { type: 'string', description: 'Feed registry to poll', defaultText: 'feeds/registry.json' },
@@ -26,6 +27,10 @@ export const runCommand: Command = {
       type: 'boolean',
       description: 'Allow feeds on loopback or private addresses (local test servers only)',
     },
+    'websub-port': {
+      type: 'string',
+      description: 'Subscribe to the hubs feeds name and accept their pushes on this 127.0.0.1 port (0: any free port)',
+    },
     ...NOTIFIER_OPTIONS,
     ...STORE_OPTIONS,
   },
@@ -36,12 +41,22 @@ export const runCommand: Command = {
     const feedsPath = stringOption(context, 'feeds');
     const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
     const { stories } = selectStories(context);
-    const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+    const fetchOptions = resolveFetchOptions({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+    const fetcher = createHttpFeedFetcher(fetchOptions);
+    const websubPort = stringOption(context, 'websub-port');
+    if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
+      throw new UsageError('--websub-port must be a port number');
     const alerts = openNotifierFromOptions(context, stories);
     const notifier = alerts.notifier;
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);
+    let websub: Awaited<ReturnType<typeof startLocalWebSub>> | null = null;
     try {
+      if (websubPort !== undefined && !once) {
+        const deps = { store: opened.store, clock: systemClock, stories, notifier };
+        const port = Number(websubPort);
+        websub = await startLocalWebSub({ port, feeds, deps, fetchOptions, out: context.io.stdout });
+      }
       context.io.stdout.write(
         `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${once ? ' (once)' : ''}\n`,
       );
@@ -60,6 +75,7 @@ export const runCommand: Command = {
         last !== undefined && last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed');
       return allFailed ? 1 : 0;
     } finally {
+      await websub?.close();
       alerts.close();
       await opened.close();
     }
