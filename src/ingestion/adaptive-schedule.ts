@@ -17,11 +17,11 @@ export interface AdaptiveScheduleConfig {
   hotIntervalSec: number;
   /** How long a follow-up keeps its feed hot. Default 3 h. */
   hotWindowSec: number;
-  /** Quiet feeds back off toward this. Default 4 h. */
+  /** Quiet feeds back off toward this. Default 2 h. */
   maxIntervalSec: number;
   /** Before anything is known about a feed. Default 900 s, the old fixed interval. */
   initialIntervalSec: number;
-  /** The rate-based interval aims at this many new items per poll. Default 0.5. */
+  /** The rate-based interval aims at this many new items per poll. Default 0.35. */
   targetItemsPerPoll: number;
   /** Half-life of the observed publishing rate. Default 6 h. */
   rateHalfLifeSec: number;
@@ -37,9 +37,9 @@ export const DEFAULT_ADAPTIVE_SCHEDULE: Readonly<AdaptiveScheduleConfig> = Objec
   minIntervalSec: 120,
   hotIntervalSec: 240,
   hotWindowSec: 3 * 3600,
-  maxIntervalSec: 4 * 3600,
+  maxIntervalSec: 2 * 3600,
   initialIntervalSec: 900,
-  targetItemsPerPoll: 0.5,
+  targetItemsPerPoll: 0.35,
   rateHalfLifeSec: 6 * 3600,
   summitFollowUpsPerHour: 4,
   backoffFactor: 1.5,

@@ -53,18 +53,18 @@ describe('nextPollInterval', () => {
     expect(intervals.at(-1)).toBe(DEFAULT_ADAPTIVE_SCHEDULE.maxIntervalSec);
   });
 
-  it('polls a feed that publishes often about once per half item, as the target asks', () => {
-    // Twelve items an hour: a poll every 2.5 minutes finds half an item on average.
+  it('polls a busy feed often enough to find the target share of an item per poll', () => {
+    // Six items an hour: at the target share per poll, the interval is target / 6 hours.
     let decision = nextPollInterval(undefined, quiet(0, { newItems: 30 }));
     let minute = 0;
     for (let poll = 0; poll < 40; poll += 1) {
       const interval = decision.intervalSec;
       minute += interval / 60;
-      decision = nextPollInterval(decision.memory, quiet(minute, { newItems: (interval / 3600) * 12 }));
+      decision = nextPollInterval(decision.memory, quiet(minute, { newItems: (interval / 3600) * 6 }));
     }
-    expect(observedRatePerHour(decision.memory)).toBeCloseTo(12, 1);
+    expect(observedRatePerHour(decision.memory)).toBeCloseTo(6, 1);
     expect(decision.reason).toBe('rate');
-    expect(decision.intervalSec).toBeCloseTo(150, 0);
+    expect(decision.intervalSec).toBeCloseTo((DEFAULT_ADAPTIVE_SCHEDULE.targetItemsPerPoll / 6) * 3600, 0);
   });
 
   it('lets an old burst fade: the rate decays with the configured half-life', () => {
