@@ -15,7 +15,7 @@ import {
 import type { FeedDefinition, FeedItem, FeedState } from '../../src/core/feed';
 import type { StoryStore } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
-import { fetchFeeds, recordItems } from '../../src/pipeline/poll-feeds';
+import { claimItems, fetchFeeds } from '../../src/pipeline/poll-feeds';
 import { createCallbackHandler, createMemorySubscriptionStore } from '../../src/websub/callback';
 import { startCallbackServer } from '../../src/websub/callback-server';
 import { ingestPushedDocument } from '../../src/websub/ingest';
@@ -57,7 +57,7 @@ function publicationIdOf(item: FeedItem): string {
 }
 
 async function storeNew(store: StoryStore, items: FeedItem[]): Promise<string[]> {
-  const { toAnalyze } = await recordItems(store, items);
+  const { toAnalyze } = await claimItems(store, items);
   // The analyzer's mark, so a later poll or push of the same entry is a plain duplicate, as in the pipeline.
   if (toAnalyze.length > 0) await store.markItemsAnalyzed(toAnalyze.map((item) => item.id));
   return toAnalyze.map(publicationIdOf);

@@ -1,6 +1,6 @@
 /**
  * A pushed document takes the same path as a polled one: size cap, decoding, preflight, parsing and normalization
- * (parseFeedDocument), then dedup keys claimed in one store call (recordItems). An item pushed first and polled
+ * (parseFeedDocument), then dedup keys claimed in one store call (claimItems). An item pushed first and polled
  * later, or the other way round, is claimed once and analyzed once.
  */
 import type { FeedDefinition, FeedItem } from '../core/feed';
@@ -9,7 +9,7 @@ import { FeedError } from '../ingestion/errors';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../ingestion/options';
 import { parseFeedDocument } from '../ingestion/parse';
 import { type AnalyzeDeps, type ItemAnalysis, inPublishedOrder, startAnalysisBatch } from '../pipeline/analyze-item';
-import { recordItems } from '../pipeline/poll-feeds';
+import { claimItems } from '../pipeline/poll-feeds';
 import { type PublishReport, publishPendingAlerts } from '../pipeline/publish-alerts';
 
 export interface PushedDocumentResult {
@@ -37,7 +37,7 @@ export async function ingestPushedDocument(
     if (error instanceof FeedError) throw error;
     throw new FeedError('parse', `pushed document could not be read: ${(error as Error).message}`);
   }
-  const { toAnalyze, duplicates } = await recordItems(store, parsed.items);
+  const { toAnalyze, duplicates } = await claimItems(store, parsed.items);
   return { toAnalyze, duplicates, skippedItems: parsed.skippedItems };
 }
 
