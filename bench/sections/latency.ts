@@ -15,7 +15,7 @@ import {
 import type { FeedDefinition, FeedItem, FeedState } from '../../src/core/feed';
 import type { StoryStore } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
-import { claimItems, fetchFeeds } from '../../src/pipeline/poll-feeds';
+import { claimItems, pollFeeds } from '../../src/pipeline/poll-feeds';
 import { createCallbackHandler, createMemorySubscriptionStore } from '../../src/websub/callback';
 import { startCallbackServer } from '../../src/websub/callback-server';
 import { ingestPushedDocument } from '../../src/websub/ingest';
@@ -124,7 +124,7 @@ async function runDay(world: SimulatedWorld, mode: SchedulerMode, store: StorySt
       async poll(feeds, now) {
         simulatedNow = now.getTime();
         // The pipeline's own batch: fetch with bounded concurrency, claims coalesced while fetching goes on.
-        const polled = await fetchFeeds(
+        const polled = await pollFeeds(
           { store, fetcher, clock },
           feeds.map((feed) => definitions.get(feed.id) as FeedDefinition),
           { concurrency: CONCURRENCY, states },

@@ -4,13 +4,13 @@
  * later, or the other way round, is claimed once and analyzed once.
  */
 import type { FeedDefinition, FeedItem } from '../core/feed';
-import type { AlertNotifier, StoryStore } from '../core/ports';
+import type { ItemClaims } from '../core/ports/item-claims';
 import { FeedError } from '../ingestion/errors';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from '../ingestion/options';
 import { parseFeedDocument } from '../ingestion/parse';
-import { type AnalyzeDeps, type ItemAnalysis, inPublishedOrder, startAnalysisBatch } from '../pipeline/analyze-item';
+import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from '../pipeline/analyze-batch';
 import { claimItems } from '../pipeline/poll-feeds';
-import { type PublishReport, publishPendingAlerts } from '../pipeline/publish-alerts';
+import { type PublishDeps, type PublishReport, publishPendingAlerts } from '../pipeline/publish-alerts';
 
 export interface PushedDocumentResult {
   /** Items never stored before: hand them to analysis. */
@@ -20,7 +20,7 @@ export interface PushedDocumentResult {
 }
 
 export async function ingestPushedDocument(
-  store: StoryStore,
+  store: ItemClaims,
   feed: FeedDefinition,
   body: Uint8Array,
   contentType: string | null,
@@ -42,7 +42,7 @@ export async function ingestPushedDocument(
 }
 
 export interface PushReport extends PushedDocumentResult {
-  analyses: ItemAnalysis[];
+  analysis: AnalysisOutcome;
   published: PublishReport;
 }
 
@@ -51,17 +51,14 @@ export interface PushReport extends PushedDocumentResult {
  * the outbox. Once this returns, a poll of the same entries finds them analyzed and hands nothing on again.
  */
 export async function handlePushedDocument(
-  deps: AnalyzeDeps & { notifier: AlertNotifier },
+  deps: AnalyzeDeps & PublishDeps,
   feed: FeedDefinition,
   body: Uint8Array,
   contentType: string | null,
   options?: Pick<FetchOptions, 'maxBytes' | 'maxNestingDepth' | 'maxContentChars'>,
 ): Promise<PushReport> {
   const ingested = await ingestPushedDocument(deps.store, feed, body, contentType, options);
-  const batch = startAnalysisBatch(deps);
-  const analyses: ItemAnalysis[] = [];
-  for (const item of inPublishedOrder(ingested.toAnalyze)) analyses.push(await batch.analyze(item));
-  await batch.finish();
+  const analysis = await analyzeBatch(deps, ingested.toAnalyze);
   const published = await publishPendingAlerts(deps);
-  return { ...ingested, analyses, published };
+  return { ...ingested, analysis, published };
 }

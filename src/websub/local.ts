@@ -5,9 +5,9 @@
  * Subscriptions live in memory: a restart subscribes again.
  */
 import type { FeedDefinition } from '../core/feed';
-import type { AlertNotifier, Clock } from '../core/ports';
 import type { FetchOptions } from '../ingestion/options';
-import type { AnalyzeDeps } from '../pipeline/analyze-item';
+import type { AnalyzeDeps } from '../pipeline/analyze-batch';
+import type { PublishDeps } from '../pipeline/publish-alerts';
 import { createCallbackHandler, createMemorySubscriptionStore } from './callback';
 import { startCallbackServer } from './callback-server';
 import { handlePushedDocument } from './ingest';
@@ -16,7 +16,7 @@ import { createHttpHubClient, createWebSubSubscriber, fetchHubDiscovery } from '
 export interface LocalWebSubOptions {
   port: number;
   feeds: FeedDefinition[];
-  deps: AnalyzeDeps & { notifier: AlertNotifier; clock: Clock };
+  deps: AnalyzeDeps & PublishDeps;
   fetchOptions: Partial<FetchOptions> & { maxBytes: number };
   out: NodeJS.WritableStream;
   /** How often leases are checked for renewal. Default 5 minutes. */
