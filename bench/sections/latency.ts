@@ -6,15 +6,11 @@
  * as new: analysis follows at once in the same step, and its own cost is measured by the poll section.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  createDynamoClient,
-  createDynamoStoryStore,
-  ensureTable,
-  startEmbeddedDynamo,
-} from '../../src/adapters/dynamodb/index';
+import { createDynamoClient, createDynamoStoryStore, ensureTable } from '../../src/adapters/dynamodb/index';
 import type { FeedDefinition, FeedItem, FeedState } from '../../src/core/feed';
 import type { StoryStore } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
+import { startEmbeddedDynamo } from '../../src/local/engine/index';
 import { claimItems, pollFeeds } from '../../src/pipeline/poll-feeds';
 import { createCallbackHandler, createMemorySubscriptionStore } from '../../src/websub/callback';
 import { startCallbackServer } from '../../src/websub/callback-server';
