@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FeedItem } from '../../core/feed';
-import { readLabeledFile } from '../../detection/evaluation';
+import { readLabeledFile, toFeedItem } from '../../detection/evaluation';
 import { DEFAULT_STORIES_DIR, readStoryFile, StoryValidationError } from '../../detection/index';
 import { describeStory, formatFirings, formatLabeledFigures } from '../../detection/story-check';
 import { draftStory } from '../../detection/story-draft';
@@ -55,15 +55,7 @@ function runInit(context: CommandContext): number {
 }
 
 function sampleItems(path: string): FeedItem[] {
-  return readLabeledFile(path).map((item) => ({
-    id: item.id,
-    title: item.title ?? '',
-    description: item.description ?? '',
-    link: item.link ?? null,
-    published: item.published ?? null,
-    source: item.source ?? '',
-    language: null,
-  }));
+  return readLabeledFile(path).map(toFeedItem);
 }
 
 function runCheck(context: CommandContext): number {
