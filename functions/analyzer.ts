@@ -1,7 +1,7 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createSnsNotifier } from '../src/adapters/sns/notifier';
-import { storiesDir, topicArn } from '../src/config/env';
+import { monitoringLevel, storiesDir, topicArn } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createReader, readerConfigFromEnv } from '../src/reader/config';
@@ -29,7 +29,7 @@ const production = lazy(async () => {
       topicArn: topicArn(),
       describe: createAlertDescriber(stories),
     }),
-    metrics: createPowertoolsMetrics(),
+    metrics: createPowertoolsMetrics(monitoringLevel()),
     log,
   });
 });

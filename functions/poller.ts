@@ -1,7 +1,7 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsItemQueue } from '../src/adapters/sqs/queues';
-import { itemQueueUrl, pollDeadlineMs } from '../src/config/env';
+import { itemQueueUrl, monitoringLevel, pollDeadlineMs } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
 import { createPollerHandler } from './handlers/poller';
@@ -16,7 +16,7 @@ const production = lazy(async () =>
     clock: systemClock,
     fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
     itemQueue: createSqsItemQueue(new SQSClient({}), itemQueueUrl()),
-    metrics: createPowertoolsMetrics(),
+    metrics: createPowertoolsMetrics(monitoringLevel()),
     log: createLog(),
   }),
 );

@@ -1,7 +1,7 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createSnsNotifier } from '../src/adapters/sns/notifier';
-import { storiesDir, topicArn } from '../src/config/env';
+import { monitoringLevel, storiesDir, topicArn } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createAlertDescriber } from '../src/tracking/describe';
@@ -21,7 +21,7 @@ const production = lazy(async () =>
       topicArn: topicArn(),
       describe: createAlertDescriber(loadStories(storiesDir())),
     }),
-    metrics: createPowertoolsMetrics(),
+    metrics: createPowertoolsMetrics(monitoringLevel()),
     log: createLog(),
   }),
 );

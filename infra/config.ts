@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { MonitoringLevel } from '../src/config/metrics';
 import { readStoryCatalog } from '../src/detection/story';
 import { loadFeedRegistry } from '../src/ingestion/registry';
+import { readMonitoringLevel } from './monitoring-level';
 
 export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
 export const SEVERITIES = ['high', 'low'] as const;
@@ -45,6 +47,8 @@ export interface StorywatchConfig {
   /** Daily budget per story for the bedrock reader; null means no limit of that kind. */
   readerItemsPerDay: number | null;
   readerTokensPerDay: number | null;
+  /** Which alarms, dashboard and custom metrics the deploy pays for (src/config/metrics.ts). */
+  monitoring: MonitoringLevel;
 }
 
 /** Retention values CloudWatch Logs accepts; anything else is rejected by the service at deploy time. */
@@ -165,6 +169,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
   }
 
   const reader = readReaderContext(readContext, problems);
+  const monitoring = readMonitoringLevel(readContext('monitoring'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -183,6 +188,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     analyzerMaxConcurrency,
     feedRegistryPath,
     storiesDir,
+    monitoring,
   };
 
   function readPath(raw: unknown, key: string, fallback: string, kind: 'file' | 'directory'): string {

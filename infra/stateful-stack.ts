@@ -7,6 +7,7 @@ import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../src/adapters/dynamodb/schema';
+import type { MonitoringLevel } from '../src/config/metrics';
 import type { AlertFilter, AlertSubscription } from './config';
 import { SmsSettings } from './constructs/sms-settings';
 import { publishDataReferences } from './data-references';
@@ -23,6 +24,8 @@ export interface StatefulStackProps extends StackProps {
   logRetention: RetentionDays;
   /** The region the deploy targets, when known at synth; only for the SMS region warning. */
   regionHint: string | null;
+  /** At `minimal` the SMS settings and logs stay, their two alarms do not. */
+  monitoring: MonitoringLevel;
 }
 
 /**
@@ -86,6 +89,7 @@ export class StatefulStack extends Stack {
             logRetention: props.logRetention,
             opsTopic: this.opsTopic,
             regionHint: props.regionHint,
+            alarms: props.monitoring !== 'minimal',
           })
         : null;
 

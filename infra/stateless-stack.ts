@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { MonitoringLevel } from '../src/config/metrics';
 import { Analysis } from './constructs/analysis';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
 import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
@@ -24,6 +25,8 @@ export interface StatelessStackProps extends StackProps {
   logRetention: RetentionDays;
   storiesDir: string;
   feedRegistryPath: string;
+  /** Which alarms, dashboard and custom metrics exist; also tells the functions which metrics to write. */
+  monitoring: MonitoringLevel;
   /** Set to read with Bedrock; absent, the analyzer reads with the rules and needs no model access. */
   bedrockReader?: ModelAccessProps;
 }
@@ -75,6 +78,7 @@ export class StatelessStack extends Stack {
       logRetention: props.logRetention,
       storiesDir: props.storiesDir,
       feedRegistryPath: props.feedRegistryPath,
+      monitoring: props.monitoring,
     };
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
@@ -98,6 +102,7 @@ export class StatelessStack extends Stack {
     this.operations = new Operations(this, 'Operations', {
       opsTopic: this.data.opsTopic,
       heartbeatPeriodMinutes: props.heartbeatPeriodMinutes,
+      level: props.monitoring,
     });
     if (props.bedrockReader) {
       this.modelAccess = new ModelAccess(this, 'Reader', props.bedrockReader);
@@ -117,10 +122,12 @@ export class StatelessStack extends Stack {
       'a schedule tick was lost after its retries (the invoke or the function failed)',
     );
 
-    new CfnOutput(this, 'DashboardName', {
-      value: this.operations.dashboard.dashboardName,
-      description: 'CloudWatch dashboard',
-    });
+    if (this.operations.dashboard) {
+      new CfnOutput(this, 'DashboardName', {
+        value: this.operations.dashboard.dashboardName,
+        description: 'CloudWatch dashboard',
+      });
+    }
     new CfnOutput(this, 'FeedQueueUrl', { value: feedQueue.queue.queueUrl, description: 'Queue of feeds to poll' });
     new CfnOutput(this, 'ItemQueueUrl', { value: itemQueue.queue.queueUrl, description: 'Queue of items to analyze' });
   }

@@ -31,6 +31,7 @@ export function createStorywatch(
     smsMonthlySpendLimitUsd: config.smsMonthlySpendLimitUsd,
     logRetention: config.logRetentionDays,
     regionHint: options.regionHint ?? null,
+    monitoring: config.monitoring,
   });
   const stateless = new StatelessStack(app, 'StorywatchServices', {
     description: 'storywatch: functions, queues, schedules, alarms and dashboard',
@@ -43,6 +44,7 @@ export function createStorywatch(
     logRetention: config.logRetentionDays,
     storiesDir: config.storiesDir,
     feedRegistryPath: config.feedRegistryPath,
+    monitoring: config.monitoring,
     ...(config.reader === 'bedrock' && config.bedrockModelId
       ? {
           bedrockReader: {

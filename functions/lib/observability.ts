@@ -1,6 +1,12 @@
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, type MetricName, SERVICE_NAME } from '../../src/config/metrics';
+import {
+  EMITTED_METRICS,
+  METRICS_NAMESPACE,
+  type MetricName,
+  type MonitoringLevel,
+  SERVICE_NAME,
+} from '../../src/config/metrics';
 import { redact } from '../../src/config/redact';
 
 /** Counters the handlers emit; Powertools EMF in Lambda, a plain record in tests. */
@@ -45,11 +51,16 @@ export function createLog(): Log {
   };
 }
 
-export function createPowertoolsMetrics(): MetricsSink {
+/**
+ * EMF through Powertools, limited to the metrics the deploy's monitoring level pays for: each other count is
+ * dropped here (the handlers still log it), so no custom metric exists that no alarm or dashboard reads.
+ */
+export function createPowertoolsMetrics(level: MonitoringLevel): MetricsSink {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const emitted = new Set<MetricName>(EMITTED_METRICS[level]);
   return {
     count: (name, value) => {
-      metrics.addMetric(name, MetricUnit.Count, value);
+      if (emitted.has(name)) metrics.addMetric(name, MetricUnit.Count, value);
     },
     flush: () => {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -14,7 +14,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, READER_METRIC, SERVICE_NAME } from '../../src/config/metrics';
+import { METRIC, METRICS_NAMESPACE, type MonitoringLevel, READER_METRIC, SERVICE_NAME } from '../../src/config/metrics';
 import type { StorywatchFunction } from './storywatch-function';
 
 export interface OperationsProps {
@@ -22,51 +22,45 @@ export interface OperationsProps {
   opsTopic: ITopic;
   /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
   heartbeatPeriodMinutes: number;
+  /** Which alarms and whether a dashboard exist (src/config/metrics.ts has what each level means). */
+  level: MonitoringLevel;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
 const HOUR = Duration.hours(1);
 
 /**
- * Alarms and the dashboard. The feed-poll alarms exist from the start; functions and queues join through
- * watchFunction / watchDeadLetterQueue / watchBacklog, so a construct that adds a function or a queue adds its
- * alarm in the same place it creates it.
+ * Alarms and, at the `full` level, the dashboard. The feed-poll alarms exist from the start; functions and queues
+ * join through watchFunction / watchDeadLetterQueue / watchBacklog, so a construct that adds a function or a queue
+ * adds its alarm in the same place it creates it, and the level decides here whether that alarm exists.
  */
 export class Operations extends Construct {
   readonly alarms: Alarm[] = [];
-  readonly dashboard: Dashboard;
+  readonly level: MonitoringLevel;
+  /** Only at the `full` level: a dashboard costs $3 a month, more than all of standard's alarms together. */
+  readonly dashboard: Dashboard | null;
   private readonly opsAction: SnsAction;
-  private readonly backlogGraph: GraphWidget;
-  private readonly errorsGraph: GraphWidget;
-  private readonly durationGraph: GraphWidget;
+  private readonly graphs: { backlog: GraphWidget; errors: GraphWidget; duration: GraphWidget } | null;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
+    this.level = props.level;
     this.opsAction = new SnsAction(props.opsTopic);
-    const failureRatio = this.alarmOnFeedPolls(Duration.minutes(props.heartbeatPeriodMinutes));
-
-    this.backlogGraph = new GraphWidget({ title: 'Queue backlog', width: 12 });
-    this.errorsGraph = new GraphWidget({ title: 'Function errors', width: 12 });
-    this.durationGraph = new GraphWidget({ title: 'Function duration (p95)', width: 12 });
-    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
-    this.dashboard.addWidgets(
-      new TextWidget({ markdown: '# Storywatch', width: 24, height: 1 }),
-      countsGraph('Feed polls', [METRIC.feedsPolled, METRIC.feedsNotModified, METRIC.feedsFailed]),
-      countsGraph('Items, follow-ups, stance changes, alerts', [
-        METRIC.itemsNew,
-        METRIC.followUps,
-        METRIC.stanceChanges,
-        METRIC.alertsSent,
-      ]),
-      new GraphWidget({ title: 'Feed failure ratio', left: [failureRatio], width: 12 }),
-      this.backlogGraph,
-      this.errorsGraph,
-      this.durationGraph,
-    );
+    // Minimal keeps only the alarms on parked work, which is lost if nobody hears of it; standard adds a poll that
+    // went quiet or keeps failing.
+    const failureRatio =
+      props.level === 'minimal' ? null : this.alarmOnFeedPolls(Duration.minutes(props.heartbeatPeriodMinutes));
+    const board = props.level === 'full' && failureRatio ? this.buildDashboard(failureRatio) : null;
+    this.dashboard = board?.dashboard ?? null;
+    this.graphs = board?.graphs ?? null;
   }
 
-  /** Alarms on any error of the function and graphs its errors and p95 duration. */
+  /**
+   * At `full`, alarms on any error of the function and graphs its errors and p95 duration. Below it a failure
+   * that matters still reaches a DLQ alarm: Scheduler-invoked functions park the tick, queue consumers the message.
+   */
   watchFunction(name: string, fn: StorywatchFunction): void {
+    if (this.level !== 'full' || !this.graphs) return;
     const errors = fn.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
     this.addAlarm(`${capitalize(name)}ErrorsAlarm`, {
       alarmDescription: `The ${name} function failed`,
@@ -76,11 +70,11 @@ export class Operations extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.errorsGraph.addLeftMetric(errors);
-    this.durationGraph.addLeftMetric(fn.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p95' }));
+    this.graphs.errors.addLeftMetric(errors);
+    this.graphs.duration.addLeftMetric(fn.function.metricDuration({ period: FIVE_MINUTES, statistic: 'p95' }));
   }
 
-  /** Alarms as soon as one message waits in the queue; `meaning` says what a parked message is. */
+  /** At every level, alarms as soon as one message waits in the queue; `meaning` says what a parked message is. */
   watchDeadLetterQueue(name: string, queue: IQueue, meaning: string): void {
     const depth = visibleMessages(queue);
     this.addAlarm(`${name}DepthAlarm`, {
@@ -91,12 +85,36 @@ export class Operations extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.backlogGraph.addLeftMetric(depth);
+    this.graphs?.backlog.addLeftMetric(depth);
   }
 
-  /** Graphs a work queue's backlog; a backlog alone is no failure, so no alarm. */
+  /** Graphs a work queue's backlog on the dashboard; a backlog alone is no failure, so no alarm. */
   watchBacklog(queue: IQueue): void {
-    this.backlogGraph.addLeftMetric(visibleMessages(queue));
+    this.graphs?.backlog.addLeftMetric(visibleMessages(queue));
+  }
+
+  private buildDashboard(failureRatio: MathExpression) {
+    const graphs = {
+      backlog: new GraphWidget({ title: 'Queue backlog', width: 12 }),
+      errors: new GraphWidget({ title: 'Function errors', width: 12 }),
+      duration: new GraphWidget({ title: 'Function duration (p95)', width: 12 }),
+    };
+    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    dashboard.addWidgets(
+      new TextWidget({ markdown: '# Storywatch', width: 24, height: 1 }),
+      countsGraph('Feed polls', [METRIC.feedsPolled, METRIC.feedsNotModified, METRIC.feedsFailed]),
+      countsGraph('Items, follow-ups, stance changes, alerts', [
+        METRIC.itemsNew,
+        METRIC.followUps,
+        METRIC.stanceChanges,
+        METRIC.alertsSent,
+      ]),
+      new GraphWidget({ title: 'Feed failure ratio', left: [failureRatio], width: 12 }),
+      graphs.backlog,
+      graphs.errors,
+      graphs.duration,
+    );
+    return { dashboard, graphs };
   }
 
   /**
@@ -136,8 +154,10 @@ export class Operations extends Construct {
   /**
    * The bedrock reader's alarms: the share of gated items whose model reading fell back to the rules (an outage,
    * throttling, a model answering badly), and any item handed to the rules because a story's daily budget ran out.
+   * Not at `minimal`: a fallback reading is a worse reading, not a lost one.
    */
   watchReader(): void {
+    if (this.level === 'minimal') return;
     const period = Duration.minutes(15);
     const fallbacks = storywatchMetric(READER_METRIC.fallbacks, period);
     const modelReadings = storywatchMetric(READER_METRIC.modelReadings, period);
@@ -163,7 +183,7 @@ export class Operations extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.dashboard.addWidgets(new GraphWidget({ title: 'Reader fallback share', left: [fallbackShare], width: 12 }));
+    this.dashboard?.addWidgets(new GraphWidget({ title: 'Reader fallback share', left: [fallbackShare], width: 12 }));
   }
 
   private addAlarm(id: string, props: ConstructorParameters<typeof Alarm>[2]): Alarm {

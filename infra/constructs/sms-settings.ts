@@ -48,6 +48,8 @@ export interface SmsSettingsProps {
   opsTopic: ITopic;
   /** The region the deploy will target, when the synth knows it (CDK_DEFAULT_REGION from the CLI's profile). */
   regionHint: string | null;
+  /** False at the `minimal` monitoring level: the delivery logs stay, the two alarms are left out. */
+  alarms: boolean;
 }
 
 /**
@@ -61,8 +63,8 @@ export class SmsSettings extends Construct {
   readonly deliveryStatusRole: Role;
   readonly successLogs: LogGroup;
   readonly failureLogs: LogGroup;
-  readonly failureAlarm: Alarm;
-  readonly spendAlarm: Alarm;
+  readonly failureAlarm: Alarm | null = null;
+  readonly spendAlarm: Alarm | null = null;
   readonly setAttributes: AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: SmsSettingsProps) {
@@ -117,14 +119,20 @@ export class SmsSettings extends Construct {
     });
     this.deliveryStatusRole.grantPassRole(this.setAttributes.grantPrincipal);
 
-    // SNS's own account-wide metric: the share of SMS that reached the phone, in each period with any SMS.
-    this.failureAlarm = new Alarm(this, 'SmsDeliveryFailureAlarm', {
+    if (props.alarms) [this.failureAlarm, this.spendAlarm] = this.createAlarms(props);
+  }
+
+  /** Both alarms read SNS's own account-wide SMS metrics (no dimension), so they work for any topic or sender. */
+  private createAlarms(props: SmsSettingsProps): [Alarm, Alarm] {
+    // SMSSuccessRate: the share of SMS that reached the phone, in each period with any SMS; AWS documents Sum,
+    // Average and SampleCount for it, so "below 1 on average" is "at least one SMS failed".
+    const failureAlarm = new Alarm(this, 'SmsDeliveryFailureAlarm', {
       alarmDescription:
         'An SMS alert did not reach its phone in the last hour: see the DirectPublishToPhoneNumber/Failure log group',
       metric: new Metric({
         namespace: 'AWS/SNS',
         metricName: 'SMSSuccessRate',
-        statistic: 'Minimum',
+        statistic: 'Average',
         period: Duration.hours(1),
       }),
       threshold: 1,
@@ -134,7 +142,7 @@ export class SmsSettings extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     // Past the limit SNS drops every SMS until the month ends; warn while some budget is left.
-    this.spendAlarm = new Alarm(this, 'SmsSpendAlarm', {
+    const spendAlarm = new Alarm(this, 'SmsSpendAlarm', {
       alarmDescription: `SMS spending this month reached 80% of the ${props.monthlySpendLimitUsd} USD limit`,
       metric: new Metric({
         namespace: 'AWS/SNS',
@@ -148,7 +156,8 @@ export class SmsSettings extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     const opsAction = new SnsAction(props.opsTopic);
-    for (const alarm of [this.failureAlarm, this.spendAlarm]) alarm.addAlarmAction(opsAction);
+    for (const alarm of [failureAlarm, spendAlarm]) alarm.addAlarmAction(opsAction);
+    return [failureAlarm, spendAlarm];
   }
 }
 

@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../src/config/env';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../src/config/metrics';
+import { METRICS_NAMESPACE, type MonitoringLevel, SERVICE_NAME } from '../../src/config/metrics';
 import {
   BUNDLE_OPTIONS,
   BUNDLE_PACKAGE_JSON,
@@ -28,6 +28,8 @@ export interface StorywatchFunctionProps {
   /** Absolute paths on the synth machine, copied into the asset. */
   storiesDir: string;
   feedRegistryPath: string;
+  /** Decides which custom metrics the function writes. */
+  monitoring: MonitoringLevel;
   /** Settings that are not a resource; resources arrive through the bind* methods, which also grant access. */
   environment?: Record<string, string>;
 }
@@ -35,7 +37,7 @@ export interface StorywatchFunctionProps {
 /** The settings every storywatch function shares; each construct adds its handler, description and memory. */
 export type FunctionDefaults = Pick<
   StorywatchFunctionProps,
-  'timeout' | 'logRetention' | 'storiesDir' | 'feedRegistryPath'
+  'timeout' | 'logRetention' | 'storiesDir' | 'feedRegistryPath' | 'monitoring'
 >;
 
 /**
@@ -108,6 +110,7 @@ export class StorywatchFunction extends Construct {
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         STORYWATCH_STORIES_DIR: BUNDLED_STORIES_DIR,
         STORYWATCH_FEED_REGISTRY: BUNDLED_FEED_REGISTRY,
+        [ENV.monitoring]: props.monitoring,
         ...props.environment,
       },
       bundling: {

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isMonitoringLevel, MONITORING_LEVELS, type MonitoringLevel } from './metrics';
 
 /** The environment contract between the CDK stacks (infra/) and the Lambda handlers (functions/). */
 export const ENV = {
@@ -9,6 +10,7 @@ export const ENV = {
   storiesDir: 'STORYWATCH_STORIES_DIR',
   feedRegistry: 'STORYWATCH_FEED_REGISTRY',
   pollDeadlineMs: 'STORYWATCH_POLL_DEADLINE_MS',
+  monitoring: 'STORYWATCH_MONITORING',
 } as const;
 
 export class MissingEnvError extends Error {
@@ -48,3 +50,14 @@ export const itemQueueUrl = (env: Env = process.env) => requireEnv(ENV.itemQueue
 export const storiesDir = (env: Env = process.env) => requirePathEnv(ENV.storiesDir, env);
 export const feedRegistryPath = (env: Env = process.env) => requirePathEnv(ENV.feedRegistry, env);
 export const pollDeadlineMs = (env: Env = process.env) => requirePositiveIntegerEnv(ENV.pollDeadlineMs, env);
+
+/** Which metrics the function writes (see EMITTED_METRICS); the stack sets it from the `monitoring` context key. */
+export function monitoringLevel(env: Env = process.env): MonitoringLevel {
+  const raw = requireEnv(ENV.monitoring, env);
+  if (!isMonitoringLevel(raw)) {
+    throw new Error(
+      `Environment variable ${ENV.monitoring} must be one of ${MONITORING_LEVELS.join(', ')}, got "${raw}"`,
+    );
+  }
+  return raw;
+}

@@ -24,3 +24,30 @@ export const READER_METRIC = {
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC] | (typeof READER_METRIC)[keyof typeof READER_METRIC];
+
+/**
+ * How much the deploy watches, chosen with the `monitoring` context key. Fixed monitoring is most of the bill, so
+ * each level pays only for what it alarms on:
+ * - `full`: every alarm, the dashboard and every count as a metric;
+ * - `standard` (default): the alarms that mean lost or stopped work (DLQs, poll heartbeat, feed failure ratio,
+ *   reader and SMS alarms), no dashboard, and only the metrics those alarms read;
+ * - `minimal`: only the alarms on parked work (the DLQs), which is lost if nobody hears of it; no custom metric.
+ */
+export const MONITORING_LEVELS = ['full', 'standard', 'minimal'] as const;
+export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
+export const DEFAULT_MONITORING_LEVEL: MonitoringLevel = 'standard';
+
+/**
+ * The custom metrics each level writes through EMF, all in one namespace (METRICS_NAMESPACE) with one dimension
+ * (`service`), so each name is exactly one billed custom metric. A count left out is still in the function's log
+ * line; the reader metrics are written only when the bedrock reader reads.
+ */
+export const EMITTED_METRICS: Record<MonitoringLevel, readonly MetricName[]> = {
+  full: [...Object.values(METRIC), ...Object.values(READER_METRIC)],
+  standard: [METRIC.feedsPolled, METRIC.feedsFailed, ...Object.values(READER_METRIC)],
+  minimal: [],
+};
+
+export function isMonitoringLevel(value: unknown): value is MonitoringLevel {
+  return (MONITORING_LEVELS as readonly unknown[]).includes(value);
+}

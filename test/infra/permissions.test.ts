@@ -122,6 +122,7 @@ describe('StorywatchFunction.bind*', () => {
       logRetention: RetentionDays.ONE_DAY,
       storiesDir: FIXTURE_CONTEXT.storiesDir,
       feedRegistryPath: FIXTURE_CONTEXT.feedRegistry,
+      monitoring: 'standard',
     });
     return { fn, table };
   }

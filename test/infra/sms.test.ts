@@ -87,6 +87,9 @@ describe('SMS settings, when phone numbers subscribe', () => {
     stateful.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SNS',
       MetricName: 'SMSSuccessRate',
+      // AWS documents Sum, Average and SampleCount for this metric; an average below 1 is a failed SMS.
+      Statistic: 'Average',
+      Dimensions: Match.absent(),
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'notBreaching',

@@ -20,6 +20,8 @@ const CONTEXT = {
   heartbeatPeriodMinutes: 20,
   publisherSweepMinutes: 20,
   logRetentionDays: 14,
+  // Today's alarms and dashboard; test/infra/monitoring.test.ts compares the levels.
+  monitoring: 'full',
 };
 
 let built: BuiltApp;

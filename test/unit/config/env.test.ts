@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { feedRegistryPath, MissingEnvError, pollDeadlineMs, storiesDir, tableName } from '../../../src/config/env';
+import {
+  feedRegistryPath,
+  MissingEnvError,
+  monitoringLevel,
+  pollDeadlineMs,
+  storiesDir,
+  tableName,
+} from '../../../src/config/env';
 
 describe('handler environment getters', () => {
   it('return the value the stack set', () => {
@@ -20,5 +27,13 @@ describe('handler environment getters', () => {
   it('reject a poll deadline that is not a positive whole number of milliseconds', () => {
     expect(pollDeadlineMs({ STORYWATCH_POLL_DEADLINE_MS: '20000' })).toBe(20_000);
     expect(() => pollDeadlineMs({ STORYWATCH_POLL_DEADLINE_MS: '20s' })).toThrow(/positive whole number, got "20s"/);
+  });
+
+  it('read the monitoring level the stack set, and refuse one that is missing or unknown', () => {
+    expect(monitoringLevel({ STORYWATCH_MONITORING: 'minimal' })).toBe('minimal');
+    expect(() => monitoringLevel({})).toThrow(MissingEnvError);
+    expect(() => monitoringLevel({ STORYWATCH_MONITORING: 'verbose' })).toThrow(
+      /STORYWATCH_MONITORING must be one of full, standard, minimal, got "verbose"/,
+    );
   });
 });

@@ -49,7 +49,7 @@ describe('createLog', () => {
 
 describe('createPowertoolsMetrics', () => {
   it('emits EMF in the Storywatch namespace with the service dimension the alarms select on', () => {
-    const metrics = createPowertoolsMetrics();
+    const metrics = createPowertoolsMetrics('full');
 
     metrics.count('FeedsPolled', 2);
     metrics.count('FeedsPolled', 1);
@@ -65,8 +65,27 @@ describe('createPowertoolsMetrics', () => {
     expect(directive).toMatchObject({ Namespace: 'Storywatch', Dimensions: [['service']] });
   });
 
+  it('writes at the standard level only the metrics its alarms read, and at minimal none at all', () => {
+    const standard = createPowertoolsMetrics('standard');
+    standard.count('FeedsPolled', 1);
+    standard.count('FeedsFailed', 2);
+    standard.count('ItemsNew', 5);
+    standard.count('AlertsSent', 1);
+    standard.flush();
+    const emf = documents().filter((document) => '_aws' in document);
+    expect(emf).toHaveLength(1);
+    const emitted = emf[0] as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+    const names = emitted._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((metric) => metric.Name));
+    expect(names.sort()).toEqual(['FeedsFailed', 'FeedsPolled']);
+
+    const minimal = createPowertoolsMetrics('minimal');
+    minimal.count('FeedsPolled', 1);
+    minimal.flush();
+    expect(documents().filter((document) => '_aws' in document)).toHaveLength(1);
+  });
+
   it('writes nothing when the invocation counted nothing', () => {
-    const metrics = createPowertoolsMetrics();
+    const metrics = createPowertoolsMetrics('full');
 
     metrics.flush();
 

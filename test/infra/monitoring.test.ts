@@ -1,0 +1,134 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../infra/config';
+import { PROJECT_ROOT } from '../../infra/handlers';
+import { EMITTED_METRICS, METRICS_NAMESPACE, MONITORING_LEVELS, type MonitoringLevel } from '../../src/config/metrics';
+import { type BuiltApp, buildApp, FIXTURE_CONTEXT } from './build';
+
+// One phone number, so the SMS alarms of the data stack are part of each level too.
+const CONTEXT = { alertPhoneNumbers: ['+14155550100'] };
+const built = {} as Record<MonitoringLevel, BuiltApp>;
+
+beforeAll(() => {
+  for (const level of MONITORING_LEVELS) built[level] = buildApp({ ...CONTEXT, monitoring: level });
+}, 300_000);
+
+type Resource = { Properties: Record<string, unknown> };
+const alarmsOf = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+const metricNamesOf = (alarm: Resource) =>
+  [
+    alarm.Properties.MetricName,
+    ...((alarm.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[] | undefined) ?? []).map(
+      (metric) => metric.MetricStat?.Metric.MetricName,
+    ),
+  ].filter((name): name is string => typeof name === 'string');
+const isCustom = (alarm: Resource) =>
+  alarm.Properties.Namespace === METRICS_NAMESPACE ||
+  JSON.stringify(alarm.Properties.Metrics ?? []).includes(`"Namespace":"${METRICS_NAMESPACE}"`);
+
+describe('the monitoring context key', () => {
+  const load = (context: Record<string, unknown>) =>
+    loadConfig((key) => ({ ...FIXTURE_CONTEXT, ...context })[key], PROJECT_ROOT);
+
+  it('is standard unless the context says otherwise, and accepts each level by name', () => {
+    expect(load({}).monitoring).toBe('standard');
+    for (const level of MONITORING_LEVELS) expect(load({ monitoring: level }).monitoring).toBe(level);
+  });
+
+  it('stops the synth on an unknown level, naming the allowed ones', () => {
+    let problems: string[] = [];
+    try {
+      load({ monitoring: 'verbose' });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = error.problems;
+    }
+    expect(problems).toEqual(['monitoring must be one of full, standard, minimal (default standard), got "verbose"']);
+  });
+
+  it('makes `cdk synth -c monitoring=…` exit with that message before writing anything', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'storywatch-monitoring-'));
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ ...FIXTURE_CONTEXT, monitoring: 'everything' }),
+        },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('monitoring must be one of full, standard, minimal');
+      expect(spawnSync('ls', [outdir], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('resources per monitoring level', () => {
+  const FUNCTIONS = 4;
+  const DEAD_LETTER_QUEUES = 3;
+  /** The poll heartbeat and the feed failure ratio. */
+  const POLL_ALARMS = 2;
+  const SMS_ALARMS = 2;
+
+  it('full: an errors alarm per function, every DLQ and poll alarm, the dashboard and the SMS alarms', () => {
+    const { stateless, stateful } = built.full;
+    expect(alarmsOf(stateless)).toHaveLength(FUNCTIONS + DEAD_LETTER_QUEUES + POLL_ALARMS);
+    stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    stateless.hasOutput('DashboardName', {});
+    expect(alarmsOf(stateful)).toHaveLength(SMS_ALARMS);
+  });
+
+  it('standard: the DLQ and poll alarms and the SMS alarms, no function-error alarm and no dashboard', () => {
+    const { stateless, stateful } = built.standard;
+    const alarms = alarmsOf(stateless);
+    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + POLL_ALARMS);
+    expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toEqual([]);
+    stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(stateless.toJSON().Outputs ?? {})).not.toContain('DashboardName');
+    expect(alarmsOf(stateful)).toHaveLength(SMS_ALARMS);
+  });
+
+  it('minimal: only the DLQ alarms, which still reach the ops topic; the SMS logs stay without alarms', () => {
+    const { stateless, stateful } = built.minimal;
+    const alarms = alarmsOf(stateless);
+    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(alarm.Properties.AlarmActions).toEqual([
+        { Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) },
+      ]);
+    }
+    stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(alarmsOf(stateful)).toEqual([]);
+    expect(JSON.stringify(stateful.findResources('AWS::Logs::LogGroup'))).toContain('DirectPublishToPhoneNumber');
+  });
+
+  it.each(MONITORING_LEVELS)(
+    '%s: tells every function its level, and every custom metric read is one it writes',
+    (level) => {
+      const { stateless } = built[level];
+      const functions = Object.values(stateless.findResources('AWS::Lambda::Function')) as Resource[];
+      expect(functions).toHaveLength(FUNCTIONS);
+      for (const fn of functions) {
+        expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+          STORYWATCH_MONITORING: level,
+        });
+      }
+      const read = alarmsOf(stateless).filter(isCustom).flatMap(metricNamesOf);
+      const dashboard = JSON.stringify(stateless.findResources('AWS::CloudWatch::Dashboard'));
+      const graphed = EMITTED_METRICS.full.filter((name) => dashboard.includes(`\\"${name}\\"`));
+      for (const name of [...read, ...graphed]) expect(EMITTED_METRICS[level]).toContain(name);
+      // Nothing is written that no alarm or graph reads (the reader metrics only exist with the bedrock reader).
+      const used = new Set([...read, ...graphed]);
+      expect(EMITTED_METRICS[level].filter((name) => !name.startsWith('Reader') && !used.has(name))).toEqual([]);
+    },
+  );
+});
