@@ -7,7 +7,7 @@ import {
   DEFAULT_TABLE_NAME,
   ensureTable,
 } from '../adapters/dynamodb/index';
-import type { AlertNotifier } from '../core/ports';
+import type { AlertNotifier, Clock, StoryStore } from '../core/ports';
 import type { Reader } from '../core/ports/reader';
 import type { StanceState } from '../core/stance-state';
 import type { StanceLabel } from '../core/story';
@@ -32,6 +32,8 @@ export interface DemoOptions {
   fresh: boolean;
   /** Receives the alerts the demo publishes. */
   notifier: AlertNotifier;
+  /** Puts channels beside the notifier once the store is open (their delivery state lives there). */
+  withChannels?(notifier: AlertNotifier, store: StoryStore, clock: Clock): AlertNotifier;
   out: NodeJS.WritableStream;
   /** Checked between news days: an aborted demo stops there, with its store closed cleanly. */
   signal?: AbortSignal;
@@ -107,7 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       fetcher,
       clock,
       stories: [story],
-      notifier: options.notifier,
+      notifier: options.withChannels ? options.withChannels(options.notifier, store, clock) : options.notifier,
       ...(options.reader ? { reader: options.reader } : {}),
     };
     const titles = new Map<string, string>();

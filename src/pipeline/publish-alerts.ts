@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports/clock';
-import type { AlertNotifier } from '../core/ports/notifier';
+import { type AlertNotifier, DeliveryDeferredError } from '../core/ports/notifier';
 import type { Outbox } from '../core/ports/outbox';
 import type { Alert } from '../core/stance-state';
 
@@ -12,6 +12,8 @@ export interface PublishDeps {
 export interface PublishReport {
   sent: string[];
   failed: { alertId: string; message: string }[];
+  /** Still pending only because what is left of their delivery waits out a channel's backoff. */
+  deferred: string[];
 }
 
 /**
@@ -19,11 +21,15 @@ export interface PublishReport {
  * sweep; a crash after publishing but before marking resends it, and subscribers drop the repeat by its id.
  */
 export async function publishAlerts(deps: PublishDeps, alerts: readonly Alert[]): Promise<PublishReport> {
-  const report: PublishReport = { sent: [], failed: [] };
+  const report: PublishReport = { sent: [], failed: [], deferred: [] };
   for (const alert of alerts) {
     try {
       await deps.notifier.publish(alert);
     } catch (error) {
+      if (error instanceof DeliveryDeferredError) {
+        report.deferred.push(alert.id);
+        continue;
+      }
       report.failed.push({ alertId: alert.id, message: error instanceof Error ? error.message : String(error) });
       continue;
     }

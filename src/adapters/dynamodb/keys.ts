@@ -1,7 +1,7 @@
 import type { RowKey } from './attributes';
 
 /** Partitions of the overloaded index gsi1 and of the sparse outbox index (layout in docs/data-model.md). */
-export const PARTITIONS = { feeds: 'FEEDS', alerts: 'ALERTS', pending: 'PENDING' } as const;
+export const PARTITIONS = { feeds: 'FEEDS', alerts: 'ALERTS', pending: 'PENDING', parked: 'PARKED' } as const;
 
 export const storyPartition = (storyId: string) => `STORY#${storyId}`;
 export const partyPartition = (storyId: string, party: string) => `STORY#${storyId}#PARTY#${party}`;
@@ -28,4 +28,6 @@ export const keys = {
     sk: `ARTICLE#${published ?? ''}#${itemId}`,
   }),
   alert: (alertId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' }),
+  /** One channel's delivery state for the alert, in the alert's partition. */
+  delivery: (alertId: string, channelId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: `DELIVERY#${channelId}` }),
 };

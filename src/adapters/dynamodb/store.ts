@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Clock, type StoryStore, systemClock } from '../../core/ports/index';
+import { createDynamoChannelDeliveries } from './deliveries';
 import { createDynamoFeedStates } from './feed-states';
 import { createDynamoFollowUps } from './follow-ups';
 import { createDynamoItemClaims } from './item-claims';
@@ -26,6 +27,7 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     ...createDynamoFollowUps(table),
     ...createDynamoStanceLedger(table, clock),
     ...createDynamoOutbox(table),
+    ...createDynamoChannelDeliveries(table),
     ...createDynamoReadModel(table),
   };
 }

@@ -6,6 +6,7 @@ import { DEMO_TIMELINE } from '../../demo/timeline';
 import { loadStory } from '../../detection/index';
 import { type DemoResult, DemoStoreNotEmptyError, runDemo } from '../../local/demo';
 import { formatQueryHints, shownPath } from '../../local/format';
+import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, type FinishedRun, markRunFinished, readFinishedRun } from '../kept-store';
 
@@ -14,7 +15,7 @@ export const DEFAULT_DEMO_DATA_DIR = '.storywatch/demo';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Replay an invented season of ceasefire news through the real pipeline, offline, in seconds',
-  usage: 'storywatch demo [--data-dir <dir>] [--report <file>] [--fresh]',
+  usage: 'storywatch demo [--data-dir <dir>] [--report <file>] [--fresh] [--channels <file>]',
   options: {
     'data-dir': {
       type: 'string',
@@ -23,6 +24,8 @@ export const demoCommand: Command = {
     },
     report: { type: 'string', description: 'Write the HTML report here', defaultText: '<data-dir>/report.html' },
     fresh: { type: 'boolean', description: 'Start over: empty the store in --data-dir first' },
+    ...CHANNEL_OPTIONS,
+    ...PRIVATE_NETWORK_OPTION,
   },
   async run(context) {
     if (context.positionals.length > 0) throw new UsageError(`unexpected arguments: ${context.positionals.join(' ')}`);
@@ -45,6 +48,9 @@ export const demoCommand: Command = {
 
 async function runDemoInto(context: CommandContext, dataDir: string, reportPath: string, fresh: boolean) {
   const alertsFile = join(dataDir, 'alerts.jsonl');
+  const specs = readChannelSpecs(context);
+  const allowPrivateNetwork = booleanOption(context, 'allow-private-network');
+  const stories = [loadStory(DEMO_TIMELINE.storyId)];
   const attempt = (startOver: boolean): Promise<DemoResult> => {
     clearFinishedRun(dataDir);
     if (startOver) rmSync(alertsFile, { force: true });
@@ -54,6 +60,8 @@ async function runDemoInto(context: CommandContext, dataDir: string, reportPath:
       fresh: startOver,
       // The demo prints its own one-line summary of each alert; the notifier's full block would drown the steps.
       notifier: createLocalNotifier({ file: alertsFile, out: discard() }),
+      withChannels: (notifier, store, clock) =>
+        withChannels(notifier, store, clock, { specs, allowPrivateNetwork, stories }),
       out: context.io.stdout,
       signal: context.signal,
     });

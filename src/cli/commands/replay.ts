@@ -9,6 +9,7 @@ import type { StoryDefinition } from '../../detection/index';
 import { formatQueryHints, shownPath } from '../../local/format';
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
+import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
@@ -18,7 +19,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'Backtest archived items (JSON Lines) through the full pipeline and show what would have fired',
   usage:
-    'storywatch replay <file.jsonl> [--min-confidence <0..1>] [--confirm-sources <k>] [--cooldown-hours <h>] [store options]',
+    'storywatch replay <file.jsonl> [--min-confidence <0..1>] [--confirm-sources <k>] [--cooldown-hours <h>] [--channels <file>] [store options]',
   options: {
     'min-confidence': { type: 'string', description: 'Stance observations below this confidence are ignored' },
     'confirm-sources': { type: 'string', description: 'Independent sources needed to confirm a stance change' },
@@ -32,6 +33,8 @@ export const replayCommand: Command = {
       type: 'boolean',
       description: 'Empty the store named by --data-dir or --endpoint first (the default store always starts over)',
     },
+    ...CHANNEL_OPTIONS,
+    ...PRIVATE_NETWORK_OPTION,
     ...STORE_OPTIONS,
     // A backtest gets its own store, named after the archive, so the shared defaults read differently here.
     story: { type: 'string', description: 'Replay for this story only', defaultText: 'every story' },
@@ -47,6 +50,7 @@ export const replayCommand: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const { stories } = selectStories(context);
     const overrides = stanceOverrides(context, stories);
+    const channelSpecs = readChannelSpecs(context);
     const archive = await readArchive(resolve(file));
     for (const bad of archive.rejected) {
       context.io.stderr.write(`${terminalText(`${file}:${bad.line}: skipped, ${bad.reason}`)}\n`);
@@ -69,7 +73,11 @@ export const replayCommand: Command = {
     );
     if (startOver) rmSync(alertsFile, { force: true });
     // The summary lists every alert in one line each; the notifier's full blocks would bury it.
-    const notifier = createLocalNotifier({ file: alertsFile, out: discard() });
+    const notifier = withChannels(createLocalNotifier({ file: alertsFile, out: discard() }), opened.store, clock, {
+      specs: channelSpecs,
+      allowPrivateNetwork: booleanOption(context, 'allow-private-network'),
+      stories,
+    });
     try {
       context.io.stdout.write(`replaying ${archive.items.length} items into ${opened.describe}\n`);
       const summary = await replayItems({

@@ -3,6 +3,7 @@ import { systemClock } from '../../core/ports';
 import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
 import { startLocalWebSub } from '../../websub/local';
+import { CHANNEL_OPTIONS, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
@@ -14,7 +15,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Poll the feed registry on each feed’s schedule and track the stories locally (Ctrl-C stops)',
   usage:
-    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [--websub-port <n>] [store options]',
+    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [--websub-port <n>] [--channels <file>] [store options]',
   options: {
     once: { type: 'boolean', description: 'Poll every feed once, then exit' },
     feeds: { type: 'string', description: 'Feed registry to poll', defaultText: 'feeds/registry.json' },
@@ -32,6 +33,7 @@ export const runCommand: Command = {
       description: 'Subscribe to the hubs feeds name and accept their pushes on this 127.0.0.1 port (0: any free port)',
     },
     ...NOTIFIER_OPTIONS,
+    ...CHANNEL_OPTIONS,
     ...STORE_OPTIONS,
   },
   async run(context) {
@@ -46,10 +48,15 @@ export const runCommand: Command = {
     const websubPort = stringOption(context, 'websub-port');
     if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
       throw new UsageError('--websub-port must be a port number');
+    const channelSpecs = readChannelSpecs(context);
     const alerts = openNotifierFromOptions(context, stories);
-    const notifier = alerts.notifier;
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);
+    const notifier = withChannels(alerts.notifier, opened.store, systemClock, {
+      specs: channelSpecs,
+      allowPrivateNetwork: fetchOptions.allowPrivateNetwork,
+      stories,
+    });
     let websub: Awaited<ReturnType<typeof startLocalWebSub>> | null = null;
     try {
       if (websubPort !== undefined && !once) {

@@ -1,3 +1,4 @@
+import type { ChannelDeliveries } from './channels';
 import type { FeedStates } from './feed-states';
 import type { FollowUps } from './follow-ups';
 import type { ItemClaims } from './item-claims';
@@ -5,12 +6,13 @@ import type { Outbox } from './outbox';
 import type { ReadModel } from './read-model';
 import type { StanceLedger } from './stance-ledger';
 
+export type { AlertChannel, ChannelDeliveries, ChannelDelivery, DeliveryStatus } from './channels';
 export { type Clock, systemClock } from './clock';
 export type { FeedFetcher } from './feed-fetcher';
 export type { FeedStates } from './feed-states';
 export type { FollowUps, StoredProfile } from './follow-ups';
 export type { ClaimRequest, ClaimResult, ItemClaims } from './item-claims';
-export type { AlertNotifier } from './notifier';
+export { type AlertNotifier, DeliveryDeferredError } from './notifier';
 export type { Outbox } from './outbox';
 export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
@@ -21,4 +23,4 @@ export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedge
  * Every storage port one table provides. Wiring builds it once (DynamoDB in Lambda, dynalite locally); each
  * use-case asks only for the ports it uses, so a test or a new adapter can supply just those.
  */
-export type StoryStore = FeedStates & ItemClaims & FollowUps & StanceLedger & Outbox & ReadModel;
+export type StoryStore = FeedStates & ItemClaims & FollowUps & StanceLedger & Outbox & ChannelDeliveries & ReadModel;

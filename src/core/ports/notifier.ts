@@ -5,3 +5,14 @@ export interface AlertNotifier {
   /** Must throw when delivery failed, so the alert stays pending. */
   publish(alert: Alert): Promise<void>;
 }
+
+/**
+ * Thrown by a notifier that delivered nothing this time because every delivery left is waiting out its
+ * backoff: the alert stays pending, and the sweep counts it as deferred rather than failed.
+ */
+export class DeliveryDeferredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryDeferredError';
+  }
+}

@@ -191,7 +191,7 @@ describe('publisher handler', () => {
 
     const report = await handler(scheduledEvent('publish'));
 
-    expect(report).toEqual({ sent: [], failed: [] });
+    expect(report).toEqual({ sent: [], failed: [], deferred: [] });
     expect(sns.requestCount()).toBe(requestsBefore);
     expect(metrics.totals.AlertsSent).toBe(0);
   });
