@@ -2,7 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { MonitoringLevel } from '../src/config/metrics';
 import { readStoryCatalog } from '../src/detection/story';
+import type { AdaptiveScheduleConfig } from '../src/ingestion/adaptive-schedule';
 import { loadFeedRegistry } from '../src/ingestion/registry';
+import { readAdaptiveScheduleContext } from './adaptive-schedule-context';
 import { readMonitoringLevel } from './monitoring-level';
 
 export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
@@ -30,7 +32,10 @@ export interface StorywatchConfig {
   existingKeyArn: string | null;
   /** Account-wide SNS SMS budget in whole USD; new accounts are capped at 1 until AWS raises their quota. */
   smsMonthlySpendLimitUsd: number;
+  /** The dispatcher's tick (default 1): each tick polls the feeds whose adaptive due time has come. */
   pollRateMinutes: number;
+  /** Thresholds of the adaptive poll schedule; the defaults are documented in src/ingestion/adaptive-schedule.ts. */
+  adaptiveSchedule: AdaptiveScheduleConfig;
   /** Length of one heartbeat period; the heartbeat alarm fires after three without a successful poll. */
   heartbeatPeriodMinutes: number;
   publisherSweepMinutes: number;
@@ -109,7 +114,8 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     100_000,
     problems,
   );
-  const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 5, 1, 1440, problems);
+  const pollRateMinutes = readInteger(readContext('pollRateMinutes'), 'pollRateMinutes', 1, 1, 1440, problems);
+  const adaptiveSchedule = readAdaptiveScheduleContext(readContext('adaptiveSchedule'), problems);
   // A feed polled every 15 minutes (the ingestion default) is due only on every third or fourth tick of a 5-minute
   // schedule, so a period of one tick would report silence that is normal.
   const heartbeatPeriodMinutes = readInteger(
@@ -181,6 +187,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     existingKeyArn,
     smsMonthlySpendLimitUsd,
     pollRateMinutes,
+    adaptiveSchedule,
     heartbeatPeriodMinutes,
     publisherSweepMinutes,
     logRetentionDays,

@@ -3,6 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { MonitoringLevel } from '../src/config/metrics';
+import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE } from '../src/ingestion/adaptive-schedule';
 import { Analysis } from './constructs/analysis';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
 import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
@@ -18,6 +19,8 @@ export interface StatelessStackProps extends StackProps {
   /** The data stack whose SSM parameters name the table, the topics and their key. */
   dataStackName: string;
   pollRateMinutes: number;
+  /** Thresholds of the poller's adaptive schedule; the documented defaults when left out. */
+  adaptiveSchedule?: AdaptiveScheduleConfig;
   heartbeatPeriodMinutes: number;
   publisherSweepMinutes: number;
   pollerMaxConcurrency: number;
@@ -86,6 +89,7 @@ export class StatelessStack extends Stack {
       functionDefaults,
       queueVisibility: QUEUE_VISIBILITY_TIMEOUT,
       pollRateMinutes: props.pollRateMinutes,
+      adaptiveSchedule: props.adaptiveSchedule ?? DEFAULT_ADAPTIVE_SCHEDULE,
       pollerMaxConcurrency: props.pollerMaxConcurrency,
       scheduleDlq: this.scheduleDlq,
     });

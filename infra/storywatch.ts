@@ -37,6 +37,7 @@ export function createStorywatch(
     description: 'storywatch: functions, queues, schedules, alarms and dashboard',
     dataStackName: stateful.stackName,
     pollRateMinutes: config.pollRateMinutes,
+    adaptiveSchedule: config.adaptiveSchedule,
     heartbeatPeriodMinutes: config.heartbeatPeriodMinutes,
     publisherSweepMinutes: config.publisherSweepMinutes,
     pollerMaxConcurrency: config.pollerMaxConcurrency,

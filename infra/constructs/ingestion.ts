@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/env';
+import type { AdaptiveScheduleConfig } from '../../src/ingestion/adaptive-schedule';
 import { TABLE_ACCESS } from '../permissions';
 import { ScheduledInvoke } from './scheduled-invoke';
 import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
@@ -17,7 +18,9 @@ export interface IngestionProps {
   functionDefaults: FunctionDefaults;
   /** Visibility timeout of the feed and item queues. */
   queueVisibility: Duration;
+  /** The dispatcher's tick; who is polled on a tick is decided by the feeds' adaptive due times. */
   pollRateMinutes: number;
+  adaptiveSchedule: AdaptiveScheduleConfig;
   pollerMaxConcurrency: number;
   scheduleDlq: IQueue;
 }
@@ -52,7 +55,10 @@ export class Ingestion extends Construct {
       handler: 'poller',
       description: 'Polls one feed per message and enqueues its new items',
       memorySize: 512,
-      environment: { [ENV.pollDeadlineMs]: String(POLL_DEADLINE.toMilliseconds()) },
+      environment: {
+        [ENV.pollDeadlineMs]: String(POLL_DEADLINE.toMilliseconds()),
+        [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule),
+      },
     })
       .bindTable(props.table, TABLE_ACCESS.poller)
       .bindQueue(this.itemQueue.queue, ENV.itemQueueUrl);

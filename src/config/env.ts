@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { type AdaptiveScheduleConfig, resolveAdaptiveSchedule } from '../ingestion/adaptive-schedule';
 import { isMonitoringLevel, MONITORING_LEVELS, type MonitoringLevel } from './metrics';
 
 /** The environment contract between the CDK stacks (infra/) and the Lambda handlers (functions/). */
@@ -11,6 +12,7 @@ export const ENV = {
   feedRegistry: 'STORYWATCH_FEED_REGISTRY',
   pollDeadlineMs: 'STORYWATCH_POLL_DEADLINE_MS',
   monitoring: 'STORYWATCH_MONITORING',
+  adaptiveSchedule: 'STORYWATCH_ADAPTIVE_SCHEDULE',
 } as const;
 
 export class MissingEnvError extends Error {
@@ -60,4 +62,27 @@ export function monitoringLevel(env: Env = process.env): MonitoringLevel {
     );
   }
   return raw;
+}
+
+/** Adaptive schedule thresholds: a JSON object of overrides on the documented defaults (adaptive-schedule.ts). */
+export function adaptiveSchedule(env: Env = process.env): AdaptiveScheduleConfig {
+  return parseAdaptiveSchedule(requireEnv(ENV.adaptiveSchedule, env));
+}
+
+/** The same for the CLI, where the variable may be left unset: the defaults then. */
+export function optionalAdaptiveSchedule(env: Env = process.env): AdaptiveScheduleConfig {
+  const raw = env[ENV.adaptiveSchedule]?.trim();
+  return parseAdaptiveSchedule(raw ? raw : '{}');
+}
+
+function parseAdaptiveSchedule(raw: string): AdaptiveScheduleConfig {
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(raw);
+  } catch {
+    throw new Error(`Environment variable ${ENV.adaptiveSchedule} must be a JSON object, got "${raw}"`);
+  }
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
+    throw new Error(`Environment variable ${ENV.adaptiveSchedule} must be a JSON object, got "${raw}"`);
+  return resolveAdaptiveSchedule(overrides as Partial<AdaptiveScheduleConfig>);
 }

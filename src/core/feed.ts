@@ -71,6 +71,24 @@ export interface FeedState {
    * repeats entries already seen; these are neither parsed nor looked up again. Absent until a document was read.
    */
   seenEntryDigests?: string[];
+  /** What the publisher asked of us on its last successful answer; the adaptive schedule honours it. */
+  freshness?: { ttlMinutes: number | null; cacheControl: string | null };
+  /** The adaptive scheduler's memory of this feed (see ingestion/adaptive-schedule.ts); absent before its first. */
+  schedule?: FeedScheduleMemory;
+}
+
+/** What the adaptive scheduler remembers about one feed between polls (stored with the feed state). */
+export interface FeedScheduleMemory {
+  /** New items seen, each weighted by its decay since: the numerator of the publishing rate. */
+  decayedItems: number;
+  /** Hours observed, decayed the same way: the denominator. */
+  decayedHours: number;
+  /** When the rate was last brought up to date (ISO). */
+  observedAt: string;
+  /** Last poll that brought a follow-up (ISO), or null. */
+  lastFollowUpAt: string | null;
+  /** The interval chosen last time, seconds: growth is bounded relative to it. */
+  intervalSec: number;
 }
 
 export type PollOutcome =

@@ -8,6 +8,7 @@
  * backs off step by step toward the maximum. The result is then raised to the politeness floor (RSS <ttl>,
  * Cache-Control max-age, the per-feed minimum), which always wins over the wish to be early.
  */
+import type { FeedScheduleMemory } from '../core/feed';
 import { parseCacheMaxAge } from './politeness';
 
 export interface AdaptiveScheduleConfig {
@@ -62,19 +63,7 @@ export function resolveAdaptiveSchedule(overrides: Partial<AdaptiveScheduleConfi
   return config;
 }
 
-/** What the scheduler remembers about one feed between polls (stored with the feed state). */
-export interface FeedScheduleMemory {
-  /** New items seen, each weighted by its decay since: the numerator of the publishing rate. */
-  decayedItems: number;
-  /** Hours observed, decayed the same way: the denominator. */
-  decayedHours: number;
-  /** When the rate was last brought up to date (ISO). */
-  observedAt: string;
-  /** Last poll that brought a follow-up (ISO), or null. */
-  lastFollowUpAt: string | null;
-  /** The interval chosen last time, seconds: growth is bounded relative to it. */
-  intervalSec: number;
-}
+export type { FeedScheduleMemory };
 
 /** What the publisher asked of us on the last successful response. */
 export interface PolitenessHints {

@@ -102,6 +102,11 @@ export function stateAfterSuccess(state: FeedState, poll: SuccessfulPoll, option
     etag: poll.changed ? poll.etag : (poll.etag ?? state.etag),
     lastModified: poll.changed ? poll.lastModified : (poll.lastModified ?? state.lastModified),
     nextPollAt: addSeconds(poll.now, successIntervalSec(poll.hints, options)),
+    // A 304 carries no document, so no <ttl>: the last document's still holds.
+    freshness: {
+      ttlMinutes: poll.hints.ttlMinutes ?? (poll.changed ? null : (state.freshness?.ttlMinutes ?? null)),
+      cacheControl: poll.hints.cacheControl ?? null,
+    },
     consecutiveFailures: 0,
     status: 'active',
     lastError: null,

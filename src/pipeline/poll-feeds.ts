@@ -6,12 +6,15 @@ import type { FeedStates } from '../core/ports/feed-states';
 import type { ItemClaims } from '../core/ports/item-claims';
 import type { ItemQueue } from '../core/ports/queues';
 import { itemDedupKeys } from '../ingestion/dedup';
+import { type FeedScheduleSettings, type PollSignals, scheduleNextPoll } from '../ingestion/feed-schedule';
 import { isFeedDue } from '../ingestion/politeness';
 
 export interface PollDeps {
   store: FeedStates & ItemClaims;
   fetcher: FeedFetcher;
   clock: Clock;
+  /** The adaptive schedule; without it a feed's next poll is the fetcher's fixed interval. */
+  schedule?: FeedScheduleSettings;
 }
 
 export interface FeedPollReport {
@@ -84,8 +87,35 @@ export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, fee
   const { toAnalyze } = await claimItems(deps.store, itemsOf(outcome));
   const report = pollReport(outcome, toAnalyze);
   if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems);
-  await deps.store.putFeedStates([outcome.nextState]);
-  return report;
+  // Follow-ups are known only once the analyzer read the items, after this; the feed's rate and hints still count.
+  const [next] = rescheduleFeeds(
+    deps,
+    [{ report, nextState: outcome.nextState }],
+    new Map(state ? [[feed.id, state]] : []),
+    () => ({ followUps: 0, storyHeat: 0 }),
+  );
+  await deps.store.putFeedStates([next?.nextState ?? outcome.nextState]);
+  return { ...report, nextPollAt: next?.nextState?.nextPollAt ?? report.nextPollAt };
+}
+
+/**
+ * The polled feeds with their next due times from the adaptive schedule (when the deps carry one). `previous`
+ * holds the states the polls started from; `signals` says what the analysis learned of each feed's new items.
+ */
+export function rescheduleFeeds(
+  deps: Pick<PollDeps, 'schedule'>,
+  polled: PolledFeed[],
+  previous: ReadonlyMap<string, FeedState>,
+  signals: (report: FeedPollReport) => Omit<PollSignals, 'newItems'>,
+): PolledFeed[] {
+  const settings = deps.schedule;
+  if (!settings) return polled;
+  return polled.map(({ report, nextState }) => {
+    if (!nextState) return { report, nextState };
+    const wanted = { newItems: report.newItems.length, ...signals(report) };
+    const scheduled = scheduleNextPoll(previous.get(report.feedId) ?? null, nextState, wanted, settings);
+    return { report: { ...report, nextPollAt: scheduled.nextPollAt }, nextState: scheduled };
+  });
 }
 
 /**

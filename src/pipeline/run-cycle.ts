@@ -1,8 +1,17 @@
-import type { FeedDefinition } from '../core/feed';
+import type { FeedDefinition, FeedState } from '../core/feed';
 import type { StoryStore } from '../core/ports/index';
 import type { AlertNotifier } from '../core/ports/notifier';
+import { storyHeatPerHour } from '../ingestion/feed-schedule';
 import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from './analyze-batch';
-import { type FeedPollReport, findDueFeeds, type PollDeps, pollFeeds, readFeedStates } from './poll-feeds';
+import {
+  type FeedPollReport,
+  findDueFeeds,
+  type PollDeps,
+  type PolledFeed,
+  pollFeeds,
+  readFeedStates,
+  rescheduleFeeds,
+} from './poll-feeds';
 import { type PublishReport, publishPendingAlerts } from './publish-alerts';
 
 export type CycleDeps = PollDeps & AnalyzeDeps & { store: StoryStore; notifier: AlertNotifier };
@@ -25,16 +34,36 @@ export async function runCycle(
 ): Promise<CycleReport> {
   const states = await readFeedStates(deps.store, feeds);
   const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds, states);
-  const polled = await pollFeeds(deps, toPoll, { concurrency: options.concurrency, states });
-  const feedReports = polled.map(({ report }) => report);
+  const fetched = await pollFeeds(deps, toPoll, { concurrency: options.concurrency, states });
   const analysis = await analyzeBatch(
     deps,
-    feedReports.flatMap((report) => report.newItems),
+    fetched.flatMap(({ report }) => report.newItems),
   );
+  const polled = scheduleByAnalysis(deps, fetched, states, analysis);
+  const feedReports = polled.map(({ report }) => report);
   // Feed states (with their new validators) are saved only now that every new item has been analyzed and marked.
   await deps.store.putFeedStates(polled.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analysis, published };
+}
+
+/** Next due times once the analysis said which new items were follow-ups: those make their feeds hot. */
+function scheduleByAnalysis(
+  deps: PollDeps,
+  polled: PolledFeed[],
+  states: Map<string, FeedState>,
+  analysis: AnalysisOutcome,
+): PolledFeed[] {
+  const followUpIds = new Set(
+    analysis.items
+      .filter((item) => item.stories.some((story) => story.classification.followUp))
+      .map((item) => item.itemId),
+  );
+  const followUpsOf = (report: FeedPollReport) => report.newItems.filter((item) => followUpIds.has(item.id)).length;
+  const hotNow = polled.filter(({ report }) => followUpsOf(report) > 0).map(({ report }) => report.feedId);
+  const others = [...states.values()].filter((state) => !hotNow.includes(state.feedId));
+  const storyHeat = storyHeatPerHour(others, deps.clock.now()) + hotNow.length;
+  return rescheduleFeeds(deps, polled, states, (report) => ({ followUps: followUpsOf(report), storyHeat }));
 }
 
 export function summarizeCycle(report: CycleReport) {

@@ -29,11 +29,26 @@ describe('loadConfig', () => {
       opsEmail: null,
       existingTableName: null,
       existingKeyArn: null,
-      pollRateMinutes: 5,
+      pollRateMinutes: 1,
       heartbeatPeriodMinutes: 15,
       publisherSweepMinutes: 15,
       logRetentionDays: 30,
     });
+  });
+
+  it('reads adaptive schedule thresholds over the defaults and names bad or unknown ones', () => {
+    expect(load({}).adaptiveSchedule.hotIntervalSec).toBe(240);
+    expect(load({ adaptiveSchedule: '{"minIntervalSec":60}' }).adaptiveSchedule).toMatchObject({
+      minIntervalSec: 60,
+      maxIntervalSec: 7200,
+    });
+    expect(problemsOf({ adaptiveSchedule: { minIntervalSec: 600 } })).toEqual([
+      'adaptive schedule: minIntervalSec must not exceed hotIntervalSec',
+    ]);
+    expect(problemsOf({ adaptiveSchedule: { fastest: 1 } })).toEqual([
+      'adaptiveSchedule has unknown thresholds: fastest',
+    ]);
+    expect(problemsOf({ adaptiveSchedule: '[1]' })[0]).toMatch(/^adaptiveSchedule must be an object/);
   });
 
   it('accepts -c style strings: comma-separated addresses, JSON lists and numeric strings', () => {

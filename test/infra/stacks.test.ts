@@ -17,6 +17,7 @@ const CONTEXT = {
   alertFilter: { severities: ['high'] },
   opsEmail: 'ops@example.org',
   pollRateMinutes: 7,
+  adaptiveSchedule: '{"minIntervalSec":90}',
   heartbeatPeriodMinutes: 20,
   publisherSweepMinutes: 20,
   logRetentionDays: 14,
@@ -169,6 +170,11 @@ describe('stateless stack: functions', () => {
     };
     expect(Object.keys(envOf('Enqueues'))).toContain('FEED_QUEUE_URL');
     expect(envOf('Polls')).toMatchObject({ ITEM_QUEUE_URL: expect.anything(), STORYWATCH_POLL_DEADLINE_MS: '20000' });
+    // The poller times each feed's next poll with the deploy's thresholds over the documented defaults.
+    expect(JSON.parse(String(envOf('Polls').STORYWATCH_ADAPTIVE_SCHEDULE))).toMatchObject({
+      minIntervalSec: 90,
+      hotIntervalSec: 240,
+    });
     expect(envOf('Classifies')).toHaveProperty('TOPIC_ARN');
     expect(envOf('Sends')).toHaveProperty('TOPIC_ARN');
     expect(envOf('Enqueues')).not.toHaveProperty('TOPIC_ARN');

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { optionalAdaptiveSchedule } from '../../config/env';
 import { systemClock } from '../../core/ports';
+import { feedScheduleSettings } from '../../ingestion/feed-schedule';
 import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
 import { startLocalWebSub } from '../../websub/local';
@@ -45,6 +47,11 @@ export const runCommand: Command = {
     const { stories } = selectStories(context);
     const fetchOptions = resolveFetchOptions({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
     const fetcher = createHttpFeedFetcher(fetchOptions);
+    // Adaptive due times, thresholds from STORYWATCH_ADAPTIVE_SCHEDULE (JSON) over the documented defaults.
+    const schedule = feedScheduleSettings(feeds, {
+      schedule: optionalAdaptiveSchedule(),
+      hintCeilingSec: fetchOptions.maxPollIntervalSec,
+    });
     const websubPort = stringOption(context, 'websub-port');
     if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
       throw new UsageError('--websub-port must be a port number');
@@ -68,7 +75,7 @@ export const runCommand: Command = {
         `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${once ? ' (once)' : ''}\n`,
       );
       const result = await runPollingLoop({
-        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier },
+        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier, schedule },
         feeds,
         concurrency,
         once,

@@ -5,6 +5,7 @@ import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
+import { type FeedScheduleSettings, feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import {
@@ -58,7 +59,7 @@ const feed = (id: string, path: string): FeedDefinition => ({
   language: 'en',
 });
 
-function poller(overrides: { itemQueue?: ReturnType<typeof memoryItemQueue> } = {}) {
+function poller(overrides: { itemQueue?: ReturnType<typeof memoryItemQueue>; schedule?: FeedScheduleSettings } = {}) {
   const itemQueue = overrides.itemQueue ?? memoryItemQueue();
   const metrics = recordingMetrics();
   const log = recordingLog();
@@ -69,6 +70,7 @@ function poller(overrides: { itemQueue?: ReturnType<typeof memoryItemQueue> } = 
     itemQueue,
     metrics,
     log,
+    ...(overrides.schedule ? { schedule: overrides.schedule } : {}),
   });
   return { handler, itemQueue, metrics, log };
 }
@@ -130,6 +132,16 @@ describe('poller handler', () => {
     expect(state).toMatchObject({ etag: '"v1"', lastSuccessAt: NOW, consecutiveFailures: 0 });
     // No connection outlives the invocation: a frozen container must not come back to stale sockets.
     await server.waitForNoConnections(1_000);
+  });
+
+  it("stores the adaptive schedule's due time and memory when the poller is given one", async () => {
+    const wire = feed('wire', '/wire.xml');
+    const schedule = feedScheduleSettings([wire], { feedMinimumSec: { wire: 1_200 } });
+    await poller({ schedule }).handler(sqsEvent([JSON.stringify(wire)]));
+    const state = await store.getFeedState('wire');
+    // The first poll cannot read a rate from a backlog: the initial interval, raised to this feed's own minimum.
+    expect(state?.nextPollAt).toBe(new Date(Date.parse(NOW) + 1_200_000).toISOString());
+    expect(state?.schedule).toMatchObject({ observedAt: NOW, intervalSec: 900, lastFollowUpAt: null });
   });
 
   it('sends nothing on a redelivered message once the feed answers 304', async () => {

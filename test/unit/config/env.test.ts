@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adaptiveSchedule,
   feedRegistryPath,
   MissingEnvError,
   monitoringLevel,
+  optionalAdaptiveSchedule,
   pollDeadlineMs,
   storiesDir,
   tableName,
@@ -35,5 +37,14 @@ describe('handler environment getters', () => {
     expect(() => monitoringLevel({ STORYWATCH_MONITORING: 'verbose' })).toThrow(
       /STORYWATCH_MONITORING must be one of full, standard, minimal, got "verbose"/,
     );
+  });
+
+  it('read the adaptive schedule as JSON overrides, loudly when it is missing or malformed', () => {
+    const env = { STORYWATCH_ADAPTIVE_SCHEDULE: '{"hotIntervalSec":300}' };
+    expect(adaptiveSchedule(env)).toMatchObject({ hotIntervalSec: 300, minIntervalSec: 120 });
+    expect(() => adaptiveSchedule({})).toThrow(MissingEnvError);
+    expect(() => adaptiveSchedule({ STORYWATCH_ADAPTIVE_SCHEDULE: 'fast' })).toThrow(/must be a JSON object/);
+    expect(() => adaptiveSchedule({ STORYWATCH_ADAPTIVE_SCHEDULE: '{"maxIntervalSec":-1}' })).toThrow(RangeError);
+    expect(optionalAdaptiveSchedule({}).hotIntervalSec).toBe(240);
   });
 });

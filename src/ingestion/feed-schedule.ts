@@ -1,0 +1,106 @@
+/**
+ * The adaptive schedule applied to a polled feed's state: after each poll, the next due time comes from what the
+ * feed does (adaptive-schedule.ts) inside politeness (TTL, Cache-Control, the per-feed minimum, the host's share of
+ * its request budget). Failed polls keep the fetcher's own backoff, Retry-After included, and parked or gone feeds
+ * are left alone. Pure: the poller, the local cycle and the bench call it with what they know and store the result.
+ */
+import type { FeedDefinition, FeedState } from '../core/feed';
+import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE, nextPollInterval } from './adaptive-schedule';
+import { hostOf } from './host-budget';
+
+export interface FeedScheduleSettings {
+  schedule: AdaptiveScheduleConfig;
+  /** Hints are honoured up to this long, so a one-day TTL is not a day (the fetcher's maxPollIntervalSec). */
+  hintCeilingSec: number;
+  /** Each feed's own minimum interval, seconds, by feed id (operator setting). */
+  feedMinimumSec: Readonly<Record<string, number>>;
+  /** Registered feeds per host name: a host's hourly budget is shared by its feeds. */
+  feedsPerHost: ReadonlyMap<string, number>;
+}
+
+/** What the caller knows about the poll besides its outcome. */
+export interface PollSignals {
+  /** New items the poll brought (never seen before). */
+  newItems: number;
+  /** Of those, follow-ups of a tracked story; 0 when the analysis comes later (the Lambda poller). */
+  followUps: number;
+  /** Follow-ups per hour across all feeds (see storyHeatPerHour). */
+  storyHeat: number;
+}
+
+export function feedScheduleSettings(
+  feeds: readonly FeedDefinition[],
+  options: Partial<Omit<FeedScheduleSettings, 'feedsPerHost'>> = {},
+): FeedScheduleSettings {
+  const feedsPerHost = new Map<string, number>();
+  for (const feed of feeds) feedsPerHost.set(hostOf(feed.url), (feedsPerHost.get(hostOf(feed.url)) ?? 0) + 1);
+  return {
+    schedule: options.schedule ?? DEFAULT_ADAPTIVE_SCHEDULE,
+    hintCeilingSec: options.hintCeilingSec ?? 6 * 3600,
+    feedMinimumSec: options.feedMinimumSec ?? {},
+    feedsPerHost,
+  };
+}
+
+/**
+ * The shortest interval that keeps a host within its hourly budget when all of its feeds poll that often: each
+ * feed gets an equal share. A host with one feed and the default budget allows any interval above 30 s.
+ */
+export function hostShareSec(url: string, settings: FeedScheduleSettings): number {
+  const feeds = Math.max(1, settings.feedsPerHost.get(hostOf(url)) ?? 1);
+  return Math.ceil((feeds * 3600) / settings.schedule.hostRequestsPerHour);
+}
+
+/** Follow-ups per hour across all feeds: feeds whose last follow-up is under an hour old (a lower bound). */
+export function storyHeatPerHour(states: Iterable<FeedState>, now: Date): number {
+  let heat = 0;
+  for (const state of states) {
+    const at = state.schedule?.lastFollowUpAt;
+    if (at && now.getTime() - Date.parse(at) <= 3_600_000) heat += 1;
+  }
+  return heat;
+}
+
+/** When the fetcher's state records a successful poll the adaptive schedule may time; null for anything else. */
+function answeredAt(state: FeedState): Date | null {
+  const answered = state.status === 'active' && state.consecutiveFailures === 0 && state.lastSuccessAt !== null;
+  return answered && state.lastSuccessAt === state.lastPolledAt ? new Date(state.lastSuccessAt as string) : null;
+}
+
+/**
+ * The state to store after a poll: a successful poll gets its next due time from the adaptive schedule, counted
+ * from the moment it answered, and carries the updated schedule memory; anything else keeps the fetcher's due time
+ * (its failure backoff, Retry-After included) and the previous memory.
+ */
+export function scheduleNextPoll(
+  previous: FeedState | null,
+  next: FeedState,
+  signals: PollSignals,
+  settings: FeedScheduleSettings,
+): FeedState {
+  const memory = previous?.schedule ?? next.schedule;
+  const now = answeredAt(next);
+  if (now === null) return memory ? { ...next, schedule: memory } : next;
+  const perFeed = settings.feedMinimumSec[next.feedId] ?? 0;
+  const decision = nextPollInterval(
+    memory,
+    {
+      now,
+      newItems: signals.newItems,
+      followUps: signals.followUps,
+      storyHeat: signals.storyHeat,
+      hints: {
+        ttlMinutes: next.freshness?.ttlMinutes ?? null,
+        cacheControl: next.freshness?.cacheControl ?? null,
+        feedMinimumSec: Math.max(perFeed, hostShareSec(next.url, settings)),
+        hintCeilingSec: settings.hintCeilingSec,
+      },
+    },
+    settings.schedule,
+  );
+  return {
+    ...next,
+    nextPollAt: new Date(now.getTime() + decision.intervalSec * 1000).toISOString(),
+    schedule: decision.memory,
+  };
+}
