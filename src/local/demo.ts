@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { DeleteTableCommand, ResourceNotFoundException, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import {
   createDynamoClient,
@@ -16,10 +16,15 @@ import { type DemoFeedServer, startDemoFeedServer } from '../demo/feed-server';
 import { SimulatedClock } from '../demo/simulated-clock';
 import { DEMO_TIMELINE, type DemoTimeline } from '../demo/timeline';
 import { loadStory } from '../detection/index';
+import { feedFileNames } from '../feeds/story-feeds';
+import { writeStoryFeeds } from '../feeds/write-feeds';
 import { createHttpFeedFetcher } from '../ingestion/index';
 import { type CycleReport, runCycle } from '../pipeline/run-cycle';
 import { collectReportData } from '../report/collect';
 import { renderReport } from '../report/render-report';
+
+const feedNamesOf = (storyId: string) => Object.values(feedFileNames(storyId));
+
 import { startEmbeddedDynamo } from './engine/index';
 import { describeStanceChange, formatStanceTable, shownPath } from './format';
 
@@ -155,12 +160,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       mkdirSync(dirname(options.reportPath), { recursive: true });
       writeFileSync(options.reportPath, result.reportHtml);
       result.reportPath = options.reportPath;
+      writeStoryFeeds(data, dirname(options.reportPath), { page: basename(options.reportPath) });
     }
     out.write(
       `\n${result.followUpIds.length} follow-ups, ${result.otherIds.length} other items, ${result.stanceChanges.length} stance changes, ${result.conditionChanges} condition changes, ${result.alertsSent} alerts sent` +
         `${result.alertsFailed ? `, ${result.alertsFailed} alerts failed` : ''}\n` +
         `feeds answered ${result.feedResponses.full} full responses and ${result.feedResponses.notModified} × 304 Not Modified\n` +
-        (result.reportPath ? `report: ${shownPath(result.reportPath)}\n` : ''),
+        (result.reportPath
+          ? `report: ${shownPath(result.reportPath)}\nfeeds: ${feedNamesOf(story.id).join(', ')} next to it\n`
+          : ''),
     );
     return result;
   } finally {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { atomSchemaErrors } from '../../support/atom-schema';
 import { startChannelReceiver } from '../../support/channel-receiver';
 import { runCli } from '../../support/run-cli';
 
@@ -14,7 +15,7 @@ function channelsFile(name: string, channels: unknown): string {
   return file;
 }
 
-describe('--channels', () => {
+describe('demo --channels', () => {
   it('refuses a channels file with a secret in it, with the reason and exit code 2', async () => {
     const file = channelsFile('inline.json', [{ type: 'webhook', url: 'https://x.example/in', secret: 'oops' }]);
     const run = await runCli(['demo', '--data-dir', join(scratch, 'refused'), '--channels', file]);
@@ -32,6 +33,11 @@ describe('--channels', () => {
       const dataDir = join(scratch, 'demo');
       const run = await runCli(['demo', '--data-dir', dataDir, '--channels', file, '--allow-private-network']);
       expect(run.code).toBe(0);
+      // The demo writes the story's Atom feeds next to its report.
+      const changes = readFileSync(join(dataDir, 'ceasefire-2025.changes.atom'), 'utf8');
+      expect(await atomSchemaErrors(changes)).toEqual([]);
+      expect(await atomSchemaErrors(readFileSync(join(dataDir, 'ceasefire-2025.follow-ups.atom'), 'utf8'))).toEqual([]);
+      expect(run.stdout).toContain('feeds: ceasefire-2025.changes.atom');
       const alertIds = readFileSync(join(dataDir, 'alerts.jsonl'), 'utf8')
         .split('\n')
         .filter(Boolean)
