@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSection } from './lib/report';
 import { formatTable } from './lib/report';
 import { detectionSection } from './sections/detection';
+import { dispatchSection } from './sections/dispatch';
 import { lambdaSection } from './sections/lambda';
 import { latencySection } from './sections/latency';
 import { parseSection } from './sections/parse';
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, BenchSection> = {
   lambda: lambdaSection,
   quality: qualitySection,
   latency: latencySection,
+  dispatch: dispatchSection,
 };
 
 async function main() {

@@ -8,11 +8,12 @@ import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog } from './lib/observability';
-import { productionStore } from './lib/wiring';
+import { productionDueFeeds, productionStore } from './lib/wiring';
 
 const production = lazy(async () =>
   createDispatcherHandler({
     store: productionStore(),
+    due: productionDueFeeds(),
     clock: systemClock,
     feeds: loadFeedRegistry(feedRegistryPath()),
     feedQueue: createSqsFeedQueue(new SQSClient({}), feedQueueUrl()),

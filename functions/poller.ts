@@ -11,11 +11,12 @@ import { createPollerHandler } from './handlers/poller';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionStore } from './lib/wiring';
+import { productionDueFeeds, productionStore } from './lib/wiring';
 
 const production = lazy(async () =>
   createPollerHandler({
     store: productionStore(),
+    due: productionDueFeeds(),
     clock: systemClock,
     fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
     // The registry says how many feeds share each host's request budget.

@@ -6,11 +6,14 @@ import type { TableAction } from './constructs/storywatch-function';
  * engine and fails when a function sends an operation missing here, or is granted one it never sends.
  */
 export const TABLE_ACCESS = {
-  // findDueFeeds: getFeedStates (BatchGetItem).
-  dispatcher: ['BatchGetItem'],
+  // Due-time index: registerFeeds reads its mark (GetItem) and pointers (BatchGetItem), writes new feeds
+  // (BatchWriteItem); readDue (Query); claimDue and dropFeed are transactions of puts and deletes (PutItem,
+  // DeleteItem), a lost claim reads the pointer (GetItem).
+  dispatcher: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   // pollOneFeed: getFeedState (GetItem); recordItems reads claims (BatchGetItem) and writes them in conditional
-  // transactions or single conditional puts (PutItem); putFeedStates (BatchWriteItem).
-  poller: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'],
+  // transactions or single conditional puts (PutItem); putFeedStates (BatchWriteItem); setDue reads the feed's
+  // due pointer (GetItem) and moves it in a transaction (PutItem, DeleteItem).
+  poller: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   // analyzeItems: story profiles (GetItem, PutItem), stance states (Query), stance commits in conditional
   // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-ups and item marks (BatchWriteItem);
   // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem).

@@ -17,7 +17,7 @@ export interface BenchRow {
 
 export type BenchSection = (options: { runs: number }) => Promise<BenchRow[]>;
 
-const LOWER_IS_BETTER = new Set(['ms', 's', 'MB', 'KB', 'writes', 'requests']);
+const LOWER_IS_BETTER = new Set(['ms', 's', 'MB', 'KB', 'writes', 'requests', 'RCU']);
 
 export function row(fields: Omit<BenchRow, 'ratio'>): BenchRow {
   const { value, baseline, unit } = fields;

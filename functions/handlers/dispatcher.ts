@@ -1,6 +1,8 @@
 import type { FeedDefinition } from '../../src/core/feed';
 import type { Clock, StoryStore } from '../../src/core/ports';
+import type { DueFeeds } from '../../src/core/ports/due-feeds';
 import type { FeedQueue } from '../../src/core/ports/queues';
+import { dispatchDueFeeds } from '../../src/pipeline/dispatch-due';
 import { findDueFeeds } from '../../src/pipeline/poll-feeds';
 import type { InvocationContext, ScheduledInvocation } from '../lib/events';
 import type { Log } from '../lib/observability';
@@ -11,11 +13,15 @@ export interface DispatcherDeps {
   feeds: FeedDefinition[];
   feedQueue: FeedQueue;
   log: Log;
+  /** The due-time index: a tick reads only the due feeds. Without it, every feed's state is read (local tests). */
+  due?: DueFeeds;
 }
 
 export interface DispatchResult {
   dueFeeds: number;
   enqueued: string[];
+  /** Read units the due query consumed (due-time index only). */
+  readUnits?: number;
 }
 
 /**
@@ -23,7 +29,9 @@ export interface DispatchResult {
  * retries the tick and then sends it to its on-failure destination, the schedule DLQ (infra ScheduledInvoke).
  */
 export function createDispatcherHandler(deps: DispatcherDeps) {
+  const registry = new Map(deps.feeds.map((feed) => [feed.id, feed]));
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<DispatchResult> => {
+    if (deps.due) return dispatchFromIndex({ ...deps, due: deps.due }, registry, event);
     const due = await findDueFeeds(deps, deps.feeds);
     await deps.feedQueue.sendFeeds(due);
     deps.log.info('dispatched due feeds', {
@@ -33,4 +41,24 @@ export function createDispatcherHandler(deps: DispatcherDeps) {
     });
     return { dueFeeds: due.length, enqueued: due.map((feed) => feed.id) };
   };
+}
+
+async function dispatchFromIndex(
+  deps: DispatcherDeps & { due: DueFeeds },
+  registry: Map<string, FeedDefinition>,
+  event: ScheduledInvocation,
+): Promise<DispatchResult> {
+  // One read while the registry is unchanged; a new feed is due at once.
+  const registered = await deps.due.registerFeeds([...registry.keys()], deps.clock.now().toISOString());
+  const outcome = await dispatchDueFeeds(deps, registry);
+  deps.log.info('dispatched due feeds', {
+    trigger: event?.source ?? 'unknown',
+    due: outcome.sent.length,
+    of: registry.size,
+    registered,
+    lost: outcome.lost,
+    dropped: outcome.dropped,
+    readUnits: outcome.readUnits,
+  });
+  return { dueFeeds: outcome.sent.length, enqueued: outcome.sent.map((feed) => feed.id), readUnits: outcome.readUnits };
 }

@@ -1,5 +1,8 @@
 import { METRIC } from '../../src/config/metrics';
+import type { FeedDefinition } from '../../src/core/feed';
+import type { DueFeeds } from '../../src/core/ports/due-feeds';
 import type { ItemQueue } from '../../src/core/ports/queues';
+import { dueAfterPoll } from '../../src/pipeline/dispatch-due';
 import { type FeedPollReport, type PollDeps, pollOneFeed } from '../../src/pipeline/poll-feeds';
 import { parseJsonBody, processSqsBatch } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
@@ -10,6 +13,8 @@ export interface PollerDeps extends PollDeps {
   itemQueue: ItemQueue;
   metrics: MetricsSink;
   log: Log;
+  /** The due-time index the dispatcher reads; the poll moves the feed to its next due time. */
+  due?: DueFeeds;
 }
 
 /**
@@ -22,7 +27,7 @@ export function createPollerHandler(deps: PollerDeps) {
       return await processSqsBatch(
         event,
         context,
-        async (record) => reportPoll(deps, await pollOneFeed(deps, parseFeedDefinition(parseJsonBody(record)))),
+        async (record) => reportPoll(deps, await pollAndReschedule(deps, parseFeedDefinition(parseJsonBody(record)))),
         // Feeds are independent and mostly waiting on the network.
         { inParallel: true, log: deps.log },
       );
@@ -32,6 +37,13 @@ export function createPollerHandler(deps: PollerDeps) {
       deps.metrics.flush();
     }
   };
+}
+
+/** The poll, then the feed's new due time; a crash in between leaves it leased, due again when the lease ends. */
+async function pollAndReschedule(deps: PollerDeps, feed: FeedDefinition): Promise<FeedPollReport> {
+  const report = await pollOneFeed(deps, feed);
+  await deps.due?.setDue(report.feedId, dueAfterPoll(report));
+  return report;
 }
 
 function reportPoll(deps: PollerDeps, report: FeedPollReport): void {

@@ -1,8 +1,10 @@
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+import { createDynamoDueFeeds } from '../../src/adapters/dynamodb/due-feeds';
+import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 // The store module itself, not the adapter's index, so a bundle carries only what the store needs.
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { tableName } from '../../src/config/env';
-import type { StoryStore } from '../../src/core/ports';
+import type { DueFeeds, StoryStore } from '../../src/core/ports';
 
 /**
  * Shared pieces of the production wiring. Each entry file (functions/<name>.ts) wires only the clients it
@@ -12,4 +14,9 @@ import type { StoryStore } from '../../src/core/ports';
  */
 export function productionStore(): StoryStore {
   return createDynamoStoryStore({ client: createDynamoClient(), tableName: tableName() });
+}
+
+/** The due-time index on the same table: the dispatcher reads it, the poller moves feeds in it. */
+export function productionDueFeeds(): DueFeeds {
+  return createDynamoDueFeeds(createTableRequests(createDynamoClient(), tableName()));
 }

@@ -50,6 +50,7 @@ export type TableAction =
   | 'Query'
   | 'PutItem'
   | 'UpdateItem'
+  | 'DeleteItem'
   | 'BatchWriteItem'
   | 'ConditionCheckItem';
 

@@ -1,4 +1,5 @@
 export { createDynamoClient, type DynamoClientOptions, isLoopbackEndpoint } from './client';
+export { createDynamoDueFeeds } from './due-feeds';
 export { keys } from './keys';
 export {
   DEFAULT_TABLE_NAME,

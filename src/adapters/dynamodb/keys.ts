@@ -31,3 +31,24 @@ export const keys = {
   /** One channel's delivery state for the alert, in the alert's partition. */
   delivery: (alertId: string, channelId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: `DELIVERY#${channelId}` }),
 };
+
+/** Partitions of the due-time index: feeds spread over a few so no single partition takes every tick's writes. */
+export const DUE_SHARDS = 4;
+export const dueShard = (shard: number) => `DUE#${shard}`;
+
+/** The shard of a feed: a stable FNV-1a hash of its id. */
+export function dueShardOf(feedId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < feedId.length; index += 1) {
+    hash ^= feedId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DUE_SHARDS;
+}
+
+/** Rows of the due-time index: a feed's place in its shard, its pointer to that place, the registration mark. */
+export const dueKeys = {
+  entry: (feedId: string, dueAt: string): RowKey => ({ pk: dueShard(dueShardOf(feedId)), sk: `${dueAt}#${feedId}` }),
+  pointer: (feedId: string): RowKey => ({ pk: `FEED#${feedId}`, sk: 'DUE' }),
+  registry: (): RowKey => ({ pk: 'REGISTRY', sk: 'DUE' }),
+};

@@ -38,6 +38,8 @@ export interface TableRequests {
   getRow(key: RowKey): Promise<Row | undefined>;
   /** Every row of a query, page after page, stopping once `limit` rows were read. */
   queryAll(input: Omit<QueryCommandInput, 'TableName'>, limit?: number): Promise<Row[]>;
+  /** One page of a query, at most `limit` rows, with the read units it consumed (ReturnConsumedCapacity TOTAL). */
+  queryCounted(input: Omit<QueryCommandInput, 'TableName'>, limit: number): Promise<{ rows: Row[]; readUnits: number }>;
   /** Consistent reads of many rows, 100 keys per request, a few requests at a time; absent rows are left out. */
   batchGet(wanted: RowKey[]): Promise<Row[]>;
   /** Puts many rows, 25 per request, a few requests at a time; of two rows with one key the last is kept. */
@@ -106,6 +108,12 @@ export function createTableRequests(client: DynamoDBClient, tableName: string): 
         startKey = page.LastEvaluatedKey;
       } while (startKey && (limit === undefined || rows.length < limit));
       return rows;
+    },
+    async queryCounted(input, limit) {
+      const page = await client.send(
+        new QueryCommand({ TableName: tableName, ...input, Limit: limit, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      return { rows: page.Items ?? [], readUnits: page.ConsumedCapacity?.CapacityUnits ?? 0 };
     },
     async batchGet(wanted) {
       const chunks = chunked(wanted.map(keyOf), LIMITS.batchGetKeys);

@@ -8,6 +8,7 @@ import type { StanceLedger } from './stance-ledger';
 
 export type { AlertChannel, ChannelDeliveries, ChannelDelivery, DeliveryStatus } from './channels';
 export { type Clock, systemClock } from './clock';
+export type { DueEntry, DueFeeds, DueRead } from './due-feeds';
 export type { FeedFetcher } from './feed-fetcher';
 export type { FeedStates } from './feed-states';
 export type { FollowUps, StoredProfile } from './follow-ups';

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcherHandler } from '../../../functions/handlers/dispatcher';
 import { createPollerHandler } from '../../../functions/handlers/poller';
+import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
+import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedDefinition } from '../../../src/core/feed';
-import type { StoryStore } from '../../../src/core/ports';
+import type { DueFeeds, StoryStore } from '../../../src/core/ports';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
@@ -30,6 +32,7 @@ const NOW = '2025-03-14T12:00:00.000Z';
 let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let store: StoryStore;
+let due: DueFeeds;
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();
@@ -48,7 +51,9 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable() });
+  const tableName = await dynamo.freshTable();
+  store = createDynamoStoryStore({ client: dynamo.client, tableName });
+  due = createDynamoDueFeeds(createTableRequests(dynamo.client, tableName));
 });
 
 const feed = (id: string, path: string): FeedDefinition => ({
@@ -59,7 +64,9 @@ const feed = (id: string, path: string): FeedDefinition => ({
   language: 'en',
 });
 
-function poller(overrides: { itemQueue?: ReturnType<typeof memoryItemQueue>; schedule?: FeedScheduleSettings } = {}) {
+function poller(
+  overrides: { itemQueue?: ReturnType<typeof memoryItemQueue>; schedule?: FeedScheduleSettings; due?: DueFeeds } = {},
+) {
   const itemQueue = overrides.itemQueue ?? memoryItemQueue();
   const metrics = recordingMetrics();
   const log = recordingLog();
@@ -71,6 +78,7 @@ function poller(overrides: { itemQueue?: ReturnType<typeof memoryItemQueue>; sch
     metrics,
     log,
     ...(overrides.schedule ? { schedule: overrides.schedule } : {}),
+    ...(overrides.due ? { due: overrides.due } : {}),
   });
   return { handler, itemQueue, metrics, log };
 }
@@ -93,6 +101,28 @@ describe('dispatcher handler', () => {
 
     expect(result).toEqual({ dueFeeds: 1, enqueued: ['other'] });
     expect(feedQueue.feeds()).toEqual([feeds[1]]);
+  });
+
+  it('with the due-time index, sends only due feeds and the poll moves each to its next due time', async () => {
+    const feeds = [feed('wire', '/wire.xml'), feed('other', '/gone.xml')];
+    const feedQueue = memoryFeedQueue();
+    const dispatch = createDispatcherHandler({
+      store,
+      clock: fixedClock(NOW),
+      feeds,
+      feedQueue,
+      log: recordingLog(),
+      due,
+    });
+    expect(await dispatch(scheduledEvent('dispatch'))).toMatchObject({ dueFeeds: 2, readUnits: expect.any(Number) });
+    // Both are leased now: a second tick at the same moment sends nothing.
+    expect((await dispatch(scheduledEvent('dispatch'))).enqueued).toEqual([]);
+    await poller({ due }).handler(sqsEvent([JSON.stringify(feeds[0])]));
+    const state = await store.getFeedState('wire');
+    expect((await due.readDue('9999-01-01T00:00:00.000Z', 10)).entries).toContainEqual({
+      feedId: 'wire',
+      dueAt: state?.nextPollAt,
+    });
   });
 
   it('enqueues every feed of a fresh deployment, each as its own message', async () => {
