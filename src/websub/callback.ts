@@ -4,6 +4,7 @@
  * POST is content, accepted only with a valid signature for the subscription the URL names.
  */
 import type { Clock } from '../core/ports';
+import type { WebSubSubscriptions } from '../core/ports/subscriptions';
 import { FeedError } from '../ingestion/errors';
 import { verifySignature } from './signature';
 import {
@@ -15,12 +16,8 @@ import {
   type WebSubConfig,
 } from './subscription';
 
-/** Where subscriptions live between requests (in memory locally; a table in AWS). */
-export interface SubscriptionStore {
-  get(id: string): Promise<Subscription | undefined>;
-  put(subscription: Subscription): Promise<void>;
-  list(): Promise<Subscription[]>;
-}
+/** Where subscriptions live between requests (in memory locally; table rows in AWS): the WebSubSubscriptions port. */
+export type SubscriptionStore = WebSubSubscriptions;
 
 export function createMemorySubscriptionStore(): SubscriptionStore {
   const byId = new Map<string, Subscription>();

@@ -11,3 +11,4 @@ export {
   TTL_ATTRIBUTE,
 } from './schema';
 export { createDynamoStoryStore, type DynamoStoreOptions } from './store';
+export { createDynamoSubscriptions } from './subscriptions';
