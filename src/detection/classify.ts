@@ -115,51 +115,97 @@ interface Tally {
   conflict: boolean;
 }
 
-function tallyHits(evidence: Evidence): Tally {
-  const topicWeights = new Map<string, number>();
-  const topicLabels = new Map<string, string>();
-  const parties = new Set<string>();
-  const otherStories = new Set<string>();
-  let anchorMentions = 0;
-  let otherMentions = 0;
-  let conflict = false;
-  for (const hit of evidence.hits) {
-    const inTitle = hit.start < evidence.titleEnd;
-    const deep = hit.start >= evidence.deepStart;
-    const roles = hit.roles;
-    if (roles.topicWeight !== undefined) {
-      const weight = roles.topicWeight * (inTitle ? 1.3 : deep ? 0.6 : 1);
-      const key = roles.label.toLowerCase();
-      topicWeights.set(key, Math.max(topicWeights.get(key) ?? 0, weight));
-      if (!topicLabels.has(key)) topicLabels.set(key, roles.label);
-    }
-    if (roles.party !== undefined) {
-      parties.add(roles.party);
-      anchorMentions += inTitle ? 2 : 1;
-    }
-    if (roles.conflict) {
-      conflict = true;
-      anchorMentions += inTitle ? 2 : 1;
-    }
-    if (roles.otherStory) {
-      otherStories.add(roles.label);
-      otherMentions += inTitle ? 2 : 1;
-    }
-  }
-  return { topicWeights, topicLabels, parties, otherStories, anchorMentions, otherMentions, conflict };
+/** A headline mention counts twice, one in the body once. */
+function mentionWeight(inTitle: boolean): number {
+  return inTitle ? 2 : 1;
 }
 
-function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
-  const { topicWeights, topicLabels, parties, otherStories, anchorMentions, otherMentions, conflict } =
-    tallyHits(evidence);
-  const reasons: string[] = [];
+/** Topic terms weigh more in the headline and less deep in the body; each term counts once, at its best. */
+function positionFactor(inTitle: boolean, deep: boolean): number {
+  if (inTitle) return 1.3;
+  return deep ? 0.6 : 1;
+}
+
+function addHit(tally: Tally, hit: LexiconHit, evidence: Evidence): void {
+  const inTitle = hit.start < evidence.titleEnd;
+  const roles = hit.roles;
+  if (roles.topicWeight !== undefined) {
+    const weight = roles.topicWeight * positionFactor(inTitle, hit.start >= evidence.deepStart);
+    const key = roles.label.toLowerCase();
+    tally.topicWeights.set(key, Math.max(tally.topicWeights.get(key) ?? 0, weight));
+    if (!tally.topicLabels.has(key)) tally.topicLabels.set(key, roles.label);
+  }
+  if (roles.party !== undefined) {
+    tally.parties.add(roles.party);
+    tally.anchorMentions += mentionWeight(inTitle);
+  }
+  if (roles.conflict) {
+    tally.conflict = true;
+    tally.anchorMentions += mentionWeight(inTitle);
+  }
+  if (roles.otherStory) {
+    tally.otherStories.add(roles.label);
+    tally.otherMentions += mentionWeight(inTitle);
+  }
+}
+
+function tallyHits(evidence: Evidence): Tally {
+  const tally: Tally = {
+    topicWeights: new Map(),
+    topicLabels: new Map(),
+    parties: new Set(),
+    otherStories: new Set(),
+    anchorMentions: 0,
+    otherMentions: 0,
+    conflict: false,
+  };
+  for (const hit of evidence.hits) addHit(tally, hit, evidence);
+  return tally;
+}
+
+/** How much the item is about the story's matter: the sum of its terms and the strongest one alone. */
+function topicStrength(tally: Tally, reasons: string[]): { topic: number; strongestTerm: number } {
   let topic = 0;
   let strongestTerm = 0;
-  for (const weight of topicWeights.values()) {
+  for (const weight of tally.topicWeights.values()) {
     topic += weight;
     strongestTerm = Math.max(strongestTerm, weight);
   }
-  if (topicWeights.size > 0) reasons.push(`story terms: ${[...topicWeights.keys()].slice(0, 6).join(', ')}`);
+  if (tally.topicWeights.size > 0)
+    reasons.push(`story terms: ${[...tally.topicWeights.keys()].slice(0, 6).join(', ')}`);
+  return { topic, strongestTerm };
+}
+
+function anchorStrength(tally: Tally, reasons: string[]): number {
+  const { parties, conflict } = tally;
+  const anchor = Math.min(1, (parties.size > 0 ? 0.6 : 0) + 0.2 * Math.max(0, parties.size - 1) + (conflict ? 0.3 : 0));
+  if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
+  if (conflict) reasons.push('places of the conflict named');
+  return anchor;
+}
+
+function otherStoryPenalty(tally: Tally, reasons: string[]): number {
+  const { otherMentions, anchorMentions } = tally;
+  if (otherMentions <= 0) return 0;
+  const penalty = (0.7 * otherMentions) / (otherMentions + anchorMentions);
+  reasons.push(`other-story signals: ${[...tally.otherStories].slice(0, 4).join(', ')} (−${penalty.toFixed(2)})`);
+  return penalty;
+}
+
+function daysIntoStory(compiled: CompiledStory, item: FeedItem): number {
+  const published = item.published ? Date.parse(item.published) : Number.NaN;
+  return Number.isFinite(published) ? Math.max(0, (published - compiled.startMs) / DAY_MS) : 0;
+}
+
+function verdictReason(followUp: boolean, score: number, strongestTerm: number): string {
+  if (followUp) return `follow-up: score ${score.toFixed(2)} ≥ ${FOLLOW_UP_THRESHOLD}`;
+  return `not a follow-up: score ${score.toFixed(2)}${strongestTerm < 0.6 ? ', no strong story term' : ''}`;
+}
+
+function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, profile?: StoryProfile): Detection {
+  const tally = tallyHits(evidence);
+  const reasons: string[] = [];
+  let { topic, strongestTerm } = topicStrength(tally, reasons);
   const vocabulary = stanceVocabulary(compiled.story);
   const contact = sentenceContact(compiled, evidence);
   if (contact !== undefined) {
@@ -168,19 +214,12 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     strongestTerm = Math.max(strongestTerm, 0.6);
     reasons.push(`${contact.crossSide ? 'contact across sides' : 'contact'} between ${contact.parties.join(' and ')}`);
   }
-  const anchor = Math.min(1, (parties.size > 0 ? 0.6 : 0) + 0.2 * Math.max(0, parties.size - 1) + (conflict ? 0.3 : 0));
-  if (parties.size > 0) reasons.push(`parties: ${[...parties].join(', ')}`);
-  if (conflict) reasons.push('places of the conflict named');
+  const anchor = anchorStrength(tally, reasons);
 
   // On-story items reach 1 quickly; the feature matters for items in new vocabulary the profile learned.
   const sim = Math.min(1, similarity(compiled, profile, evidence.tokens) / SIMILARITY_FULL);
-  let penalty = 0;
-  if (otherMentions > 0) {
-    penalty = (0.7 * otherMentions) / (otherMentions + anchorMentions);
-    reasons.push(`other-story signals: ${[...otherStories].slice(0, 4).join(', ')} (−${penalty.toFixed(2)})`);
-  }
-  const published = item.published ? Date.parse(item.published) : Number.NaN;
-  const days = Number.isFinite(published) ? Math.max(0, (published - compiled.startMs) / DAY_MS) : 0;
+  const penalty = otherStoryPenalty(tally, reasons);
+  const days = daysIntoStory(compiled, item);
   // Gentle: a year into the story an item keeps about 94% of its score; old vocabulary still counts.
   const decay = 0.9 + 0.1 * Math.exp(-days / 365);
 
@@ -198,20 +237,51 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     vocabulary.phrasePattern.test(evidence.text);
   if (!angle)
     reasons.push('no angle on the matter: none of its words or stance phrases, no meeting of parties, no core term');
-  const followUp =
-    angle && score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && parties.size + (conflict ? 1 : 0) > 0;
-  reasons.push(
-    followUp
-      ? `follow-up: score ${score.toFixed(2)} ≥ ${FOLLOW_UP_THRESHOLD}`
-      : `not a follow-up: score ${score.toFixed(2)}${strongestTerm < 0.6 ? ', no strong story term' : ''}`,
-  );
+  const anchored = tally.parties.size + (tally.conflict ? 1 : 0) > 0;
+  const followUp = angle && score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && anchored;
+  reasons.push(verdictReason(followUp, score, strongestTerm));
   return {
     score: Math.round(score * 1000) / 1000,
     followUp,
     reasons,
-    parties: [...parties],
-    topicTerms: [...topicLabels.values()],
+    parties: [...tally.parties],
+    topicTerms: [...tally.topicLabels.values()],
   };
+}
+
+/** How story-laden a sentence is: its terms' weights (a party counts 0.3), with a head start for the lead. */
+function sentenceWeight(evidence: Evidence, sentence: Sentence, index: number): number {
+  let weight = index === 0 ? 0.5 : 0;
+  for (const hit of evidence.hits) {
+    if (hit.start >= sentence.start && hit.start < sentence.end)
+      weight += hit.roles.topicWeight ?? (hit.roles.party ? 0.3 : 0);
+  }
+  return weight;
+}
+
+/** The lead sentence, plus the next most story-laden one when there is room. */
+function summaryText(evidence: Evidence): string {
+  const body = evidence.sentences.filter((sentence) => sentence.start > evidence.titleEnd);
+  const picked = body
+    .map((sentence, index) => ({ sentence, weight: sentenceWeight(evidence, sentence, index), index }))
+    .filter((entry) => entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 2)
+    .sort((a, b) => a.index - b.index);
+  let summary = picked.map((entry) => entry.sentence.text).join(' ');
+  if (summary === '' || summary.length > SUMMARY_LIMIT) summary = picked[0]?.sentence.text ?? '';
+  if (summary === '') summary = evidence.sentences[0]?.text ?? '';
+  return summary;
+}
+
+function quotesIn(text: string): string[] {
+  const quotes: string[] = [];
+  for (const match of text.matchAll(QUOTE)) {
+    const quote = (match[1] ?? '').trim();
+    if (quote && !quotes.includes(quote)) quotes.push(quote);
+    if (quotes.length >= MAX_QUOTES) break;
+  }
+  return quotes;
 }
 
 function buildSummary(
@@ -221,31 +291,6 @@ function buildSummary(
   detection: Detection,
   stances: StanceObservation[],
 ): FollowUpSummary {
-  const body = evidence.sentences.filter((sentence) => sentence.start > evidence.titleEnd);
-  // The lead sentence, plus the next most story-laden one when there is room.
-  const scored = body.map((sentence, index) => {
-    let weight = index === 0 ? 0.5 : 0;
-    for (const hit of evidence.hits) {
-      if (hit.start >= sentence.start && hit.start < sentence.end)
-        weight += hit.roles.topicWeight ?? (hit.roles.party ? 0.3 : 0);
-    }
-    return { sentence, weight, index };
-  });
-  const picked = scored
-    .filter((entry) => entry.weight > 0)
-    .sort((a, b) => b.weight - a.weight)
-    .slice(0, 2)
-    .sort((a, b) => a.index - b.index);
-  let summary = picked.map((entry) => entry.sentence.text).join(' ');
-  if (summary === '' || summary.length > SUMMARY_LIMIT) summary = picked[0]?.sentence.text ?? '';
-  if (summary === '') summary = evidence.sentences[0]?.text ?? '';
-
-  const quotes: string[] = [];
-  for (const match of evidence.text.matchAll(QUOTE)) {
-    const quote = (match[1] ?? '').trim();
-    if (quote && !quotes.includes(quote)) quotes.push(quote);
-    if (quotes.length >= MAX_QUOTES) break;
-  }
   const conditions = [...new Set(stances.flatMap((stance) => stance.conditions))].sort();
   const keyTerms = [...new Set([...detection.topicTerms, ...namesIn(evidence)])].slice(0, MAX_KEY_TERMS);
   return {
@@ -256,11 +301,11 @@ function buildSummary(
     title: evidence.sentences[0]?.text ?? '',
     published: item.published,
     score: detection.score,
-    summary: clipText(summary, SUMMARY_LIMIT, { atWord: true }),
+    summary: clipText(summaryText(evidence), SUMMARY_LIMIT, { atWord: true }),
     parties: detection.parties,
     stances,
     conditions,
-    quotes,
+    quotes: quotesIn(evidence.text),
     keyTerms,
     reasons: detection.reasons,
   };
@@ -278,17 +323,23 @@ function namesIn(evidence: Evidence): string[] {
   const names: string[] = [];
   for (const sentence of evidence.sentences) {
     if (sentence.start < evidence.titleEnd) continue;
-    for (const match of sentence.text.matchAll(CAPITALIZED)) {
-      if (match.index === 0) continue;
-      const start = sentence.start + match.index;
-      if (evidence.hits.some((hit) => hit.start <= start && hit.end > start)) continue;
-      const name = match[0].replace(/['’]s$/, '');
-      if (CALENDAR_WORDS.test(name)) continue;
+    for (const name of newNamesIn(evidence, sentence)) {
       if (!names.includes(name)) names.push(name);
       if (names.length >= 6) return names;
     }
   }
   return names;
+}
+
+/** The capitalized words of a body sentence, past its first word, that no vocabulary hit covers. */
+function* newNamesIn(evidence: Evidence, sentence: Sentence): Generator<string> {
+  for (const match of sentence.text.matchAll(CAPITALIZED)) {
+    if (match.index === 0) continue;
+    const start = sentence.start + match.index;
+    if (evidence.hits.some((hit) => hit.start <= start && hit.end > start)) continue;
+    const name = match[0].replace(/['’]s$/, '');
+    if (!CALENDAR_WORDS.test(name)) yield name;
+  }
 }
 
 export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: StoryProfile): Classification {

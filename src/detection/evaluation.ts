@@ -83,64 +83,85 @@ export interface SliceEvaluation {
   misses: string[];
 }
 
+interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/** What one slice is counting while its items are scored. */
+interface SliceTally {
+  followUp: Counts;
+  stance: Counts;
+  stanceDecided: Counts;
+  confusion: Map<string, Map<string, number>>;
+  misses: string[];
+}
+
+function count(counts: Counts, outcome: { hit: boolean; falsePositive: boolean; falseNegative: boolean }): void {
+  counts.tp += outcome.hit ? 1 : 0;
+  counts.fp += outcome.falsePositive ? 1 : 0;
+  counts.fn += outcome.falseNegative ? 1 : 0;
+}
+
+function countFollowUp(tally: SliceTally, item: LabeledItem, prediction: Prediction): void {
+  const hit = prediction.followUp && item.followUp;
+  count(tally.followUp, {
+    hit,
+    falsePositive: !hit && prediction.followUp,
+    falseNegative: !prediction.followUp && item.followUp,
+  });
+  if (prediction.followUp !== item.followUp) {
+    tally.misses.push(
+      `  ${prediction.followUp ? 'FP' : 'FN'} ${prediction.score.toFixed(2)} ${item.published?.slice(0, 10)} ${item.title}`,
+    );
+  }
+}
+
+function countStance(tally: SliceTally, item: LabeledItem, prediction: Prediction, party: string): void {
+  const gold = item.stances[party] ?? 'none';
+  const predicted = prediction.stances[party] ?? 'none';
+  const key = `${party}:${gold}`;
+  const row = tally.confusion.get(key) ?? new Map<string, number>();
+  row.set(predicted, (row.get(predicted) ?? 0) + 1);
+  tally.confusion.set(key, row);
+  const hit = gold !== 'none' && gold === predicted;
+  const outcome = { hit, falsePositive: !hit && predicted !== 'none', falseNegative: !hit && gold !== 'none' };
+  count(tally.stance, outcome);
+  if (!item.borderline) count(tally.stanceDecided, outcome);
+  if (gold !== predicted && (gold !== 'none' || predicted !== 'none')) {
+    tally.misses.push(`  stance ${party}: gold ${gold}, got ${predicted} — ${item.title}`);
+  }
+}
+
 /** Scores one slice: follow-up P/R/F1 with borderline items left out, stance P/R/F1 over (item, party, label). */
 export function evaluateSlice(
   items: LabeledItem[],
   predictions: Map<string, Prediction>,
   parties: string[],
 ): SliceEvaluation {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let stanceTp = 0;
-  let stanceFp = 0;
-  let stanceFn = 0;
-  const decided = { tp: 0, fp: 0, fn: 0 };
-  const confusion = new Map<string, Map<string, number>>();
-  const misses: string[] = [];
+  const tally: SliceTally = {
+    followUp: { tp: 0, fp: 0, fn: 0 },
+    stance: { tp: 0, fp: 0, fn: 0 },
+    stanceDecided: { tp: 0, fp: 0, fn: 0 },
+    confusion: new Map(),
+    misses: [],
+  };
   for (const item of items) {
     const prediction = predictions.get(item.id);
     if (!prediction) continue;
-    if (!item.borderline) {
-      if (prediction.followUp && item.followUp) tp++;
-      else if (prediction.followUp) fp++;
-      else if (item.followUp) fn++;
-      if (prediction.followUp !== item.followUp) {
-        misses.push(
-          `  ${prediction.followUp ? 'FP' : 'FN'} ${prediction.score.toFixed(2)} ${item.published?.slice(0, 10)} ${item.title}`,
-        );
-      }
-    }
+    if (!item.borderline) countFollowUp(tally, item, prediction);
     // Stance triples: borderline items still carry stance labels, so they count here.
-    for (const party of parties) {
-      const gold = item.stances[party] ?? 'none';
-      const predicted = prediction.stances[party] ?? 'none';
-      const row = confusion.get(`${party}:${gold}`) ?? new Map<string, number>();
-      row.set(predicted, (row.get(predicted) ?? 0) + 1);
-      confusion.set(`${party}:${gold}`, row);
-      const hit = gold !== 'none' && gold === predicted;
-      const falsePositive = !hit && predicted !== 'none';
-      const falseNegative = !hit && gold !== 'none';
-      stanceTp += hit ? 1 : 0;
-      stanceFp += falsePositive ? 1 : 0;
-      stanceFn += falseNegative ? 1 : 0;
-      if (!item.borderline) {
-        decided.tp += hit ? 1 : 0;
-        decided.fp += falsePositive ? 1 : 0;
-        decided.fn += falseNegative ? 1 : 0;
-      }
-      if (gold !== predicted && (gold !== 'none' || predicted !== 'none')) {
-        misses.push(`  stance ${party}: gold ${gold}, got ${predicted} — ${item.title}`);
-      }
-    }
+    for (const party of parties) countStance(tally, item, prediction, party);
   }
+  const of = (counts: Counts) => scores(counts.tp, counts.fp, counts.fn);
   return {
     items: items.length,
-    followUp: scores(tp, fp, fn),
-    stance: scores(stanceTp, stanceFp, stanceFn),
-    stanceDecided: scores(decided.tp, decided.fp, decided.fn),
-    confusion,
-    misses,
+    followUp: of(tally.followUp),
+    stance: of(tally.stance),
+    stanceDecided: of(tally.stanceDecided),
+    confusion: tally.confusion,
+    misses: tally.misses,
   };
 }
 

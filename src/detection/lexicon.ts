@@ -91,12 +91,12 @@ export function seedProfileTerms(story: StoryDefinition): Map<string, number> {
 
 const compiled = new WeakMap<StoryDefinition, CompiledStory>();
 
-export function compileStory(story: StoryDefinition): CompiledStory {
-  const cached = compiled.get(story);
-  if (cached) return cached;
+type AddTerm = (term: string, roles: Omit<TermRoles, 'label'>) => void;
 
+/** Every term of the story file with the roles it plays; one entry per written form, roles merged. */
+function collectEntries(story: StoryDefinition): Map<string, Entry> {
   const entries = new Map<string, Entry>();
-  const add = (term: string, roles: Omit<TermRoles, 'label'>) => {
+  const add: AddTerm = (term, roles) => {
     const caseSensitive = isCaseSensitiveTerm(term);
     const words = wordPatterns(term, caseSensitive);
     if (words.length === 0) return;
@@ -105,6 +105,15 @@ export function compileStory(story: StoryDefinition): CompiledStory {
     if (existing) mergeRoles(existing.roles, roles);
     else entries.set(key, { words, roles: { label: term.replace(/\*/g, ''), ...roles } });
   };
+  addPartyTerms(story, add);
+  for (const entry of story.topic) add(entry.term, { topicWeight: entry.weight });
+  for (const term of story.conflictTerms) add(term, { conflict: true });
+  for (const term of story.otherStories) add(term, { otherStory: true });
+  for (const condition of story.conditions) for (const term of condition.terms) add(term, { condition: condition.id });
+  return entries;
+}
+
+function addPartyTerms(story: StoryDefinition, add: AddTerm): void {
   for (const party of story.parties) {
     const speakers = party.selfSpeakers.map((speaker) => ` ${normalizeKey(speaker).replace(/\*$/, '')} `);
     // "Vladimir Putin" speaks for Russia because "Putin" does.
@@ -112,15 +121,13 @@ export function compileStory(story: StoryDefinition): CompiledStory {
     for (const alias of party.aliases) add(alias, { party: party.id, selfSpeaker: speaks(alias) });
     for (const speaker of party.selfSpeakers) add(speaker, { party: party.id, selfSpeaker: true });
   }
-  for (const entry of story.topic) add(entry.term, { topicWeight: entry.weight });
-  for (const term of story.conflictTerms) add(term, { conflict: true });
-  for (const term of story.otherStories) add(term, { otherStory: true });
-  for (const condition of story.conditions) for (const term of condition.terms) add(term, { condition: condition.id });
+}
 
-  inheritPrefixRoles([...entries.values()]);
+/** Entries indexed by their first word, exact words and prefixes apart, longest entries first. */
+function indexByFirstWord(entries: Iterable<Entry>): Pick<CompiledStory, 'byFirstWord' | 'byFirstPrefix'> {
   const byFirstWord = new Map<string, Entry[]>();
   const byFirstPrefix = new Map<string, Entry[]>();
-  for (const entry of entries.values()) {
+  for (const entry of entries) {
     const first = entry.words[0] as WordPattern;
     const index = first.prefix ? byFirstPrefix : byFirstWord;
     const key = first.prefix ? first.text.slice(0, PREFIX_BUCKET) : first.text;
@@ -132,11 +139,17 @@ export function compileStory(story: StoryDefinition): CompiledStory {
   for (const index of [byFirstWord, byFirstPrefix]) {
     for (const list of index.values()) list.sort((a, b) => b.words.length - a.words.length);
   }
+  return { byFirstWord, byFirstPrefix };
+}
 
+export function compileStory(story: StoryDefinition): CompiledStory {
+  const cached = compiled.get(story);
+  if (cached) return cached;
+  const entries = collectEntries(story);
+  inheritPrefixRoles([...entries.values()]);
   const result: CompiledStory = {
     story,
-    byFirstWord,
-    byFirstPrefix,
+    ...indexByFirstWord(entries.values()),
     seedTerms: seedProfileTerms(story),
     sideOf: new Map(story.parties.map((party) => [party.id, party.side ?? party.id])),
     startMs: Date.parse(`${story.startDate}T00:00:00Z`),
@@ -165,18 +178,21 @@ function inheritPrefixRoles(all: Entry[]): void {
   for (const entry of all) {
     for (const pattern of prefixed) {
       if (pattern === entry || !covers(pattern, entry)) continue;
-      const roles = entry.roles;
-      const from = pattern.roles;
-      if (roles.party === undefined && from.party !== undefined) {
-        roles.party = from.party;
-        if (from.selfSpeaker) roles.selfSpeaker = true;
-      }
-      if (roles.topicWeight === undefined && from.topicWeight !== undefined) roles.topicWeight = from.topicWeight;
-      if (from.conflict) roles.conflict = true;
-      if (from.otherStory) roles.otherStory = true;
-      if (roles.condition === undefined && from.condition !== undefined) roles.condition = from.condition;
+      inheritRoles(entry.roles, pattern.roles);
     }
   }
+}
+
+/** Roles the exact entry lacks, taken from a prefix entry that accepts its words. */
+function inheritRoles(roles: TermRoles, from: TermRoles): void {
+  if (roles.party === undefined && from.party !== undefined) {
+    roles.party = from.party;
+    if (from.selfSpeaker) roles.selfSpeaker = true;
+  }
+  if (roles.topicWeight === undefined && from.topicWeight !== undefined) roles.topicWeight = from.topicWeight;
+  if (from.conflict) roles.conflict = true;
+  if (from.otherStory) roles.otherStory = true;
+  if (roles.condition === undefined && from.condition !== undefined) roles.condition = from.condition;
 }
 
 function wordMatches(pattern: WordPattern, word: string, text: string, start: number): boolean {

@@ -178,41 +178,61 @@ function cueApplies(reading: Reading, view: SentenceView, cue: Cue, followsCue: 
   return objectFollows(text, cue, view.sentence, hits, vocabulary.objectPattern);
 }
 
-/** Who holds the position a cue states; `inherited` when it comes from an earlier clause or sentence. */
-function holdersOf(
+interface Holders {
+  holders: PartyMention[];
+  inherited: boolean;
+}
+
+/** The party a cue's holder is picked from, with its coordinated partners ("A and B"), or nobody. */
+function mentionWithPartners(text: string, mentions: PartyMention[], index: number): Holders {
+  return { holders: index >= 0 ? withCoordinated(text, mentions, index) : [], inherited: false };
+}
+
+/** "X's plan": the owner touches the cue. */
+function ownerHolders(reading: Reading, view: SentenceView, cue: Cue): Holders {
+  const { mentions } = view;
+  const index = mentions.findIndex((mention) => cue.start - mention.end >= 0 && cue.start - mention.end <= 1);
+  return mentionWithPartners(reading.input.text, mentions, index);
+}
+
+/** "brokered by X": the party follows the cue closely, an article at most between. */
+function byHolders(reading: Reading, view: SentenceView, cue: Cue): Holders {
+  const { text } = reading.input;
+  const { mentions } = view;
+  const index = mentions.findIndex(
+    (mention) =>
+      mention.start >= cue.end &&
+      mention.start - cue.end <= 12 &&
+      /^\s*(?:the\s+|a\s+)?$/i.test(text.slice(cue.end, mention.start)),
+  );
+  return mentionWithPartners(text, mentions, index);
+}
+
+/** "A says talks will start, as B says efforts are on the right track": the nearer speaker. */
+function speakerHolders(reading: Reading, view: SentenceView, cue: Cue, clauseStart: number): Holders {
+  const { text } = reading.input;
+  const { sentence } = view;
+  const clauseSpeaker = view.mentions.find(
+    (mention) =>
+      mention.start >= clauseStart &&
+      mention.end <= cue.start &&
+      SPEAKER_AFTER.test(text.slice(mention.end, Math.min(sentence.end, mention.end + 60))),
+  );
+  const carried = view.pronounLed ? reading.carriedHolder : undefined;
+  const holder = clauseSpeaker ?? view.speaker ?? carried;
+  return { holders: holder ? [holder] : [], inherited: false };
+}
+
+/** The nearest eligible party before the cue in its clause, else whoever held the last stance, else the subject. */
+function subjectHolders(
   reading: Reading,
   view: SentenceView,
   state: SentenceState,
   cue: Cue,
-): { holders: PartyMention[]; inherited: boolean } {
+  clauseStart: number,
+): Holders {
   const { text } = reading.input;
   const { mentions, sentence } = view;
-  if (cue.rule.kind === 'owner') {
-    const ownerIndex = mentions.findIndex((mention) => cue.start - mention.end >= 0 && cue.start - mention.end <= 1);
-    return { holders: ownerIndex >= 0 ? withCoordinated(text, mentions, ownerIndex) : [], inherited: false };
-  }
-  if (cue.rule.kind === 'by') {
-    const afterIndex = mentions.findIndex(
-      (mention) =>
-        mention.start >= cue.end &&
-        mention.start - cue.end <= 12 &&
-        /^\s*(?:the\s+|a\s+)?$/i.test(text.slice(cue.end, mention.start)),
-    );
-    return { holders: afterIndex >= 0 ? withCoordinated(text, mentions, afterIndex) : [], inherited: false };
-  }
-  const clauseStart = clauseStartBefore(text, sentence.start, cue.start);
-  if (cue.rule.kind === 'speaker') {
-    // "A says talks will start, as B says efforts are on the right track": the nearer speaker
-    const clauseSpeaker = mentions.find(
-      (mention) =>
-        mention.start >= clauseStart &&
-        mention.end <= cue.start &&
-        SPEAKER_AFTER.test(text.slice(mention.end, Math.min(sentence.end, mention.end + 60))),
-    );
-    const carried = view.pronounLed ? reading.carriedHolder : undefined;
-    const holder = clauseSpeaker ?? view.speaker ?? carried;
-    return { holders: holder ? [holder] : [], inherited: false };
-  }
   for (let i = mentions.length - 1; i >= 0; i--) {
     const mention = mentions[i] as PartyMention;
     if (mention.end > cue.start || mention.start < clauseStart) continue;
@@ -221,6 +241,15 @@ function holdersOf(
   }
   if (state.lastHolders.length > 0) return { holders: state.lastHolders, inherited: true };
   return { holders: view.fallbackHolder ? [view.fallbackHolder] : [], inherited: true };
+}
+
+/** Who holds the position a cue states; `inherited` when it comes from an earlier clause or sentence. */
+function holdersOf(reading: Reading, view: SentenceView, state: SentenceState, cue: Cue): Holders {
+  if (cue.rule.kind === 'owner') return ownerHolders(reading, view, cue);
+  if (cue.rule.kind === 'by') return byHolders(reading, view, cue);
+  const clauseStart = clauseStartBefore(reading.input.text, view.sentence.start, cue.start);
+  if (cue.rule.kind === 'speaker') return speakerHolders(reading, view, cue, clauseStart);
+  return subjectHolders(reading, view, state, cue, clauseStart);
 }
 
 /**
@@ -234,6 +263,37 @@ function holdersWhoMeanIt(text: string, view: SentenceView, holders: PartyMentio
     if (RETRACTION.test(between)) return false;
     return (speaker?.party === holder.party && holder.start >= speaker.start) || !OBLIGATION_BETWEEN.test(between);
   });
+}
+
+/** The label and confidence a cue gives, turned by a negation ("not ready to" supports → opposes); none when a
+ * negated condition says nothing. */
+function cueReading(
+  stated: StanceLabel,
+  cue: Cue,
+  view: SentenceView,
+  found: { inherited: boolean; negated: boolean },
+): { label: StanceLabel; confidence: number } | undefined {
+  const { inherited, negated } = found;
+  let label = stated;
+  let confidence = cue.rule.strength - (inherited ? 0.1 : 0);
+  if (negated) {
+    if (label === 'conditional') return undefined;
+    label = label === 'supports' ? 'opposes' : 'conditional';
+    confidence -= 0.1;
+  }
+  if (view.index === 0) confidence += 0.05;
+  return { label, confidence };
+}
+
+/** Whether the holder speaks for itself, directly or as the sentence's own speaker. */
+function spokenByItself(view: SentenceView, holder: PartyMention): boolean {
+  const { speaker } = view;
+  return holder.selfSpeaker || (speaker !== undefined && speaker.party === holder.party && speaker.selfSpeaker);
+}
+
+/** Deliberating is not deciding: only its terms ("yes, if") say something about the party yet. */
+function isDeliberating(reading: Reading, state: SentenceState, party: string): boolean {
+  return state.undecided.has(party) || reading.undecidedInHeadline.has(party);
 }
 
 /** Turns one applicable cue with its holders into observations; deliberation only marks the holders undecided. */
@@ -253,28 +313,18 @@ function observe(
     state.lastHolders = holders;
     return;
   }
-  let label: StanceLabel = cue.rule.label;
-  let confidence = cue.rule.strength - (inherited ? 0.1 : 0);
-  if (negated) {
-    if (label === 'conditional') return;
-    label = label === 'supports' ? 'opposes' : 'conditional';
-    confidence -= 0.1;
-  }
-  if (view.index === 0) confidence += 0.05;
+  const read = cueReading(cue.rule.label, cue, view, { inherited, negated });
+  if (read === undefined) return;
+  const { label, confidence } = read;
   const speculative = isSpeculative(preceding, view.commentary);
-  const { speaker } = view;
   for (const holder of holders) {
-    // Deliberating is not deciding: only its terms ("yes, if") say something about the party yet.
-    const deliberating = state.undecided.has(holder.party) || reading.undecidedInHeadline.has(holder.party);
-    if (label !== 'conditional' && deliberating) continue;
-    const spokenByItself =
-      holder.selfSpeaker || (speaker !== undefined && speaker.party === holder.party && speaker.selfSpeaker);
+    if (label !== 'conditional' && isDeliberating(reading, state, holder.party)) continue;
     reading.observations.push({
       party: holder.party,
       label,
       confidence: speculative ? Math.min(SPECULATION_CONFIDENCE, confidence) : Math.min(0.95, confidence),
       sentenceIndex: view.index,
-      direct: !speculative && !view.commentary && spokenByItself,
+      direct: !speculative && !view.commentary && spokenByItself(view, holder),
       speculative,
     });
   }

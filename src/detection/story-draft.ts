@@ -172,49 +172,59 @@ function distinctiveTerms(seeds: string[], covered: Set<string>): { words: strin
   return { words: ranked(wordCounts, TOPIC_WORDS), phrases: ranked(phraseCounts, TOPIC_PHRASES) };
 }
 
-export function draftStory(input: DraftInput): StoryDraft {
-  const text = input.seeds.map((seed) => cleanText(seed.replace(/\n/g, '. '))).join('\n');
-  const shared = matchShared(input.storiesDir, text);
-  const coveredWords = new Set(
-    shared.covered.flatMap((hit) => tokenize(text.slice(hit.start, hit.end)).words.map((word) => word)),
-  );
-  const names = unknownNames(text, shared.covered);
+/** Words the draft's topic must not list: known vocabulary, names (they go to parties and conflictTerms). */
+function wordsToLeaveOut(
+  storiesDir: string,
+  text: string,
+  shared: ReturnType<typeof matchShared>,
+  names: string[],
+): Set<string> {
+  const coveredWords = new Set(shared.covered.flatMap((hit) => tokenize(text.slice(hit.start, hit.end)).words));
+  const addWords = (phrase: string) => {
+    for (const word of tokenize(phrase).words) coveredWords.add(word);
+  };
   // Names belong in parties and conflictTerms, not in the topic.
   for (const match of text.matchAll(NAME)) {
-    if (match.index > 0 && !/[.!?]\s*$/.test(text.slice(0, match.index))) {
-      for (const word of tokenize(match[0]).words) coveredWords.add(word);
-    }
+    if (match.index > 0 && !/[.!?]\s*$/.test(text.slice(0, match.index))) addWords(match[0]);
   }
   // Words the included shared topics already know need not be listed again.
   for (const topic of shared.topics) {
-    const known = compileStory(probeStory(input.storiesDir, [], [topic]));
-    for (const hit of scanLexicon(known, text)) {
-      for (const word of tokenize(text.slice(hit.start, hit.end)).words) coveredWords.add(word);
-    }
+    const known = compileStory(probeStory(storiesDir, [], [topic]));
+    for (const hit of scanLexicon(known, text)) addWords(text.slice(hit.start, hit.end));
   }
-  for (const name of names) for (const word of tokenize(name).words) coveredWords.add(word);
-  const { words, phrases } = distinctiveTerms(input.seeds, coveredWords);
-  const firstLine = (input.seeds[0] ?? '').split('\n')[0]?.trim() ?? '';
+  for (const name of names) addWords(name);
+  return coveredWords;
+}
+
+function draftTopic(topics: string[], words: string[], phrases: string[]): Record<string, unknown>[] {
+  return [
+    ...topics.map((include) => ({ include })),
+    ...(phrases.length > 0 ? [{ weight: 1.2, terms: phrases }] : []),
+    ...(words.length > 0 ? [{ weight: 0.8, terms: words }] : []),
+  ];
+}
+
+export function draftStory(input: DraftInput): StoryDraft {
+  const text = input.seeds.map((seed) => cleanText(seed.replace(/\n/g, '. '))).join('\n');
+  const shared = matchShared(input.storiesDir, text);
+  const names = unknownNames(text, shared.covered);
+  const { words, phrases } = distinctiveTerms(input.seeds, wordsToLeaveOut(input.storiesDir, text, shared, names));
+  const firstSeed = input.seeds[0] ?? '';
+  const firstLine = firstSeed.split('\n')[0]?.trim() ?? '';
   const title = input.name ?? (firstLine || 'My story');
-  const body = cleanText((input.seeds[0] ?? '').split('\n').slice(1).join(' ')) || cleanText(firstLine);
-  const seedText = truncateAtSentence(body, SEED_TEXT_LIMIT);
-  const conditions = draftConditions(text);
+  const body = cleanText(firstSeed.split('\n').slice(1).join(' ')) || cleanText(firstLine);
   const war = shared.topics.some((topic) => topic.includes('war'));
   const json: Record<string, unknown> = {
     id: slug(title),
     title,
     description: truncateAtSentence(body, 240),
-    seedText,
+    seedText: truncateAtSentence(body, SEED_TEXT_LIMIT),
     startDate: input.startDate ?? new Date().toISOString().slice(0, 10),
     parties: draftParties(shared.actors, names),
-    topic: [
-      ...shared.topics.map((include) => ({ include })),
-      ...(phrases.length > 0 ? [{ weight: 1.2, terms: phrases }] : []),
-      ...(words.length > 0 ? [{ weight: 0.8, terms: words }] : []),
-    ],
+    topic: draftTopic(shared.topics, words, phrases),
     conflictTerms: [],
     otherStories: war ? { include: 'conflicts/2025' } : [],
-    conditions,
+    conditions: draftConditions(text),
     matter: { include: 'matter/bargaining' },
   };
   return { json, notes: draftNotes(json, names, shared.actors.length) };

@@ -106,26 +106,30 @@ export function termList(context: FieldContext, path: string, value: unknown, al
     if (!allowEmpty) fail(origin, path, 'must not be empty');
     return [];
   }
-  const terms: string[] = [];
-  if (isRecord(value)) {
-    if (value.include === undefined && value.terms === undefined) fail(origin, path, 'needs "include" or "terms"');
-    for (const shared of value.include === undefined ? [] : openIncludes(context, `${path}.include`, value.include)) {
-      terms.push(...termList(shared.context, 'terms', shared.json.terms, false));
-    }
-    terms.push(...termList(context, `${path}.terms`, value.terms));
-  } else if (Array.isArray(value)) {
-    value.forEach((entry, index) => {
-      const entryPath = `${path}[${index}]`;
-      if (Array.isArray(entry)) {
-        entry.forEach((term, at) => {
-          terms.push(requireTerm(origin, `${entryPath}[${at}]`, term));
-        });
-      } else if (isRecord(entry)) terms.push(...termList(context, entryPath, entry));
-      else terms.push(requireTerm(origin, entryPath, entry));
-    });
-  } else {
-    fail(origin, path, 'must be an array of terms or {"include": ..., "terms": [...]}');
-  }
+  let terms: string[] = [];
+  if (isRecord(value)) terms = includedTerms(context, path, value);
+  else if (Array.isArray(value))
+    terms = value.flatMap((entry, index) => termEntry(context, `${path}[${index}]`, entry));
+  else fail(origin, path, 'must be an array of terms or {"include": ..., "terms": [...]}');
   if (!allowEmpty && terms.length === 0) fail(origin, path, 'must not be empty');
   return [...new Set(terms)];
+}
+
+/** `{"include": ..., "terms": [...]}`: the shared lists' terms, then the story's own. */
+function includedTerms(context: FieldContext, path: string, value: Record<string, unknown>): string[] {
+  if (value.include === undefined && value.terms === undefined)
+    fail(context.origin, path, 'needs "include" or "terms"');
+  const terms: string[] = [];
+  for (const shared of value.include === undefined ? [] : openIncludes(context, `${path}.include`, value.include)) {
+    terms.push(...termList(shared.context, 'terms', shared.json.terms, false));
+  }
+  terms.push(...termList(context, `${path}.terms`, value.terms));
+  return terms;
+}
+
+/** One entry of a term array: a term, a row of terms, or an include object. */
+function termEntry(context: FieldContext, entryPath: string, entry: unknown): string[] {
+  if (Array.isArray(entry)) return entry.map((term, at) => requireTerm(context.origin, `${entryPath}[${at}]`, term));
+  if (isRecord(entry)) return termList(context, entryPath, entry);
+  return [requireTerm(context.origin, entryPath, entry)];
 }

@@ -97,22 +97,30 @@ const CYRILLIC = /[\u0400-\u04ff]/;
 const CYRILLIC_ENDINGS =
   /(?:иями|ями|ами|ого|его|ому|ему|ими|ыми|ой|ей|ий|ый|ая|яя|ое|ее|ую|юю|ов|ев|ах|ях|ам|ям|ом|ем|ія|ію|ії|ів|ою|ею|а|я|о|е|и|ы|у|ю|і|ї|є|ь|й)$/;
 
+/** English endings in the order they are tried; the first that applies is cut. */
+const ENGLISH_ENDINGS: { applies: (word: string) => boolean; cut: (word: string) => string }[] = [
+  { applies: (word) => word.endsWith('ies'), cut: (word) => `${word.slice(0, -3)}y` },
+  { applies: (word) => word.endsWith('ing') && word.length > 5, cut: (word) => word.slice(0, -3) },
+  { applies: (word) => word.endsWith('ed') && word.length > 5, cut: (word) => word.slice(0, -2) },
+  { applies: (word) => word.endsWith('es') && /(?:ss|sh|ch|x)es$/.test(word), cut: (word) => word.slice(0, -2) },
+  { applies: (word) => word.endsWith('s') && !word.endsWith('ss'), cut: (word) => word.slice(0, -1) },
+];
+
+function stemCyrillic(token: string): string {
+  if (token.length <= 4) return token;
+  const stripped = token.replace(CYRILLIC_ENDINGS, '');
+  return stripped.length >= 3 ? stripped : token;
+}
+
+function stemEnglish(word: string): string {
+  if (word.length <= 4) return word;
+  for (const ending of ENGLISH_ENDINGS) if (ending.applies(word)) return ending.cut(word);
+  return word;
+}
+
 /** A deliberately light stemmer: enough to merge plural/inflected forms for overlap scoring, cheap enough per item. */
 export function stem(token: string): string {
-  if (CYRILLIC.test(token)) {
-    if (token.length <= 4) return token;
-    const stripped = token.replace(CYRILLIC_ENDINGS, '');
-    return stripped.length >= 3 ? stripped : token;
-  }
-  const word = token;
-  if (word.length > 4) {
-    if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-    if (word.endsWith('ing') && word.length > 5) return word.slice(0, -3);
-    if (word.endsWith('ed') && word.length > 5) return word.slice(0, -2);
-    if (word.endsWith('es') && /(?:ss|sh|ch|x)es$/.test(word)) return word.slice(0, -2);
-    if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  }
-  return word;
+  return CYRILLIC.test(token) ? stemCyrillic(token) : stemEnglish(token);
 }
 
 /** Words of a text as parallel arrays (cheaper than one object per word on the hot path). */

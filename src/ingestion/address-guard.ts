@@ -83,19 +83,39 @@ function parseIPv6(input: string): number[] | null {
   return explicitCount === 8 ? head : null;
 }
 
-function classifyIPv4(octets: number[]): AddressClass {
-  const [a = 0, b = 0, c = 0] = octets;
-  if (a === 0) return 'unspecified';
-  if (a === 127) return 'loopback';
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
-  if (a === 100 && b >= 64 && b <= 127) return 'cgnat';
-  if (a === 169 && b === 254) return 'link_local';
-  if (a >= 224 && a <= 239) return 'multicast';
+/** IPv4 blocks that are not the public internet, as CIDR ranges; they do not overlap, so order does not matter. */
+const IPV4_BLOCKS: readonly [cidr: string, addressClass: AddressClass][] = [
+  ['0.0.0.0/8', 'unspecified'],
+  ['127.0.0.0/8', 'loopback'],
+  ['10.0.0.0/8', 'private'],
+  ['172.16.0.0/12', 'private'],
+  ['192.168.0.0/16', 'private'],
+  ['100.64.0.0/10', 'cgnat'],
+  ['169.254.0.0/16', 'link_local'],
+  ['224.0.0.0/4', 'multicast'],
   // IETF protocol assignments, benchmarking, documentation and the old class E space: never a news site.
-  if ((a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19)) || a >= 240) return 'reserved';
-  if ((a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113))
-    return 'reserved';
-  return 'public';
+  ['192.0.0.0/24', 'reserved'],
+  ['198.18.0.0/15', 'reserved'],
+  ['240.0.0.0/4', 'reserved'],
+  ['192.0.2.0/24', 'reserved'],
+  ['198.51.100.0/24', 'reserved'],
+  ['203.0.113.0/24', 'reserved'],
+];
+
+function ipv4Number(octets: readonly number[]): number {
+  return octets.reduce((value, octet) => value * 256 + octet, 0);
+}
+
+const IPV4_RANGES = IPV4_BLOCKS.map(([cidr, addressClass]) => {
+  const [base = '', bits = '0'] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const start = ipv4Number(base.split('.').map(Number));
+  return { start, end: start + size, addressClass };
+});
+
+function classifyIPv4(octets: number[]): AddressClass {
+  const value = ipv4Number(octets);
+  return IPV4_RANGES.find((range) => value >= range.start && value < range.end)?.addressClass ?? 'public';
 }
 
 function middleGroupsZero(groups: number[]): boolean {
@@ -141,39 +161,63 @@ function classifyTeredo(groups: number[]): AddressClass {
   return strictestOf([client, server]);
 }
 
-/** Forms that reach an IPv4 host: the embedded IPv4 address decides. Null when the address is none of them. */
-function classifyEmbeddedIPv4(groups: number[]): AddressClass | null {
-  const first = groups[0] ?? 0;
-  const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
-  const lastTwo = ipv4Of(groups[6] ?? 0, groups[7] ?? 0);
+const group = (groups: number[], index: number) => groups[index] ?? 0;
+const allZeroUpTo = (groups: number[], count: number) => groups.slice(0, count).every((value) => value === 0);
+const lastTwoGroups = (groups: number[]) => classifyIPv4(ipv4Of(group(groups, 6), group(groups, 7)));
+
+/** Forms that reach an IPv4 host, in the order they are recognised: the embedded IPv4 address decides. */
+const EMBEDDED_IPV4_FORMS: readonly {
+  matches: (groups: number[]) => boolean;
+  classify: (groups: number[]) => AddressClass;
+}[] = [
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d).
-  if (allZeroUpTo(5) && groups[5] === 0xffff) return classifyIPv4(lastTwo);
-  if (allZeroUpTo(6)) return classifyIPv4(lastTwo);
+  { matches: (groups) => allZeroUpTo(groups, 5) && groups[5] === 0xffff, classify: lastTwoGroups },
+  { matches: (groups) => allZeroUpTo(groups, 6), classify: lastTwoGroups },
   // SIIT IPv4-translated (::ffff:0:a.b.c.d, RFC 2765).
-  if (allZeroUpTo(4) && groups[4] === 0xffff && groups[5] === 0) return classifyIPv4(lastTwo);
+  {
+    matches: (groups) => allZeroUpTo(groups, 4) && groups[4] === 0xffff && groups[5] === 0,
+    classify: lastTwoGroups,
+  },
   // Well-known NAT64 (64:ff9b::/96, RFC 6052).
-  if (first === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0))
-    return classifyIPv4(lastTwo);
-  if (first === 0x64 && groups[1] === 0xff9b && groups[2] === 1) return classifyLocalNat64(groups);
+  {
+    matches: (groups) =>
+      group(groups, 0) === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((value) => value === 0),
+    classify: lastTwoGroups,
+  },
+  {
+    matches: (groups) => group(groups, 0) === 0x64 && groups[1] === 0xff9b && groups[2] === 1,
+    classify: classifyLocalNat64,
+  },
   // 6to4 (2002::/16, RFC 3056): the site's IPv4 address in groups 1-2.
-  if (first === 0x2002) return classifyIPv4(ipv4Of(groups[1] ?? 0, groups[2] ?? 0));
-  if (first === 0x2001 && groups[1] === 0) return classifyTeredo(groups);
-  return null;
+  {
+    matches: (groups) => group(groups, 0) === 0x2002,
+    classify: (groups) => classifyIPv4(ipv4Of(group(groups, 1), group(groups, 2))),
+  },
+  { matches: (groups) => group(groups, 0) === 0x2001 && groups[1] === 0, classify: classifyTeredo },
+];
+
+/** IPv6 blocks by their first group: [mask, value] pairs, tried in order after the embedded-IPv4 forms. */
+const IPV6_FIRST_GROUP_BLOCKS: readonly [mask: number, value: number, addressClass: AddressClass][] = [
+  [0xfe00, 0xfc00, 'unique_local'],
+  [0xffc0, 0xfe80, 'link_local'],
+  [0xffc0, 0xfec0, 'private'],
+  [0xff00, 0xff00, 'multicast'],
+];
+
+/** AWS's IPv6 instance-metadata endpoint (fd00:ec2::254) sits in unique-local space but is cloud metadata. */
+function isCloudMetadata(groups: number[]): boolean {
+  return group(groups, 0) === 0xfd00 && groups[1] === 0x0ec2 && middleGroupsZero(groups) && groups[7] === 0x254;
 }
 
 function classifyIPv6(groups: number[]): AddressClass {
-  const first = groups[0] ?? 0;
-  const allZeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
-  if (allZeroUpTo(8)) return 'unspecified';
-  if (allZeroUpTo(7) && groups[7] === 1) return 'loopback';
-  const embedded = classifyEmbeddedIPv4(groups);
-  if (embedded !== null) return embedded;
-  // AWS's IPv6 instance-metadata endpoint (fd00:ec2::254) sits in unique-local space but is cloud metadata.
-  if (first === 0xfd00 && groups[1] === 0x0ec2 && middleGroupsZero(groups) && groups[7] === 0x254) return 'link_local';
-  if ((first & 0xfe00) === 0xfc00) return 'unique_local';
-  if ((first & 0xffc0) === 0xfe80) return 'link_local';
-  if ((first & 0xffc0) === 0xfec0) return 'private';
-  if ((first & 0xff00) === 0xff00) return 'multicast';
+  if (allZeroUpTo(groups, 8)) return 'unspecified';
+  if (allZeroUpTo(groups, 7) && groups[7] === 1) return 'loopback';
+  const embedded = EMBEDDED_IPV4_FORMS.find((form) => form.matches(groups));
+  if (embedded) return embedded.classify(groups);
+  if (isCloudMetadata(groups)) return 'link_local';
+  const first = group(groups, 0);
+  const block = IPV6_FIRST_GROUP_BLOCKS.find(([mask, value]) => (first & mask) === value);
+  if (block) return block[2];
   if (first === 0x2001 && groups[1] === 0x0db8) return 'reserved';
   return 'public';
 }
@@ -209,6 +253,17 @@ export function parseFeedUrl(raw: string, base?: string): URL {
   return url;
 }
 
+async function resolve(host: string, resolver: HostResolver): Promise<ResolvedAddress[]> {
+  let candidates: ResolvedAddress[];
+  try {
+    candidates = await resolver(host);
+  } catch (error) {
+    throw new FeedError('network', `cannot resolve ${host}: ${(error as Error).message}`);
+  }
+  if (candidates.length === 0) throw new FeedError('network', `cannot resolve ${host}: no addresses`);
+  return candidates;
+}
+
 /**
  * Resolves the URL's host and returns the one address the connection will be pinned to. Every
  * resolved address must pass, so a hostname with one public and one private record is refused.
@@ -221,17 +276,10 @@ export async function resolveAllowedAddress(
 ): Promise<ResolvedAddress> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const literalVersion = isIP(host);
-  let candidates: ResolvedAddress[];
-  if (literalVersion !== 0) {
-    candidates = [{ address: host, family: literalVersion === 6 ? 6 : 4 }];
-  } else {
-    try {
-      candidates = await resolver(host);
-    } catch (error) {
-      throw new FeedError('network', `cannot resolve ${host}: ${(error as Error).message}`);
-    }
-    if (candidates.length === 0) throw new FeedError('network', `cannot resolve ${host}: no addresses`);
-  }
+  const candidates =
+    literalVersion !== 0
+      ? [{ address: host, family: literalVersion === 6 ? 6 : 4 } as const]
+      : await resolve(host, resolver);
   for (const candidate of candidates) {
     const addressClass = classifyIpAddress(candidate.address);
     const allowedByDefault = isAddressClassAllowed(addressClass, allowPrivateNetwork);
