@@ -8,6 +8,7 @@ import { historyCommand } from './history';
 import { replayCommand } from './replay';
 import { reportCommand } from './report';
 import { runCommand } from './run';
+import { serveCommand } from './serve';
 import { stancesCommand } from './stances';
 import { storyCommand } from './story';
 
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   replayCommand,
   reportCommand,
   runCommand,
+  serveCommand,
   stancesCommand,
   historyCommand,
   articlesCommand,

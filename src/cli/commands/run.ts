@@ -4,9 +4,10 @@ import { systemClock } from '../../core/ports';
 import { feedScheduleSettings } from '../../ingestion/feed-schedule';
 import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
+import { type StorySite, startStorySite } from '../../site/story-site';
 import { startLocalWebSub } from '../../websub/local';
 import { CHANNEL_OPTIONS, readChannelSpecs, withChannels } from '../channel-options';
-import { booleanOption, type Command, numberOption, stringOption, UsageError } from '../command';
+import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
@@ -33,6 +34,10 @@ export const runCommand: Command = {
     'websub-port': {
       type: 'string',
       description: 'Subscribe to the hubs feeds name and accept their pushes on this 127.0.0.1 port (0: any free port)',
+    },
+    'serve-port': {
+      type: 'string',
+      description: 'Also serve the story page and feeds on this 127.0.0.1 port, current after every commit',
     },
     ...NOTIFIER_OPTIONS,
     ...CHANNEL_OPTIONS,
@@ -65,7 +70,9 @@ export const runCommand: Command = {
       stories,
     });
     let websub: Awaited<ReturnType<typeof startLocalWebSub>> | null = null;
+    let site: StorySite | null = null;
     try {
+      site = await serveAlongside(context, opened.store, stories);
       if (websubPort !== undefined && !once) {
         const deps = { store: opened.store, clock: systemClock, stories, notifier };
         const port = Number(websubPort);
@@ -90,8 +97,24 @@ export const runCommand: Command = {
       return allFailed ? 1 : 0;
     } finally {
       await websub?.close();
+      await site?.close();
       alerts.close();
       await opened.close();
     }
   },
 };
+
+/** `--serve-port`: the page and feeds of the first story, from the store this run writes to. */
+async function serveAlongside(
+  context: CommandContext,
+  store: Parameters<typeof startStorySite>[0]['store'],
+  stories: ReturnType<typeof selectStories>['stories'],
+): Promise<StorySite | null> {
+  const port = stringOption(context, 'serve-port');
+  const story = stories[0];
+  if (port === undefined || !story) return null;
+  if (!/^\d{1,5}$/.test(port)) throw new UsageError('--serve-port must be a port number');
+  const site = await startStorySite({ store, story, port: Number(port) });
+  context.io.stdout.write(`serving ${story.id} at ${site.url}\n`);
+  return site;
+}
