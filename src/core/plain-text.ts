@@ -35,3 +35,11 @@ export function terminalLines(text: string): string {
     .map((line) => terminalText(line))
     .join('\n');
 }
+
+/**
+ * JSON for a terminal or a script: every string value without control and formatting characters. JSON.stringify
+ * escapes C0 controls but writes DEL, C1 controls and bidi overrides raw, and a terminal acts on those.
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field) => (typeof field === 'string' ? stripControlCharacters(field) : field), 2);
+}

@@ -55,6 +55,17 @@ describe('terminal output of text that came from an archive', () => {
     expect(articles.code).toBe(0);
     expect(articles.stdout.split('\n').length).toBeGreaterThan(3);
     expect(articles.stdout).not.toMatch(UNPRINTABLE);
+
+    const historyJson = await runCli(['history', parties[0] ?? '', '--json', '--data-dir', dataDir]);
+    expect(historyJson.code).toBe(0);
+    expect(JSON.parse(historyJson.stdout).length).toBeGreaterThan(0);
+    expect(historyJson.stdout).not.toMatch(UNPRINTABLE);
+    expect(historyJson.stdout).not.toContain('\\u001b');
+    const articlesJson = await runCli(['articles', '--json', '--data-dir', dataDir]);
+    expect(articlesJson.code).toBe(0);
+    expect(JSON.parse(articlesJson.stdout).length).toBeGreaterThan(0);
+    expect(articlesJson.stdout).not.toMatch(UNPRINTABLE);
+    expect(articlesJson.stdout).not.toContain('\\u001b');
   }, 120_000);
 
   it('renderTable strips control and bidi characters from every cell', () => {

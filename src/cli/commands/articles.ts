@@ -1,4 +1,5 @@
 import { renderTable, shortTime } from '../../adapters/local/text-table';
+import { terminalJson } from '../../core/plain-text';
 import type { PartyArticle } from '../../core/ports';
 import type { FollowUpSummary } from '../../core/story';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
@@ -55,7 +56,7 @@ interface Shown {
 
 function printArticles(context: CommandContext, articles: PartyArticle[], shown: Shown & { party: string }): void {
   if (booleanOption(context, 'json')) {
-    context.io.stdout.write(`${JSON.stringify(articles, null, 2)}\n`);
+    context.io.stdout.write(`${terminalJson(articles)}\n`);
     return;
   }
   if (articles.length === 0) {
@@ -78,7 +79,7 @@ function printArticles(context: CommandContext, articles: PartyArticle[], shown:
 
 function printFollowUps(context: CommandContext, followUps: FollowUpSummary[], shown: Shown): void {
   if (booleanOption(context, 'json')) {
-    context.io.stdout.write(`${JSON.stringify(followUps, null, 2)}\n`);
+    context.io.stdout.write(`${terminalJson(followUps)}\n`);
     return;
   }
   if (followUps.length === 0) {

@@ -1,4 +1,5 @@
 import { renderTable, shortTime } from '../../adapters/local/text-table';
+import { terminalJson } from '../../core/plain-text';
 import type { StanceHistoryEntry } from '../../core/ports';
 import { stanceName } from '../../core/story';
 import { booleanOption, type Command, UsageError } from '../command';
@@ -25,7 +26,7 @@ export const historyCommand: Command = {
       const history: StanceHistoryEntry[] = [];
       for (const [story, party] of targets) history.push(...(await opened.store.getStanceHistory(story.id, party)));
       if (booleanOption(context, 'json')) {
-        context.io.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
+        context.io.stdout.write(`${terminalJson(history)}\n`);
         return 0;
       }
       if (history.length === 0) {
