@@ -11,10 +11,10 @@ describe('channels file', () => {
     const entries = parse([
       { type: 'webhook', url: 'https://hooks.example.com/in', secretEnv: 'HOOK_SECRET' },
       { type: 'slack', urlEnv: 'SLACK_URL', severities: ['high'] },
-      { type: 'slack', urlEnv: 'SLACK_URL_2', parties: ['russia'], digest: 'daily' },
+      { type: 'slack', urlEnv: 'SLACK_URL_2', parties: ['russia'], digest: 'immediate' },
     ]);
     expect(entries.map((entry) => entry.id)).toEqual(['webhook', 'slack', 'slack-2']);
-    expect(entries[2]).toMatchObject({ filter: { parties: ['russia'] }, digest: 'daily' });
+    expect(entries[2]).toMatchObject({ filter: { parties: ['russia'] }, digest: 'immediate' });
   });
 
   it('takes secrets from the named env vars only and says which one is missing', () => {
@@ -32,6 +32,7 @@ describe('channels file', () => {
     [{ type: 'teams', urlEnv: 'X', severities: ['urgent'] }, /unknown severity "urgent"/],
     [{ type: 'teams', urlEnv: 'X', id: 'notifier' }, /reserved/],
     [{ type: 'teams', urlEnv: 'lower-case-not-ok' }, /"urlEnv" is not valid/],
+    [{ type: 'slack', urlEnv: 'SLACK_URL', digest: 'daily' }, /daily digests are not available yet/],
   ])('refuses %j', (entry, message) => {
     expect(() => parse([entry])).toThrow(message);
   });
