@@ -16,7 +16,7 @@ import {
   type PartyObservation,
   stepsAfterCommitted,
 } from '../tracking/party-ledger';
-import { learnFrom, type ProfileInBatch, readProfile, saveLearnedProfile } from './story-profiles';
+import { type ProfileInBatch, readInOrder, readProfile, saveLearnedProfile } from './story-profiles';
 
 export interface AnalyzeDeps {
   store: FollowUps & ItemClaims & StanceLedger;
@@ -81,8 +81,9 @@ export async function analyzeBatch(deps: AnalyzeDeps, items: FeedItem[]): Promis
 }
 
 /**
- * Reads the items (one reader call per story for the whole batch, with the profile as stored) and applies their
- * stances on the states stored now. What the profiles learn from the follow-ups is saved by the commit.
+ * Reads the items (one reader call per story for the whole batch, with the profile as stored), then walks them in
+ * published order so each rules reading sees what the follow-ups before it in the batch taught (`readInOrder`), and
+ * applies their stances on the states stored now. What the profiles learn is saved by the commit.
  */
 export async function planAnalysis(deps: AnalyzeDeps, items: FeedItem[]): Promise<AnalysisPlan> {
   const ordered = inPublishedOrder(items);
@@ -91,8 +92,8 @@ export async function planAnalysis(deps: AnalyzeDeps, items: FeedItem[]): Promis
   const stories = await Promise.all(
     deps.stories.map(async (story): Promise<StoryPlan> => {
       const known = await readProfile(deps.store, story);
-      const readings = ordered.length > 0 ? await reader.read(ordered, story, known.read) : [];
-      const profile = learnFrom(known, summariesOf(readings), story);
+      const given = ordered.length > 0 ? await reader.read(ordered, story, known.read) : [];
+      const { readings, profile } = readInOrder(known, ordered, given, story);
       const observations = observationsByParty(ordered, readings, at);
       const states = observations.size > 0 ? await deps.store.getStanceStates(story.id) : [];
       const config = stanceConfig(deps, story);

@@ -1,4 +1,6 @@
+import type { FeedItem } from '../core/feed';
 import type { FollowUps } from '../core/ports/follow-ups';
+import type { Reading } from '../core/ports/reader';
 import type { FollowUpSummary } from '../core/story';
 import {
   adaptProfile,
@@ -7,6 +9,7 @@ import {
   type StoryDefinition,
   type StoryProfile,
 } from '../detection/index';
+import { RULES_READER_ID, readByRules } from '../reader/rules';
 
 /** A story's profile as one analysis batch knows it: the version read, and what it learned on top. */
 export interface ProfileInBatch {
@@ -34,6 +37,46 @@ export function learnFrom(known: ProfileInBatch, summaries: FollowUpSummary[], s
     learned.push(summary);
   }
   return { ...known, profile, learned };
+}
+
+/** A batch's readings as applied in published order, and the profile after the last follow-up among them. */
+export interface ReadInOrder {
+  readonly readings: Reading[];
+  readonly profile: ProfileInBatch;
+}
+
+/**
+ * Walks a batch in published order so each item is judged with what the follow-ups before it taught, as if the
+ * items had come one batch each. The reader answered for the whole batch with the profile as read (one request
+ * per batch for a model); only the readings the rules made (the rules reader, or a model reader's fallback and
+ * below-gate items) depend on the profile, so those are made again, cheaply and without I/O, once the profile
+ * moved. A model's reading stands as given: the prompt does not carry the profile, and asking again per item
+ * would undo the batching. An item that the moved profile would have lifted over a model reader's gate keeps the
+ * rules reading: the gate stays as decided when the batch was read.
+ */
+export function readInOrder(
+  known: ProfileInBatch,
+  items: readonly FeedItem[],
+  readings: readonly Reading[],
+  story: StoryDefinition,
+): ReadInOrder {
+  let profile = known;
+  const applied = items.map((item, index): Reading => {
+    const given = readings[index];
+    if (!given) throw new Error(`the reader gave no reading for item ${index} of the batch (${item.id})`);
+    const reading =
+      profile.profile !== known.profile && given.reader === RULES_READER_ID
+        ? rulesAgain(item, story, profile.profile, given)
+        : given;
+    if (reading.followUp && reading.summary) profile = learnFrom(profile, [reading.summary], story);
+    return reading;
+  });
+  return { readings: applied, profile };
+}
+
+function rulesAgain(item: FeedItem, story: StoryDefinition, profile: StoryProfile, given: Reading): Reading {
+  const reading = readByRules(item, story, profile);
+  return given.fallbackReason === undefined ? reading : { ...reading, fallbackReason: given.fallbackReason };
 }
 
 /**
