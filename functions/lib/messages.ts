@@ -1,10 +1,12 @@
 import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+import { boundedId } from '../../src/core/text-limits';
 import { MalformedMessageError } from './batch';
 
 /** The body of an analyze message: one feed item as the poller sent it. */
 export function parseFeedItem(body: unknown): FeedItem {
   const item = stringFields(body, ['id', 'title', 'description', 'source'], 'item');
-  return item as unknown as FeedItem;
+  // The poller bounded the id already; a message from elsewhere is bounded the same way (core/text-limits.ts).
+  return { ...item, id: boundedId(item.id as string) } as unknown as FeedItem;
 }
 
 /** The body of a poll message: one entry of the feed registry, nothing else kept. */

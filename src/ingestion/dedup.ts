@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FeedItem } from '../core/feed';
+import { BYTE_LIMITS, utf8Bytes } from '../core/text-limits';
 import { canonicalLink } from './links';
 
 /** Titles shorter than this ("Live", "Briefing") are too generic to mark two items as the same story. */
 const MIN_TITLE_KEY_LENGTH = 16;
-const MAX_KEY_LENGTH = 512;
 
 export function normalizeTitleForDedup(title: string): string {
   return title
@@ -29,8 +29,9 @@ export function itemDedupKeys(item: FeedItem): string[] {
   if (item.link) keys.push(`link:${canonicalLink(item.link)}`);
   const title = normalizeTitleForDedup(item.title);
   if (title.length >= MIN_TITLE_KEY_LENGTH) keys.push(`title:${shortHash(title)}`);
-  // Keys go into a database key attribute; very long guids and links are hashed to stay within its limits.
+  // Keys go into a database key attribute; very long links are hashed to stay within its limits, counted in bytes
+  // as DynamoDB counts them (for ASCII the same as the character count used before).
   return [...new Set(keys)].map((key) =>
-    key.length > MAX_KEY_LENGTH ? `${key.slice(0, key.indexOf(':'))}#${shortHash(key)}` : key,
+    utf8Bytes(key) > BYTE_LIMITS.id ? `${key.slice(0, key.indexOf(':'))}#${shortHash(key)}` : key,
   );
 }

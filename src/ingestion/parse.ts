@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import Parser from 'rss-parser';
 import type { FeedItem } from '../core/feed';
 import { stripControlCharacters } from '../core/plain-text';
+import { boundedId } from '../core/text-limits';
 import { decodeFeedBody } from './decode';
 import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
@@ -129,11 +130,14 @@ function normalizeItem(
   const declaredId = stripControlCharacters(
     rawString(format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid)) || rawString(raw['rdf:about']),
   );
-  const id = declaredId
-    ? globalItemId(declaredId, sourceHost)
-    : link
-      ? canonicalLink(link)
-      : `sha1:${sha1(`${title}\n${published ?? ''}`)}`;
+  // Bounded in bytes here, at the entrance: the id goes into keys, queue messages and alerts (core/text-limits.ts).
+  const id = boundedId(
+    declaredId
+      ? globalItemId(declaredId, sourceHost)
+      : link
+        ? canonicalLink(link)
+        : `sha1:${sha1(`${title}\n${published ?? ''}`)}`,
+  );
   const item: FeedItem = {
     id,
     title,

@@ -4,6 +4,7 @@ import { cleanPlainText, stripControlCharacters } from '../core/plain-text';
 import type { AlertNotifier, StoryStore } from '../core/ports';
 import { boundPublishedTime } from '../core/published-time';
 import type { Alert } from '../core/stance-state';
+import { boundedId } from '../core/text-limits';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
 import { DEFAULT_MAX_LINE_BYTES, readBoundedLines } from '../ingestion/line-reader';
@@ -54,8 +55,10 @@ function archivedItem(json: unknown): FeedItem {
   };
   const title = text('title');
   const link = text('link');
-  const id = text('id') ?? link;
-  if (!id) throw new Error('needs an "id" or a "link"');
+  const declaredId = text('id') ?? link;
+  if (!declaredId) throw new Error('needs an "id" or a "link"');
+  // Bounded as feed ids are: it goes into keys, and a long one must not stop the replay.
+  const id = boundedId(declaredId);
   if (!title) throw new Error('needs a "title"');
   const publishedRaw = text('published');
   const publishedTime = publishedRaw ? Date.parse(publishedRaw) : Number.NaN;

@@ -46,6 +46,9 @@ export async function startSnsEndpoint(): Promise<SnsEndpoint> {
       }
       const failure = failures.shift();
       if (failure) return sendXml(response, failure.status, errorXml(failure.code, 'injected failure', requestId));
+      if (publishBytes(form) > MAX_PUBLISH_BYTES) {
+        return sendXml(response, 400, errorXml('InvalidParameter', 'Invalid parameter: Message too long', requestId));
+      }
       const messageId = randomUUID();
       published.push({
         topicArn: form.get('TopicArn'),
@@ -78,6 +81,19 @@ export async function startSnsEndpoint(): Promise<SnsEndpoint> {
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** SNS refuses a Publish whose message and attribute names and values together pass 256 KB. */
+const MAX_PUBLISH_BYTES = 256 * 1024;
+
+function publishBytes(form: URLSearchParams): number {
+  let bytes = Buffer.byteLength(form.get('Message') ?? '');
+  for (const [name, value] of form) {
+    if (/^MessageAttributes\.entry\.\d+\.(Name|Value\.StringValue|Value\.DataType)$/.test(name)) {
+      bytes += Buffer.byteLength(value);
+    }
+  }
+  return bytes;
 }
 
 function parseAttributes(form: URLSearchParams): RecordedPublish['attributes'] {

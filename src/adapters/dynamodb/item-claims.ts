@@ -3,6 +3,7 @@ import { type PlannedClaim, planClaims, resolveLaterEntry } from '../../core/cla
 import type { FeedItem } from '../../core/feed';
 import type { Clock } from '../../core/ports/clock';
 import type { ClaimRequest, ClaimResult, ItemClaims } from '../../core/ports/item-claims';
+import { boundedId } from '../../core/text-limits';
 import { n, type Row, s } from './attributes';
 import { keys } from './keys';
 import { inParallel, LIMITS, type TableRequests } from './requests';
@@ -175,7 +176,8 @@ export function createDynamoItemClaims(table: TableRequests, options: ItemClaimO
 }
 
 function uniqueKeysOf({ item, dedupKeys }: ClaimRequest): Entry {
-  const unique = [...new Set(dedupKeys)];
+  // Bounded as keys.ts bounds them, so the planner reads each marker back under the key it was written with.
+  const unique = [...new Set(dedupKeys.map(boundedId))];
   // One claim must fit one transaction: the item row plus one marker per key.
   if (unique.length > LIMITS.transactionRows - 1) {
     throw new Error(`claimItems(${item.id}): ${unique.length} dedup keys, at most ${LIMITS.transactionRows - 1}`);

@@ -1,35 +1,46 @@
+import { boundedId } from '../../core/text-limits';
 import type { RowKey } from './attributes';
+
+/**
+ * Ids from feeds go into keys through `id`: one over BYTE_LIMITS.id is replaced by its head and hash, so every key
+ * below stays within DynamoDB's 2,048-byte partition and 1,024-byte sort keys. Entrances bound item ids the same
+ * way already (parse, replay, queue messages); this keeps any other caller within the limits too.
+ */
+const id = boundedId;
 
 /** Partitions of the overloaded index gsi1 and of the sparse outbox index (layout in docs/data-model.md). */
 export const PARTITIONS = { feeds: 'FEEDS', alerts: 'ALERTS', pending: 'PENDING', parked: 'PARKED' } as const;
 
-export const storyPartition = (storyId: string) => `STORY#${storyId}`;
-export const partyPartition = (storyId: string, party: string) => `STORY#${storyId}#PARTY#${party}`;
+export const storyPartition = (storyId: string) => `STORY#${id(storyId)}`;
+export const partyPartition = (storyId: string, party: string) => `STORY#${id(storyId)}#PARTY#${id(party)}`;
 /** gsi1 partition listing the aliases (other sources) of an item. */
-export const sourcesPartition = (canonicalId: string) => `SOURCES#${canonicalId}`;
+export const sourcesPartition = (canonicalId: string) => `SOURCES#${id(canonicalId)}`;
 
 /** The primary key of every kind of row. */
 export const keys = {
-  feed: (feedId: string): RowKey => ({ pk: `FEED#${feedId}`, sk: 'STATE' }),
-  dedup: (dedupKey: string): RowKey => ({ pk: `DEDUP#${dedupKey}`, sk: 'DEDUP' }),
-  item: (itemId: string): RowKey => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
+  feed: (feedId: string): RowKey => ({ pk: `FEED#${id(feedId)}`, sk: 'STATE' }),
+  dedup: (dedupKey: string): RowKey => ({ pk: `DEDUP#${id(dedupKey)}`, sk: 'DEDUP' }),
+  item: (itemId: string): RowKey => ({ pk: `ITEM#${id(itemId)}`, sk: 'ITEM' }),
   profile: (storyId: string): RowKey => ({ pk: storyPartition(storyId), sk: 'PROFILE' }),
-  stance: (storyId: string, party: string): RowKey => ({ pk: storyPartition(storyId), sk: `STANCE#${party}` }),
+  stance: (storyId: string, party: string): RowKey => ({ pk: storyPartition(storyId), sk: `STANCE#${id(party)}` }),
   followUp: (storyId: string, published: string | null, itemId: string): RowKey => ({
     pk: storyPartition(storyId),
-    sk: `FOLLOWUP#${published ?? ''}#${itemId}`,
+    sk: `FOLLOWUP#${published ?? ''}#${id(itemId)}`,
   }),
   history: (storyId: string, party: string, version: number, causeItemId: string): RowKey => ({
     pk: partyPartition(storyId, party),
-    sk: `HISTORY#${String(version).padStart(8, '0')}#${causeItemId}`,
+    sk: `HISTORY#${String(version).padStart(8, '0')}#${id(causeItemId)}`,
   }),
   article: (storyId: string, party: string, published: string | null, itemId: string): RowKey => ({
     pk: partyPartition(storyId, party),
-    sk: `ARTICLE#${published ?? ''}#${itemId}`,
+    sk: `ARTICLE#${published ?? ''}#${id(itemId)}`,
   }),
-  alert: (alertId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: 'ALERT' }),
+  alert: (alertId: string): RowKey => ({ pk: `ALERT#${id(alertId)}`, sk: 'ALERT' }),
   /** One channel's delivery state for the alert, in the alert's partition. */
-  delivery: (alertId: string, channelId: string): RowKey => ({ pk: `ALERT#${alertId}`, sk: `DELIVERY#${channelId}` }),
+  delivery: (alertId: string, channelId: string): RowKey => ({
+    pk: `ALERT#${id(alertId)}`,
+    sk: `DELIVERY#${id(channelId)}`,
+  }),
 };
 
 /** Partitions of the due-time index: feeds spread over a few so no single partition takes every tick's writes. */
@@ -48,7 +59,10 @@ export function dueShardOf(feedId: string): number {
 
 /** Rows of the due-time index: a feed's place in its shard, its pointer to that place, the registration mark. */
 export const dueKeys = {
-  entry: (feedId: string, dueAt: string): RowKey => ({ pk: dueShard(dueShardOf(feedId)), sk: `${dueAt}#${feedId}` }),
-  pointer: (feedId: string): RowKey => ({ pk: `FEED#${feedId}`, sk: 'DUE' }),
+  entry: (feedId: string, dueAt: string): RowKey => ({
+    pk: dueShard(dueShardOf(feedId)),
+    sk: `${dueAt}#${id(feedId)}`,
+  }),
+  pointer: (feedId: string): RowKey => ({ pk: `FEED#${id(feedId)}`, sk: 'DUE' }),
   registry: (): RowKey => ({ pk: 'REGISTRY', sk: 'DUE' }),
 };

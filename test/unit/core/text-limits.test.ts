@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { boundedSummary, clipText, TEXT_LIMITS } from '../../../src/core/text-limits';
+import type { Alert } from '../../../src/core/stance-state';
+import {
+  BYTE_LIMITS,
+  boundedAlert,
+  boundedId,
+  boundedSummary,
+  clipBytes,
+  clipText,
+  TEXT_LIMITS,
+  utf8Bytes,
+} from '../../../src/core/text-limits';
 
 describe('clipText', () => {
   it('returns text within the limit as it is', () => {
@@ -52,5 +62,46 @@ describe('boundedSummary', () => {
     expect(bounded.conditions).toHaveLength(TEXT_LIMITS.listEntries);
     expect(bounded.quotes[0]).toHaveLength(TEXT_LIMITS.quote);
     expect(bounded.keyTerms).toHaveLength(TEXT_LIMITS.keyTerms);
+  });
+});
+
+describe('byte bounds', () => {
+  it('clips by UTF-8 bytes between code points', () => {
+    expect(clipBytes('abc', 3)).toBe('abc');
+    expect(clipBytes('дддд', 5)).toBe('дд');
+    expect(clipBytes('a😀b', 4)).toBe('a');
+    expect(utf8Bytes(clipBytes('😀'.repeat(100), 99))).toBe(96);
+  });
+
+  it('keeps an id within the bound as it is and replaces a longer one by its head and hash', () => {
+    const fits = 'x'.repeat(BYTE_LIMITS.id);
+    expect(boundedId(fits)).toBe(fits);
+    // 300 characters, 600 bytes: over the bound only when counted in bytes.
+    const cyrillic = `urn:${'д'.repeat(300)}`;
+    const bounded = boundedId(cyrillic);
+    expect(utf8Bytes(bounded)).toBeLessThanOrEqual(BYTE_LIMITS.id);
+    expect(bounded.startsWith('urn:дддд')).toBe(true);
+    expect(bounded).toMatch(/~sha256:[0-9a-f]{64}$/);
+  });
+
+  it('maps one long id to one bounded id, two long ids sharing a head to two, and a bounded id to itself', () => {
+    const head = 'https://example.org/'.padEnd(4_000, 'a');
+    expect(boundedId(`${head}1`)).toBe(boundedId(`${head}1`));
+    expect(boundedId(`${head}1`)).not.toBe(boundedId(`${head}2`));
+    expect(boundedId(boundedId(`${head}1`))).toBe(boundedId(`${head}1`));
+  });
+
+  it('drops the links over a byte bound from an alert, never cutting one', () => {
+    const evidence = (link: string) => ({ itemId: 'i', quote: 'q', source: 's', link, published: null });
+    const alert = {
+      evidence: evidence('https://a.example/short'),
+      previousEvidence: evidence(`https://a.example/${'l'.repeat(5_000)}`),
+      recentStatements: [evidence(`https://a.example/${'l'.repeat(5_000)}`)],
+    } as unknown as Alert;
+    const bounded = boundedAlert(alert, 2_048);
+    expect(bounded.evidence.link).toBe('https://a.example/short');
+    expect(bounded.previousEvidence?.link).toBeNull();
+    expect(bounded.recentStatements[0]?.link).toBeNull();
+    expect(boundedAlert(alert).previousEvidence?.link).toBe(alert.previousEvidence?.link);
   });
 });

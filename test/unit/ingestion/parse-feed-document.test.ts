@@ -10,6 +10,23 @@ const fixture = (name: string) =>
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
 describe('parseFeedDocument', () => {
+  it('bounds ids in UTF-8 bytes at the entrance: a long guid or a long link without one becomes head and hash', async () => {
+    const longLink = `https://news.example.org/${'p'.repeat(1_500)}`;
+    const xml =
+      '<rss version="2.0"><channel><title>T</title>' +
+      `<item><title>A</title><guid>urn:${'д'.repeat(400)}a</guid></item>` +
+      `<item><title>B</title><guid>urn:${'д'.repeat(400)}b</guid></item>` +
+      `<item><title>C</title><link>${longLink}</link></item>` +
+      '</channel></rss>';
+    const parsed = await parseFeedDocument(utf8(xml), 'application/rss+xml', 'https://news.example.org/rss');
+    const ids = parsed.items.map((item) => item.id);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(Buffer.byteLength(id)).toBeLessThanOrEqual(512);
+    expect(ids[0]?.startsWith('urn:ддд')).toBe(true);
+    // The link itself is kept whole; only the id made of it is bounded.
+    expect(parsed.items[2]?.link).toBe(longLink);
+  });
+
   it('normalizes an RSS 2.0 feed: trimmed guid, plain text, content:encoded, resolved links, ISO dates', async () => {
     const parsed = await parseFeedDocument(
       fixture('rss2-news.xml'),

@@ -2,6 +2,7 @@ import type { Alert } from '../../../core/stance-state';
 import { boundedAlert } from '../../../core/text-limits';
 import { data, keyOf, type Row, s, withData } from '../attributes';
 import { keys, PARTITIONS } from '../keys';
+import { fittedRow } from './fit-row';
 
 /**
  * An alert row: listed by time under ALERTS in gsi1, and while pending under PENDING in the sparse outbox index.
@@ -9,7 +10,7 @@ import { keys, PARTITIONS } from '../keys';
  */
 export function alertRow(alert: Alert): Row {
   const timeKey = `${alert.createdAt}#${alert.id}`;
-  return {
+  return fittedRow('alert', (links) => ({
     ...keyOf(keys.alert(alert.id)),
     storyId: s(alert.storyId),
     party: s(alert.party),
@@ -20,8 +21,8 @@ export function alertRow(alert: Alert): Row {
     gsi1pk: s(PARTITIONS.alerts),
     gsi1sk: s(timeKey),
     ...(alert.status === 'pending' ? { gsi2pk: s(PARTITIONS.pending), gsi2sk: s(timeKey) } : {}),
-    ...withData(boundedAlert(alert)),
-  };
+    ...withData(boundedAlert(alert, links)),
+  }));
 }
 
 export function alertFromRow(row: Row): Alert {

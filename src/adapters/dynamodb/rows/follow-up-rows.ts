@@ -1,18 +1,19 @@
 import type { PartyArticle } from '../../../core/ports/read-model';
 import type { FollowUpSummary } from '../../../core/story';
-import { boundedSummary } from '../../../core/text-limits';
+import { boundedSummary, keptLink } from '../../../core/text-limits';
 import { data, keyOf, n, type Row, s, withData } from '../attributes';
 import { keys } from '../keys';
+import { fittedRow } from './fit-row';
 
 /** A follow-up's row plus one row per party it carries a stance of, for the by-party article query. */
 export function followUpRows(summary: FollowUpSummary): Row[] {
   const stored = boundedSummary(summary);
   const rows: Row[] = [
-    {
+    fittedRow('follow-up', (links) => ({
       ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
       itemId: s(stored.itemId),
-      ...withData(stored),
-    },
+      ...withData(boundedSummary(stored, links)),
+    })),
   ];
   const seenParties = new Set<string>();
   for (const stance of stored.stances) {
@@ -32,10 +33,12 @@ export function followUpRows(summary: FollowUpSummary): Row[] {
       quote: stance.evidence,
       conditions: stance.conditions,
     };
-    rows.push({
-      ...keyOf(keys.article(stored.storyId, stance.party, stored.published, stored.itemId)),
-      ...withData(article),
-    });
+    rows.push(
+      fittedRow('article', (links) => ({
+        ...keyOf(keys.article(stored.storyId, stance.party, stored.published, stored.itemId)),
+        ...withData({ ...article, link: keptLink(article.link, links) }),
+      })),
+    );
   }
   return rows;
 }
@@ -44,7 +47,7 @@ export const followUpFromRow = (row: Row): FollowUpSummary => data<FollowUpSumma
 export const articleFromRow = (row: Row): PartyArticle => data<PartyArticle>(row);
 
 export function profileRow(storyId: string, profile: unknown, version: number): Row {
-  return { ...keyOf(keys.profile(storyId)), version: n(version), ...withData(profile) };
+  return fittedRow('profile', () => ({ ...keyOf(keys.profile(storyId)), version: n(version), ...withData(profile) }));
 }
 
 export function profileFromRow(row: Row): { profile: unknown; version: number } {
