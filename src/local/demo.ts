@@ -155,7 +155,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `\nStances on ${clock.now().toISOString().slice(0, 10)}:\n${formatStanceTable(story, result.finalStances)}\n`,
     );
     const data = await collectReportData(store, story, { until: clock.now() });
-    result.reportHtml = renderReport(data);
+    // The feeds are written next to the report, so the page links them by their file names.
+    const names = feedFileNames(story.id);
+    result.reportHtml = renderReport(data, options.reportPath ? { feeds: names } : {});
     if (options.reportPath) {
       mkdirSync(dirname(options.reportPath), { recursive: true });
       writeFileSync(options.reportPath, result.reportHtml);

@@ -4,11 +4,29 @@ import { type FollowUpSummary, type StanceLabel, stanceName } from '../core/stor
 import { buildLanes, type ChangePoint, type PartyLane, type ReportData } from './report-data';
 
 /**
+ * The policy the report declares in its meta tag: inline styles and data: images, nothing else, so a quote that
+ * slipped past escaping still could not run or fetch anything. Servers send it as a header (REPORT_CSP_HEADER).
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/**
+ * The same policy as an HTTP header for the served and hosted page, plus frame-ancestors: browsers honour that
+ * directive only from a header (and warn about it in a meta tag), so the page declares the rest and servers add it.
+ */
+export const REPORT_CSP_HEADER = `${REPORT_CSP}; frame-ancestors 'none'`;
+
+/** Where the story's two Atom feeds are, relative to the page or absolute; the page links both when given. */
+export interface ReportFeedLinks {
+  changes: string;
+  followUps: string;
+}
+
+/**
  * Renders the whole report as one self-contained HTML document: inline CSS, no scripts, no external fetches,
  * so it can be mailed or opened from disk. Every piece of feed text passes through escapeHtml and every link
  * through safeHref, because titles and quotes come from untrusted feeds.
  */
-export function renderReport(data: ReportData): string {
+export function renderReport(data: ReportData, options: { feeds?: ReportFeedLinks } = {}): string {
   const lanes = buildLanes(data);
   const range = timeRange(data, lanes);
   const changes = lanes.flatMap((lane) => lane.changes).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -19,16 +37,16 @@ export function renderReport(data: ReportData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <title>${escapeHtml(data.story.title)} — storywatch report</title>
-<style>${STYLES}</style>
+${options.feeds ? renderFeedAlternates(options.feeds) : ''}<style>${STYLES}</style>
 </head>
 <body>
 <header>
 <h1>${escapeHtml(data.story.title)}</h1>
 <p class="lede">${escapeHtml(data.story.description)}</p>
 <p class="meta">Story <code>${escapeHtml(data.story.id)}</code> · from ${formatDay(data.story.startDate)} to ${formatDay(data.until)} · generated ${escapeHtml(formatDateTime(data.generatedAt))}</p>
-</header>
+${options.feeds ? renderFeedLinks(options.feeds) : ''}</header>
 <main>
 <section aria-labelledby="timeline-heading">
 <h2 id="timeline-heading">Stances over time</h2>
@@ -52,6 +70,26 @@ ${renderFollowUps(data.followUps, partyNames)}
 </body>
 </html>
 `;
+}
+
+const FEED_TITLES = { changes: 'Stance changes', followUps: 'Follow-ups' } as const;
+
+/** Lets feed readers and browsers discover both feeds from the page's address alone. */
+function renderFeedAlternates(feeds: ReportFeedLinks): string {
+  return `${(['changes', 'followUps'] as const)
+    .map(
+      (kind) =>
+        `<link rel="alternate" type="application/atom+xml" title="${FEED_TITLES[kind]} (Atom)" href="${escapeHtml(feeds[kind])}">`,
+    )
+    .join('\n')}\n`;
+}
+
+function renderFeedLinks(feeds: ReportFeedLinks): string {
+  const links = (['changes', 'followUps'] as const).map(
+    (kind) =>
+      `<a class="feed-link" type="application/atom+xml" href="${escapeHtml(feeds[kind])}">${FEED_TITLES[kind]} (Atom)</a>`,
+  );
+  return `<p class="meta feeds">Follow in a feed reader: ${links.join(' · ')}</p>\n`;
 }
 
 interface TimeRange {

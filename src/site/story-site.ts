@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { feedFileNames, renderStoryFeeds } from '../feeds/story-feeds';
 import { collectReportData, type ReportSource, type ReportStory } from '../report/collect';
-import { renderReport } from '../report/render-report';
+import { REPORT_CSP_HEADER, renderReport } from '../report/render-report';
 
 /** The report's own policy (its meta tag), sent as a header too, with the headers the hosted page gets. */
 export const SITE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+  'content-security-policy': REPORT_CSP_HEADER,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -35,8 +35,11 @@ async function pageFor(path: string, options: StorySiteOptions): Promise<Page | 
   if (!known.has(path)) return null;
   const now = (options.clock ?? { now: () => new Date() }).now();
   const data = await collectReportData(options.store, options.story, { until: now });
-  if (path === '/' || path === '/index.html') return { type: 'text/html; charset=utf-8', body: renderReport(data) };
-  const feeds = renderStoryFeeds(data, { page: '/', changes: `/${names.changes}`, followUps: `/${names.followUps}` });
+  const links = { page: '/', changes: `/${names.changes}`, followUps: `/${names.followUps}` };
+  if (path === '/' || path === '/index.html') {
+    return { type: 'text/html; charset=utf-8', body: renderReport(data, { feeds: links }) };
+  }
+  const feeds = renderStoryFeeds(data, links);
   return {
     type: 'application/atom+xml; charset=utf-8',
     body: path.endsWith(names.changes) ? feeds.changes : feeds.followUps,

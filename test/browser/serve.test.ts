@@ -11,6 +11,7 @@ import { type OpenedStore, openStoreFromOptions } from '../../src/cli/store-opti
 import { DEMO_TIMELINE } from '../../src/demo/timeline';
 import { loadStory } from '../../src/detection/index';
 import { runDemo } from '../../src/local/demo';
+import { REPORT_CSP_HEADER } from '../../src/report/render-report';
 import { type StorySite, startStorySite } from '../../src/site/story-site';
 import { baselineState } from '../../src/tracking/stance-machine';
 import { sampleAlert } from '../support/channel-alerts';
@@ -54,7 +55,7 @@ describe('storywatch serve in headless Chromium', () => {
     page.on('pageerror', (error) => problems.push(error.message));
     const response = await page.goto(site.url, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
-    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(response?.headers()['content-security-policy']).toBe(REPORT_CSP_HEADER);
     expect(await page.locator('.lane').first().isVisible()).toBe(true);
     expect(await page.locator('.change-point').count()).toBe(DEMO_TIMELINE.plannedChanges.length);
     const hrefs = await page
@@ -75,6 +76,28 @@ describe('storywatch serve in headless Chromium', () => {
     const followUps = await page.request.get(`${site.url}${DEMO_TIMELINE.storyId}.follow-ups.atom`);
     expect((await new Parser().parseString(await followUps.text())).items.length).toBeGreaterThan(0);
     expect((await page.request.get(`${site.url}../etc/passwd`)).status()).toBe(404);
+    await page.close();
+  });
+
+  it('links both feeds in the head and visibly, and the visible links open them', async () => {
+    const page = await browser.newPage();
+    await page.goto(site.url, { waitUntil: 'load' });
+    const alternates = await page
+      .locator('link[rel="alternate"][type="application/atom+xml"]')
+      .evaluateAll((links) => links.map((link) => (link as HTMLLinkElement).href));
+    const visible = page.locator('a.feed-link');
+    expect(await visible.count()).toBe(2);
+    expect(await visible.first().isVisible()).toBe(true);
+    const hrefs = await visible.evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).href));
+    expect(hrefs).toEqual(alternates);
+    expect(hrefs).toEqual([
+      `${site.url}${DEMO_TIMELINE.storyId}.changes.atom`,
+      `${site.url}${DEMO_TIMELINE.storyId}.follow-ups.atom`,
+    ]);
+    const [opened] = await Promise.all([page.waitForResponse(hrefs[0] as string), visible.first().click()]);
+    expect(opened.status()).toBe(200);
+    expect(opened.headers()['content-type']).toContain('application/atom+xml');
+    expect((await new Parser().parseString(await opened.text())).items.length).toBeGreaterThan(0);
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderReport, safeHref } from '../../../src/report/render-report';
+import { escapeHtml, REPORT_CSP, REPORT_CSP_HEADER, renderReport, safeHref } from '../../../src/report/render-report';
 import { buildLanes, type ReportData } from '../../../src/report/report-data';
 
 function loadFixture(): ReportData {
@@ -130,6 +130,36 @@ describe('buildLanes', () => {
     expect(city?.periods).toEqual([
       { label: 'conditional', start: '2031-02-01T00:00:00.000Z', end: '2031-03-01T00:00:00Z' },
     ]);
+  });
+});
+
+describe("the report's policy and feed links", () => {
+  it('declares REPORT_CSP in its meta tag, and the header form adds only frame-ancestors', () => {
+    const html = renderReport(loadFixture());
+    expect(matchesOf(html, /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/g)).toEqual([REPORT_CSP]);
+    expect(REPORT_CSP_HEADER).toBe(`${REPORT_CSP}; frame-ancestors 'none'`);
+  });
+
+  it('links both Atom feeds in the head and visibly when it knows where they are', () => {
+    const feeds = { changes: 'harbour.changes.atom', followUps: 'https://example.org/s/harbour.follow-ups.atom' };
+    const html = renderReport(loadFixture(), { feeds });
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(
+      matchesOf(head, /<link rel="alternate" type="application\/atom\+xml" title="[^"]+" href="([^"]*)">/g),
+    ).toEqual([feeds.changes, feeds.followUps]);
+    expect(matchesOf(html, /<a class="feed-link" type="application\/atom\+xml" href="([^"]*)">/g)).toEqual([
+      feeds.changes,
+      feeds.followUps,
+    ]);
+  });
+
+  it('escapes a feed address and links no feed when it is not told of any', () => {
+    const html = renderReport(loadFixture(), { feeds: { changes: 'a"><script>x', followUps: 'b.atom' } });
+    expect(html).not.toContain('<script>x');
+    expect(html).toContain('href="a&quot;&gt;&lt;script&gt;x"');
+    const plain = renderReport(loadFixture());
+    expect(plain).not.toContain('rel="alternate"');
+    expect(plain).not.toContain('feed-link');
   });
 });
 
