@@ -10,7 +10,7 @@ import { createAnalyzerHandler } from './handlers/analyzer';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionStore } from './lib/wiring';
+import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
 
 const production = lazy(async () => {
   const stories = loadStories(storiesDir());
@@ -24,6 +24,7 @@ const production = lazy(async () => {
     store: productionStore(),
     clock: systemClock,
     stories,
+    feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },
     notifier: createSnsNotifier({
       client: new SNSClient({}),
       topicArn: topicArn(),

@@ -10,14 +10,17 @@ export const TABLE_ACCESS = {
   // (BatchWriteItem); readDue (Query); claimDue and dropFeed are transactions of puts and deletes (PutItem,
   // DeleteItem), a lost claim reads the pointer (GetItem).
   dispatcher: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
-  // pollOneFeed: getFeedState (GetItem); recordItems reads claims (BatchGetItem) and writes them in conditional
-  // transactions or single conditional puts (PutItem); putFeedStates (BatchWriteItem); setDue reads the feed's
-  // due pointer (GetItem) and moves it in a transaction (PutItem, DeleteItem).
-  poller: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
+  // pollOneFeed: getFeedState and, for a hot feed, the story heat (GetItem); claimItems reads claims (BatchGetItem)
+  // and writes them in conditional transactions or single conditional puts (PutItem); replaceFeedState (a
+  // conditional PutItem); setDue reads the feed's due pointer (GetItem) and moves it in a transaction (PutItem,
+  // DeleteItem).
+  poller: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem'],
   // analyzeItems: story profiles (GetItem, PutItem), stance states (Query), stance commits in conditional
   // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-ups and item marks (BatchWriteItem);
-  // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem).
-  analyzer: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem', 'UpdateItem'],
+  // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem);
+  // then heatFeeds: the heat row and feed states read (GetItem) and replaced conditionally (PutItem), the due
+  // pointer read (GetItem) and moved earlier in a transaction (PutItem, DeleteItem).
+  analyzer: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'],
   // publishPendingAlerts: pending alerts (Query on the pending index), marks them sent (UpdateItem).
   publisher: ['Query', 'UpdateItem'],
 } as const satisfies Record<string, readonly TableAction[]>;

@@ -84,12 +84,13 @@ export class StatelessStack extends Stack {
       monitoring: props.monitoring,
     };
 
+    const adaptiveSchedule = props.adaptiveSchedule ?? DEFAULT_ADAPTIVE_SCHEDULE;
     this.ingestion = new Ingestion(this, 'Ingestion', {
       table: this.data.table,
       functionDefaults,
       queueVisibility: QUEUE_VISIBILITY_TIMEOUT,
       pollRateMinutes: props.pollRateMinutes,
-      adaptiveSchedule: props.adaptiveSchedule ?? DEFAULT_ADAPTIVE_SCHEDULE,
+      adaptiveSchedule,
       pollerMaxConcurrency: props.pollerMaxConcurrency,
       scheduleDlq: this.scheduleDlq,
     });
@@ -99,6 +100,7 @@ export class StatelessStack extends Stack {
       functionDefaults,
       itemQueue: this.ingestion.itemQueue.queue,
       analyzerMaxConcurrency: props.analyzerMaxConcurrency,
+      adaptiveSchedule,
       publisherSweepMinutes: props.publisherSweepMinutes,
       scheduleDlq: this.scheduleDlq,
     });

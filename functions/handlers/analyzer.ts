@@ -2,15 +2,18 @@ import { METRIC, READER_METRIC } from '../../src/config/metrics';
 import type { AlertNotifier } from '../../src/core/ports/notifier';
 import type { Outbox } from '../../src/core/ports/outbox';
 import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from '../../src/pipeline/analyze-batch';
+import { type FeedHeatDeps, followUpsByFeed, heatFeeds } from '../../src/pipeline/feed-heat';
 import { publishAlerts } from '../../src/pipeline/publish-alerts';
 import { failuresOf, parseRecords } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
-import { parseFeedItem } from '../lib/messages';
+import { parseItemMessage } from '../lib/messages';
 import type { Log, MetricsSink } from '../lib/observability';
 
 export interface AnalyzerDeps extends AnalyzeDeps {
-  store: AnalyzeDeps['store'] & Outbox;
+  store: AnalyzeDeps['store'] & Outbox & FeedHeatDeps['store'];
   notifier: AlertNotifier;
+  /** Tells the schedule which feeds carried follow-ups; without it (tests of other things) no feed gets hot. */
+  feedHeat?: Pick<FeedHeatDeps, 'due' | 'heat' | 'schedule'>;
   metrics: MetricsSink;
   log: Log;
 }
@@ -21,14 +24,19 @@ export interface AnalyzerDeps extends AnalyzeDeps {
  */
 export function createAnalyzerHandler(deps: AnalyzerDeps) {
   return async (event: SqsEvent, _context?: InvocationContext): Promise<SqsBatchResponse> => {
-    const { parsed, malformed } = parseRecords(event.Records, parseFeedItem, deps.log);
+    const { parsed, malformed } = parseRecords(event.Records, parseItemMessage, deps.log);
     try {
       const outcome = await analyzeBatch(
         deps,
-        parsed.map((entry) => entry.value),
+        parsed.map((entry) => entry.value.item),
       );
       countOutcome(deps, outcome);
       await sendCommitted(deps, outcome);
+      await markHotFeeds(
+        deps,
+        outcome,
+        parsed.map((entry) => entry.value),
+      );
       return failuresOf(malformed);
     } catch (error) {
       // Nothing of the batch is marked done, so every record comes back and is analyzed again, idempotently.
@@ -62,6 +70,29 @@ function countReadings(deps: AnalyzerDeps, outcome: AnalysisOutcome): void {
     READER_METRIC.budgetFallbacks,
     fallbacks.filter((reading) => reading.fallbackReason === 'budget').length,
   );
+}
+
+/**
+ * The follow-ups make their feeds hot, so those are polled again soon. Best effort: the analysis is committed and
+ * the alerts are out; failing the batch for this would only read every item again. The poll after the next one
+ * still finds its own pace, and a redelivery would count nothing twice (heatFeeds).
+ */
+async function markHotFeeds(
+  deps: AnalyzerDeps,
+  outcome: AnalysisOutcome,
+  messages: { item: { id: string }; feedId: string | null }[],
+): Promise<void> {
+  if (!deps.feedHeat) return;
+  const feedOf = new Map(messages.flatMap(({ item, feedId }) => (feedId ? [[item.id, feedId] as const] : [])));
+  try {
+    const report = await heatFeeds(
+      { ...deps.feedHeat, store: deps.store, clock: deps.clock },
+      followUpsByFeed(outcome, feedOf),
+    );
+    if (report.advanced.length > 0) deps.log.info('feeds made hot', { ...report });
+  } catch (error) {
+    deps.log.warn('could not mark the feeds of the follow-ups hot; their schedule stays as polled', { error });
+  }
 }
 
 async function sendCommitted(deps: AnalyzerDeps, outcome: AnalysisOutcome): Promise<void> {

@@ -9,6 +9,12 @@ export function parseFeedItem(body: unknown): FeedItem {
   return { ...item, id: boundedId(item.id as string) } as unknown as FeedItem;
 }
 
+/** The body of an analyze message with the feed it came from, when the sender named one. */
+export function parseItemMessage(body: unknown): { item: FeedItem; feedId: string | null } {
+  const { feedId, ...item } = parseFeedItem(body) as FeedItem & { feedId?: unknown };
+  return { item, feedId: typeof feedId === 'string' && feedId !== '' ? feedId : null };
+}
+
 /** The body of a poll message: one entry of the feed registry, nothing else kept. */
 export function parseFeedDefinition(body: unknown): FeedDefinition {
   const feed = stringFields(body, ['id', 'url', 'name', 'publisher', 'language'], 'poll');

@@ -3,8 +3,12 @@ import { createDynamoDueFeeds } from '../../src/adapters/dynamodb/due-feeds';
 import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 // The store module itself, not the adapter's index, so a bundle carries only what the store needs.
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
-import { tableName } from '../../src/config/env';
-import type { DueFeeds, StoryStore } from '../../src/core/ports';
+import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
+import { adaptiveSchedule, feedRegistryPath, tableName } from '../../src/config/env';
+import type { DueFeeds, StoryHeat, StoryStore } from '../../src/core/ports';
+import { type FeedScheduleSettings, feedScheduleSettings } from '../../src/ingestion/feed-schedule';
+import { DEFAULT_FETCH_OPTIONS } from '../../src/ingestion/options';
+import { loadFeedRegistry } from '../../src/ingestion/registry';
 
 /**
  * Shared pieces of the production wiring. Each entry file (functions/<name>.ts) wires only the clients it
@@ -19,4 +23,17 @@ export function productionStore(): StoryStore {
 /** The due-time index on the same table: the dispatcher reads it, the poller moves feeds in it. */
 export function productionDueFeeds(): DueFeeds {
   return createDynamoDueFeeds(createTableRequests(createDynamoClient(), tableName()));
+}
+
+/** The story heat on the same table: the analyzer notes follow-ups in it, the poller reads it for hot feeds. */
+export function productionStoryHeat(): StoryHeat {
+  return createDynamoStoryHeat(createTableRequests(createDynamoClient(), tableName()));
+}
+
+/** The adaptive schedule's thresholds and the registry's feeds per host (their share of each host's budget). */
+export function productionSchedule(): FeedScheduleSettings {
+  return feedScheduleSettings(loadFeedRegistry(feedRegistryPath()), {
+    schedule: adaptiveSchedule(),
+    hintCeilingSec: DEFAULT_FETCH_OPTIONS.maxPollIntervalSec,
+  });
 }

@@ -4,6 +4,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../src/config/env';
+import type { AdaptiveScheduleConfig } from '../../src/ingestion/adaptive-schedule';
 import { TABLE_ACCESS } from '../permissions';
 import { ScheduledInvoke } from './scheduled-invoke';
 import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
@@ -15,6 +17,8 @@ export interface AnalysisProps {
   /** The queue of new items that ingestion fills. */
   itemQueue: IQueue;
   analyzerMaxConcurrency: number;
+  /** The poller's thresholds: the analyzer moves the feeds of confirmed follow-ups to the hot interval. */
+  adaptiveSchedule: AdaptiveScheduleConfig;
   publisherSweepMinutes: number;
   scheduleDlq: IQueue;
 }
@@ -36,6 +40,7 @@ export class Analysis extends Construct {
       handler: 'analyzer',
       description: 'Classifies new items, tracks stances and publishes the alerts it commits',
       memorySize: 512,
+      environment: { [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule) },
     })
       .bindTable(props.table, TABLE_ACCESS.analyzer)
       .bindTopic(props.alertTopic);

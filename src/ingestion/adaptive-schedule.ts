@@ -139,8 +139,9 @@ function observe(
   };
 }
 
-function isHot(memory: FeedScheduleMemory, now: Date, config: AdaptiveScheduleConfig): boolean {
-  if (memory.lastFollowUpAt === null) return false;
+/** Whether the feed carried a follow-up within the hot window. */
+export function isHot(memory: FeedScheduleMemory | undefined, now: Date, config: AdaptiveScheduleConfig): boolean {
+  if (!memory || memory.lastFollowUpAt === null) return false;
   return now.getTime() - Date.parse(memory.lastFollowUpAt) <= config.hotWindowSec * 1000;
 }
 

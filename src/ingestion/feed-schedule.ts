@@ -5,7 +5,13 @@
  * are left alone. Pure: the poller, the local cycle and the bench call it with what they know and store the result.
  */
 import type { FeedDefinition, FeedState } from '../core/feed';
-import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE, nextPollInterval } from './adaptive-schedule';
+import {
+  type AdaptiveScheduleConfig,
+  DEFAULT_ADAPTIVE_SCHEDULE,
+  nextPollInterval,
+  type PolitenessHints,
+  politenessFloorSec,
+} from './adaptive-schedule';
 import { hostOf } from './host-budget';
 
 export interface FeedScheduleSettings {
@@ -61,6 +67,50 @@ export function storyHeatPerHour(states: Iterable<FeedState>, now: Date): number
   return heat;
 }
 
+/** What the publisher and the host budget ask of this feed: the floor under every interval. */
+function hintsOf(state: FeedState, settings: FeedScheduleSettings): PolitenessHints {
+  const perFeed = settings.feedMinimumSec[state.feedId] ?? 0;
+  return {
+    ttlMinutes: state.freshness?.ttlMinutes ?? null,
+    cacheControl: state.freshness?.cacheControl ?? null,
+    feedMinimumSec: Math.max(perFeed, hostShareSec(state.url, settings)),
+    hintCeilingSec: settings.hintCeilingSec,
+  };
+}
+
+/**
+ * A follow-up the analysis confirmed after the poll that brought it (the Lambda path, where analysis comes later):
+ * the feed becomes hot, and its next poll moves earlier to its last answer plus the hot (or, at summit heat, the
+ * minimum) interval, never under the politeness floor and never for a feed in failure backoff, whose due time
+ * (Retry-After included) stands. Applying it twice at one time gives the same state, so a redelivery changes
+ * nothing; the due time only ever moves earlier.
+ */
+export function markFeedHot(
+  state: FeedState,
+  signal: { now: Date; storyHeat: number },
+  settings: FeedScheduleSettings,
+): FeedState {
+  if (state.status !== 'active') return state;
+  const config = settings.schedule;
+  const nowIso = signal.now.toISOString();
+  const memory = state.schedule ?? {
+    decayedItems: 0,
+    decayedHours: 0,
+    observedAt: nowIso,
+    lastFollowUpAt: null,
+    intervalSec: config.initialIntervalSec,
+  };
+  const wanted = signal.storyHeat >= config.summitFollowUpsPerHour ? config.minIntervalSec : config.hotIntervalSec;
+  const lastFollowUpAt =
+    memory.lastFollowUpAt !== null && memory.lastFollowUpAt > nowIso ? memory.lastFollowUpAt : nowIso;
+  const marked: FeedState = { ...state, schedule: { ...memory, lastFollowUpAt, intervalSec: wanted } };
+  if (state.consecutiveFailures > 0 || state.lastSuccessAt === null) return marked;
+  const intervalSec = Math.max(wanted, politenessFloorSec(hintsOf(state, settings)));
+  const dueMs = Math.max(Date.parse(state.lastSuccessAt) + intervalSec * 1000, signal.now.getTime());
+  const dueAt = new Date(dueMs).toISOString();
+  return dueAt < state.nextPollAt ? { ...marked, nextPollAt: dueAt } : marked;
+}
+
 /** When the fetcher's state records a successful poll the adaptive schedule may time; null for anything else. */
 function answeredAt(state: FeedState): Date | null {
   const answered = state.status === 'active' && state.consecutiveFailures === 0 && state.lastSuccessAt !== null;
@@ -81,7 +131,6 @@ export function scheduleNextPoll(
   const memory = previous?.schedule ?? next.schedule;
   const now = answeredAt(next);
   if (now === null) return memory ? { ...next, schedule: memory } : next;
-  const perFeed = settings.feedMinimumSec[next.feedId] ?? 0;
   const decision = nextPollInterval(
     memory,
     {
@@ -89,12 +138,7 @@ export function scheduleNextPoll(
       newItems: signals.newItems,
       followUps: signals.followUps,
       storyHeat: signals.storyHeat,
-      hints: {
-        ttlMinutes: next.freshness?.ttlMinutes ?? null,
-        cacheControl: next.freshness?.cacheControl ?? null,
-        feedMinimumSec: Math.max(perFeed, hostShareSec(next.url, settings)),
-        hintCeilingSec: settings.hintCeilingSec,
-      },
+      hints: hintsOf(next, settings),
     },
     settings.schedule,
   );

@@ -5,6 +5,8 @@ import type { FeedFetcher } from '../core/ports/feed-fetcher';
 import type { FeedStates } from '../core/ports/feed-states';
 import type { ItemClaims } from '../core/ports/item-claims';
 import type { ItemQueue } from '../core/ports/queues';
+import type { StoryHeat } from '../core/ports/story-heat';
+import { isHot } from '../ingestion/adaptive-schedule';
 import { itemDedupKeys } from '../ingestion/dedup';
 import { type FeedScheduleSettings, type PollSignals, scheduleNextPoll } from '../ingestion/feed-schedule';
 import { isFeedDue } from '../ingestion/politeness';
@@ -15,6 +17,8 @@ export interface PollDeps {
   clock: Clock;
   /** The adaptive schedule; without it a feed's next poll is the fetcher's fixed interval. */
   schedule?: FeedScheduleSettings;
+  /** The story heat the analyzer keeps (AWS); a hot feed's next poll reads it. Without it the heat counts as 0. */
+  heat?: StoryHeat;
 }
 
 export interface FeedPollReport {
@@ -86,16 +90,39 @@ export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, fee
   const outcome = await deps.fetcher.poll(feed, state, deps.clock.now());
   const { toAnalyze } = await claimItems(deps.store, itemsOf(outcome));
   const report = pollReport(outcome, toAnalyze);
-  if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems);
-  // Follow-ups are known only once the analyzer read the items, after this; the feed's rate and hints still count.
-  const [next] = rescheduleFeeds(
-    deps,
-    [{ report, nextState: outcome.nextState }],
-    new Map(state ? [[feed.id, state]] : []),
-    () => ({ followUps: 0, storyHeat: 0 }),
-  );
-  await deps.store.putFeedStates([next?.nextState ?? outcome.nextState]);
-  return { ...report, nextPollAt: next?.nextState?.nextPollAt ?? report.nextPollAt };
+  if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems, feed.id);
+  const saved = await saveRescheduled(deps, state, { report, nextState: outcome.nextState });
+  return { ...report, nextPollAt: saved.nextPollAt };
+}
+
+/** How often a poll's state is rescheduled again on a state the analyzer changed meanwhile. */
+const SAVE_ATTEMPTS = 5;
+
+/**
+ * Saves the polled state with its next due time, conditioned on the stored state being the one the poll started
+ * from: the analyzer may have marked the feed hot meanwhile (a follow-up of an earlier poll), and that mark is
+ * kept by scheduling again on top of it. Follow-ups of this poll's own items are known only once the analyzer read
+ * them, after this; the feed's rate, hints and the story heat count already.
+ */
+async function saveRescheduled(deps: PollDeps, started: FeedState | null, polled: PolledFeed): Promise<FeedState> {
+  let previous = started;
+  for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
+    const storyHeat = await storyHeatFor(deps, previous);
+    const [next] = rescheduleFeeds(deps, [polled], new Map(previous ? [[previous.feedId, previous]] : []), () => ({
+      followUps: 0,
+      storyHeat,
+    }));
+    const state = next?.nextState ?? (polled.nextState as FeedState);
+    if (await deps.store.replaceFeedState(previous, state)) return state;
+    previous = await deps.store.getFeedState(polled.report.feedId);
+  }
+  throw new Error(`feed ${polled.report.feedId}: its state kept changing while saving the poll`);
+}
+
+/** The story heat, read only for a feed that is hot (it decides between the hot and the summit interval). */
+async function storyHeatFor(deps: PollDeps, state: FeedState | null): Promise<number> {
+  if (!deps.heat || !deps.schedule || !isHot(state?.schedule, deps.clock.now(), deps.schedule.schedule)) return 0;
+  return deps.heat.followUpsInLastHour(deps.clock.now().toISOString());
 }
 
 /**

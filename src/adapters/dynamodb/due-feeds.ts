@@ -67,6 +67,14 @@ export function createDynamoDueFeeds(table: TableRequests): DueFeeds {
       }
       throw new Error(`setDue: the due time of feed ${feedId} kept changing under us`);
     },
+    async advanceDue(feedId, dueAt) {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const from = await pointerOf(feedId);
+        if (from === null || dueAtOf(from, feedId) <= dueAt) return false;
+        if (await move(feedId, from, dueAt)) return true;
+      }
+      throw new Error(`advanceDue: the due time of feed ${feedId} kept changing under us`);
+    },
     async dropFeed(entry) {
       const from = dueKeys.entry(entry.feedId, entry.dueAt).sk;
       const row = deleteOperation(table, dueKeys.entry(entry.feedId, entry.dueAt));
@@ -83,6 +91,9 @@ export function createDynamoDueFeeds(table: TableRequests): DueFeeds {
     },
   };
 }
+
+/** The due time a pointer's sort key names: `<due time>#<feed id>`. */
+const dueAtOf = (sk: string, feedId: string) => sk.slice(0, sk.length - feedId.length - 1);
 
 const entryOf = (row: Row): DueEntry => ({ feedId: text(row, 'feedId') ?? '', dueAt: text(row, 'dueAt') ?? '' });
 

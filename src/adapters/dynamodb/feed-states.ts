@@ -25,5 +25,18 @@ export function createDynamoFeedStates(table: TableRequests): FeedStates {
     async putFeedStates(states) {
       await table.batchPut(states.map(feedStateRow));
     },
+    replaceFeedState(expected, next) {
+      // The state is one JSON attribute, so "unchanged" is that text being the one the expected state reads as.
+      return table.conditionalPut({
+        Item: feedStateRow(next),
+        ...(expected === null
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#data = :expected',
+              ExpressionAttributeNames: { '#data': 'data' },
+              ExpressionAttributeValues: { ':expected': s(JSON.stringify(expected)) },
+            }),
+      });
+    },
   };
 }

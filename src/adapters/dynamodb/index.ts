@@ -11,4 +11,5 @@ export {
   TTL_ATTRIBUTE,
 } from './schema';
 export { createDynamoStoryStore, type DynamoStoreOptions } from './store';
+export { createDynamoStoryHeat } from './story-heat';
 export { createDynamoSubscriptions } from './subscriptions';

@@ -66,3 +66,6 @@ export const dueKeys = {
   pointer: (feedId: string): RowKey => ({ pk: `FEED#${id(feedId)}`, sk: 'DUE' }),
   registry: (): RowKey => ({ pk: 'REGISTRY', sk: 'DUE' }),
 };
+
+/** The story-heat row: follow-ups of the last hour by item id. */
+export const heatKey = (): RowKey => ({ pk: 'HEAT', sk: 'FOLLOWUPS' });

@@ -41,7 +41,11 @@ function sqsBatchSender(client: SQSClient, queueUrl: string): SendBatch {
 
 export function createSqsItemQueue(client: SQSClient, queueUrl: string): ItemQueue {
   const send = sqsBatchSender(client, queueUrl);
-  return { sendItems: (items) => sendAsMessages(items, send) };
+  // The feed id rides beside the item's fields: a message without one (sent before it existed) still parses.
+  return {
+    sendItems: (items, feedId) =>
+      sendAsMessages(feedId === undefined ? items : items.map((item) => ({ ...item, feedId })), send),
+  };
 }
 
 export function createSqsFeedQueue(client: SQSClient, queueUrl: string): FeedQueue {

@@ -27,6 +27,11 @@ export interface DueFeeds {
   claimDue(entry: DueEntry, dueAt: string): Promise<boolean>;
   /** Sets the feed's due time, whatever it was (after a poll); registers the feed when it had none. */
   setDue(feedId: string, dueAt: string): Promise<void>;
+  /**
+   * Moves a registered feed's due time earlier to `dueAt`, never later: false when it was already due by then or
+   * is not registered. Repeating it is harmless, so a redelivered batch may call it again.
+   */
+  advanceDue(feedId: string, dueAt: string): Promise<boolean>;
   /** Removes a feed from the index (it left the registry). */
   dropFeed(entry: DueEntry): Promise<void>;
 }

@@ -10,4 +10,10 @@ export interface FeedStates {
   listFeedStates(): Promise<FeedState[]>;
   /** Saves feed states in as few writes as the store allows; each state replaces the stored one. */
   putFeedStates(states: FeedState[]): Promise<void>;
+  /**
+   * Replaces the stored state only while it is still `expected` (null: only while none is stored); false when
+   * another writer changed it first. The poller and the analyzer both write a feed's state; neither may undo the
+   * other's change.
+   */
+  replaceFeedState(expected: FeedState | null, next: FeedState): Promise<boolean>;
 }

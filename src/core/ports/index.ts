@@ -19,6 +19,7 @@ export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';
+export type { StoryHeat } from './story-heat';
 
 /**
  * Every storage port one table provides. Wiring builds it once (DynamoDB in Lambda, dynalite locally); each

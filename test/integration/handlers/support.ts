@@ -13,8 +13,8 @@ export function memoryItemQueue(): ItemQueue & { bodies: string[]; items(): Feed
   const bodies: string[] = [];
   return {
     bodies,
-    async sendItems(items) {
-      for (const item of items) bodies.push(JSON.stringify(item));
+    async sendItems(items, feedId) {
+      for (const item of items) bodies.push(JSON.stringify(feedId === undefined ? item : { ...item, feedId }));
     },
     items: () => bodies.map((body) => JSON.parse(body) as FeedItem),
   };

@@ -85,6 +85,19 @@ describe('the DynamoDB due-time index', () => {
   });
 });
 
+describe('advanceDue', () => {
+  it('moves a due time earlier only, and never registers a feed', async () => {
+    await due.registerFeeds(['desk'], at(0));
+    await due.setDue('desk', at(15));
+    expect(await due.advanceDue('desk', at(20))).toBe(false);
+    expect(await due.advanceDue('desk', at(4))).toBe(true);
+    expect(await due.advanceDue('desk', at(4))).toBe(false);
+    expect((await due.readDue(at(100), 10)).entries).toEqual([{ feedId: 'desk', dueAt: at(4) }]);
+    expect(await due.advanceDue('unknown', at(1))).toBe(false);
+    expect((await due.readDue(at(100), 10)).entries.map((entry) => entry.feedId)).toEqual(['desk']);
+  });
+});
+
 describe('dispatchDueFeeds on the index', () => {
   it('sends each due feed exactly once when two ticks run at the same moment', async () => {
     const registry = registryOf(ids(40));

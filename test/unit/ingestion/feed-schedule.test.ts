@@ -4,6 +4,7 @@ import { DEFAULT_ADAPTIVE_SCHEDULE } from '../../../src/ingestion/adaptive-sched
 import {
   feedScheduleSettings,
   hostShareSec,
+  markFeedHot,
   scheduleNextPoll,
   storyHeatPerHour,
 } from '../../../src/ingestion/feed-schedule';
@@ -120,5 +121,44 @@ describe('storyHeatPerHour', () => {
     ];
     expect(storyHeatPerHour(states, new Date(at(100)))).toBe(1);
     expect(storyHeatPerHour(states, new Date(at(75)))).toBe(2);
+  });
+});
+
+describe('markFeedHot (a follow-up confirmed after its poll)', () => {
+  const polled = () => scheduleNextPoll(null, answered(0), quiet, settings);
+  const { hotIntervalSec, minIntervalSec, summitFollowUpsPerHour } = DEFAULT_ADAPTIVE_SCHEDULE;
+
+  it('moves the next poll to the last answer plus the hot interval and remembers the follow-up', () => {
+    const hot = markFeedHot(polled(), { now: new Date(at(1)), storyHeat: 1 }, settings);
+    expect(minutesUntil(hot, 0)).toBe(hotIntervalSec / 60);
+    expect(hot.schedule).toMatchObject({ lastFollowUpAt: at(1), intervalSec: hotIntervalSec });
+  });
+
+  it('goes to the minimum at summit heat, and is due at once when that time has passed', () => {
+    expect(
+      minutesUntil(markFeedHot(polled(), { now: new Date(at(1)), storyHeat: summitFollowUpsPerHour }, settings), 0),
+    ).toBe(minIntervalSec / 60);
+    expect(markFeedHot(polled(), { now: new Date(at(9)), storyHeat: 1 }, settings).nextPollAt).toBe(at(9));
+  });
+
+  it('never goes under the politeness floor nor moves a feed in backoff or a later due time', () => {
+    const cached = scheduleNextPoll(
+      null,
+      answered(0, { freshness: { ttlMinutes: null, cacheControl: 'max-age=600' } }),
+      quiet,
+      settings,
+    );
+    expect(minutesUntil(markFeedHot(cached, { now: new Date(at(1)), storyHeat: 9 }, settings), 0)).toBe(10);
+    const failing = { ...polled(), consecutiveFailures: 2, nextPollAt: at(40) };
+    expect(markFeedHot(failing, { now: new Date(at(1)), storyHeat: 9 }, settings).nextPollAt).toBe(at(40));
+    const soon = { ...polled(), nextPollAt: at(2) };
+    expect(markFeedHot(soon, { now: new Date(at(1)), storyHeat: 1 }, settings).nextPollAt).toBe(at(2));
+  });
+
+  it('gives the same state when applied again, and leaves parked feeds alone', () => {
+    const once = markFeedHot(polled(), { now: new Date(at(1)), storyHeat: 1 }, settings);
+    expect(markFeedHot(once, { now: new Date(at(1)), storyHeat: 1 }, settings)).toEqual(once);
+    const parked = { ...polled(), status: 'parked' as const };
+    expect(markFeedHot(parked, { now: new Date(at(1)), storyHeat: 9 }, settings)).toBe(parked);
   });
 });
