@@ -1,18 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../infra/config';
-import { PROJECT_ROOT } from '../../infra/handlers';
-import { FIXTURE_CONTEXT } from './build';
-
-const load = (context: Record<string, unknown>) =>
-  loadConfig((key) => ({ ...FIXTURE_CONTEXT, ...context })[key], PROJECT_ROOT);
+import { ConfigError } from '../../infra/config';
+import { FIXTURE_CONTEXT, loadFixtureConfig, runAppProcess } from './build';
 
 function problemsOf(context: Record<string, unknown>): string[] {
   try {
-    load(context);
+    loadFixtureConfig(context);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -22,7 +17,7 @@ function problemsOf(context: Record<string, unknown>): string[] {
 
 describe('loadConfig', () => {
   it('applies the documented defaults when the context sets nothing', () => {
-    const config = load({ opsEmail: undefined, allowSilentAlarms: true });
+    const config = loadFixtureConfig({ opsEmail: undefined, allowSilentAlarms: true });
     expect(config).toMatchObject({
       alertEmails: [],
       alertPhoneNumbers: [],
@@ -37,8 +32,8 @@ describe('loadConfig', () => {
   });
 
   it('reads adaptive schedule thresholds over the defaults and names bad or unknown ones', () => {
-    expect(load({}).adaptiveSchedule.hotIntervalSec).toBe(240);
-    expect(load({ adaptiveSchedule: '{"minIntervalSec":60}' }).adaptiveSchedule).toMatchObject({
+    expect(loadFixtureConfig({}).adaptiveSchedule.hotIntervalSec).toBe(240);
+    expect(loadFixtureConfig({ adaptiveSchedule: '{"minIntervalSec":60}' }).adaptiveSchedule).toMatchObject({
       minIntervalSec: 60,
       maxIntervalSec: 7200,
     });
@@ -52,7 +47,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts -c style strings: comma-separated addresses, JSON lists and numeric strings', () => {
-    const config = load({
+    const config = loadFixtureConfig({
       alertEmails: 'a@example.org, b@example.org',
       alertPhoneNumbers: '["+447700900123"]',
       pollRateMinutes: '10',
@@ -86,7 +81,7 @@ describe('loadConfig', () => {
   });
 
   it('follows a slow poll rate with the heartbeat period and refuses a period shorter than the rate', () => {
-    expect(load({ pollRateMinutes: 30 }).heartbeatPeriodMinutes).toBe(30);
+    expect(loadFixtureConfig({ pollRateMinutes: 30 }).heartbeatPeriodMinutes).toBe(30);
     expect(problemsOf({ pollRateMinutes: 10, heartbeatPeriodMinutes: 5 })).toEqual([
       'heartbeatPeriodMinutes (5) must not be shorter than pollRateMinutes (10)',
     ]);
@@ -148,7 +143,7 @@ describe('loadConfig', () => {
       expect(problem).toContain('-c opsEmail=you@example.org');
       expect(problem).toContain('-c allowSilentAlarms=true');
     }
-    expect(load({ opsEmail: '', allowSilentAlarms: 'true' }).opsEmail).toBeNull();
+    expect(loadFixtureConfig({ opsEmail: '', allowSilentAlarms: 'true' }).opsEmail).toBeNull();
     expect(problemsOf({ opsEmail: '', allowSilentAlarms: 'yes' })).toContain(
       'allowSilentAlarms must be true or false, got "yes"',
     );
@@ -156,7 +151,9 @@ describe('loadConfig', () => {
 
   it('takes a retained table and key to redeploy onto, and rejects what cannot name them', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    expect(load({ existingTableName: 'StorywatchData-TableCD117FA1-1ABC', existingKeyArn: keyArn })).toMatchObject({
+    expect(
+      loadFixtureConfig({ existingTableName: 'StorywatchData-TableCD117FA1-1ABC', existingKeyArn: keyArn }),
+    ).toMatchObject({
       existingTableName: 'StorywatchData-TableCD117FA1-1ABC',
       existingKeyArn: keyArn,
     });
@@ -174,23 +171,10 @@ describe('loadConfig', () => {
 
 describe('infra/app.ts', () => {
   it('exits with the validation message before synthesizing anything when the context is invalid', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'storywatch-cdk-'));
-    try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
-        cwd: PROJECT_ROOT,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          CDK_OUTDIR: outdir,
-          CDK_CONTEXT_JSON: JSON.stringify({ ...FIXTURE_CONTEXT, alertEmails: ['desk-at-example.org'] }),
-        },
-      });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain('Invalid storywatch context');
-      expect(result.stderr).toContain('alertEmails[0] is not a valid email address: "desk-at-example.org"');
-      expect(spawnSync('ls', [outdir], { encoding: 'utf8' }).stdout.trim()).toBe('');
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+    const result = runAppProcess({ alertEmails: ['desk-at-example.org'] });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid storywatch context');
+    expect(result.stderr).toContain('alertEmails[0] is not a valid email address: "desk-at-example.org"');
+    expect(result.written).toEqual([]);
   });
 });

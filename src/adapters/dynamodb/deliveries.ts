@@ -1,7 +1,7 @@
 import type { ChannelDeliveries, ChannelDelivery, DeliveryStatus } from '../../core/ports/channels';
 import { keyOf, n, type Row, s } from './attributes';
 import { keys, PARTITIONS } from './keys';
-import type { TableRequests } from './requests';
+import { indexPartition, type TableRequests } from './requests';
 import { PENDING_INDEX } from './schema';
 
 const DELIVERY_PREFIX = 'DELIVERY#';
@@ -61,14 +61,7 @@ export function createDynamoChannelDeliveries(table: TableRequests): ChannelDeli
       });
     },
     async listParkedDeliveries(limit) {
-      const rows = await table.queryAll(
-        {
-          IndexName: PENDING_INDEX.name,
-          KeyConditionExpression: 'gsi2pk = :parked',
-          ExpressionAttributeValues: { ':parked': s(PARTITIONS.parked) },
-        },
-        limit,
-      );
+      const rows = await table.queryAll(indexPartition(PENDING_INDEX, PARTITIONS.parked), limit);
       return rows.map(deliveryFromRow);
     },
   };

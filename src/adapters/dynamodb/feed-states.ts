@@ -1,7 +1,6 @@
 import type { FeedStates } from '../../core/ports/feed-states';
-import { s } from './attributes';
 import { keys, PARTITIONS } from './keys';
-import type { TableRequests } from './requests';
+import { indexPartition, type TableRequests } from './requests';
 import { feedStateFromRow, feedStateRow } from './rows/feed-rows';
 import { GSI1 } from './schema';
 
@@ -15,11 +14,7 @@ export function createDynamoFeedStates(table: TableRequests): FeedStates {
       return (await table.batchGet([...new Set(feedIds)].map(keys.feed))).map(feedStateFromRow);
     },
     async listFeedStates() {
-      const rows = await table.queryAll({
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :feeds',
-        ExpressionAttributeValues: { ':feeds': s(PARTITIONS.feeds) },
-      });
+      const rows = await table.queryAll(indexPartition(GSI1, PARTITIONS.feeds));
       return rows.map(feedStateFromRow);
     },
     async putFeedStates(states) {

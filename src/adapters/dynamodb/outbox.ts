@@ -1,21 +1,14 @@
 import type { Outbox } from '../../core/ports/outbox';
 import { keyOf, s } from './attributes';
 import { keys, PARTITIONS } from './keys';
-import type { TableRequests } from './requests';
+import { indexPartition, type TableRequests } from './requests';
 import { alertFromRow } from './rows/alert-rows';
 import { PENDING_INDEX } from './schema';
 
 export function createDynamoOutbox(table: TableRequests): Outbox {
   return {
     async listPendingAlerts(limit) {
-      const rows = await table.queryAll(
-        {
-          IndexName: PENDING_INDEX.name,
-          KeyConditionExpression: 'gsi2pk = :pending',
-          ExpressionAttributeValues: { ':pending': s(PARTITIONS.pending) },
-        },
-        limit,
-      );
+      const rows = await table.queryAll(indexPartition(PENDING_INDEX, PARTITIONS.pending), limit);
       return rows.map(alertFromRow);
     },
     async markAlertSent(alertId, sentAt) {

@@ -1,7 +1,7 @@
 import type { ReadModel } from '../../core/ports/read-model';
 import { s } from './attributes';
 import { PARTITIONS, partyPartition, storyPartition } from './keys';
-import type { TableRequests } from './requests';
+import { indexPartition, type TableRequests } from './requests';
 import { alertFromRow } from './rows/alert-rows';
 import { articleFromRow, followUpFromRow } from './rows/follow-up-rows';
 import { GSI1 } from './schema';
@@ -24,15 +24,7 @@ export function createDynamoReadModel(table: TableRequests): ReadModel {
       return rows.map(followUpFromRow);
     },
     async listAlerts(query = {}) {
-      const rows = await table.queryAll(
-        {
-          IndexName: GSI1.name,
-          KeyConditionExpression: 'gsi1pk = :alerts',
-          ExpressionAttributeValues: { ':alerts': s(PARTITIONS.alerts) },
-          ScanIndexForward: false,
-        },
-        query.limit,
-      );
+      const rows = await table.queryAll(indexPartition(GSI1, PARTITIONS.alerts, { newestFirst: true }), query.limit);
       return rows.map(alertFromRow);
     },
     async listArticlesByParty(storyId, party, query = {}) {

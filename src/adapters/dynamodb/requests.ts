@@ -16,7 +16,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapWithConcurrency } from '../../core/concurrency';
-import { keyOf, type Row, type RowKey, text } from './attributes';
+import { keyOf, type Row, type RowKey, s, text } from './attributes';
 
 /** DynamoDB's own limits on one request. */
 export const LIMITS = { batchGetKeys: 100, batchWriteRows: 25, transactionRows: 100 } as const;
@@ -144,6 +144,20 @@ export function createTableRequests(client: DynamoDBClient, tableName: string): 
       ),
     ifAbsentOperation: (row) => ({ Put: { TableName: tableName, Item: row, ConditionExpression: ABSENT } }),
     conditionedOperation: (row, condition) => ({ Put: { TableName: tableName, Item: row, ...condition } }),
+  };
+}
+
+/** A query of one partition of a secondary index: how every listing by kind (feeds, alerts, pending…) reads. */
+export function indexPartition(
+  index: { readonly name: string; readonly partitionKey: string },
+  partition: string,
+  order: { newestFirst?: boolean } = {},
+): Omit<QueryCommandInput, 'TableName'> {
+  return {
+    IndexName: index.name,
+    KeyConditionExpression: `${index.partitionKey} = :partition`,
+    ExpressionAttributeValues: { ':partition': s(partition) },
+    ...(order.newestFirst ? { ScanIndexForward: false } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { WebSubSubscriptions } from '../../core/ports/subscriptions';
 import type { Subscription } from '../../websub/subscription';
 import { data, keyOf, type Row, s, withData } from './attributes';
-import type { TableRequests } from './requests';
+import { indexPartition, type TableRequests } from './requests';
 import { GSI1 } from './schema';
 
 /** gsi1 partition listing every subscription, sorted by feed. */
@@ -24,11 +24,7 @@ export function createDynamoSubscriptions(table: TableRequests): WebSubSubscript
       await table.batchPut([subscriptionRow(subscription)]);
     },
     async list() {
-      const rows = await table.queryAll({
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :subscriptions',
-        ExpressionAttributeValues: { ':subscriptions': s(SUBSCRIPTIONS_PARTITION) },
-      });
+      const rows = await table.queryAll(indexPartition(GSI1, SUBSCRIPTIONS_PARTITION));
       return rows.map((row) => data<Subscription>(row));
     },
   };

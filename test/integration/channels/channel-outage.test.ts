@@ -3,7 +3,7 @@ import { createChannel } from '../../../src/channels/channel';
 import type { ChannelSpec } from '../../../src/channels/config';
 import { createChannelFanout } from '../../../src/channels/fanout';
 import { createJsonPoster } from '../../../src/channels/http-post';
-import type { AlertNotifier, ChannelDelivery, Clock } from '../../../src/core/ports';
+import type { AlertNotifier, ChannelDeliveries, ChannelDelivery, Clock } from '../../../src/core/ports';
 import type { Alert } from '../../../src/core/stance-state';
 import { publishPendingAlerts } from '../../../src/pipeline/publish-alerts';
 import { baselineState } from '../../../src/tracking/stance-machine';
@@ -32,6 +32,22 @@ const spec = (id: string, type: ChannelSpec['type'], url: string, filter: Channe
   digest: 'immediate',
 });
 
+/** The publisher's fan-out over `deliveries`: a recorded primary notifier and one channel per spec, on a movable clock. */
+function fanoutOver(deliveries: ChannelDeliveries, specs: ChannelSpec[]) {
+  const clock = movableClock('2025-03-17T09:30:00.000Z');
+  const post = createJsonPoster({ allowPrivateNetwork: true, timeoutMs: 2000 });
+  const primary = recordingNotifier();
+  const parked: ChannelDelivery[] = [];
+  const notifier = createChannelFanout({
+    primary,
+    channels: specs.map((channel) => createChannel(channel, { post, clock })),
+    deliveries,
+    clock,
+    onParked: (delivery) => parked.push(delivery),
+  });
+  return { clock, primary, parked, notifier };
+}
+
 async function commitAlert(store: Parameters<typeof commitOne>[0], alert: Alert) {
   const next = { ...baselineState(alert.storyId, alert.party, null, '2025-03-11'), version: 1 };
   expect(
@@ -45,21 +61,10 @@ describe('channel outage', () => {
     async ({ store }) => {
       const [slack, hook] = await Promise.all([startChannelReceiver('slack'), startChannelReceiver('webhook')]);
       try {
-        const clock = movableClock('2025-03-17T09:30:00.000Z');
-        const post = createJsonPoster({ allowPrivateNetwork: true, timeoutMs: 2000 });
-        const primary = recordingNotifier();
-        const channels = [
-          createChannel(spec('slack', 'slack', `${slack.url}/services/x`), { post, clock }),
-          createChannel(spec('hook', 'webhook', `${hook.url}/hook`), { post, clock }),
-        ];
-        const parked: ChannelDelivery[] = [];
-        const notifier = createChannelFanout({
-          primary,
-          channels,
-          deliveries: store,
-          clock,
-          onParked: (delivery) => parked.push(delivery),
-        });
+        const { clock, primary, parked, notifier } = fanoutOver(store, [
+          spec('slack', 'slack', `${slack.url}/services/x`),
+          spec('hook', 'webhook', `${hook.url}/hook`),
+        ]);
         const alert = sampleAlert();
         await commitAlert(store, alert);
         hook.failNext(2, 503);
@@ -99,18 +104,7 @@ describe('channel outage', () => {
     async ({ store }) => {
       const slack = await startChannelReceiver('slack');
       try {
-        const clock = movableClock('2025-03-17T09:30:00.000Z');
-        const post = createJsonPoster({ allowPrivateNetwork: true, timeoutMs: 2000 });
-        const primary = recordingNotifier();
-        const channels = [createChannel(spec('slack', 'slack', `${slack.url}/revoked`), { post, clock })];
-        const parked: ChannelDelivery[] = [];
-        const notifier = createChannelFanout({
-          primary,
-          channels,
-          deliveries: store,
-          clock,
-          onParked: (d) => parked.push(d),
-        });
+        const { clock, parked, notifier } = fanoutOver(store, [spec('slack', 'slack', `${slack.url}/revoked`)]);
         const alert = sampleAlert();
         await commitAlert(store, alert);
         slack.failNext(1, 404);
@@ -130,15 +124,9 @@ describe('channel outage', () => {
   storageTest('a channel whose filter leaves the alert out is not sent it', async ({ store }) => {
     const slack = await startChannelReceiver('slack');
     try {
-      const clock = movableClock('2025-03-17T09:30:00.000Z');
-      const post = createJsonPoster({ allowPrivateNetwork: true, timeoutMs: 2000 });
-      const channels = [
-        createChannel(spec('slack', 'slack', `${slack.url}/x`, { parties: ['ukraine'], severities: ['high'] }), {
-          post,
-          clock,
-        }),
-      ];
-      const notifier = createChannelFanout({ primary: recordingNotifier(), channels, deliveries: store, clock });
+      const { clock, notifier } = fanoutOver(store, [
+        spec('slack', 'slack', `${slack.url}/x`, { parties: ['ukraine'], severities: ['high'] }),
+      ]);
       await commitAlert(store, sampleAlert());
       expect((await publishPendingAlerts({ store, notifier, clock })).sent).toHaveLength(1);
       expect(slack.received).toHaveLength(0);
