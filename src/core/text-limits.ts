@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Alert, StanceEvidence, StanceState } from './stance-state';
-import type { FollowUpSummary } from './story';
+import type { Classification, FollowUpSummary } from './story';
 
 /**
  * How long stored text may be: keeps every stored row far below DynamoDB's 400 KB item limit. Long feed text is
@@ -126,6 +126,18 @@ export function boundedSummary(summary: FollowUpSummary, links: LinkBound = 'all
     keyTerms: summary.keyTerms.slice(0, TEXT_LIMITS.keyTerms),
     conditions: list(summary.conditions, TEXT_LIMITS.title),
     stances: summary.stances.map((stance) => ({ ...stance, evidence: clipText(stance.evidence, TEXT_LIMITS.quote) })),
+  };
+}
+
+/** A reading as stored: its summary and every quote and reason bounded like the follow-up rows they feed. */
+export function boundedClassification<T extends Classification>(reading: T): T {
+  return {
+    ...reading,
+    reasons: reading.reasons.slice(0, TEXT_LIMITS.listEntries).map((reason) => clipText(reason, TEXT_LIMITS.quote)),
+    stances: reading.stances
+      .slice(0, TEXT_LIMITS.listEntries)
+      .map((stance) => ({ ...stance, evidence: clipText(stance.evidence, TEXT_LIMITS.quote) })),
+    ...(reading.summary ? { summary: boundedSummary(reading.summary) } : {}),
   };
 }
 

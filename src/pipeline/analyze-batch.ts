@@ -3,11 +3,13 @@ import type { Clock } from '../core/ports/clock';
 import type { FollowUps } from '../core/ports/follow-ups';
 import type { ItemClaims } from '../core/ports/item-claims';
 import type { Reader, Reading } from '../core/ports/reader';
+import type { Readings } from '../core/ports/readings';
 import type { StanceLedger } from '../core/ports/stance-ledger';
 import type { Alert, StanceState } from '../core/stance-state';
 import type { FollowUpSummary, StanceObservation } from '../core/story';
 import { baselineStances, type StoryDefinition } from '../detection/index';
 import { createRulesReader } from '../reader/rules';
+import { withStoredReadings } from '../reader/stored-readings';
 import { baselineState, resolveStanceConfig, type StanceMachineConfig } from '../tracking/index';
 import {
   applyToLedger,
@@ -19,7 +21,8 @@ import {
 import { type ProfileInBatch, readInOrder, readProfile, saveLearnedProfile } from './story-profiles';
 
 export interface AnalyzeDeps {
-  store: FollowUps & ItemClaims & StanceLedger;
+  /** Readings: where a model's readings are kept, so a redelivered item is not sent to the model again. */
+  store: FollowUps & ItemClaims & StanceLedger & Readings;
   stories: StoryDefinition[];
   clock: Clock;
   /** Who judges the items; the rules when left out. */
@@ -88,7 +91,7 @@ export async function analyzeBatch(deps: AnalyzeDeps, items: FeedItem[]): Promis
 export async function planAnalysis(deps: AnalyzeDeps, items: FeedItem[]): Promise<AnalysisPlan> {
   const ordered = inPublishedOrder(items);
   const at = deps.clock.now();
-  const reader = deps.reader ?? defaultReader;
+  const reader = withStoredReadings(deps.reader ?? defaultReader, deps.store);
   const stories = await Promise.all(
     deps.stories.map(async (story): Promise<StoryPlan> => {
       const known = await readProfile(deps.store, story);

@@ -216,6 +216,7 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
   return {
     id: transport.id,
     promptVersion: PROMPT_TEMPLATE_VERSION,
+    promptVersionFor: (story) => storyPrompt(story).version,
     promptCaching: transport.promptCaching,
     async read(items, story, profile) {
       const readings = items.map((item) => readByRules(item, story, profile));

@@ -22,6 +22,7 @@ export function createRulesReader(): Reader {
   return {
     id: RULES_READER_ID,
     promptVersion: RULES_VERSION,
+    promptVersionFor: () => RULES_VERSION,
     async read(items: FeedItem[], story: StoryDefinition, profile?: StoryProfile): Promise<Reading[]> {
       return items.map((item) => readByRules(item, story, profile));
     },

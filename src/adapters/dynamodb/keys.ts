@@ -1,3 +1,4 @@
+import type { ReadingKey } from '../../core/ports/readings';
 import { boundedId } from '../../core/text-limits';
 import type { RowKey } from './attributes';
 
@@ -40,6 +41,11 @@ export const keys = {
   delivery: (alertId: string, channelId: string): RowKey => ({
     pk: `ALERT#${id(alertId)}`,
     sk: `DELIVERY#${id(channelId)}`,
+  }),
+  /** A stored reading: one partition per item content, one row per story, reader and prompt version. */
+  reading: (key: ReadingKey): RowKey => ({
+    pk: `READING#${key.itemDigest}`,
+    sk: `${key.storyId}#${key.reader}#${key.promptVersion}`,
   }),
 };
 

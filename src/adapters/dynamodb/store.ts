@@ -6,6 +6,7 @@ import { createDynamoFollowUps } from './follow-ups';
 import { createDynamoItemClaims } from './item-claims';
 import { createDynamoOutbox } from './outbox';
 import { createDynamoReadModel } from './read-model';
+import { createDynamoReadings } from './readings';
 import { createTableRequests } from './requests';
 import { createDynamoStanceLedger } from './stance-ledger';
 
@@ -13,7 +14,10 @@ export interface DynamoStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   clock?: Clock;
-  /** How long an item's dedup claims live before TTL removes them. Feeds rarely repeat items older than this. */
+  /**
+   * How long an item's dedup claims (and its stored readings) live before TTL removes them. Feeds rarely repeat
+   * items older than this.
+   */
   dedupRetentionDays?: number;
 }
 
@@ -21,13 +25,15 @@ export interface DynamoStoreOptions {
 export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore {
   const table = createTableRequests(options.client, options.tableName);
   const clock = options.clock ?? systemClock;
+  const retentionDays = options.dedupRetentionDays ?? 45;
   return {
     ...createDynamoFeedStates(table),
-    ...createDynamoItemClaims(table, { clock, dedupRetentionDays: options.dedupRetentionDays ?? 45 }),
+    ...createDynamoItemClaims(table, { clock, dedupRetentionDays: retentionDays }),
     ...createDynamoFollowUps(table),
     ...createDynamoStanceLedger(table, clock),
     ...createDynamoOutbox(table),
     ...createDynamoChannelDeliveries(table),
     ...createDynamoReadModel(table),
+    ...createDynamoReadings(table, { clock, retentionDays }),
   };
 }

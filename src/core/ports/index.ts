@@ -4,6 +4,7 @@ import type { FollowUps } from './follow-ups';
 import type { ItemClaims } from './item-claims';
 import type { Outbox } from './outbox';
 import type { ReadModel } from './read-model';
+import type { Readings } from './readings';
 import type { StanceLedger } from './stance-ledger';
 
 export type { AlertChannel, ChannelDeliveries, ChannelDelivery, DeliveryStatus } from './channels';
@@ -18,6 +19,7 @@ export type { Outbox } from './outbox';
 export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
+export type { ReadingKey, Readings, StoredReading } from './readings';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';
 export type { StoryHeat } from './story-heat';
 
@@ -25,4 +27,11 @@ export type { StoryHeat } from './story-heat';
  * Every storage port one table provides. Wiring builds it once (DynamoDB in Lambda, dynalite locally); each
  * use-case asks only for the ports it uses, so a test or a new adapter can supply just those.
  */
-export type StoryStore = FeedStates & ItemClaims & FollowUps & StanceLedger & Outbox & ChannelDeliveries & ReadModel;
+export type StoryStore = FeedStates &
+  ItemClaims &
+  FollowUps &
+  StanceLedger &
+  Outbox &
+  ChannelDeliveries &
+  ReadModel &
+  Readings;

@@ -30,6 +30,11 @@ export interface Reader {
   /** Same form as `Reading.reader`. */
   readonly id: string;
   readonly promptVersion: string;
+  /**
+   * The version a reading of this story is made with (`Reading.promptVersion` of a model reading): the key a
+   * stored reading is found by before anything is asked.
+   */
+  promptVersionFor(story: StoryDefinition): string;
   /** One reading per item, in the order of `items`. */
   read(items: FeedItem[], story: StoryDefinition, profile?: StoryProfile): Promise<Reading[]>;
 }
