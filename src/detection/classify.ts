@@ -3,10 +3,11 @@ import type { Classification, FollowUpSummary, StanceObservation } from '../core
 import { clipText } from '../core/text-limits';
 import { stanceVocabulary } from './cues';
 import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
+import { newNames } from './names';
 import type { StoryProfile } from './profile';
 import { extractStances } from './stance';
 import type { StoryDefinition } from './story';
-import { cleanText, type Sentence, splitSentences, stemsOf, type Tokens, tokenize } from './text';
+import { cleanText, type Sentence, splitSentences, stem, stemsOf, type Tokens, tokenize } from './text';
 
 /** Score at or above which an item is a follow-up. */
 export const FOLLOW_UP_THRESHOLD = 0.5;
@@ -14,6 +15,12 @@ export const MIN_STANCE_CONFIDENCE = 0.6;
 /** Topic terms this heavy are the story's core phrases ("peace talks"): they carry the angle on the matter alone. */
 const CORE_TERM_WEIGHT = 1.1;
 const SIMILARITY_FULL = 0.3;
+/**
+ * What the words a profile learned can add to an item's topic, all together. Below the weight of one strong story
+ * term on purpose: learned words lift an item that is about the story in words the story file lacks, but never
+ * make a follow-up on their own (they give no angle and no strong term).
+ */
+export const LEARNED_TOPIC_CAP = 0.3;
 /** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
 const CONTENT_LIMIT = 3000;
 const LEAD_LENGTH = 400;
@@ -75,6 +82,25 @@ function similarity(compiled: CompiledStory, profile: StoryProfile | undefined, 
   }
   // Share of the item's vocabulary the profile knows, weighted: robust to item length.
   return matched === 0 ? 0 : Math.min(1, dot / (stems.size * 0.8 + 2));
+}
+
+/** The learned words of the item, each at its best position, summed up to the cap. */
+function learnedTopic(profile: StoryProfile | undefined, evidence: Evidence): { weight: number; terms: string[] } {
+  const learned = profile?.learned;
+  if (!learned || Object.keys(learned).length === 0) return { weight: 0, terms: [] };
+  const best = new Map<string, number>();
+  const { words, starts } = evidence.tokens;
+  for (const [index, word] of words.entries()) {
+    const weight = word.length >= 3 ? learned[stem(word)] : undefined;
+    if (weight === undefined) continue;
+    const start = starts[index] ?? 0;
+    const placed = weight * positionFactor(start < evidence.titleEnd, start >= evidence.deepStart);
+    const term = stem(word);
+    best.set(term, Math.max(best.get(term) ?? 0, placed));
+  }
+  let total = 0;
+  for (const weight of best.values()) total += weight;
+  return { weight: Math.min(LEARNED_TOPIC_CAP, total), terms: [...best.keys()] };
 }
 
 interface Contact {
@@ -214,6 +240,11 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
     strongestTerm = Math.max(strongestTerm, 0.6);
     reasons.push(`${contact.crossSide ? 'contact across sides' : 'contact'} between ${contact.parties.join(' and ')}`);
   }
+  const learned = learnedTopic(profile, evidence);
+  if (learned.weight > 0) {
+    topic += learned.weight;
+    reasons.push(`learned terms: ${learned.terms.slice(0, 6).join(', ')} (+${learned.weight.toFixed(2)})`);
+  }
   const anchor = anchorStrength(tally, reasons);
 
   // On-story items reach 1 quickly; the feature matters for items in new vocabulary the profile learned.
@@ -292,7 +323,9 @@ function buildSummary(
   stances: StanceObservation[],
 ): FollowUpSummary {
   const conditions = [...new Set(stances.flatMap((stance) => stance.conditions))].sort();
-  const keyTerms = [...new Set([...detection.topicTerms, ...namesIn(evidence)])].slice(0, MAX_KEY_TERMS);
+  const keyTerms = [
+    ...new Set([...detection.topicTerms, ...newNames(evidence.sentences, evidence.hits, evidence.titleEnd)]),
+  ].slice(0, MAX_KEY_TERMS);
   return {
     storyId: story.id,
     itemId: item.id,
@@ -309,37 +342,6 @@ function buildSummary(
     keyTerms,
     reasons: detection.reasons,
   };
-}
-
-const CALENDAR_WORDS =
-  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
-const CAPITALIZED = /(?<![\p{L}.])\p{Lu}[\p{Ll}’']{2,}(?:\s+\p{Lu}[\p{Ll}’']{2,})*/gu;
-
-/**
- * Capitalized names in the body that the story's vocabulary does not know yet: the new people and
- * places a profile can learn. Titles are skipped because headline case capitalizes every word.
- */
-function namesIn(evidence: Evidence): string[] {
-  const names: string[] = [];
-  for (const sentence of evidence.sentences) {
-    if (sentence.start < evidence.titleEnd) continue;
-    for (const name of newNamesIn(evidence, sentence)) {
-      if (!names.includes(name)) names.push(name);
-      if (names.length >= 6) return names;
-    }
-  }
-  return names;
-}
-
-/** The capitalized words of a body sentence, past its first word, that no vocabulary hit covers. */
-function* newNamesIn(evidence: Evidence, sentence: Sentence): Generator<string> {
-  for (const match of sentence.text.matchAll(CAPITALIZED)) {
-    if (match.index === 0) continue;
-    const start = sentence.start + match.index;
-    if (evidence.hits.some((hit) => hit.start <= start && hit.end > start)) continue;
-    const name = match[0].replace(/['’]s$/, '');
-    if (!CALENDAR_WORDS.test(name)) yield name;
-  }
 }
 
 export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: StoryProfile): Classification {

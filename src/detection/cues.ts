@@ -215,6 +215,17 @@ export function stanceVocabulary(story: StoryDefinition): StanceVocabulary {
   return vocabulary;
 }
 
+/**
+ * True when a word on its own is the language of negotiating ("agreed", "meets", "demands", "proposal"): how any
+ * party talks about any deal. A profile learns what this story is about, so it leaves these words to the cues.
+ */
+export function isNegotiationLanguage(vocabulary: StanceVocabulary, word: string): boolean {
+  const whole = (match: RegExpExecArray | null) => match !== null && match.index === 0 && match[0] === word;
+  vocabulary.cueRegex.lastIndex = 0;
+  if (whole(vocabulary.cueRegex.exec(word))) return true;
+  return whole(vocabulary.contactPattern.exec(word)) || whole(vocabulary.objectPattern.exec(word));
+}
+
 export interface Cue {
   rule: CueRule;
   start: number;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { FeedItem } from '../core/feed';
 import { STANCE_LABELS, type StanceLabel } from '../core/story';
 import { classifyItem } from './classify';
+import { adaptProfile, initialProfile } from './profile';
 import type { StoryDefinition } from './story';
 
 export interface LabeledItem {
@@ -28,9 +29,18 @@ export interface Prediction {
 
 export type Predictor = (item: FeedItem) => Prediction;
 
-export function classifierPredictor(story: StoryDefinition): Predictor {
+/**
+ * The rules as they run in the pipeline: items are judged in the order given (published order, see `predictAll`)
+ * and each follow-up teaches the story profile the next items are judged with. `learn: false` reads every item
+ * with the story file alone.
+ */
+export function classifierPredictor(story: StoryDefinition, options: { learn?: boolean } = {}): Predictor {
+  let profile = initialProfile(story);
   return (item) => {
-    const result = classifyItem(item, story);
+    const result = classifyItem(item, story, options.learn === false ? undefined : profile);
+    if (options.learn !== false && result.followUp && result.summary) {
+      profile = adaptProfile(profile, result.summary, story);
+    }
     return {
       followUp: result.followUp,
       score: result.score,
@@ -193,8 +203,14 @@ export function readLabeledFile(file: string): LabeledItem[] {
     .map((line) => JSON.parse(line) as LabeledItem);
 }
 
+/** Predicts in published order (undated last, then file order), as the pipeline reads, whatever the file's order. */
 export function predictAll(items: LabeledItem[], predictor: Predictor): Map<string, Prediction> {
-  return new Map(items.map((item) => [item.id, predictor(toFeedItem(item))]));
+  const time = (item: LabeledItem) => (item.published ? Date.parse(item.published) : Number.POSITIVE_INFINITY);
+  const ordered = items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => time(a.item) - time(b.item) || a.index - b.index);
+  const predictions = new Map(ordered.map(({ item }) => [item.id, predictor(toFeedItem(item))]));
+  return new Map(items.map((item) => [item.id, predictions.get(item.id) as Prediction]));
 }
 
 /** Calendar month of publication (`2026-02`), or `undated`. */

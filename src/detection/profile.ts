@@ -1,7 +1,8 @@
 import type { FollowUpSummary } from '../core/story';
+import { isNegotiationLanguage, stanceVocabulary } from './cues';
 import { compileStory } from './lexicon';
 import type { StoryDefinition } from './story';
-import { contentStems } from './text';
+import { contentStems, isNewsWord, isStopword, stem, tokenize } from './text';
 
 /**
  * What the detector has learned from confirmed follow-ups, on top of the story's own vocabulary.
@@ -69,11 +70,7 @@ export function adaptProfile(profile: StoryProfile, summary: FollowUpSummary, st
     if (decayed >= limits.dropBelow) learned[term] = decayed;
   }
 
-  const fresh = [...contentStems(`${summary.title} ${summary.summary} ${summary.keyTerms.join(' ')}`)]
-    .filter((term) => !seed.has(term) && !/^\d+$/.test(term))
-    // Longer stems are more specific (names, places); they are the ones worth learning first.
-    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
-    .slice(0, limits.perItemCap);
+  const fresh = freshTerms(summary, story, seed).slice(0, limits.perItemCap);
 
   for (const term of fresh) {
     const frequency = (candidates[term] ?? 0) + 1;
@@ -89,6 +86,29 @@ export function adaptProfile(profile: StoryProfile, summary: FollowUpSummary, st
     learned: keepTop(learned, limits.maxLearnedTerms),
     recentItemIds: [summary.itemId, ...(profile.recentItemIds ?? [])].slice(0, limits.recentItemIds),
   };
+}
+
+const byLength = (terms: Iterable<string>) =>
+  // Longer stems are more specific (names, places); they are the ones worth learning first.
+  [...terms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+
+/**
+ * What one follow-up can teach, best first: the new names it carries (people, places, bodies no vocabulary knew),
+ * then the other content words of its headline and summary. Words of negotiating itself ("agreed", "talks",
+ * "meeting") and of any news report ("officials", "week") are left to the detector: learning them would make
+ * every item that negotiates anything look like this story.
+ */
+function freshTerms(summary: FollowUpSummary, story: StoryDefinition, seed: Map<string, number>): string[] {
+  const vocabulary = stanceVocabulary(story);
+  const usable = (term: string) => !seed.has(term) && !/^\d+$/.test(term);
+  const names = byLength([...contentStems(summary.keyTerms.join(' '))].filter(usable));
+  const words = tokenize(`${summary.title} ${summary.summary}`)
+    .words.filter(
+      (word) => word.length >= 4 && !isStopword(word) && !isNewsWord(word) && !isNegotiationLanguage(vocabulary, word),
+    )
+    .map(stem)
+    .filter(usable);
+  return [...new Set([...names, ...byLength(new Set(words))])];
 }
 
 /** Accepts a stored profile only when it has the expected shape; anything else falls back to a fresh one. */

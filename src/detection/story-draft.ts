@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compileStory, scanLexicon } from './lexicon';
 import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
-import { cleanText, isStopword, splitSentences, tokenize } from './text';
+import { cleanText, isNewsWord, isStopword, splitSentences, tokenize } from './text';
 
 /**
  * `storywatch story init`: a first story file drafted from seed articles and the shared lists. The draft is a
@@ -31,19 +31,6 @@ const TOPIC_PHRASES = 6;
 /** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
 const SHARED_TOPIC_HITS = 2;
 const STRONG_WEIGHT = 1;
-
-// Words of any news article that say nothing about its subject; the detector's stopwords cover the rest.
-const NEWS_WORDS = new Set(
-  (
-    'said says told added according reported report reports week weeks month months year years day days today ' +
-    'yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday time times people percent number ' +
-    'first last next later earlier other others many much some more most new latest since around while during ' +
-    'would could should might must will shall make made take taken give given back still even well like ' +
-    'president minister spokesman spokeswoman official officials called calling issue issues idea ideas part ' +
-    'statement statements press conference comments commenting country countries leader leaders need needs ' +
-    'meaning discussed discuss'
-  ).split(' '),
-);
 
 function slug(text: string): string {
   return (
@@ -127,7 +114,7 @@ function unknownNames(text: string, covered: { start: number; end: number }[]): 
       const end = start + match[0].length;
       if (covered.some((hit) => hit.start < end && hit.end > start)) continue;
       const name = match[0].replace(/['’]s$/, '');
-      if (name.length < 4 || NEWS_WORDS.has(name.toLowerCase())) continue;
+      if (name.length < 4 || isNewsWord(name.toLowerCase())) continue;
       names.set(name, (names.get(name) ?? 0) + 1);
     }
   }
@@ -135,7 +122,7 @@ function unknownNames(text: string, covered: { start: number; end: number }[]): 
 }
 
 function isContentWord(word: string): boolean {
-  return word.length >= 4 && !/^\d+$/.test(word) && !NEWS_WORDS.has(word) && !isStopword(word);
+  return word.length >= 4 && !/^\d+$/.test(word) && !isNewsWord(word) && !isStopword(word);
 }
 
 /** The seed's own words and two-word phrases, most frequent first, headline words counting double. */
