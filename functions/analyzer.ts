@@ -1,12 +1,13 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createSnsNotifier } from '../src/adapters/sns/notifier';
-import { monitoringLevel, storiesDir, topicArn } from '../src/config/env';
+import { channelsByPublisher, monitoringLevel, storiesDir, topicArn } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createReader, readerConfigFromEnv } from '../src/reader/config';
 import { createAlertDescriber } from '../src/tracking/describe';
 import { createAnalyzerHandler } from './handlers/analyzer';
+import { analyzerNotifier } from './lib/channel-wiring';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
@@ -19,17 +20,19 @@ const production = lazy(async () => {
   const reader = createReader(readerConfigFromEnv(), {
     log: (entry) => log.warn('reader fell back to the rules', { ...entry }),
   });
+  const store = productionStore();
+  const sns = createSnsNotifier({
+    client: new SNSClient({}),
+    topicArn: topicArn(),
+    describe: createAlertDescriber(stories),
+  });
   return createAnalyzerHandler({
     reader,
-    store: productionStore(),
+    store,
     clock: systemClock,
     stories,
     feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },
-    notifier: createSnsNotifier({
-      client: new SNSClient({}),
-      topicArn: topicArn(),
-      describe: createAlertDescriber(stories),
-    }),
+    notifier: analyzerNotifier(sns, channelsByPublisher(), store, systemClock),
     metrics: createPowertoolsMetrics(monitoringLevel()),
     log,
   });

@@ -1,30 +1,42 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createAwsSecretValues } from '../src/adapters/secrets/secret-values';
 import { createSnsNotifier } from '../src/adapters/sns/notifier';
-import { monitoringLevel, storiesDir, topicArn } from '../src/config/env';
+import { createJsonPoster } from '../src/channels/http-post';
+import { declaredChannels, monitoringLevel, storiesDir, topicArn } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createAlertDescriber } from '../src/tracking/describe';
 import { createPublisherHandler } from './handlers/publisher';
+import { publisherNotifier } from './lib/channel-wiring';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
 import { productionStore } from './lib/wiring';
 
-const production = lazy(async () =>
-  createPublisherHandler({
-    store: productionStore(),
+const production = lazy(async () => {
+  // Stories only give the alert texts their human party names and story title.
+  const describe = createAlertDescriber(loadStories(storiesDir()));
+  const store = productionStore();
+  const metrics = createPowertoolsMetrics(monitoringLevel());
+  const log = createLog();
+  const notifier = publisherNotifier({
+    primary: createSnsNotifier({ client: new SNSClient({}), topicArn: topicArn(), describe }),
+    channels: declaredChannels(),
+    // Values are read on a channel's first delivery and kept for the container's life.
+    secrets: createAwsSecretValues({ secretsManager: new SecretsManagerClient({}), ssm: new SSMClient({}) }),
+    deliveries: store,
     clock: systemClock,
-    // Stories only give the alert texts their human party names and story title.
-    notifier: createSnsNotifier({
-      client: new SNSClient({}),
-      topicArn: topicArn(),
-      describe: createAlertDescriber(loadStories(storiesDir())),
-    }),
-    metrics: createPowertoolsMetrics(monitoringLevel()),
-    log: createLog(),
-  }),
-);
+    // Deployed destinations are public HTTPS endpoints; the address guard refuses anything else.
+    post: createJsonPoster({ allowPrivateNetwork: false }),
+    describe,
+    metrics,
+    log,
+  });
+  return createPublisherHandler({ store, clock: systemClock, notifier, metrics, log });
+});
 
 export const handler = async (event: ScheduledInvocation, context: InvocationContext) =>
   (await production())(event, context);

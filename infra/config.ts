@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { ChannelConfigError } from '../src/channels/config';
+import { type DeclaredChannel, parseDeclaredChannels } from '../src/channels/declared';
 import type { MonitoringLevel } from '../src/config/metrics';
 import { readStoryCatalog } from '../src/detection/story';
 import type { AdaptiveScheduleConfig } from '../src/ingestion/adaptive-schedule';
@@ -54,6 +56,8 @@ export interface StorywatchConfig {
   readerTokensPerDay: number | null;
   /** Which alarms, dashboard and custom metrics the deploy pays for (src/config/metrics.ts). */
   monitoring: MonitoringLevel;
+  /** Slack, Teams and webhook channels: where their values are kept in AWS, never the values. */
+  channels: DeclaredChannel[];
 }
 
 /** Retention values CloudWatch Logs accepts; anything else is rejected by the service at deploy time. */
@@ -176,6 +180,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
 
   const reader = readReaderContext(readContext, problems);
   const monitoring = readMonitoringLevel(readContext('monitoring'), problems);
+  const channels = readChannels(readContext('channels'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -196,6 +201,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     feedRegistryPath,
     storiesDir,
     monitoring,
+    channels,
   };
 
   function readPath(raw: unknown, key: string, fallback: string, kind: 'file' | 'directory'): string {
@@ -211,6 +217,16 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
       problems.push(`${key} must be a ${kind}: ${absolute}`);
     }
     return absolute;
+  }
+}
+
+function readChannels(raw: unknown, problems: string[]): DeclaredChannel[] {
+  try {
+    return parseDeclaredChannels(parseMaybeJson(raw));
+  } catch (error) {
+    if (!(error instanceof ChannelConfigError)) throw error;
+    problems.push(error.message);
+    return [];
   }
 }
 

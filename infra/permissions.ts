@@ -24,3 +24,11 @@ export const TABLE_ACCESS = {
   // publishPendingAlerts: pending alerts (Query on the pending index), marks them sent (UpdateItem).
   publisher: ['Query', 'UpdateItem'],
 } as const satisfies Record<string, readonly TableAction[]>;
+
+/**
+ * With channels declared the publisher also keeps each alert's delivery state per channel: it lists an alert's
+ * DELIVERY# rows (Query, already granted) and writes them (PutItem).
+ */
+export function publisherTableAccess(withChannels: boolean): readonly TableAction[] {
+  return withChannels ? [...TABLE_ACCESS.publisher, 'PutItem'] : TABLE_ACCESS.publisher;
+}

@@ -2,8 +2,10 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { DeclaredChannel } from '../src/channels/declared';
 import type { MonitoringLevel } from '../src/config/metrics';
 import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE } from '../src/ingestion/adaptive-schedule';
+import { AlertChannels } from './constructs/alert-channels';
 import { Analysis } from './constructs/analysis';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
 import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
@@ -32,6 +34,8 @@ export interface StatelessStackProps extends StackProps {
   monitoring: MonitoringLevel;
   /** Set to read with Bedrock; absent, the analyzer reads with the rules and needs no model access. */
   bedrockReader?: ModelAccessProps;
+  /** Slack/Teams/webhook channels the publisher delivers to (none when left out). */
+  channels?: readonly DeclaredChannel[];
 }
 
 export const FUNCTION_TIMEOUT = Duration.seconds(60);
@@ -65,6 +69,7 @@ export class StatelessStack extends Stack {
   /** Present when the analyzer reads with Bedrock. */
   readonly modelAccess?: ModelAccess;
   readonly operations: Operations;
+  readonly channels: AlertChannels;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
   readonly scheduleDlq: Queue;
   /** The data stack's table and topics, read from its SSM parameters at deploy time. */
@@ -103,6 +108,12 @@ export class StatelessStack extends Stack {
       adaptiveSchedule,
       publisherSweepMinutes: props.publisherSweepMinutes,
       scheduleDlq: this.scheduleDlq,
+      withChannels: (props.channels ?? []).some((channel) => channel.digest === 'immediate'),
+    });
+    this.channels = new AlertChannels(this, 'Channels', {
+      channels: props.channels ?? [],
+      publisher: this.analysis.publisher,
+      analyzer: this.analysis.analyzer,
     });
 
     this.operations = new Operations(this, 'Operations', {
@@ -115,6 +126,7 @@ export class StatelessStack extends Stack {
       this.modelAccess.grantRead(this.analysis.analyzer);
       this.operations.watchReader();
     }
+    if ((props.channels ?? []).length > 0) this.operations.watchParkedDeliveries();
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
     const { feedQueue, itemQueue } = this.ingestion;
     this.operations.watchBacklog(feedQueue.queue);

@@ -46,6 +46,7 @@ export function createStorywatch(
     storiesDir: config.storiesDir,
     feedRegistryPath: config.feedRegistryPath,
     monitoring: config.monitoring,
+    channels: config.channels,
     ...(config.reader === 'bedrock' && config.bedrockModelId
       ? {
           bedrockReader: {

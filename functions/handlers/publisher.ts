@@ -10,7 +10,9 @@ export interface PublisherDeps extends PublishDeps {
 
 /**
  * Scheduled sweep of the outbox. Alerts that fail stay pending for the next sweep; the invocation itself fails
- * only when nothing could be sent, so the errors alarm fires on an outage rather than on one bad message.
+ * only when nothing could be sent, so the errors alarm fires on an outage rather than on one bad message. A
+ * channel that fails while SNS has the alert is no outage of the publisher: it retries with its own backoff and,
+ * given up on, raises the parked-deliveries alarm.
  */
 export function createPublisherHandler(deps: PublisherDeps) {
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<PublishReport> => {
@@ -21,9 +23,14 @@ export function createPublisherHandler(deps: PublisherDeps) {
         trigger: event?.source ?? 'unknown',
         sent: report.sent.length,
         failed: report.failed.length,
+        deferred: report.deferred.length,
       });
-      if (report.failed.length > 0 && report.sent.length === 0) {
-        throw new Error(`could not send any of ${report.failed.length} pending alerts: ${report.failed[0]?.message}`);
+      for (const failure of report.failed.filter((entry) => entry.channelsOnly)) {
+        deps.log.warn('channel delivery failed; it is retried after its backoff', { ...failure });
+      }
+      const outage = report.failed.filter((failure) => !failure.channelsOnly);
+      if (outage.length > 0 && report.sent.length === 0) {
+        throw new Error(`could not send any of ${outage.length} pending alerts: ${outage[0]?.message}`);
       }
       return report;
     } finally {

@@ -6,7 +6,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/env';
 import type { AdaptiveScheduleConfig } from '../../src/ingestion/adaptive-schedule';
-import { TABLE_ACCESS } from '../permissions';
+import { publisherTableAccess, TABLE_ACCESS } from '../permissions';
 import { ScheduledInvoke } from './scheduled-invoke';
 import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
 
@@ -21,6 +21,8 @@ export interface AnalysisProps {
   adaptiveSchedule: AdaptiveScheduleConfig;
   publisherSweepMinutes: number;
   scheduleDlq: IQueue;
+  /** The publisher also delivers to Slack/Teams/webhook channels and keeps their delivery state. */
+  withChannels: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Analysis extends Construct {
       description: 'Sends alerts still pending in the outbox',
       memorySize: 256,
     })
-      .bindTable(props.table, TABLE_ACCESS.publisher)
+      .bindTable(props.table, publisherTableAccess(props.withChannels))
       .bindTopic(props.alertTopic);
 
     this.sweepSchedule = new ScheduledInvoke(this, 'PublishSweepSchedule', {

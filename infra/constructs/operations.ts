@@ -186,6 +186,25 @@ export class Operations extends Construct {
     this.dashboard?.addWidgets(new GraphWidget({ title: 'Reader fallback share', left: [fallbackShare], width: 12 }));
   }
 
+  /**
+   * At every level once channels are declared: a channel delivery was given up on (its attempts used up, or the
+   * receiver refused it), so someone did not get an alert. What parked is listed in the gsi2-pending index
+   * under `PARKED` (docs/deploy.md).
+   */
+  watchParkedDeliveries(): void {
+    const parked = storywatchMetric(METRIC.deliveriesParked, FIVE_MINUTES);
+    this.addAlarm('DeliveriesParkedAlarm', {
+      alarmDescription:
+        'A channel delivery was parked: a Slack/Teams/webhook channel will not be sent an alert (see the publisher log)',
+      metric: parked,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.dashboard?.addWidgets(new GraphWidget({ title: 'Parked channel deliveries', left: [parked], width: 12 }));
+  }
+
   private addAlarm(id: string, props: ConstructorParameters<typeof Alarm>[2]): Alarm {
     const alarm = new Alarm(this, id, props);
     alarm.addAlarmAction(this.opsAction);

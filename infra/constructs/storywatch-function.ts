@@ -4,8 +4,10 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../src/config/env';
 import { METRICS_NAMESPACE, type MonitoringLevel, SERVICE_NAME } from '../../src/config/metrics';
@@ -57,7 +59,7 @@ export type TableAction =
 /** What a function was given through bind*: the env variable, the resource kind and the access it got. */
 export interface Binding {
   variable: string;
-  kind: 'table' | 'queue' | 'topic';
+  kind: 'table' | 'queue' | 'topic' | 'secret' | 'parameter';
   access: readonly string[];
   resource: IConstruct;
   /** The ARN the grant names (for tables: the table; the grant also covers its indexes). */
@@ -164,6 +166,29 @@ export class StorywatchFunction extends Construct {
       { variable, kind: 'topic', access: ['publish'], resource: topic, arn: topic.topicArn },
       topic.topicArn,
     );
+  }
+
+  /**
+   * Lets the function read each secret or SecureString parameter and passes `value`, which names them, in
+   * `variable`: one variable for several sources (the declared channels' JSON), each source its own binding.
+   */
+  bindSecretSources(variable: string, value: string, sources: readonly (ISecret | IParameter)[]): this {
+    if (this.bindings.some((existing) => existing.variable === variable)) {
+      throw new Error(`${this.node.path}: ${variable} is bound twice`);
+    }
+    for (const source of sources) {
+      source.grantRead(this.function);
+      const secret = 'secretArn' in source;
+      this.bindings.push({
+        variable,
+        kind: secret ? 'secret' : 'parameter',
+        access: ['read'],
+        resource: source,
+        arn: secret ? source.secretArn : source.parameterArn,
+      });
+    }
+    this.function.addEnvironment(variable, value);
+    return this;
   }
 
   private bind(binding: Binding, value: string): this {

@@ -2,7 +2,13 @@ import { App } from 'aws-cdk-lib';
 import { loadConfig } from '../../infra/config';
 import { PROJECT_ROOT } from '../../infra/handlers';
 import { createStorywatch } from '../../infra/storywatch';
-import { EMITTED_METRICS, MONITORING_LEVELS, type MonitoringLevel, READER_METRIC } from '../../src/config/metrics';
+import {
+  EMITTED_METRICS,
+  METRIC,
+  MONITORING_LEVELS,
+  type MonitoringLevel,
+  READER_METRIC,
+} from '../../src/config/metrics';
 
 /**
  * us-east-1 list prices in USD a month, from the AWS pricing pages (aws.amazon.com/cloudwatch/pricing,
@@ -44,12 +50,16 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
  * Synthesizes both stacks for one level the way `cdk synth` would for the repository's own feeds and stories
  * (bundling and rule packs aside, which change no resource count) and counts what is billed by the month.
  */
-export function inventory(level: MonitoringLevel, options: { phoneNumbers?: string[] } = {}): Inventory {
+export function inventory(
+  level: MonitoringLevel,
+  options: { phoneNumbers?: string[]; channels?: unknown[] } = {},
+): Inventory {
   const context: Record<string, unknown> = {
     opsEmail: 'ops@example.org',
     alertEmails: ['desk@example.org'],
     alertPhoneNumbers: options.phoneNumbers ?? [],
     monitoring: level,
+    channels: options.channels ?? [],
   };
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   // Every other key at its default, which is what cdk.json sets too.
@@ -62,8 +72,12 @@ export function inventory(level: MonitoringLevel, options: { phoneNumbers?: stri
   const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
   const alarms = ofType('AWS::CloudWatch::Alarm');
   const readerWrites = config.reader === 'bedrock';
+  // Only a channel delivery can park: without channels the metric is never written, so never billed.
+  const parkingWrites = config.channels.length > 0;
   const metricNames = EMITTED_METRICS[level].filter(
-    (name) => readerWrites || !(Object.values(READER_METRIC) as string[]).includes(name),
+    (name) =>
+      (readerWrites || !(Object.values(READER_METRIC) as string[]).includes(name)) &&
+      (parkingWrites || name !== METRIC.deliveriesParked),
   );
   return {
     level,

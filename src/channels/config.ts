@@ -32,7 +32,7 @@ export class ChannelConfigError extends Error {}
 /** The primary notifier's delivery state is kept under this id, so no channel may take it. */
 export const PRIMARY_TARGET_ID = 'notifier';
 
-const ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+export const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const KNOWN_KEYS = new Set(['id', 'type', 'url', 'urlEnv', 'secretEnv', 'parties', 'severities', 'digest']);
 const SEVERITIES: readonly AlertSeverity[] = ['high', 'low'];
@@ -48,7 +48,7 @@ function stringList(raw: Raw, key: string, where: string): string[] | undefined 
   return value as string[];
 }
 
-function optionalString(raw: Raw, key: string, where: string, pattern?: RegExp): string | undefined {
+export function optionalString(raw: Raw, key: string, where: string, pattern?: RegExp): string | undefined {
   const value = raw[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || (pattern && !pattern.test(value))) {
@@ -57,7 +57,7 @@ function optionalString(raw: Raw, key: string, where: string, pattern?: RegExp):
   return value;
 }
 
-function parseFilter(raw: Raw, where: string): ChannelFilter {
+export function parseFilter(raw: Raw, where: string): ChannelFilter {
   const parties = stringList(raw, 'parties', where);
   const severities = stringList(raw, 'severities', where);
   const unknown = severities?.find((severity) => !SEVERITIES.includes(severity as AlertSeverity));
@@ -106,7 +106,7 @@ function parseEntry(raw: unknown, index: number): Omit<ChannelEntry, 'id'> & { i
     throw new ChannelConfigError(
       `${where}: daily digests are not available yet; leave "digest" out or set "immediate"`,
     );
-  const id = optionalString(entry, 'id', where, ID);
+  const id = optionalString(entry, 'id', where, CHANNEL_ID);
   return {
     type: type as ChannelType,
     filter: parseFilter(entry, where),
@@ -119,10 +119,10 @@ function parseEntry(raw: unknown, index: number): Omit<ChannelEntry, 'id'> & { i
 }
 
 /** Ids default to the type, numbered when a type repeats; ids key delivery state, so they must stay unique. */
-function assignIds(entries: ReturnType<typeof parseEntry>[]): ChannelEntry[] {
+export function assignIds<T extends { id?: string; type: ChannelType }>(entries: T[]): (T & { id: string })[] {
   const counts = new Map<string, number>();
   const withIds = entries.map((entry) => {
-    if (entry.id) return entry as ChannelEntry;
+    if (entry.id) return entry as T & { id: string };
     const seen = (counts.get(entry.type) ?? 0) + 1;
     counts.set(entry.type, seen);
     return { ...entry, id: seen === 1 ? entry.type : `${entry.type}-${seen}` };

@@ -1,6 +1,6 @@
 import type { AlertChannel, ChannelDeliveries, ChannelDelivery } from '../core/ports/channels';
 import type { Clock } from '../core/ports/clock';
-import { type AlertNotifier, DeliveryDeferredError } from '../core/ports/notifier';
+import { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError } from '../core/ports/notifier';
 import type { Alert } from '../core/stance-state';
 import { PRIMARY_TARGET_ID } from './config';
 import {
@@ -22,6 +22,11 @@ export interface FanoutOptions {
   policy?: RetryPolicy;
   /** Told about every delivery that was just parked (metrics, logs). */
   onParked?(delivery: ChannelDelivery): void;
+  /**
+   * The channels are delivered by someone else (in AWS, the publisher's sweep): this fan-out serves the primary
+   * notifier only, records it, and leaves the alert pending for the channels.
+   */
+  channelsElsewhere?: boolean;
 }
 
 function targetsFor(options: FanoutOptions, alert: Alert): AlertChannel[] {
@@ -72,11 +77,14 @@ export function createChannelFanout(options: FanoutOptions): AlertNotifier {
       const open = targets
         .map(({ record }) => triedById.get(record.channelId) ?? record)
         .filter((record) => record.status === 'pending');
+      if (open.length === 0 && options.channelsElsewhere)
+        throw new DeliveryDeferredError('channels are left to the sweep');
       if (open.length === 0) return;
       const failedNow = tried.filter((record) => record.status === 'pending');
       const summary = open.map((record) => `${record.channelId}: ${record.lastError ?? 'waiting'}`).join('; ');
       if (failedNow.length === 0) throw new DeliveryDeferredError(`waiting to retry ${summary}`);
-      throw new Error(`not delivered to ${summary}`);
+      if (open.some((record) => record.channelId === PRIMARY_TARGET_ID)) throw new Error(`not delivered to ${summary}`);
+      throw new ChannelsPendingError(`not delivered to ${summary}`);
     },
   };
 }

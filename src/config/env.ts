@@ -1,4 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
+import { ChannelConfigError } from '../channels/config';
+import { type DeclaredChannel, parseDeclaredChannels } from '../channels/declared';
 import { type AdaptiveScheduleConfig, resolveAdaptiveSchedule } from '../ingestion/adaptive-schedule';
 import { isMonitoringLevel, MONITORING_LEVELS, type MonitoringLevel } from './metrics';
 
@@ -13,6 +15,10 @@ export const ENV = {
   pollDeadlineMs: 'STORYWATCH_POLL_DEADLINE_MS',
   monitoring: 'STORYWATCH_MONITORING',
   adaptiveSchedule: 'STORYWATCH_ADAPTIVE_SCHEDULE',
+  /** The declared channels as JSON (names of where their secrets are kept, never the secrets). */
+  channels: 'STORYWATCH_CHANNELS',
+  /** `publisher` when the publisher's sweep delivers to channels, so the analyzer sends to SNS only; else `none`. */
+  channelDelivery: 'STORYWATCH_CHANNEL_DELIVERY',
 } as const;
 
 export class MissingEnvError extends Error {
@@ -85,4 +91,25 @@ function parseAdaptiveSchedule(raw: string): AdaptiveScheduleConfig {
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
     throw new Error(`Environment variable ${ENV.adaptiveSchedule} must be a JSON object, got "${raw}"`);
   return resolveAdaptiveSchedule(overrides as Partial<AdaptiveScheduleConfig>);
+}
+
+/** The channels the publisher delivers to; the stack always sets the variable (`[]` without channels). */
+export function declaredChannels(env: Env = process.env): DeclaredChannel[] {
+  const raw = requireEnv(ENV.channels, env);
+  try {
+    return parseDeclaredChannels(JSON.parse(raw), ENV.channels);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new Error(`Environment variable ${ENV.channels} must be a JSON list`);
+    if (error instanceof ChannelConfigError) throw new Error(`Environment variable ${error.message}`);
+    throw error;
+  }
+}
+
+/** Whether channels exist that the publisher's sweep delivers to (the analyzer then leaves alerts pending for it). */
+export function channelsByPublisher(env: Env = process.env): boolean {
+  const raw = requireEnv(ENV.channelDelivery, env);
+  if (raw !== 'publisher' && raw !== 'none') {
+    throw new Error(`Environment variable ${ENV.channelDelivery} must be "publisher" or "none", got "${raw}"`);
+  }
+  return raw === 'publisher';
 }

@@ -11,6 +11,8 @@ export const METRIC = {
   followUps: 'FollowUps',
   stanceChanges: 'StanceChanges',
   alertsSent: 'AlertsSent',
+  /** Channel deliveries given up on (attempts used up, or refused by the receiver): alerts someone did not get. */
+  deliveriesParked: 'DeliveriesParked',
 } as const;
 
 /** What the reader reports per analysis batch; the stack alarms on the fallback share and on a spent budget. */
@@ -31,7 +33,8 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC] | (typeof READER_M
  * - `full`: every alarm, the dashboard and every count as a metric;
  * - `standard` (default): the alarms that mean lost or stopped work (DLQs, poll heartbeat, feed failure ratio,
  *   reader and SMS alarms), no dashboard, and only the metrics those alarms read;
- * - `minimal`: only the alarms on parked work (the DLQs), which is lost if nobody hears of it; no custom metric.
+ * - `minimal`: only the alarms on parked work, which is lost if nobody hears of it: the DLQs, and channel deliveries
+ *   given up on (the one custom metric, written only when channels are declared and one parks).
  */
 export const MONITORING_LEVELS = ['full', 'standard', 'minimal'] as const;
 export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
@@ -40,12 +43,13 @@ export const DEFAULT_MONITORING_LEVEL: MonitoringLevel = 'standard';
 /**
  * The custom metrics each level writes through EMF, all in one namespace (METRICS_NAMESPACE) with one dimension
  * (`service`), so each name is exactly one billed custom metric. A count left out is still in the function's log
- * line; the reader metrics are written only when the bedrock reader reads.
+ * line; the reader metrics are written only when the bedrock reader reads, DeliveriesParked only when a channel
+ * delivery parks (channels declared).
  */
 export const EMITTED_METRICS: Record<MonitoringLevel, readonly MetricName[]> = {
   full: [...Object.values(METRIC), ...Object.values(READER_METRIC)],
-  standard: [METRIC.feedsPolled, METRIC.feedsFailed, ...Object.values(READER_METRIC)],
-  minimal: [],
+  standard: [METRIC.feedsPolled, METRIC.feedsFailed, METRIC.deliveriesParked, ...Object.values(READER_METRIC)],
+  minimal: [METRIC.deliveriesParked],
 };
 
 export function isMonitoringLevel(value: unknown): value is MonitoringLevel {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports/clock';
-import { type AlertNotifier, DeliveryDeferredError } from '../core/ports/notifier';
+import { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError } from '../core/ports/notifier';
 import type { Outbox } from '../core/ports/outbox';
 import type { Alert } from '../core/stance-state';
 
@@ -11,7 +11,8 @@ export interface PublishDeps {
 
 export interface PublishReport {
   sent: string[];
-  failed: { alertId: string; message: string }[];
+  /** `channelsOnly`: the primary notifier has the alert, only channels failed (they retry on their own). */
+  failed: { alertId: string; message: string; channelsOnly: boolean }[];
   /** Still pending only because what is left of their delivery waits out a channel's backoff. */
   deferred: string[];
 }
@@ -30,7 +31,11 @@ export async function publishAlerts(deps: PublishDeps, alerts: readonly Alert[])
         report.deferred.push(alert.id);
         continue;
       }
-      report.failed.push({ alertId: alert.id, message: error instanceof Error ? error.message : String(error) });
+      report.failed.push({
+        alertId: alert.id,
+        message: error instanceof Error ? error.message : String(error),
+        channelsOnly: error instanceof ChannelsPendingError,
+      });
       continue;
     }
     await deps.store.markAlertSent(alert.id, deps.clock.now().toISOString());

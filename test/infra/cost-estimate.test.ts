@@ -35,6 +35,21 @@ describe('the cost estimate', () => {
     expect(minimal).toBeCloseTo(counted.minimal.alarmMetrics * PRICES.alarmMetric + PRICES.kmsKey, 6);
   });
 
+  it('prices channels as one more alarm and one more custom metric at every level, as the README says', () => {
+    const channels = [{ type: 'slack', urlFrom: { secret: 'storywatch/slack-url' } }];
+    for (const level of MONITORING_LEVELS) {
+      const withChannels = inventory(level, { channels });
+      expect(withChannels.alarms - counted[level].alarms).toBe(1);
+      expect(withChannels.alarmMetrics - counted[level].alarmMetrics).toBe(1);
+      expect(withChannels.customMetrics - counted[level].customMetrics).toBe(1);
+      expect(fixedCost(withChannels) - fixedCost(counted[level])).toBeCloseTo(0.4, 6);
+    }
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(
+      'Declaring `channels` adds, at every level, the parked-deliveries alarm and its metric: $0.40',
+    );
+  }, 300_000);
+
   it('lays a table out the way the formatter does, so the README keeps it byte for byte', () => {
     expect(
       markdownTable([

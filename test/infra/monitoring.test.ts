@@ -1,7 +1,13 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../infra/config';
-import { EMITTED_METRICS, METRICS_NAMESPACE, MONITORING_LEVELS, type MonitoringLevel } from '../../src/config/metrics';
+import {
+  EMITTED_METRICS,
+  METRIC,
+  METRICS_NAMESPACE,
+  MONITORING_LEVELS,
+  type MonitoringLevel,
+} from '../../src/config/metrics';
 import { type BuiltApp, buildApp, loadFixtureConfig, runAppProcess } from './build';
 
 // One phone number, so the SMS alarms of the data stack are part of each level too.
@@ -105,9 +111,37 @@ describe('resources per monitoring level', () => {
       const dashboard = JSON.stringify(stateless.findResources('AWS::CloudWatch::Dashboard'));
       const graphed = EMITTED_METRICS.full.filter((name) => dashboard.includes(`\\"${name}\\"`));
       for (const name of [...read, ...graphed]) expect(EMITTED_METRICS[level]).toContain(name);
-      // Nothing is written that no alarm or graph reads (the reader metrics only exist with the bedrock reader).
+      // Nothing is written that no alarm or graph reads (the reader metrics only exist with the bedrock reader, the
+      // parked count only with channels).
       const used = new Set([...read, ...graphed]);
-      expect(EMITTED_METRICS[level].filter((name) => !name.startsWith('Reader') && !used.has(name))).toEqual([]);
+      const conditional = (name: string) => name.startsWith('Reader') || name === METRIC.deliveriesParked;
+      expect(EMITTED_METRICS[level].filter((name) => !conditional(name) && !used.has(name))).toEqual([]);
     },
+  );
+});
+
+describe('the parked-deliveries alarm', () => {
+  const CHANNELS = [{ type: 'slack', urlFrom: { secret: 'storywatch/slack-url' } }];
+
+  it.each(MONITORING_LEVELS)(
+    '%s: exists once channels are declared, on the count the publisher writes',
+    (level) => {
+      const { stateless } = buildApp({ monitoring: level, channels: CHANNELS });
+      const parked = alarmsOf(stateless).filter((alarm) => alarm.Properties.MetricName === METRIC.deliveriesParked);
+      expect(parked).toHaveLength(1);
+      expect(parked[0]?.Properties).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [{ Name: 'service', Value: 'storywatch' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(EMITTED_METRICS[level]).toContain(METRIC.deliveriesParked);
+      expect(alarmsOf(built[level].stateless).map((alarm) => alarm.Properties.MetricName)).not.toContain(
+        METRIC.deliveriesParked,
+      );
+    },
+    120_000,
   );
 });

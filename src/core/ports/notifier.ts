@@ -16,3 +16,15 @@ export class DeliveryDeferredError extends Error {
     this.name = 'DeliveryDeferredError';
   }
 }
+
+/**
+ * Thrown by a notifier whose primary delivery (SNS) has the alert while some channel failed this time: the alert
+ * stays pending for that channel's retry, which has its own backoff, parking and alarm. Not an outage of the
+ * publisher itself.
+ */
+export class ChannelsPendingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChannelsPendingError';
+  }
+}
