@@ -1,4 +1,5 @@
 import type { FeedStates } from '../../core/ports/feed-states';
+import { s } from './attributes';
 import { keys, PARTITIONS } from './keys';
 import { indexPartition, type TableRequests } from './requests';
 import { feedStateFromRow, feedStateRow } from './rows/feed-rows';
