@@ -1,11 +1,13 @@
 import { METRIC, READER_METRIC } from '../../src/config/metrics';
+import type { FeedItem } from '../../src/core/feed';
 import type { AlertNotifier } from '../../src/core/ports/notifier';
 import type { Outbox } from '../../src/core/ports/outbox';
-import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from '../../src/pipeline/analyze-batch';
+import type { AnalysisOutcome, AnalyzeDeps } from '../../src/pipeline/analyze-batch';
+import { analyzeIsolating, type ItemFailure } from '../../src/pipeline/analyze-isolated';
 import { type FeedHeatDeps, followUpsByFeed, heatFeeds } from '../../src/pipeline/feed-heat';
 import { publishAlerts } from '../../src/pipeline/publish-alerts';
 import { failuresOf, parseRecords } from '../lib/batch';
-import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
+import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
 import { parseItemMessage } from '../lib/messages';
 import type { Log, MetricsSink } from '../lib/observability';
 
@@ -26,18 +28,20 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
   return async (event: SqsEvent, _context?: InvocationContext): Promise<SqsBatchResponse> => {
     const { parsed, malformed } = parseRecords(event.Records, parseItemMessage, deps.log);
     try {
-      const outcome = await analyzeBatch(
+      const { outcome, failed } = await analyzeIsolating(
         deps,
         parsed.map((entry) => entry.value.item),
       );
       countOutcome(deps, outcome);
+      const failedRecords = recordsOf(parsed, failed, deps);
       await sendCommitted(deps, outcome);
       await markHotFeeds(
         deps,
         outcome,
         parsed.map((entry) => entry.value),
       );
-      return failuresOf(malformed);
+      // Only the records that failed come back (partial batch response); the others are analyzed and marked.
+      return failuresOf([...malformed, ...failedRecords]);
     } catch (error) {
       // Nothing of the batch is marked done, so every record comes back and is analyzed again, idempotently.
       deps.log.error('writing the batch failed; SQS will redeliver every record', { error });
@@ -46,6 +50,25 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
       deps.metrics.flush();
     }
   };
+}
+
+/** The records of the items that failed, each logged and counted: SQS redelivers them, then parks them in the DLQ. */
+function recordsOf(
+  parsed: { record: SqsRecord; value: { item: FeedItem } }[],
+  failed: readonly ItemFailure[],
+  deps: AnalyzerDeps,
+): SqsRecord[] {
+  deps.metrics.count(METRIC.itemsFailed, failed.length);
+  return failed.flatMap((failure) => {
+    const entry = parsed.find(({ value }) => value.item === failure.item);
+    deps.log.error('item could not be stored; SQS will redeliver it alone', {
+      itemId: failure.item.id,
+      messageId: entry?.record.messageId,
+      permanent: failure.permanent,
+      error: failure.message,
+    });
+    return entry ? [entry.record] : [];
+  });
 }
 
 function countOutcome(deps: AnalyzerDeps, outcome: AnalysisOutcome): void {

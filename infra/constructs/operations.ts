@@ -108,6 +108,7 @@ export class Operations extends Construct {
         METRIC.followUps,
         METRIC.stanceChanges,
         METRIC.alertsSent,
+        METRIC.itemsFailed,
       ]),
       new GraphWidget({ title: 'Feed failure ratio', left: [failureRatio], width: 12 }),
       graphs.backlog,

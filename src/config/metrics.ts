@@ -13,6 +13,8 @@ export const METRIC = {
   alertsSent: 'AlertsSent',
   /** Channel deliveries given up on (attempts used up, or refused by the receiver): alerts someone did not get. */
   deliveriesParked: 'DeliveriesParked',
+  /** Items whose analysis could not be stored, each failed alone (partial batch response). */
+  itemsFailed: 'ItemsFailed',
 } as const;
 
 /** What the reader reports per analysis batch; the stack alarms on the fallback share and on a spent budget. */

@@ -207,7 +207,8 @@ describe('handler logs, as CloudWatch would receive them', () => {
     });
     const event = sqsEvent([...itemQueue.bodies, 'not json: reply to tips@leaky.example.org']);
 
-    // The batch's writes fail, so every record is reported failed for SQS to redeliver; each failure is logged.
+    // The batch's writes fail, then the item tried alone fails the same way: every record is reported failed for SQS
+    // to redeliver, and each failed item is logged with its id.
     const response = await analyzer(event);
     expect(response.batchItemFailures).toHaveLength(event.Records.length);
     faultyClient.destroy();
@@ -226,7 +227,7 @@ describe('handler logs, as CloudWatch would receive them', () => {
       expect.arrayContaining([
         'polled feed',
         'record failed; SQS will redeliver it',
-        'writing the batch failed; SQS will redeliver every record',
+        'item could not be stored; SQS will redeliver it alone',
       ]),
     );
     expect(output).toContain('not_a_feed');

@@ -16,6 +16,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapWithConcurrency } from '../../core/concurrency';
+import { TooLargeError } from '../../core/text-limits';
 import { keyOf, type Row, type RowKey, s, text } from './attributes';
 
 /** DynamoDB's own limits on one request. */
@@ -60,7 +61,8 @@ export interface TableRequests {
   ): TransactWriteItem;
 }
 
-export function createTableRequests(client: DynamoDBClient, tableName: string): TableRequests {
+export function createTableRequests(dynamo: DynamoDBClient, tableName: string): TableRequests {
+  const client = { send: sizeRefusalsAsTooLarge(dynamo) };
   async function getChunk(chunk: Row[]): Promise<Row[]> {
     const found: Row[] = [];
     let pending = chunk;
@@ -159,6 +161,30 @@ export function indexPartition(
     ExpressionAttributeValues: { ':partition': s(partition) },
     ...(order.newestFirst ? { ScanIndexForward: false } : {}),
   };
+}
+
+/**
+ * The client's send, with DynamoDB's refusals of a key or row for its size turned into TooLargeError: the one
+ * failure no retry fixes, which the pipeline pins on the item carrying it. Other validation errors stay as they are.
+ */
+function sizeRefusalsAsTooLarge(client: DynamoDBClient): DynamoDBClient['send'] {
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  return (async (command: unknown) => {
+    try {
+      return await send(command);
+    } catch (error) {
+      if (isSizeRefusal(error)) throw new TooLargeError(`DynamoDB refused a write: ${(error as Error).message}`);
+      throw error;
+    }
+  }) as DynamoDBClient['send'];
+}
+
+function isSizeRefusal(error: unknown): boolean {
+  const { name, message } = error as Error;
+  if (name === 'ValidationException') return /size|exceeded/i.test(message ?? '');
+  if (name !== 'TransactionCanceledException') return false;
+  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ValidationError' && /size|exceeded/i.test(reason.Message ?? ''));
 }
 
 /** The condition of a row that moves by version: absent for version 0, else still at `expectedVersion`. */

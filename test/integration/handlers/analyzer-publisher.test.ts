@@ -3,6 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPublisherHandler } from '../../../functions/handlers/publisher';
+import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { createSnsNotifier } from '../../../src/adapters/sns/notifier';
 import type { FeedItem } from '../../../src/core/feed';
@@ -10,6 +11,7 @@ import type { AlertNotifier, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { startFaultProxy } from '../../support/fault-proxy';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { watchedStore } from '../../support/watched-store';
 import { fixedClock, lambdaContext, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from './support';
@@ -38,8 +40,10 @@ afterAll(async () => {
   await sns?.close();
   await dynamo?.close();
 });
+let tableName: string;
 beforeEach(async () => {
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable() });
+  tableName = await dynamo.freshTable();
+  store = createDynamoStoryStore({ client: dynamo.client, tableName });
   sns.published.length = 0;
 });
 
@@ -148,9 +152,10 @@ describe('analyzer handler', () => {
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(
       event.Records.map((record) => record.messageId).sort(),
     );
-    expect(log.entries.some((entry) => entry.level === 'error' && entry.message.includes('redeliver every'))).toBe(
-      true,
-    );
+    // The batch failed, then its oldest item alone failed the same way: the store is down, the rest go back untried.
+    expect(
+      log.entries.filter((entry) => entry.level === 'error' && entry.message.includes('could not be stored')),
+    ).toHaveLength(ITEMS.length);
     expect(sns.published).toEqual([]);
     expect(metrics.totals.StanceChanges ?? 0).toBe(0);
     // Claimed, never marked: each item still counts as unfinished, so a later poll hands it on again too.
@@ -160,6 +165,48 @@ describe('analyzer handler', () => {
     expect((await analyzer().handler(event)).batchItemFailures).toEqual([]);
     expect(publishedParties()).toEqual(['russia']);
     expect(await store.listFollowUps(STORY_ID)).toHaveLength(3);
+  });
+
+  it('fails only the record of an item DynamoDB refuses for its size, and analyzes the others of the batch', async () => {
+    const healthy = store;
+    await healthy.claimItems(ITEMS.map((item) => ({ item, dedupKeys: [] })));
+    const proxy = await startFaultProxy({ target: dynamo.endpoint, service: 'dynamodb' });
+    const client = createDynamoClient({ endpoint: proxy.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    try {
+      const bad = ITEMS[1] as FeedItem;
+      proxy.inject({
+        operations: ['BatchWriteItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'],
+        where: (request) => request.body.includes(bad.id),
+        fault: {
+          kind: 'status',
+          status: 400,
+          code: 'ValidationException',
+          message: 'Item size has exceeded the maximum allowed size',
+        },
+      });
+      store = createDynamoStoryStore({ client, tableName });
+      const { handler, log, metrics } = analyzer();
+      const event = itemEvent(ITEMS);
+
+      const response = await handler(event);
+
+      const badRecord = event.Records[ITEMS.indexOf(bad)];
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: badRecord?.messageId }]);
+      const followUps = (await healthy.listFollowUps(STORY_ID)).map((summary) => summary.itemId).sort();
+      expect(followUps).toEqual(
+        ITEMS.filter((item) => item !== bad)
+          .map((item) => item.id)
+          .sort(),
+      );
+      expect(metrics.totals.ItemsFailed).toBe(1);
+      const logged = log.entries.filter((entry) => entry.message.includes('could not be stored'));
+      expect(logged.map((entry) => entry.attributes)).toEqual([
+        expect.objectContaining({ itemId: bad.id, messageId: badRecord?.messageId, permanent: true }),
+      ]);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 
   it('keeps the items successful and the alert pending when SNS is down, for the sweep to send later', async () => {
