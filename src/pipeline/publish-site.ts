@@ -67,11 +67,14 @@ export async function publishStorySites(deps: SiteDeps, stories: readonly Report
 
 /** What the handlers are given: regenerate the site of the stories a commit touched, by story id. */
 export interface StorySiteRefresher {
+  /** Every story the site hosts. */
+  readonly storyIds: readonly string[];
   refresh(storyIds: Iterable<string>): Promise<SitePublishReport>;
 }
 
 export function createStorySiteRefresher(deps: SiteDeps, stories: readonly ReportStory[]): StorySiteRefresher {
   return {
+    storyIds: stories.map((story) => story.id),
     refresh: (storyIds) => {
       const wanted = new Set(storyIds);
       return publishStorySites(
