@@ -1,5 +1,5 @@
 import type { Reader } from '../core/ports/reader';
-import { createReader, parseReaderKind, READER_KINDS, ReaderConfigError } from '../reader/config';
+import { createReader, parseReaderKind, READER_KINDS, type ReaderConfig, ReaderConfigError } from '../reader/config';
 import type { ReaderLogEntry } from '../reader/llm-reader';
 import { DEFAULT_LLM_API_KEY_ENV } from '../reader/openai';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
@@ -39,6 +39,17 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
 /** The reader the options ask for; its fallbacks and rejections go to stderr as JSON lines. */
 export function readerFromOptions(context: CommandContext): Reader {
   const log = (entry: ReaderLogEntry) => context.io.stderr.write(`${JSON.stringify(entry)}\n`);
+  const config = readerConfigFromOptions(context);
+  try {
+    return createReader(config, { log });
+  } catch (error) {
+    if (error instanceof ReaderConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The reader configuration the options ask for, checked (a flag of the other reader is refused). */
+export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
   try {
     const kind = parseReaderKind(stringOption(context, 'reader'));
     const bedrockOnly = ['bedrock-region', 'bedrock-endpoint'].filter((name) => stringOption(context, name));
@@ -59,17 +70,14 @@ export function readerFromOptions(context: CommandContext): Reader {
     const llmEndpoint = httpUrl('llm-endpoint', stringOption(context, 'llm-endpoint'));
     const llmModel = stringOption(context, 'llm-model');
     const model = kind === 'bedrock' ? llmModel : undefined;
-    return createReader(
-      {
-        reader: kind,
-        ...(region ? { bedrockRegion: region } : {}),
-        ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
-        ...(model ? { bedrockModelId: model } : {}),
-        ...(llmEndpoint ? { llmEndpoint } : {}),
-        ...(kind === 'openai' && llmModel ? { llmModel } : {}),
-      },
-      { log },
-    );
+    return {
+      reader: kind,
+      ...(region ? { bedrockRegion: region } : {}),
+      ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
+      ...(model ? { bedrockModelId: model } : {}),
+      ...(llmEndpoint ? { llmEndpoint } : {}),
+      ...(kind === 'openai' && llmModel ? { llmModel } : {}),
+    };
   } catch (error) {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;

@@ -25,14 +25,14 @@ export interface StoryDraft {
   notes: string[];
 }
 
-const SEED_TEXT_LIMIT = 700;
+export const SEED_TEXT_LIMIT = 700;
 const TOPIC_WORDS = 8;
 const TOPIC_PHRASES = 6;
 /** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
 const SHARED_TOPIC_HITS = 2;
 const STRONG_WEIGHT = 1;
 
-function slug(text: string): string {
+export function slug(text: string): string {
   return (
     text
       .toLowerCase()
@@ -44,7 +44,7 @@ function slug(text: string): string {
   );
 }
 
-function sharedNames(storiesDir: string, kind: string): string[] {
+export function sharedNames(storiesDir: string, kind: string): string[] {
   const own = join(storiesDir, 'shared', kind);
   if (!existsSync(own)) return [];
   return readdirSync(own)
@@ -183,7 +183,8 @@ function wordsToLeaveOut(
   return coveredWords;
 }
 
-function draftTopic(topics: string[], words: string[], phrases: string[]): Record<string, unknown>[] {
+/** Topic entries of a draft: shared lists by name, then phrases above single words, as both drafters write them. */
+export function draftTopic(topics: string[], words: string[], phrases: string[]): Record<string, unknown>[] {
   return [
     ...topics.map((include) => ({ include })),
     ...(phrases.length > 0 ? [{ weight: 1.2, terms: phrases }] : []),
@@ -235,7 +236,7 @@ function draftParties(actors: string[], names: string[]): Record<string, unknown
   return parties;
 }
 
-function truncateAtSentence(text: string, limit: number): string {
+export function truncateAtSentence(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const sentences = splitSentences(text);
   let kept = '';
@@ -246,7 +247,7 @@ function truncateAtSentence(text: string, limit: number): string {
   return kept || text.slice(0, limit);
 }
 
-function draftNotes(json: Record<string, unknown>, names: string[], actorCount: number): string[] {
+export function draftNotes(json: Record<string, unknown>, names: string[], actorCount: number): string[] {
   const notes = [
     'Drafted by storywatch story init. Check each point, then delete these notes and run storywatch story check.',
   ];

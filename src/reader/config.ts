@@ -8,7 +8,7 @@ import { type BudgetLimits, createDailyBudget, type ReadingBudget } from './budg
 import { createLlmReader, type LlmReader, type ReaderLogEntry } from './llm-reader';
 import { createOpenAiTransport, DEFAULT_LLM_API_KEY_ENV } from './openai';
 import { createRulesReader } from './rules';
-import type { RetryPolicy } from './transport';
+import type { ModelTransport, RetryPolicy } from './transport';
 
 export const READER_KINDS = ['rules', 'bedrock', 'openai'] as const;
 export type ReaderKind = (typeof READER_KINDS)[number];
@@ -83,14 +83,7 @@ export interface ReaderDependencies {
 
 export function createReader(config: ReaderConfig, dependencies: ReaderDependencies = {}): Reader | LlmReader {
   if (config.reader === 'rules') return createRulesReader();
-  const transport =
-    config.reader === 'bedrock'
-      ? createBedrockTransport({
-          modelId: config.bedrockModelId ?? DEFAULT_BEDROCK_MODEL_ID,
-          ...(config.bedrockRegion ? { region: config.bedrockRegion } : {}),
-          ...(config.bedrockEndpoint ? { endpoint: config.bedrockEndpoint } : {}),
-        })
-      : openAiTransport(config, dependencies.env ?? process.env);
+  const transport = createTransport(config, dependencies.env ?? process.env);
   return createLlmReader({
     transport,
     ...(config.gateThreshold !== undefined ? { gateThreshold: config.gateThreshold } : {}),
@@ -98,6 +91,20 @@ export function createReader(config: ReaderConfig, dependencies: ReaderDependenc
     ...(config.retry ? { retry: config.retry } : {}),
     budget: dependencies.budget ?? createDailyBudget(config.budget ?? {}),
     ...(dependencies.log ? { log: dependencies.log } : {}),
+  });
+}
+
+/** The model endpoint an LLM reader is configured for; also what `story init --reader` drafts a story with. */
+export function createTransport(
+  config: ReaderConfig,
+  env: Record<string, string | undefined> = process.env,
+): ModelTransport {
+  if (config.reader === 'rules') throw new ReaderConfigError('the rules reader has no model endpoint');
+  if (config.reader === 'openai') return openAiTransport(config, env);
+  return createBedrockTransport({
+    modelId: config.bedrockModelId ?? DEFAULT_BEDROCK_MODEL_ID,
+    ...(config.bedrockRegion ? { region: config.bedrockRegion } : {}),
+    ...(config.bedrockEndpoint ? { endpoint: config.bedrockEndpoint } : {}),
   });
 }
 

@@ -4,12 +4,16 @@ import type { FeedItem } from '../../core/feed';
 import { readLabeledFile, toFeedItem } from '../../detection/evaluation';
 import { DEFAULT_STORIES_DIR, readStoryFile, StoryValidationError } from '../../detection/index';
 import { describeStory, formatFirings, formatLabeledFigures } from '../../detection/story-check';
-import { draftStory } from '../../detection/story-draft';
+import { type DraftInput, draftStory, type StoryDraft } from '../../detection/story-draft';
 import { formatStoryJson } from '../../detection/story-format';
+import { createTransport, ReaderConfigError } from '../../reader/config';
+import { draftStoryWithModel } from '../../stories/model-draft';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
+import { READER_OPTIONS, readerConfigFromOptions } from '../reader-options';
 
 const USAGE = [
   'storywatch story init --from <article.txt> [--from ...] [--name <title>] [--out <story.json>] [--force]',
+  '                      [--reader bedrock|openai (with its --bedrock-*/--llm-* options)]',
   '       storywatch story check <story.json> [--against <labeled.jsonl>] [--sample <items.jsonl>]',
 ].join('\n');
 
@@ -19,16 +23,29 @@ function listOption(context: CommandContext, name: string): string[] {
   return typeof value === 'string' ? [value] : [];
 }
 
-function runInit(context: CommandContext): number {
+/** The draft the options ask for: the rules', or a model's through the reader transports (rules on failure). */
+async function initDraft(context: CommandContext, input: DraftInput): Promise<StoryDraft> {
+  const config = readerConfigFromOptions(context);
+  if (config.reader === 'rules') return draftStory(input);
+  let transport: ReturnType<typeof createTransport>;
+  try {
+    transport = createTransport(config);
+  } catch (error) {
+    if (error instanceof ReaderConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const drafted = await draftStoryWithModel(input, transport);
+  if (drafted.fallback) context.io.stderr.write(`note: the rules drafted the story instead: ${drafted.fallback}\n`);
+  return drafted.draft;
+}
+
+async function runInit(context: CommandContext): Promise<number> {
   const seeds = listOption(context, 'from');
   if (seeds.length === 0) throw new UsageError('story init needs at least one --from <article.txt>');
-  if (stringOption(context, 'reader') !== undefined) {
-    throw new UsageError('--reader is not available for story init yet; the rules draft the story');
-  }
   const storiesDir = stringOption(context, 'stories-dir') ?? DEFAULT_STORIES_DIR;
   const name = stringOption(context, 'name');
   const startDate = stringOption(context, 'start');
-  const draft = draftStory({
+  const draft = await initDraft(context, {
     seeds: seeds.map((path) => readFileSync(path, 'utf8')),
     storiesDir,
     ...(name !== undefined ? { name } : {}),
@@ -91,7 +108,12 @@ export const storyCommand: Command = {
     start: { type: 'string', description: 'init: the date the story starts, YYYY-MM-DD', defaultText: 'today' },
     out: { type: 'string', description: 'init: where to write the story', defaultText: '<stories-dir>/<id>.json' },
     force: { type: 'boolean', description: 'init: replace an existing file' },
-    reader: { type: 'string', description: 'init: let an LLM reader draft the story (bedrock|openai; not yet)' },
+    ...READER_OPTIONS,
+    reader: {
+      type: 'string',
+      description: 'init: who drafts the story: rules, bedrock or openai',
+      defaultText: 'rules',
+    },
     'stories-dir': {
       type: 'string',
       description: 'init: stories directory whose shared lists to use',
