@@ -11,7 +11,6 @@ import { analyzerNotifier } from './lib/channel-wiring';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionSite } from './lib/site-wiring';
 import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
 
 const production = lazy(async () => {
@@ -30,7 +29,6 @@ const production = lazy(async () => {
   return createAnalyzerHandler({
     reader,
     store,
-    site: productionSite(store, stories),
     clock: systemClock,
     stories,
     feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },

@@ -3,7 +3,7 @@ import { createDeployedNotifier } from '../../src/channels/deployed';
 import { createChannelFanout } from '../../src/channels/fanout';
 import type { JsonPoster } from '../../src/channels/http-post';
 import { METRIC } from '../../src/config/metrics';
-import type { AlertNotifier, ChannelDeliveries, Clock } from '../../src/core/ports';
+import type { AlertNotifier, ChannelDeliveries, ChannelDelivery, Clock } from '../../src/core/ports';
 import type { SecretValues } from '../../src/core/ports/secret-values';
 import type { AlertDescriber } from '../../src/tracking/describe';
 import type { Log, MetricsSink } from './observability';
@@ -26,18 +26,20 @@ export interface PublisherNotifierOptions {
  * delivery is counted (the parked-deliveries alarm reads the count) and logged with what an operator needs.
  */
 export function publisherNotifier(options: PublisherNotifierOptions): AlertNotifier {
-  return createDeployedNotifier({
-    ...options,
-    onParked(delivery) {
-      options.metrics.count(METRIC.deliveriesParked, 1);
-      options.log.error('delivery parked: the channel will not be tried again for this alert', {
-        alertId: delivery.alertId,
-        channelId: delivery.channelId,
-        attempts: delivery.attempts,
-        lastError: delivery.lastError,
-      });
-    },
-  });
+  return createDeployedNotifier({ ...options, onParked: parkedDeliveryHook(options.metrics, options.log) });
+}
+
+/** Counts a parked delivery (alert or digest) for the parked-deliveries alarm and logs what an operator needs. */
+export function parkedDeliveryHook(metrics: MetricsSink, log: Log): (delivery: ChannelDelivery) => void {
+  return (delivery) => {
+    metrics.count(METRIC.deliveriesParked, 1);
+    log.error('delivery parked: the channel will not be tried again for this alert or digest', {
+      alertId: delivery.alertId,
+      channelId: delivery.channelId,
+      attempts: delivery.attempts,
+      lastError: delivery.lastError,
+    });
+  };
 }
 
 /**

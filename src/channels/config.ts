@@ -101,11 +101,6 @@ function parseEntry(raw: unknown, index: number): Omit<ChannelEntry, 'id'> & { i
     throw new ChannelConfigError(`${where}: a webhook needs "secretEnv"`);
   if (type !== 'webhook' && secretEnv !== undefined) throw new ChannelConfigError(`${where}: only a webhook is signed`);
   const digest = optionalString(entry, 'digest', where, /^(immediate|daily)$/) ?? 'immediate';
-  // No digest sender exists yet: accepting "daily" would deliver nothing to that channel, silently.
-  if (digest === 'daily')
-    throw new ChannelConfigError(
-      `${where}: daily digests are not available yet; leave "digest" out or set "immediate"`,
-    );
   const id = optionalString(entry, 'id', where, CHANNEL_ID);
   return {
     type: type as ChannelType,

@@ -107,10 +107,6 @@ function parseDeclared(raw: unknown, where: string): Omit<DeclaredChannel, 'id'>
   if (type === 'webhook' && !secretFrom) throw new ChannelConfigError(`${where}.secretFrom: a webhook is signed`);
   if (type !== 'webhook' && secretFrom) throw new ChannelConfigError(`${where}.secretFrom: only a webhook is signed`);
   const digest = optionalString(raw, 'digest', `${where}.digest`, /^(immediate|daily)$/) ?? 'immediate';
-  // No digest sender exists yet: accepting "daily" would deliver nothing to that channel, silently.
-  if (digest === 'daily') {
-    throw new ChannelConfigError(`${where}.digest: daily digests are not available yet; leave it out or "immediate"`);
-  }
   const id = optionalString(raw, 'id', `${where}.id`, CHANNEL_ID);
   return {
     type,

@@ -24,8 +24,15 @@ export const PRIVATE_NETWORK_OPTION: Record<string, OptionSpec> = {
   },
 };
 
-/** The channels named by --channels, secrets looked up in the environment; empty without the flag. */
-export function readChannelSpecs(context: CommandContext, env: NodeJS.ProcessEnv = process.env): ChannelSpec[] {
+/**
+ * The channels named by --channels, secrets looked up in the environment; empty without the flag. With `digest`,
+ * only the channels of that mode, so a command needs only their secrets set.
+ */
+export function readChannelSpecs(
+  context: CommandContext,
+  env: NodeJS.ProcessEnv = process.env,
+  digest?: ChannelSpec['digest'],
+): ChannelSpec[] {
   const file = stringOption(context, 'channels');
   if (file === undefined) return [];
   let text: string;
@@ -35,7 +42,8 @@ export function readChannelSpecs(context: CommandContext, env: NodeJS.ProcessEnv
     throw new UsageError(`--channels: cannot read ${file}: ${(error as Error).message}`);
   }
   try {
-    return parseChannelsFile(text).map((entry) => resolveChannelEntry(entry, env));
+    const entries = parseChannelsFile(text).filter((entry) => digest === undefined || entry.digest === digest);
+    return entries.map((entry) => resolveChannelEntry(entry, env));
   } catch (error) {
     if (error instanceof ChannelConfigError) throw new UsageError(`--channels ${file}: ${error.message}`);
     throw error;

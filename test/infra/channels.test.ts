@@ -115,5 +115,8 @@ describe('channels in the deployed stack', () => {
     // `-c channels='[…]'` arrives as a string.
     expect(problemsOf(JSON.stringify([CHANNELS[0], { type: 'teams' }]))).toEqual(['channels[1].urlFrom: missing']);
     expect(problemsOf(JSON.stringify(CHANNELS))).toEqual([]);
+    expect(problemsOf([CHANNELS[1], { ...CHANNELS[1], id: 'teams-daily', digest: 'daily' }])).toEqual([
+      'channels[1].digest: daily digests are not deployed yet; use the CLI',
+    ]);
   });
 });

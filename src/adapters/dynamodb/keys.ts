@@ -42,10 +42,15 @@ export const keys = {
     pk: `ALERT#${id(alertId)}`,
     sk: `DELIVERY#${id(channelId)}`,
   }),
+  /** One channel's delivery state for the daily digest of a UTC day (YYYY-MM-DD), one partition per day. */
+  digestDelivery: (day: string, channelId: string): RowKey => ({
+    pk: `DIGEST#${id(day)}`,
+    sk: `DELIVERY#${id(channelId)}`,
+  }),
   /** A stored reading: one partition per item content, one row per story, reader and prompt version. */
   reading: (key: ReadingKey): RowKey => ({
     pk: `READING#${key.itemDigest}`,
-    sk: `${id(key.storyId)}#${id(key.reader)}#${key.promptVersion}`,
+    sk: `${key.storyId}#${key.reader}#${key.promptVersion}`,
   }),
 };
 

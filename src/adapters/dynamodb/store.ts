@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Clock, type StoryStore, systemClock } from '../../core/ports/index';
-import { createDynamoChannelDeliveries } from './deliveries';
+import { createDynamoChannelDeliveries, createDynamoDigestDeliveries } from './deliveries';
 import { createDynamoFeedStates } from './feed-states';
 import { createDynamoFollowUps } from './follow-ups';
 import { createDynamoItemClaims } from './item-claims';
@@ -33,6 +33,7 @@ export function createDynamoStoryStore(options: DynamoStoreOptions): StoryStore 
     ...createDynamoStanceLedger(table, clock),
     ...createDynamoOutbox(table),
     ...createDynamoChannelDeliveries(table),
+    ...createDynamoDigestDeliveries(table),
     ...createDynamoReadModel(table),
     ...createDynamoReadings(table, { clock, retentionDays }),
   };

@@ -3,6 +3,7 @@ import { alertsCommand } from './alerts';
 import { articlesCommand } from './articles';
 import { classifyCommand } from './classify';
 import { demoCommand } from './demo';
+import { digestCommand } from './digest';
 import { fetchCommand } from './fetch';
 import { historyCommand } from './history';
 import { replayCommand } from './replay';
@@ -25,5 +26,6 @@ export const commands: Command[] = [
   historyCommand,
   articlesCommand,
   alertsCommand,
+  digestCommand,
   storyCommand,
 ];

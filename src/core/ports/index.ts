@@ -1,4 +1,4 @@
-import type { ChannelDeliveries } from './channels';
+import type { ChannelDeliveries, DigestDeliveries } from './channels';
 import type { FeedStates } from './feed-states';
 import type { FollowUps } from './follow-ups';
 import type { ItemClaims } from './item-claims';
@@ -7,7 +7,14 @@ import type { ReadModel } from './read-model';
 import type { Readings } from './readings';
 import type { StanceLedger } from './stance-ledger';
 
-export type { AlertChannel, ChannelDeliveries, ChannelDelivery, DeliveryStatus } from './channels';
+export type {
+  AlertChannel,
+  ChannelDeliveries,
+  ChannelDelivery,
+  DeliveryStatus,
+  DigestChannel,
+  DigestDeliveries,
+} from './channels';
 export { type Clock, systemClock } from './clock';
 export type { DueEntry, DueFeeds, DueRead } from './due-feeds';
 export type { FeedFetcher } from './feed-fetcher';
@@ -20,7 +27,6 @@ export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
 export type { ReadingKey, Readings, StoredReading } from './readings';
-export type { SiteDocument, SitePublisher, SitePublishReport } from './site';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';
 export type { StoryHeat } from './story-heat';
 
@@ -34,5 +40,6 @@ export type StoryStore = FeedStates &
   StanceLedger &
   Outbox &
   ChannelDeliveries &
+  DigestDeliveries &
   ReadModel &
   Readings;

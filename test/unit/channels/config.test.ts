@@ -17,6 +17,20 @@ describe('channels file', () => {
     expect(entries[2]).toMatchObject({ filter: { parties: ['russia'] }, digest: 'immediate' });
   });
 
+  it('takes "digest": "daily", and "immediate" when it is left out', () => {
+    const entries = parse([
+      { type: 'slack', urlEnv: 'SLACK_URL', digest: 'daily', parties: ['russia'] },
+      { type: 'webhook', url: 'https://hooks.example.com/in', secretEnv: 'HOOK_SECRET' },
+    ]);
+    expect(entries.map((entry) => [entry.id, entry.digest])).toEqual([
+      ['slack', 'daily'],
+      ['webhook', 'immediate'],
+    ]);
+    const [slack] = entries;
+    if (!slack) throw new Error('no entry');
+    expect(resolveChannelEntry(slack, { SLACK_URL: 'https://hooks.slack.com/services/x' }).digest).toBe('daily');
+  });
+
   it('takes secrets from the named env vars only and says which one is missing', () => {
     const [hook] = parse([{ type: 'webhook', url: 'https://hooks.example.com/in', secretEnv: 'HOOK_SECRET' }]);
     if (!hook) throw new Error('no entry');
@@ -32,7 +46,7 @@ describe('channels file', () => {
     [{ type: 'teams', urlEnv: 'X', severities: ['urgent'] }, /unknown severity "urgent"/],
     [{ type: 'teams', urlEnv: 'X', id: 'notifier' }, /reserved/],
     [{ type: 'teams', urlEnv: 'lower-case-not-ok' }, /"urlEnv" is not valid/],
-    [{ type: 'slack', urlEnv: 'SLACK_URL', digest: 'daily' }, /daily digests are not available yet/],
+    [{ type: 'slack', urlEnv: 'SLACK_URL', digest: 'weekly' }, /"digest" is not valid: "weekly"/],
   ])('refuses %j', (entry, message) => {
     expect(() => parse([entry])).toThrow(message);
   });

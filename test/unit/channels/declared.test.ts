@@ -36,6 +36,17 @@ describe('declared channels (the channels context key)', () => {
     expect(parseDeclaredChannels(undefined)).toEqual([]);
   });
 
+  it('takes "digest": "daily" beside immediate channels', () => {
+    const channels = parseDeclaredChannels([
+      { type: 'teams', urlFrom: { secret: 'teams-url' }, digest: 'daily' },
+      { type: 'teams', urlFrom: { secret: 'teams-url' } },
+    ]);
+    expect(channels.map((channel) => [channel.id, channel.digest])).toEqual([
+      ['teams', 'daily'],
+      ['teams-2', 'immediate'],
+    ]);
+  });
+
   it('lists each place a value is read from once, for the grants', () => {
     const channels = parseDeclaredChannels([
       { type: 'teams', urlFrom: { secret: 'shared' } },
@@ -59,7 +70,7 @@ describe('declared channels (the channels context key)', () => {
     [{ type: 'teams', urlFrom: { secret: 's' }, secretFrom: { secret: 't' } }, 'only a webhook is signed'],
     [{ type: 'pager', urlFrom: { secret: 's' } }, 'channels[0].type: must be one of slack, teams, webhook'],
     [{ type: 'teams', urlFrom: { secret: 's' }, severities: ['urgent'] }, 'unknown severity "urgent"'],
-    [{ type: 'teams', urlFrom: { secret: 's' }, digest: 'daily' }, 'channels[0].digest: daily digests'],
+    [{ type: 'teams', urlFrom: { secret: 's' }, digest: 'hourly' }, 'channels[0].digest: "digest" is not valid'],
   ])('refuses %j, naming the field', (entry, message) => {
     expect(() => parseDeclaredChannels([entry])).toThrow(message);
   });

@@ -1,0 +1,59 @@
+import { dayWindow } from '../../channels/digest';
+import { createDigestChannel } from '../../channels/digest-channel';
+import { createJsonPoster } from '../../channels/http-post';
+import { terminalLines } from '../../core/plain-text';
+import { systemClock } from '../../core/ports';
+import { type DigestReport, sendDailyDigests } from '../../pipeline/send-digests';
+import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs } from '../channel-options';
+import { booleanOption, type Command, stringOption, UsageError } from '../command';
+import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { selectStories } from '../stories';
+
+function summary(report: DigestReport): string {
+  const parts = [
+    report.sent.length > 0 ? `sent to ${report.sent.join(', ')}` : 'sent to no channel',
+    ...(report.quiet.length > 0 ? [`nothing to say to ${report.quiet.join(', ')}`] : []),
+    ...(report.skipped.length > 0 ? [`already sent, parked or waiting to retry: ${report.skipped.join(', ')}`] : []),
+  ];
+  const failures = report.failed.map((failure) => `  ${failure.channelId}: ${failure.message}\n`).join('');
+  return terminalLines(`digest ${report.day}: ${parts.join('; ')}\n${failures}`);
+}
+
+export const digestCommand: Command = {
+  name: 'digest',
+  summary: 'Send the daily digest of one UTC day to the channels with "digest": "daily" (once per channel and day)',
+  usage: 'storywatch digest --channels <file> [--day YYYY-MM-DD] [--allow-private-network] [store options]',
+  options: {
+    day: { type: 'string', description: 'The UTC day the digest covers', defaultText: 'yesterday (UTC)' },
+    ...CHANNEL_OPTIONS,
+    ...PRIVATE_NETWORK_OPTION,
+    ...STORE_OPTIONS,
+  },
+  async run(context) {
+    const day = stringOption(context, 'day');
+    if (day !== undefined) {
+      try {
+        dayWindow(day);
+      } catch {
+        throw new UsageError('--day must be a day such as 2025-03-17');
+      }
+    }
+    if (stringOption(context, 'channels') === undefined) throw new UsageError('give the channels file with --channels');
+    const specs = readChannelSpecs(context, process.env, 'daily');
+    if (specs.length === 0) throw new UsageError('--channels names no channel with "digest": "daily"');
+    const { stories } = selectStories(context);
+    const post = createJsonPoster({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+    const channels = specs.map((spec) => createDigestChannel(spec, { post, clock: systemClock }));
+    const opened = await openStoreFromOptions(context);
+    try {
+      const report = await sendDailyDigests(
+        { store: opened.store, clock: systemClock, stories, channels },
+        day === undefined ? {} : { day },
+      );
+      context.io.stdout.write(summary(report));
+      return report.failed.length > 0 ? 1 : 0;
+    } finally {
+      await opened.close();
+    }
+  },
+};
