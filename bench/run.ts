@@ -16,6 +16,7 @@ import { latencySection } from './sections/latency';
 import { parseSection } from './sections/parse';
 import { pollCycleSection } from './sections/poll-cycle';
 import { qualitySection } from './sections/quality';
+import { readerSection } from './sections/reader';
 import { storeSection } from './sections/store';
 
 const SECTIONS: Record<string, BenchSection> = {
@@ -27,6 +28,7 @@ const SECTIONS: Record<string, BenchSection> = {
   quality: qualitySection,
   latency: latencySection,
   dispatch: dispatchSection,
+  reader: readerSection,
 };
 
 async function main() {

@@ -11,6 +11,7 @@ import { analyzerNotifier } from './lib/channel-wiring';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
+import { productionSite } from './lib/site-wiring';
 import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
 
 const production = lazy(async () => {
@@ -29,6 +30,7 @@ const production = lazy(async () => {
   return createAnalyzerHandler({
     reader,
     store,
+    site: productionSite(store, stories),
     clock: systemClock,
     stories,
     feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },

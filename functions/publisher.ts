@@ -14,11 +14,13 @@ import { publisherNotifier } from './lib/channel-wiring';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
+import { productionSite } from './lib/site-wiring';
 import { productionStore } from './lib/wiring';
 
 const production = lazy(async () => {
-  // Stories only give the alert texts their human party names and story title.
-  const describe = createAlertDescriber(loadStories(storiesDir()));
+  // Stories give the alert texts their human party names and story title, and the site its pages.
+  const stories = loadStories(storiesDir());
+  const describe = createAlertDescriber(stories);
   const store = productionStore();
   const metrics = createPowertoolsMetrics(monitoringLevel());
   const log = createLog();
@@ -35,7 +37,14 @@ const production = lazy(async () => {
     metrics,
     log,
   });
-  return createPublisherHandler({ store, clock: systemClock, notifier, metrics, log });
+  return createPublisherHandler({
+    store,
+    clock: systemClock,
+    notifier,
+    site: productionSite(store, stories),
+    metrics,
+    log,
+  });
 });
 
 export const handler = async (event: ScheduledInvocation, context: InvocationContext) =>

@@ -1,6 +1,7 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
+import { acknowledgeSiteFindings } from './accepted-site-findings';
 import { ScheduledInvoke } from './constructs/scheduled-invoke';
 import type { SmsSettings } from './constructs/sms-settings';
 import { StorywatchFunction } from './constructs/storywatch-function';
@@ -14,6 +15,7 @@ import type { StatelessStack } from './stateless-stack';
 export function acknowledgeAcceptedFindings(stateless: StatelessStack, sms: SmsSettings | null): void {
   if (sms) acknowledgeSmsSettings(sms);
   for (const fn of StorywatchFunction.allIn(stateless)) acknowledgeFunction(fn);
+  acknowledgeSiteFindings(stateless.site);
   for (const { role, target } of ScheduledInvoke.allIn(stateless)) {
     acknowledge(role, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(target.function)}.Arn>:*]`,

@@ -8,6 +8,7 @@ import type { AdaptiveScheduleConfig } from '../src/ingestion/adaptive-schedule'
 import { loadFeedRegistry } from '../src/ingestion/registry';
 import { readAdaptiveScheduleContext } from './adaptive-schedule-context';
 import { readMonitoringLevel } from './monitoring-level';
+import { readSitePathPrefix } from './site-context';
 
 export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
 export const SEVERITIES = ['high', 'low'] as const;
@@ -58,6 +59,8 @@ export interface StorywatchConfig {
   monitoring: MonitoringLevel;
   /** Slack, Teams and webhook channels: where their values are kept in AWS, never the values. */
   channels: DeclaredChannel[];
+  /** First path segment of the hosted pages, hard to guess (obscurity, not access control); null: none. */
+  sitePathPrefix: string | null;
 }
 
 /** Retention values CloudWatch Logs accepts; anything else is rejected by the service at deploy time. */
@@ -181,6 +184,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
   const reader = readReaderContext(readContext, problems);
   const monitoring = readMonitoringLevel(readContext('monitoring'), problems);
   const channels = readChannels(readContext('channels'), problems);
+  const sitePathPrefix = readSitePathPrefix(readContext('sitePathPrefix'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -202,6 +206,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
     storiesDir,
     monitoring,
     channels,
+    sitePathPrefix,
   };
 
   function readPath(raw: unknown, key: string, fallback: string, kind: 'file' | 'directory'): string {

@@ -10,6 +10,7 @@ import { Analysis } from './constructs/analysis';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
 import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
 import { Operations } from './constructs/operations';
+import { Site, type SiteProps } from './constructs/site';
 import type { FunctionDefaults, StorywatchFunction } from './constructs/storywatch-function';
 import { deadLetterQueue, MAX_RECEIVE_COUNT } from './constructs/work-queue';
 import { type ImportedData, importDataReferences } from './data-references';
@@ -36,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   bedrockReader?: ModelAccessProps;
   /** Slack/Teams/webhook channels the publisher delivers to (none when left out). */
   channels?: readonly DeclaredChannel[];
+  /** The hosted story pages and feeds. */
+  site: Pick<SiteProps, 'pathPrefix' | 'storyIds'>;
 }
 
 export const FUNCTION_TIMEOUT = Duration.seconds(60);
@@ -70,6 +73,8 @@ export class StatelessStack extends Stack {
   readonly modelAccess?: ModelAccess;
   readonly operations: Operations;
   readonly channels: AlertChannels;
+  /** The story pages and feeds on S3 behind CloudFront, rewritten by the analyzer and publisher after commits. */
+  readonly site: Site;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
   readonly scheduleDlq: Queue;
   /** The data stack's table and topics, read from its SSM parameters at deploy time. */
@@ -116,6 +121,10 @@ export class StatelessStack extends Stack {
       analyzer: this.analysis.analyzer,
     });
 
+    this.site = new Site(this, 'Site', { ...props.site, logRetentionDays: props.logRetention });
+    this.site.grantPublish(this.analysis.analyzer);
+    this.site.grantPublish(this.analysis.publisher);
+
     this.operations = new Operations(this, 'Operations', {
       opsTopic: this.data.opsTopic,
       heartbeatPeriodMinutes: props.heartbeatPeriodMinutes,
@@ -146,8 +155,28 @@ export class StatelessStack extends Stack {
         description: 'CloudWatch dashboard',
       });
     }
+    this.outputSiteUrls();
     new CfnOutput(this, 'FeedQueueUrl', { value: feedQueue.queue.queueUrl, description: 'Queue of feeds to poll' });
     new CfnOutput(this, 'ItemQueueUrl', { value: itemQueue.queue.queueUrl, description: 'Queue of items to analyze' });
+  }
+
+  /** Where readers open each story's page and subscribe to its feeds. */
+  private outputSiteUrls(): void {
+    new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'Root of the hosted story pages and feeds' });
+    for (const story of this.site.stories) {
+      const name = story.storyId.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_match, _sep, first: string) =>
+        first.toUpperCase(),
+      );
+      new CfnOutput(this, `${name}PageUrl`, { value: story.page, description: `${story.storyId}: story page` });
+      new CfnOutput(this, `${name}ChangesFeedUrl`, {
+        value: story.changes,
+        description: `${story.storyId}: Atom feed of stance changes`,
+      });
+      new CfnOutput(this, `${name}FollowUpsFeedUrl`, {
+        value: story.followUps,
+        description: `${story.storyId}: Atom feed of follow-ups`,
+      });
+    }
   }
 
   /** The four pipeline functions by name. */

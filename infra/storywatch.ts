@@ -1,6 +1,7 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readStoryCatalog } from '../src/detection/story';
 import { acknowledgeAcceptedFindings } from './accepted-findings';
 import type { StorywatchConfig } from './config';
 import { StatefulStack } from './stateful-stack';
@@ -47,6 +48,10 @@ export function createStorywatch(
     feedRegistryPath: config.feedRegistryPath,
     monitoring: config.monitoring,
     channels: config.channels,
+    site: {
+      pathPrefix: config.sitePathPrefix,
+      storyIds: readStoryCatalog(config.storiesDir).stories.map((story) => story.id),
+    },
     ...(config.reader === 'bedrock' && config.bedrockModelId
       ? {
           bedrockReader: {

@@ -53,10 +53,10 @@ async function measureFetchedThroughput(bodies: Uint8Array[], options: { rounds:
       language: 'en',
     }));
     const fetchAll = async () => {
-      let outcomes: Awaited<ReturnType<typeof fetcher.poll>>[];
+      let outcomes: Awaited<ReturnType<typeof fetcher.fetchFeed>>[];
       try {
         const settled = await mapWithConcurrency(feeds, FETCH_CONCURRENCY, (feed) =>
-          fetcher.poll(feed, null, new Date()),
+          fetcher.fetchFeed(feed, null, new Date()),
         );
         outcomes = settled.map((result) => {
           if (result.status === 'rejected') throw result.reason;

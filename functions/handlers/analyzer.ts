@@ -6,10 +6,12 @@ import type { AnalysisOutcome, AnalyzeDeps } from '../../src/pipeline/analyze-ba
 import { analyzeIsolating, type ItemFailure } from '../../src/pipeline/analyze-isolated';
 import { type FeedHeatDeps, followUpsByFeed, heatFeeds } from '../../src/pipeline/feed-heat';
 import { publishAlerts } from '../../src/pipeline/publish-alerts';
+import type { StorySiteRefresher } from '../../src/pipeline/publish-site';
 import { failuresOf, parseRecords } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
 import { parseItemMessage } from '../lib/messages';
 import type { Log, MetricsSink } from '../lib/observability';
+import { refreshSite, storiesChangedBy } from '../lib/site';
 
 export interface AnalyzerDeps extends AnalyzeDeps {
   store: AnalyzeDeps['store'] & Outbox & FeedHeatDeps['store'];
@@ -18,6 +20,8 @@ export interface AnalyzerDeps extends AnalyzeDeps {
   feedHeat?: Pick<FeedHeatDeps, 'due' | 'heat' | 'schedule'>;
   metrics: MetricsSink;
   log: Log;
+  /** The hosted story pages and feeds, regenerated after a batch that changed a story. */
+  site?: StorySiteRefresher;
 }
 
 /**
@@ -40,6 +44,7 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
         outcome,
         parsed.map((entry) => entry.value),
       );
+      await refreshSite(deps.site, storiesChangedBy(outcome), deps.log);
       // Only the records that failed come back (partial batch response); the others are analyzed and marked.
       return failuresOf([...malformed, ...failedRecords]);
     } catch (error) {

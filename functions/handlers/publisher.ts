@@ -1,11 +1,15 @@
 import { METRIC } from '../../src/config/metrics';
 import { type PublishDeps, type PublishReport, publishPendingAlerts } from '../../src/pipeline/publish-alerts';
+import type { StorySiteRefresher } from '../../src/pipeline/publish-site';
 import type { InvocationContext, ScheduledInvocation } from '../lib/events';
 import type { Log, MetricsSink } from '../lib/observability';
+import { refreshSite } from '../lib/site';
 
 export interface PublisherDeps extends PublishDeps {
   metrics: MetricsSink;
   log: Log;
+  /** The hosted story pages, whose alerts show pending or sent: regenerated when a sweep sent something. */
+  site?: StorySiteRefresher;
 }
 
 /**
@@ -18,6 +22,7 @@ export function createPublisherHandler(deps: PublisherDeps) {
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<PublishReport> => {
     try {
       const report = await publishPendingAlerts(deps);
+      if (report.sent.length > 0) await refreshSite(deps.site, deps.site?.storyIds ?? [], deps.log);
       deps.metrics.count(METRIC.alertsSent, report.sent.length);
       deps.log.info('swept pending alerts', {
         trigger: event?.source ?? 'unknown',

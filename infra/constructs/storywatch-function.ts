@@ -4,6 +4,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -59,7 +60,7 @@ export type TableAction =
 /** What a function was given through bind*: the env variable, the resource kind and the access it got. */
 export interface Binding {
   variable: string;
-  kind: 'table' | 'queue' | 'topic' | 'secret' | 'parameter';
+  kind: 'table' | 'queue' | 'topic' | 'secret' | 'parameter' | 'bucket';
   access: readonly string[];
   resource: IConstruct;
   /** The ARN the grant names (for tables: the table; the grant also covers its indexes). */
@@ -189,6 +190,19 @@ export class StorywatchFunction extends Construct {
     }
     this.function.addEnvironment(variable, value);
     return this;
+  }
+
+  /**
+   * Lets the function read (HEAD, to compare) and put objects whose keys match the pattern, and names the bucket.
+   * Reading includes s3:ListBucket, without which S3 answers a missing key with 403 instead of 404.
+   */
+  bindBucket(bucket: IBucket, keyPattern: string, variable: string = ENV.siteBucket): this {
+    bucket.grantRead(this.function, keyPattern);
+    bucket.grantPut(this.function, keyPattern);
+    return this.bind(
+      { variable, kind: 'bucket', access: ['read', 'put'], resource: bucket, arn: bucket.arnForObjects(keyPattern) },
+      bucket.bucketName,
+    );
   }
 
   private bind(binding: Binding, value: string): this {

@@ -19,6 +19,8 @@ export const ENV = {
   channels: 'STORYWATCH_CHANNELS',
   /** `publisher` when the publisher's sweep delivers to channels, so the analyzer sends to SNS only; else `none`. */
   channelDelivery: 'STORYWATCH_CHANNEL_DELIVERY',
+  siteBucket: 'SITE_BUCKET',
+  siteUrl: 'STORYWATCH_SITE_URL',
 } as const;
 
 export class MissingEnvError extends Error {
@@ -58,6 +60,26 @@ export const itemQueueUrl = (env: Env = process.env) => requireEnv(ENV.itemQueue
 export const storiesDir = (env: Env = process.env) => requirePathEnv(ENV.storiesDir, env);
 export const feedRegistryPath = (env: Env = process.env) => requirePathEnv(ENV.feedRegistry, env);
 export const pollDeadlineMs = (env: Env = process.env) => requirePositiveIntegerEnv(ENV.pollDeadlineMs, env);
+
+export const siteBucket = (env: Env = process.env) => requireEnv(ENV.siteBucket, env);
+
+/**
+ * The hosted site's root as readers reach it: https, ending in "/". Its path is also the objects' key prefix in
+ * the bucket (the unguessable path, when one is configured), so the two can never disagree.
+ */
+export function siteUrl(env: Env = process.env): { url: string; keyPrefix: string } {
+  const raw = requireEnv(ENV.siteUrl, env);
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = null;
+  }
+  if (parsed?.protocol !== 'https:' || !raw.endsWith('/') || parsed.search || parsed.hash) {
+    throw new Error(`Environment variable ${ENV.siteUrl} must be an https URL ending in "/", got "${raw}"`);
+  }
+  return { url: parsed.href, keyPrefix: decodeURIComponent(parsed.pathname.slice(1)) };
+}
 
 /** Which metrics the function writes (see EMITTED_METRICS); the stack sets it from the `monitoring` context key. */
 export function monitoringLevel(env: Env = process.env): MonitoringLevel {

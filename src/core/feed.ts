@@ -91,7 +91,7 @@ export interface FeedScheduleMemory {
   intervalSec: number;
 }
 
-export type PollOutcome =
+export type FetchOutcome =
   | {
       kind: 'changed';
       /** Items of entries that are new or changed since the last document. */

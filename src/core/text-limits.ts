@@ -130,14 +130,14 @@ export function boundedSummary(summary: FollowUpSummary, links: LinkBound = 'all
 }
 
 /** A reading as stored: its summary and every quote and reason bounded like the follow-up rows they feed. */
-export function boundedClassification<T extends Classification>(reading: T): T {
+export function boundedClassification<T extends Classification>(reading: T, links: LinkBound = 'all'): T {
   return {
     ...reading,
     reasons: reading.reasons.slice(0, TEXT_LIMITS.listEntries).map((reason) => clipText(reason, TEXT_LIMITS.quote)),
     stances: reading.stances
       .slice(0, TEXT_LIMITS.listEntries)
       .map((stance) => ({ ...stance, evidence: clipText(stance.evidence, TEXT_LIMITS.quote) })),
-    ...(reading.summary ? { summary: boundedSummary(reading.summary) } : {}),
+    ...(reading.summary ? { summary: boundedSummary(reading.summary, links) } : {}),
   };
 }
 

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClassifiedError, FeedItem, PollOutcome } from '../core/feed';
+import type { ClassifiedError, FeedItem, FetchOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
 import { boundPublishedTime } from '../core/published-time';
 import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
 import { ConnectionPool } from './connection-pool';
 import { classifyError, FeedError } from './errors';
-import { getFeedOverHttp } from './http';
+import { httpGetFeed } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
 import { type ParsedFeedDocument, type ParsedFeedInfo, parseFeedDocument } from './parse';
 import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './politeness';
@@ -49,7 +49,7 @@ export interface ReadableFeed {
 }
 
 /** A failure may still carry what could be read: the items before the cut of a truncated document. */
-export type FetchFeedResult =
+export type FeedDocumentResult =
   | ({ ok: true } & ReadableFeed)
   | { ok: false; error: ClassifiedError; partial?: ReadableFeed };
 
@@ -58,10 +58,10 @@ export async function fetchFeedDocument(
   url: string,
   options: Partial<FetchOptions> = {},
   deps: FetcherDeps = {},
-): Promise<FetchFeedResult> {
+): Promise<FeedDocumentResult> {
   const settings = resolveFetchOptions(options);
   try {
-    const response = await getFeedOverHttp({ url }, settings, networkOf(deps));
+    const response = await httpGetFeed({ url }, settings, networkOf(deps));
     if (response.body === null) throw new FeedError('http_status', 'HTTP 304 to an unconditional request');
     const parsed = await parseDocument(
       response.body,
@@ -86,10 +86,10 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
   const pool = new ConnectionPool();
   return {
     closeConnections: () => pool.close(),
-    async poll(feed, state, now): Promise<PollOutcome> {
+    async fetchFeed(feed, state, now): Promise<FetchOutcome> {
       const current = state ?? initialFeedState(feed, now);
       try {
-        const response = await getFeedOverHttp(
+        const response = await httpGetFeed(
           { url: current.url, etag: current.etag, lastModified: current.lastModified },
           settings,
           network,

@@ -207,7 +207,7 @@ function readCappedBody(
  * With a pool, a connection that ended cleanly (a body read to its end, a 304) is kept for the next request to
  * the same host; any other ending destroys it.
  */
-export async function getFeedOverHttp(
+export async function httpGetFeed(
   target: ConditionalRequest,
   settings: HttpSettings,
   network: { resolver: HostResolver; addressPolicy?: AddressPolicy | undefined },

@@ -10,7 +10,7 @@ export {
 export { decodeFeedBody, detectCharset } from './decode';
 export { itemDedupKeys, normalizeTitleForDedup } from './dedup';
 export { classifyError, FeedError, type FeedErrorDetails } from './errors';
-export { createHttpFeedFetcher, type FetcherDeps, type FetchFeedResult, fetchFeedDocument } from './fetcher';
+export { createHttpFeedFetcher, type FeedDocumentResult, type FetcherDeps, fetchFeedDocument } from './fetcher';
 export { canonicalLink, safeHttpLink } from './links';
 export { DEFAULT_FETCH_OPTIONS, DEFAULT_USER_AGENT, type FetchOptions, resolveFetchOptions } from './options';
 export { type ParsedFeedDocument, type ParsedFeedInfo, parseFeedDocument } from './parse';

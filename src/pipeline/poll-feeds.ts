@@ -1,5 +1,5 @@
 import { coalescing, mapWithConcurrency } from '../core/concurrency';
-import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus, PollOutcome } from '../core/feed';
+import type { ClassifiedError, FeedDefinition, FeedItem, FeedState, FeedStatus, FetchOutcome } from '../core/feed';
 import type { Clock } from '../core/ports/clock';
 import type { FeedFetcher } from '../core/ports/feed-fetcher';
 import type { FeedStates } from '../core/ports/feed-states';
@@ -87,7 +87,7 @@ export async function claimItems(
  */
 export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, feed: FeedDefinition) {
   const state = await deps.store.getFeedState(feed.id);
-  const outcome = await deps.fetcher.poll(feed, state, deps.clock.now());
+  const outcome = await deps.fetcher.fetchFeed(feed, state, deps.clock.now());
   const { toAnalyze } = await claimItems(deps.store, itemsOf(outcome));
   const report = pollReport(outcome, toAnalyze);
   if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems, feed.id);
@@ -164,11 +164,11 @@ export async function pollFeeds(
     for (const item of (await claimItems(deps.store, batch.flat())).toAnalyze) claimed.add(item);
   });
   const claims: Promise<unknown>[] = feeds.map(() => Promise.resolve());
-  let settled: PromiseSettledResult<PollOutcome>[];
+  let settled: PromiseSettledResult<FetchOutcome>[];
   try {
     settled = await mapWithConcurrency(feeds, options.concurrency, async (feed, index) => {
       const known = states ? (states.get(feed.id) ?? null) : await deps.store.getFeedState(feed.id);
-      const outcome = await deps.fetcher.poll(feed, known, deps.clock.now());
+      const outcome = await deps.fetcher.fetchFeed(feed, known, deps.clock.now());
       // Not awaited here: the fetch slot goes to the next feed while the claim waits for its batch. A failed claim
       // is read by allSettled below; until then this handler keeps it from counting as an unhandled rejection.
       if (itemsOf(outcome).length > 0) {
@@ -199,7 +199,7 @@ export async function pollFeeds(
 }
 
 /** The report of one feed, built once its claims are known. */
-function pollReport(outcome: PollOutcome, toAnalyze: FeedItem[]): FeedPollReport {
+function pollReport(outcome: FetchOutcome, toAnalyze: FeedItem[]): FeedPollReport {
   const { nextState } = outcome;
   const changed = outcome.kind === 'changed' ? outcome : null;
   return {
@@ -217,7 +217,7 @@ function pollReport(outcome: PollOutcome, toAnalyze: FeedItem[]): FeedPollReport
 }
 
 /** Items of entries the feed did not carry last time: the ones to claim. */
-const itemsOf = (outcome: PollOutcome): FeedItem[] => (outcome.kind === 'changed' ? outcome.items : []);
+const itemsOf = (outcome: FetchOutcome): FeedItem[] => (outcome.kind === 'changed' ? outcome.items : []);
 
 function failedInternally(deps: PollDeps, feed: FeedDefinition, reason: unknown): PolledFeed {
   const report: FeedPollReport = {

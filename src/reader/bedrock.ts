@@ -3,14 +3,25 @@
  * naming it), temperature 0, several items per request, and a cache point after the system text for models that
  * cache prompts, so every batch after the first pays a fraction for the story's instructions.
  */
-import {
+import type {
   BedrockRuntimeClient,
-  type BedrockRuntimeClientConfig,
-  ConverseCommand,
-  type ConverseCommandInput,
-  type ConverseCommandOutput,
+  BedrockRuntimeClientConfig,
+  ConverseCommandInput,
+  ConverseCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { type ModelRequest, type ModelResponse, type ModelTransport, TransportError } from './transport';
+
+type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
+let bedrockSdk: Promise<BedrockSdk> | undefined;
+
+/**
+ * The SDK is loaded on the first request, never at import: the rules reader (the default deploy, the CLI, the
+ * tests) and the analyzer's cold start with reader=rules never pay for loading the Bedrock Runtime client.
+ */
+function loadBedrockSdk(): Promise<BedrockSdk> {
+  bedrockSdk ??= import('@aws-sdk/client-bedrock-runtime');
+  return bedrockSdk;
+}
 
 /** Cheap and capable enough for reading short news items; see the README for the others documented. */
 export const DEFAULT_BEDROCK_MODEL_ID = 'amazon.nova-lite-v1:0';
@@ -80,13 +91,20 @@ function toolInput(output: ConverseCommandOutput, toolName: string): unknown {
 }
 
 export function createBedrockTransport(options: BedrockTransportOptions): ModelTransport {
-  const client = new BedrockRuntimeClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    // Retries are the reader's, with its own backoff and fallback; the SDK's would multiply them.
-    maxAttempts: 1,
-  });
+  let connected: Promise<{ client: BedrockRuntimeClient; sdk: BedrockSdk }> | undefined;
+  const connect = () => {
+    connected ??= loadBedrockSdk().then((sdk) => ({
+      sdk,
+      client: new sdk.BedrockRuntimeClient({
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        // Retries are the reader's, with its own backoff and fallback; the SDK's would multiply them.
+        maxAttempts: 1,
+      }),
+    }));
+    return connected;
+  };
   const caching = options.promptCaching ?? supportsPromptCaching(options.modelId);
   const path = `/model/${encodeURIComponent(options.modelId)}/converse`;
   return {
@@ -97,9 +115,10 @@ export function createBedrockTransport(options: BedrockTransportOptions): ModelT
       body: converseInput(options.modelId, request, caching),
     }),
     async send(request, signal): Promise<ModelResponse> {
+      const { client, sdk } = await connect();
       let output: ConverseCommandOutput;
       try {
-        output = await client.send(new ConverseCommand(converseInput(options.modelId, request, caching)), {
+        output = await client.send(new sdk.ConverseCommand(converseInput(options.modelId, request, caching)), {
           abortSignal: signal,
         });
       } catch (error) {

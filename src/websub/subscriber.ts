@@ -15,7 +15,7 @@ import {
   systemResolver,
 } from '../ingestion/address-guard';
 import { decodeFeedBody } from '../ingestion/decode';
-import { getFeedOverHttp } from '../ingestion/http';
+import { httpGetFeed } from '../ingestion/http';
 import { DEFAULT_USER_AGENT, type FetchOptions, resolveFetchOptions } from '../ingestion/options';
 import type { SubscriptionStore } from './callback';
 import { discoverHubs, type HubDiscovery } from './discovery';
@@ -178,7 +178,7 @@ export async function fetchHubDiscovery(
   network: { resolver?: HostResolver; addressPolicy?: AddressPolicy } = {},
 ): Promise<HubDiscovery> {
   try {
-    const response = await getFeedOverHttp({ url: feedUrl }, resolveFetchOptions(options), {
+    const response = await httpGetFeed({ url: feedUrl }, resolveFetchOptions(options), {
       resolver: network.resolver ?? systemResolver,
       addressPolicy: network.addressPolicy,
     });

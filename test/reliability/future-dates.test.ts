@@ -44,7 +44,7 @@ describe('a feed dating its items after the clock', () => {
   it('hands on items no later than the poll, flagging those beyond the tolerance', async () => {
     const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
     const definition = { id: 'fast', url: server.url('/feed'), name: 'Fast', publisher: 'L', language: 'en' };
-    const outcome = await fetcher.poll(definition, null, NOW);
+    const outcome = await fetcher.fetchFeed(definition, null, NOW);
     fetcher.closeConnections?.();
     if (outcome.kind !== 'changed') throw new Error(`poll failed: ${JSON.stringify(outcome)}`);
     expect(

@@ -104,7 +104,7 @@ describe('the address guard against other spellings of a blocked address', () =>
     const feed = { id: 'inside', url: 'http://intranet.test/feed', name: 'x', publisher: 'x', language: 'en' };
     const now = new Date('2025-03-14T12:00:00.000Z');
 
-    const outcome = await fetcher.poll(feed, null, now);
+    const outcome = await fetcher.fetchFeed(feed, null, now);
 
     expect(outcome.kind).toBe('failed');
     expect(outcome.kind === 'failed' && outcome.error.kind).toBe('blocked_address');

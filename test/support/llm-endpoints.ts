@@ -73,13 +73,22 @@ function sendJson(response: AnyResponse, status: number, body: unknown, headers:
   response.end(JSON.stringify(body));
 }
 
+/** How the endpoint behaves besides its script. */
+export interface EndpointOptions {
+  /** Wait this long before answering each request: a model's think time, for the bench. */
+  delayMs?: number;
+}
+
 async function serve(
   handle: (request: AnyRequest, body: string, response: AnyResponse) => void,
   http2 = false,
+  options: EndpointOptions = {},
 ): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const delay = options.delayMs ?? 0;
   const onRequest = (request: AnyRequest, response: AnyResponse) => {
     readBody(request).then(
-      (body) => handle(request, body, response),
+      (body) =>
+        delay > 0 ? setTimeout(() => handle(request, body, response), delay) : handle(request, body, response),
       () => response.destroy(),
     );
   };
@@ -111,65 +120,69 @@ interface ConverseBody {
 }
 
 /** Bedrock Runtime Converse: the answer comes back as the input of the tool the request forced. */
-export async function startBedrockEndpoint(script: ModelScript): Promise<LlmEndpoint> {
+export async function startBedrockEndpoint(script: ModelScript, options: EndpointOptions = {}): Promise<LlmEndpoint> {
   const calls: ModelCall[] = [];
-  const served = await serve((request, text, response) => {
-    const match = /^\/model\/([^/]+)\/converse$/.exec(request.url ?? '');
-    if (request.method !== 'POST' || !match) {
-      return sendJson(
-        response,
-        404,
-        { message: 'unknown operation' },
-        { 'x-amzn-errortype': 'UnknownOperationException' },
-      );
-    }
-    const body = JSON.parse(text) as ConverseBody & Record<string, unknown>;
-    const system = (body.system ?? []).map((block) => block.text ?? '').join('');
-    const user = body.messages?.[0]?.content?.[0]?.text ?? '{}';
-    const call: ModelCall = {
-      path: request.url ?? '',
-      system,
-      items: parseItems(user),
-      body,
-      headers: request.headers,
-    };
-    calls.push(call);
-    const turn = script(call, calls.length - 1);
-    if ('hang' in turn) return;
-    if ('fail' in turn) {
-      return sendJson(
-        response,
-        turn.fail.status,
-        { message: `injected ${turn.fail.code}` },
-        {
-          'x-amzn-errortype': `${turn.fail.code}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+  const served = await serve(
+    (request, text, response) => {
+      const match = /^\/model\/([^/]+)\/converse$/.exec(request.url ?? '');
+      if (request.method !== 'POST' || !match) {
+        return sendJson(
+          response,
+          404,
+          { message: 'unknown operation' },
+          { 'x-amzn-errortype': 'UnknownOperationException' },
+        );
+      }
+      const body = JSON.parse(text) as ConverseBody & Record<string, unknown>;
+      const system = (body.system ?? []).map((block) => block.text ?? '').join('');
+      const user = body.messages?.[0]?.content?.[0]?.text ?? '{}';
+      const call: ModelCall = {
+        path: request.url ?? '',
+        system,
+        items: parseItems(user),
+        body,
+        headers: request.headers,
+      };
+      calls.push(call);
+      const turn = script(call, calls.length - 1);
+      if ('hang' in turn) return;
+      if ('fail' in turn) {
+        return sendJson(
+          response,
+          turn.fail.status,
+          { message: `injected ${turn.fail.code}` },
+          {
+            'x-amzn-errortype': `${turn.fail.code}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+          },
+        );
+      }
+      if ('raw' in turn) {
+        response.writeHead(turn.status ?? 200, { 'content-type': 'application/json' });
+        return response.end(turn.raw);
+      }
+      const toolName = body.toolConfig?.toolChoice?.tool?.name ?? 'unnamed';
+      const inputTokens = tokens(system + user);
+      sendJson(response, 200, {
+        output: {
+          message: {
+            role: 'assistant',
+            content: [{ toolUse: { toolUseId: `tooluse_${calls.length}`, name: toolName, input: turn.answer } }],
+          },
         },
-      );
-    }
-    if ('raw' in turn) {
-      response.writeHead(turn.status ?? 200, { 'content-type': 'application/json' });
-      return response.end(turn.raw);
-    }
-    const toolName = body.toolConfig?.toolChoice?.tool?.name ?? 'unnamed';
-    const inputTokens = tokens(system + user);
-    sendJson(response, 200, {
-      output: {
-        message: {
-          role: 'assistant',
-          content: [{ toolUse: { toolUseId: `tooluse_${calls.length}`, name: toolName, input: turn.answer } }],
+        stopReason: 'tool_use',
+        usage: {
+          inputTokens,
+          outputTokens: tokens(JSON.stringify(turn.answer)),
+          totalTokens: inputTokens + tokens(JSON.stringify(turn.answer)),
+          cacheReadInputTokens: calls.length > 1 ? tokens(system) : 0,
+          cacheWriteInputTokens: calls.length === 1 ? tokens(system) : 0,
         },
-      },
-      stopReason: 'tool_use',
-      usage: {
-        inputTokens,
-        outputTokens: tokens(JSON.stringify(turn.answer)),
-        totalTokens: inputTokens + tokens(JSON.stringify(turn.answer)),
-        cacheReadInputTokens: calls.length > 1 ? tokens(system) : 0,
-        cacheWriteInputTokens: calls.length === 1 ? tokens(system) : 0,
-      },
-      metrics: { latencyMs: 1 },
-    });
-  }, true);
+        metrics: { latencyMs: 1 },
+      });
+    },
+    true,
+    options,
+  );
   return { ...served, calls };
 }
 
@@ -178,42 +191,46 @@ interface ChatBody {
 }
 
 /** OpenAI Chat Completions: the answer comes back as the message content, a JSON string. */
-export async function startOpenAiEndpoint(script: ModelScript): Promise<LlmEndpoint> {
+export async function startOpenAiEndpoint(script: ModelScript, options: EndpointOptions = {}): Promise<LlmEndpoint> {
   const calls: ModelCall[] = [];
-  const served = await serve((request, text, response) => {
-    if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
-      return sendJson(response, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
-    }
-    const body = JSON.parse(text) as ChatBody & Record<string, unknown>;
-    const system = body.messages?.find((message) => message.role === 'system')?.content ?? '';
-    const user = body.messages?.find((message) => message.role === 'user')?.content ?? '{}';
-    const call: ModelCall = { path: request.url, system, items: parseItems(user), body, headers: request.headers };
-    calls.push(call);
-    const turn = script(call, calls.length - 1);
-    if ('hang' in turn) return;
-    if ('fail' in turn) {
-      return sendJson(response, turn.fail.status, {
-        error: { message: `injected ${turn.fail.code}`, type: turn.fail.code },
+  const served = await serve(
+    (request, text, response) => {
+      if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+        return sendJson(response, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+      }
+      const body = JSON.parse(text) as ChatBody & Record<string, unknown>;
+      const system = body.messages?.find((message) => message.role === 'system')?.content ?? '';
+      const user = body.messages?.find((message) => message.role === 'user')?.content ?? '{}';
+      const call: ModelCall = { path: request.url, system, items: parseItems(user), body, headers: request.headers };
+      calls.push(call);
+      const turn = script(call, calls.length - 1);
+      if ('hang' in turn) return;
+      if ('fail' in turn) {
+        return sendJson(response, turn.fail.status, {
+          error: { message: `injected ${turn.fail.code}`, type: turn.fail.code },
+        });
+      }
+      const content = 'raw' in turn ? turn.raw : JSON.stringify(turn.answer);
+      if ('raw' in turn && turn.status !== undefined && turn.status !== 200) {
+        response.writeHead(turn.status, { 'content-type': 'application/json' });
+        return response.end(turn.raw);
+      }
+      sendJson(response, 200, {
+        id: `chatcmpl-${calls.length}`,
+        object: 'chat.completion',
+        created: 0,
+        model: String(body.model ?? ''),
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: tokens(system + user),
+          completion_tokens: tokens(content),
+          total_tokens: tokens(system + user) + tokens(content),
+        },
       });
-    }
-    const content = 'raw' in turn ? turn.raw : JSON.stringify(turn.answer);
-    if ('raw' in turn && turn.status !== undefined && turn.status !== 200) {
-      response.writeHead(turn.status, { 'content-type': 'application/json' });
-      return response.end(turn.raw);
-    }
-    sendJson(response, 200, {
-      id: `chatcmpl-${calls.length}`,
-      object: 'chat.completion',
-      created: 0,
-      model: String(body.model ?? ''),
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-      usage: {
-        prompt_tokens: tokens(system + user),
-        completion_tokens: tokens(content),
-        total_tokens: tokens(system + user) + tokens(content),
-      },
-    });
-  });
+    },
+    false,
+    options,
+  );
   return { ...served, calls };
 }
 

@@ -50,7 +50,7 @@ export const keys = {
   /** A stored reading: one partition per item content, one row per story, reader and prompt version. */
   reading: (key: ReadingKey): RowKey => ({
     pk: `READING#${key.itemDigest}`,
-    sk: `${key.storyId}#${key.reader}#${key.promptVersion}`,
+    sk: `${id(key.storyId)}#${id(key.reader)}#${key.promptVersion}`,
   }),
 };
 

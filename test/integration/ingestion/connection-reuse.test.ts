@@ -76,7 +76,7 @@ describe('connections kept open for a batch of polls', () => {
     const fetcher = newFetcher({ allowPrivateNetwork: true });
     const before = server.connectionsAccepted();
     for (const path of ['/a.xml', '/b.xml', '/a.xml']) {
-      expect((await fetcher.poll(feed(path), null, now)).kind).toBe('changed');
+      expect((await fetcher.fetchFeed(feed(path), null, now)).kind).toBe('changed');
     }
     expect(server.connectionsAccepted() - before).toBe(1);
     expect(server.openConnections()).toBe(1);
@@ -87,19 +87,19 @@ describe('connections kept open for a batch of polls', () => {
   it('keeps the connection after a 304 too', async () => {
     const fetcher = newFetcher({ allowPrivateNetwork: true });
     const before = server.connectionsAccepted();
-    const first = await fetcher.poll(feed('/c.xml'), null, now);
+    const first = await fetcher.fetchFeed(feed('/c.xml'), null, now);
     expect(first.kind).toBe('changed');
-    const second = await fetcher.poll(feed('/c.xml'), first.nextState, now);
+    const second = await fetcher.fetchFeed(feed('/c.xml'), first.nextState, now);
     expect(second.kind).toBe('not_modified');
-    expect((await fetcher.poll(feed('/a.xml'), null, now)).kind).toBe('changed');
+    expect((await fetcher.fetchFeed(feed('/a.xml'), null, now)).kind).toBe('changed');
     expect(server.connectionsAccepted() - before).toBe(1);
   });
 
   it('fetches again on a fresh connection when the server closed the kept one as the request went out', async () => {
     const fetcher = newFetcher({ allowPrivateNetwork: true });
     const before = server.connectionsAccepted();
-    const first = await fetcher.poll(feed('/closes-kept-connections.xml'), null, now);
-    const second = await fetcher.poll(feed('/closes-kept-connections.xml'), null, now);
+    const first = await fetcher.fetchFeed(feed('/closes-kept-connections.xml'), null, now);
+    const second = await fetcher.fetchFeed(feed('/closes-kept-connections.xml'), null, now);
     expect([first.kind, second.kind]).toEqual(['changed', 'changed']);
     expect(server.hits('/closes-kept-connections.xml')).toBeGreaterThanOrEqual(3);
     expect(server.connectionsAccepted() - before).toBe(2);
@@ -107,8 +107,8 @@ describe('connections kept open for a batch of polls', () => {
 
   it('does not send a request again when its body was cut short on a kept connection', async () => {
     const fetcher = newFetcher({ allowPrivateNetwork: true });
-    expect((await fetcher.poll(feed('/a.xml'), null, now)).kind).toBe('changed');
-    const cut = await fetcher.poll(feed('/cut-short.xml'), null, now);
+    expect((await fetcher.fetchFeed(feed('/a.xml'), null, now)).kind).toBe('changed');
+    const cut = await fetcher.fetchFeed(feed('/cut-short.xml'), null, now);
     expect(cut.kind === 'failed' && cut.error.kind).toBe('network');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.hits('/cut-short.xml')).toBe(1);
@@ -120,8 +120,8 @@ describe('connections kept open for a batch of polls', () => {
       { resolver: async () => [{ address: '127.0.0.1', family: 4 }] },
     );
     const before = server.connectionsAccepted();
-    const one = await fetcher.poll(feed('/a.xml', `http://one.example.test:${server.port}/a.xml`), null, now);
-    const two = await fetcher.poll(feed('/a.xml', `http://two.example.test:${server.port}/a.xml`), null, now);
+    const one = await fetcher.fetchFeed(feed('/a.xml', `http://one.example.test:${server.port}/a.xml`), null, now);
+    const two = await fetcher.fetchFeed(feed('/a.xml', `http://two.example.test:${server.port}/a.xml`), null, now);
     expect([one.kind, two.kind]).toEqual(['changed', 'changed']);
     expect(server.connectionsAccepted() - before).toBe(2);
   });

@@ -54,10 +54,10 @@ describe('polling feeds with the HTTP feed fetcher', () => {
   });
 
   it('stores validators, sends them back, and treats 304 as unchanged without parsing', async () => {
-    const first = await fetcher.poll(feed('/conditional'), null, NOW);
+    const first = await fetcher.fetchFeed(feed('/conditional'), null, NOW);
     expect(first.kind).toBe('changed');
     expect(first.nextState).toMatchObject({ etag: '"v1"', lastModified: 'Wed, 12 Mar 2025 10:00:00 GMT' });
-    const second = await fetcher.poll(feed('/conditional'), first.nextState, NOW);
+    const second = await fetcher.fetchFeed(feed('/conditional'), first.nextState, NOW);
     expect(second.kind).toBe('not_modified');
     const conditional = server.requests.filter((request) => request.path === '/conditional');
     expect(conditional[1]?.headers['if-none-match']).toBe('"v1"');
@@ -66,30 +66,30 @@ describe('polling feeds with the HTTP feed fetcher', () => {
   });
 
   it('identifies itself with a descriptive User-Agent and accepts compressed bodies', async () => {
-    await fetcher.poll(feed('/conditional'), null, NOW);
+    await fetcher.fetchFeed(feed('/conditional'), null, NOW);
     const request = server.requests.find((candidate) => candidate.path === '/conditional');
     expect(request?.headers['user-agent']).toMatch(/^storywatch\/\d+\.\d+\.\d+ \(.+\)$/);
     expect(request?.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
   it.each(['/gzip', '/deflate', '/br'])('decompresses the %s body before parsing', async (path) => {
-    const outcome = await fetcher.poll(feed(path), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed(path), null, NOW);
     if (outcome.kind !== 'changed') throw new Error(JSON.stringify(outcome));
     expect(outcome.items[0]?.title).toBe('Envoys meet again over the proposed 30-day truce');
   });
 
   it('schedules the next poll from the RSS ttl', async () => {
-    const outcome = await fetcher.poll(feed('/new-home'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/new-home'), null, NOW);
     expect(secondsAfterNow(outcome.nextState.nextPollAt)).toBe(45 * 60);
   });
 
   it('schedules the next poll from Cache-Control max-age when it asks for longer than the ttl', async () => {
-    const outcome = await fetcher.poll(feed('/max-age'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/max-age'), null, NOW);
     expect(secondsAfterNow(outcome.nextState.nextPollAt)).toBe(5400);
   });
 
   it('honours Retry-After in seconds on 429', async () => {
-    const outcome = await fetcher.poll(feed('/rate-limited'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/rate-limited'), null, NOW);
     expect(outcome.kind).toBe('failed');
     expect(outcome.kind === 'failed' && outcome.error.kind).toBe('http_status');
     expect(secondsAfterNow(outcome.nextState.nextPollAt)).toBe(1800);
@@ -97,24 +97,24 @@ describe('polling feeds with the HTTP feed fetcher', () => {
   });
 
   it('honours Retry-After as an HTTP-date on 503', async () => {
-    const outcome = await fetcher.poll(feed('/unavailable-until'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/unavailable-until'), null, NOW);
     expect(secondsAfterNow(outcome.nextState.nextPollAt)).toBe(3 * 3600);
   });
 
   it('moves the stored URL after a 301', async () => {
-    const outcome = await fetcher.poll(feed('/old-home'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/old-home'), null, NOW);
     expect(outcome.kind).toBe('changed');
     expect(outcome.nextState.url).toBe(server.url('/new-home'));
   });
 
   it('keeps the stored URL after a 307', async () => {
-    const outcome = await fetcher.poll(feed('/temporary'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/temporary'), null, NOW);
     expect(outcome.kind).toBe('changed');
     expect(outcome.nextState.url).toBe(server.url('/temporary'));
   });
 
   it('marks a feed answering 410 as gone', async () => {
-    const outcome = await fetcher.poll(feed('/gone'), null, NOW);
+    const outcome = await fetcher.fetchFeed(feed('/gone'), null, NOW);
     expect(outcome.nextState.status).toBe('gone');
     expect(outcome.nextState.lastError).toMatchObject({ kind: 'http_status', at: NOW.toISOString() });
   });
@@ -123,7 +123,7 @@ describe('polling feeds with the HTTP feed fetcher', () => {
     let state: FeedState = initialFeedState(feed('/broken'), NOW);
     const delays: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const outcome = await fetcher.poll(feed('/broken'), state, NOW);
+      const outcome = await fetcher.fetchFeed(feed('/broken'), state, NOW);
       state = outcome.nextState;
       delays.push(secondsAfterNow(state.nextPollAt));
     }
@@ -133,7 +133,7 @@ describe('polling feeds with the HTTP feed fetcher', () => {
   });
 
   it('returns a failed outcome instead of throwing when the feed URL is unusable', async () => {
-    const outcome = await fetcher.poll({ ...feed('/x'), url: 'gopher://old.example/feed' }, null, NOW);
+    const outcome = await fetcher.fetchFeed({ ...feed('/x'), url: 'gopher://old.example/feed' }, null, NOW);
     expect(outcome.kind === 'failed' && outcome.error.kind).toBe('invalid_url');
   });
 });

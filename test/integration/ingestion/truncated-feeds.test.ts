@@ -58,7 +58,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
   async function fullPoll(): Promise<FeedState> {
     body = SIX_ITEMS;
     etag = '"full"';
-    const full = await fetcher.poll(definition(), null, NOW);
+    const full = await fetcher.fetchFeed(definition(), null, NOW);
     if (full.kind !== 'changed') throw new Error(`the full document failed: ${JSON.stringify(full)}`);
     expect(full.items).toHaveLength(6);
     return full.nextState;
@@ -68,7 +68,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
     const state = await fullPoll();
     body = CUT_IN_THIRD;
     etag = '"cut"';
-    const outcome = await fetcher.poll(definition(), state, LATER);
+    const outcome = await fetcher.fetchFeed(definition(), state, LATER);
     expect(outcome).toMatchObject({ kind: 'failed', error: { kind: 'truncated' } });
     expect(outcome.nextState).toMatchObject({
       etag: '"full"',
@@ -84,7 +84,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
     const state = await fullPoll();
     body = CUT_THEN_CLOSED;
     etag = '"cut"';
-    const outcome = await fetcher.poll(definition(), state, LATER);
+    const outcome = await fetcher.fetchFeed(definition(), state, LATER);
     expect(outcome).toMatchObject({
       kind: 'failed',
       error: { kind: 'truncated', message: expect.stringMatching(/2 entries remain of the 6/) },
@@ -97,7 +97,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
     const state = await fullPoll();
     body = `${SIX_ITEMS.slice(0, SIX_ITEMS.indexOf('<guid>t-4'))}</channel></rss>`;
     etag = '"shorter"';
-    const outcome = await fetcher.poll(definition(), state, LATER);
+    const outcome = await fetcher.fetchFeed(definition(), state, LATER);
     expect(outcome.kind).toBe('changed');
     expect(outcome.nextState.etag).toBe('"shorter"');
   });
@@ -106,7 +106,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
     const state = await fullPoll();
     body = feedOf(item(7));
     etag = '"short"';
-    const outcome = await fetcher.poll(definition(), state, LATER);
+    const outcome = await fetcher.fetchFeed(definition(), state, LATER);
     expect(outcome.kind === 'changed' && outcome.items.map((entry) => entry.title)).toEqual(['Round 7 of the talks']);
   });
 
@@ -125,7 +125,7 @@ describe('a truncated feed document is a failed poll, never a short success', ()
   it('fails the fixture cut inside an item and closed after the cut once the feed had more items', async () => {
     const state = await fullPoll();
     body = readFileSync(new URL('../../fixtures/feeds/cut-then-closed.xml', import.meta.url), 'utf8');
-    const outcome = await fetcher.poll(definition(), state, LATER);
+    const outcome = await fetcher.fetchFeed(definition(), state, LATER);
     expect(outcome).toMatchObject({ kind: 'failed', error: { kind: 'truncated' } });
   });
 });

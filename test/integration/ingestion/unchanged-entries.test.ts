@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeedDefinition, PollOutcome } from '../../../src/core/feed';
+import type { FeedDefinition, FetchOutcome } from '../../../src/core/feed';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 
@@ -29,7 +29,7 @@ const document = (entries: Entry[]) =>
     )
     .join('')}\n</channel></rss>`;
 
-function changed(outcome: PollOutcome) {
+function changed(outcome: FetchOutcome) {
   if (outcome.kind !== 'changed') throw new Error(`expected a changed poll, got ${JSON.stringify(outcome)}`);
   return outcome;
 }
@@ -54,13 +54,13 @@ describe('polling a feed that mostly repeats its previous document', () => {
   });
 
   it('returns only the new entry on top, then only the edited entry, and counts the rest as unchanged', async () => {
-    const first = changed(await fetcher.poll(feed(), null, NOW));
+    const first = changed(await fetcher.fetchFeed(feed(), null, NOW));
     expect(first.items.map((item) => item.title)).toEqual(['Story 3', 'Story 2', 'Story 1']);
     expect(first.unchangedItems).toBe(0);
     expect(first.nextState.seenEntryDigests).toHaveLength(3);
 
     body = document([entry(4), entry(3), entry(2), entry(1)]);
-    const second = changed(await fetcher.poll(feed(), first.nextState, later(15)));
+    const second = changed(await fetcher.fetchFeed(feed(), first.nextState, later(15)));
     // A bare guid is scoped to the feed's host.
     expect(second.items.map((item) => item.id)).toEqual([`${new URL(server.origin).host}/story-4`]);
     expect(second.items[0]).toMatchObject({ title: 'Story 4', link: 'https://desk.example/story-4' });
@@ -69,7 +69,7 @@ describe('polling a feed that mostly repeats its previous document', () => {
     expect(second.nextState.seenEntryDigests?.slice(1)).toEqual(first.nextState.seenEntryDigests);
 
     body = document([entry(4), entry(3), entry(2, 'Corrected: the meeting is on Friday'), entry(1)]);
-    const third = changed(await fetcher.poll(feed(), second.nextState, later(30)));
+    const third = changed(await fetcher.fetchFeed(feed(), second.nextState, later(30)));
     expect(third.items).toEqual([
       expect.objectContaining({ title: 'Story 2', description: 'Corrected: the meeting is on Friday' }),
     ]);
@@ -81,23 +81,23 @@ describe('polling a feed that mostly repeats its previous document', () => {
 
   it('parses every entry again when the feed state carries no digests', async () => {
     body = document([entry(2), entry(1)]);
-    const first = changed(await fetcher.poll(feed(), null, NOW));
+    const first = changed(await fetcher.fetchFeed(feed(), null, NOW));
     const { seenEntryDigests: _dropped, ...withoutDigests } = first.nextState;
-    const again = changed(await fetcher.poll(feed(), withoutDigests, later(15)));
+    const again = changed(await fetcher.fetchFeed(feed(), withoutDigests, later(15)));
     expect(again.items.map((item) => item.title)).toEqual(['Story 2', 'Story 1']);
     expect(again.unchangedItems).toBe(0);
   });
 
   it('keeps the digests of the last document when the next poll fails, so the recovery poll still skips', async () => {
     body = document([entry(2), entry(1)]);
-    const first = changed(await fetcher.poll(feed(), null, NOW));
+    const first = changed(await fetcher.fetchFeed(feed(), null, NOW));
     server.route('/desk.xml', { status: 500 });
-    const failed = await fetcher.poll(feed(), first.nextState, later(15));
+    const failed = await fetcher.fetchFeed(feed(), first.nextState, later(15));
     expect(failed.kind).toBe('failed');
     expect(failed.nextState.seenEntryDigests).toEqual(first.nextState.seenEntryDigests);
     server.route('/desk.xml', () => ({ headers: RSS, body }));
     body = document([entry(3), entry(2), entry(1)]);
-    const recovered = changed(await fetcher.poll(feed(), failed.nextState, later(30)));
+    const recovered = changed(await fetcher.fetchFeed(feed(), failed.nextState, later(30)));
     expect(recovered.items.map((item) => item.title)).toEqual(['Story 3']);
     expect(recovered.unchangedItems).toBe(2);
   });

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { refreshSite, storiesChangedBy } from '../../../functions/lib/site';
+import type { AnalysisOutcome } from '../../../src/pipeline/analyze-batch';
+import type { StorySiteRefresher } from '../../../src/pipeline/publish-site';
+import { recordingLog } from '../../integration/handlers/support';
+import { sampleAlert } from '../../support/channel-alerts';
+
+const reading = (followUp: boolean) =>
+  ({ followUp }) as AnalysisOutcome['items'][number]['stories'][number]['classification'];
+
+describe('which stories a committed batch changed', () => {
+  it('counts a story with a follow-up or a committed alert, not one that only saw other items', () => {
+    const outcome: AnalysisOutcome = {
+      items: [
+        {
+          itemId: 'a',
+          stories: [
+            { storyId: 'quiet', classification: reading(false), alerts: [] },
+            { storyId: 'busy', classification: reading(true), alerts: [] },
+          ],
+        },
+      ],
+      alerts: [sampleAlert({ storyId: 'alerted' })],
+      followUps: 1,
+    };
+    expect(storiesChangedBy(outcome).sort()).toEqual(['alerted', 'busy']);
+  });
+});
+
+describe('refreshing the site after a commit', () => {
+  it('asks for the changed stories only, skips an idle batch, and logs a failure instead of throwing', async () => {
+    const asked: string[][] = [];
+    let fail = false;
+    const site: StorySiteRefresher = {
+      storyIds: ['a', 'b'],
+      async refresh(ids) {
+        asked.push([...ids]);
+        if (fail) throw new Error('S3 is down');
+        return { written: [], unchanged: [] };
+      },
+    };
+    const log = recordingLog();
+    await refreshSite(site, [], log);
+    expect(asked).toEqual([]);
+    await refreshSite(site, ['b'], log);
+    expect(asked).toEqual([['b']]);
+    fail = true;
+    await expect(refreshSite(site, ['a'], log)).resolves.toBeUndefined();
+    expect(log.entries.at(-1)).toMatchObject({ level: 'warn', message: expect.stringContaining('story site failed') });
+  });
+});
