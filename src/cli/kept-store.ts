@@ -10,6 +10,8 @@ export interface FinishedRun {
   /** What ran: the demo, or the archive a replay read. */
   source: string;
   reportPath?: string;
+  /** Who read the items (`rules` when absent: markers written before readers were chosen). */
+  reader?: string;
 }
 
 const MARKER = 'finished-run.json';

@@ -1,5 +1,12 @@
 import type { Reader } from '../core/ports/reader';
-import { createReader, parseReaderKind, READER_KINDS, type ReaderConfig, ReaderConfigError } from '../reader/config';
+import {
+  createReader,
+  isLlmReader,
+  parseReaderKind,
+  READER_KINDS,
+  type ReaderConfig,
+  ReaderConfigError,
+} from '../reader/config';
 import type { ReaderLogEntry } from '../reader/llm-reader';
 import { DEFAULT_LLM_API_KEY_ENV } from '../reader/openai';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
@@ -82,4 +89,20 @@ export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * What an LLM reader did over a whole run, replay or demo, as one line for stdout; null for the rules. A model that
+ * did not answer is said here in words: its items were still analysed, by the rules, and the line names why.
+ * Readings found in the store are not counted: nothing was asked for them.
+ */
+export function readerSummary(reader: Reader): string | null {
+  if (!isLlmReader(reader)) return null;
+  const stats = reader.stats();
+  const asked = `${stats.gatePassed} item(s) past the gate in ${stats.requests} request(s), ${stats.modelReadings} read by the model`;
+  const reasons = Object.entries(stats.fallbacks);
+  const fellBack = reasons.reduce((sum, [, count]) => sum + count, 0);
+  if (fellBack === 0) return `reader ${reader.id}: ${asked}\n`;
+  const why = reasons.map(([reason, count]) => `${reason} ${count}`).join(', ');
+  return `reader ${reader.id}: ${asked}; note: ${fellBack} fell back to the rules (${why})\n`;
 }

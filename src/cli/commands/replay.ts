@@ -12,6 +12,7 @@ import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/in
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
+import { READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -19,7 +20,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'Backtest archived items (JSON Lines) through the full pipeline and show what would have fired',
   usage:
-    'storywatch replay <file.jsonl> [--min-confidence <0..1>] [--confirm-sources <k>] [--cooldown-hours <h>] [--channels <file>] [store options]',
+    'storywatch replay <file.jsonl> [--min-confidence <0..1>] [--confirm-sources <k>] [--cooldown-hours <h>] [--reader rules|bedrock|openai] [--channels <file>] [store options]',
   options: {
     'min-confidence': { type: 'string', description: 'Stance observations below this confidence are ignored' },
     'confirm-sources': { type: 'string', description: 'Independent sources needed to confirm a stance change' },
@@ -33,6 +34,7 @@ export const replayCommand: Command = {
       type: 'boolean',
       description: 'Empty the store named by --data-dir or --endpoint first (the default store always starts over)',
     },
+    ...READER_OPTIONS,
     ...CHANNEL_OPTIONS,
     ...PRIVATE_NETWORK_OPTION,
     ...STORE_OPTIONS,
@@ -51,6 +53,7 @@ export const replayCommand: Command = {
     const { stories } = selectStories(context);
     const overrides = stanceOverrides(context, stories);
     const channelSpecs = readChannelSpecs(context);
+    const reader = readerFromOptions(context);
     const archive = await readArchive(resolve(file));
     for (const bad of archive.rejected) {
       context.io.stderr.write(`${terminalText(`${file}:${bad.line}: skipped, ${bad.reason}`)}\n`);
@@ -87,11 +90,13 @@ export const replayCommand: Command = {
         stories,
         notifier,
         ...(overrides ? { stanceOverrides: overrides } : {}),
+        reader,
         onProgress: createProgressDisplay(context.io.stdout),
         signal: context.signal,
       });
       // Titles, quotes and links come from the archive: printed without control or bidi characters.
       context.io.stdout.write(terminalLines(formatSummary(summary)));
+      context.io.stdout.write(readerSummary(reader) ?? '');
       if (dataDir) {
         markRunFinished(dataDir, { source: resolve(file) });
         const party = summary.stanceChanges[0]?.party ?? stories[0]?.parties[0]?.id ?? 'russia';

@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import { optionalAdaptiveSchedule } from '../../config/env';
-import { systemClock } from '../../core/ports';
+import { type Reader, systemClock } from '../../core/ports';
 import { feedScheduleSettings } from '../../ingestion/feed-schedule';
 import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
+import { RULES_READER_ID } from '../../reader/rules';
 import { type StorySite, startStorySite } from '../../site/story-site';
 import { startLocalWebSub } from '../../websub/local';
 import { CHANNEL_OPTIONS, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
+import { READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -18,7 +20,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Poll the feed registry on each feed’s schedule and track the stories locally (Ctrl-C stops)',
   usage:
-    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [--websub-port <n>] [--channels <file>] [store options]',
+    'storywatch run [--once] [--feeds <registry.json>] [--concurrency <n>] [--allow-private-network] [--websub-port <n>] [--reader rules|bedrock|openai] [--channels <file>] [store options]',
   options: {
     once: { type: 'boolean', description: 'Poll every feed once, then exit' },
     feeds: { type: 'string', description: 'Feed registry to poll', defaultText: 'feeds/registry.json' },
@@ -39,6 +41,7 @@ export const runCommand: Command = {
       type: 'string',
       description: 'Also serve the story page and feeds on this 127.0.0.1 port, current after every commit',
     },
+    ...READER_OPTIONS,
     ...NOTIFIER_OPTIONS,
     ...CHANNEL_OPTIONS,
     ...STORE_OPTIONS,
@@ -61,6 +64,7 @@ export const runCommand: Command = {
     if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
       throw new UsageError('--websub-port must be a port number');
     const channelSpecs = readChannelSpecs(context);
+    const reader = readerFromOptions(context);
     const alerts = openNotifierFromOptions(context, stories);
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);
@@ -74,15 +78,15 @@ export const runCommand: Command = {
     try {
       site = await serveAlongside(context, opened.store, stories);
       if (websubPort !== undefined && !once) {
-        const deps = { store: opened.store, clock: systemClock, stories, notifier };
+        const deps = { store: opened.store, clock: systemClock, stories, notifier, reader };
         const port = Number(websubPort);
         websub = await startLocalWebSub({ port, feeds, deps, fetchOptions, out: context.io.stdout });
       }
       context.io.stdout.write(
-        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${once ? ' (once)' : ''}\n`,
+        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${readBy(reader)}${once ? ' (once)' : ''}\n`,
       );
       const result = await runPollingLoop({
-        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier, schedule },
+        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier, schedule, reader },
         feeds,
         concurrency,
         once,
@@ -91,6 +95,7 @@ export const runCommand: Command = {
         out: context.io.stdout,
       });
       if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
+      context.io.stdout.write(readerSummary(reader) ?? '');
       const last = result.reports.at(-1);
       const allFailed =
         last !== undefined && last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed');
@@ -103,6 +108,11 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** Said in the status line only when a model reads: the rules are the default. */
+function readBy(reader: Reader): string {
+  return reader.id === RULES_READER_ID ? '' : `, read by ${reader.id}`;
+}
 
 /** `--serve-port`: the page and feeds of the first story, from the store this run writes to. */
 async function serveAlongside(
