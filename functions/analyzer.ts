@@ -11,7 +11,7 @@ import { analyzerNotifier } from './lib/channel-wiring';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionSite } from './lib/site-wiring';
+import { productionSite, productionStaleSites } from './lib/site-wiring';
 import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
 
 const production = lazy(async () => {
@@ -31,6 +31,7 @@ const production = lazy(async () => {
     reader,
     store,
     site: productionSite(store, stories),
+    staleSites: productionStaleSites(),
     clock: systemClock,
     stories,
     feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },

@@ -14,7 +14,7 @@ import { publisherNotifier } from './lib/channel-wiring';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionSite } from './lib/site-wiring';
+import { productionSite, productionStaleSites } from './lib/site-wiring';
 import { productionStore } from './lib/wiring';
 
 const production = lazy(async () => {
@@ -42,6 +42,7 @@ const production = lazy(async () => {
     clock: systemClock,
     notifier,
     site: productionSite(store, stories),
+    staleSites: productionStaleSites(),
     metrics,
     log,
   });

@@ -136,6 +136,7 @@ export class StatelessStack extends Stack {
       this.operations.watchReader();
     }
     if ((props.channels ?? []).length > 0) this.operations.watchParkedDeliveries();
+    this.operations.watchSitePublishing(props.publisherSweepMinutes);
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
     const { feedQueue, itemQueue } = this.ingestion;
     this.operations.watchBacklog(feedQueue.queue);

@@ -6,22 +6,20 @@ import type { AnalysisOutcome, AnalyzeDeps } from '../../src/pipeline/analyze-ba
 import { analyzeIsolating, type ItemFailure } from '../../src/pipeline/analyze-isolated';
 import { type FeedHeatDeps, followUpsByFeed, heatFeeds } from '../../src/pipeline/feed-heat';
 import { publishAlerts } from '../../src/pipeline/publish-alerts';
-import type { StorySiteRefresher } from '../../src/pipeline/publish-site';
 import { failuresOf, parseRecords } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
 import { parseItemMessage } from '../lib/messages';
 import type { Log, MetricsSink } from '../lib/observability';
-import { refreshSite, storiesChangedBy } from '../lib/site';
+import { refreshSite, type SiteHandlerDeps, storiesChangedBy } from '../lib/site';
 
-export interface AnalyzerDeps extends AnalyzeDeps {
+/** With `site`, the hosted story pages and feeds are regenerated after a batch that changed a story. */
+export interface AnalyzerDeps extends AnalyzeDeps, Omit<SiteHandlerDeps, 'clock'> {
   store: AnalyzeDeps['store'] & Outbox & FeedHeatDeps['store'];
   notifier: AlertNotifier;
   /** Tells the schedule which feeds carried follow-ups; without it (tests of other things) no feed gets hot. */
   feedHeat?: Pick<FeedHeatDeps, 'due' | 'heat' | 'schedule'>;
   metrics: MetricsSink;
   log: Log;
-  /** The hosted story pages and feeds, regenerated after a batch that changed a story. */
-  site?: StorySiteRefresher;
 }
 
 /**
@@ -44,7 +42,7 @@ export function createAnalyzerHandler(deps: AnalyzerDeps) {
         outcome,
         parsed.map((entry) => entry.value),
       );
-      await refreshSite(deps.site, storiesChangedBy(outcome), deps.log);
+      await refreshSite(deps, storiesChangedBy(outcome), { retryStale: false });
       // Only the records that failed come back (partial batch response); the others are analyzed and marked.
       return failuresOf([...malformed, ...failedRecords]);
     } catch (error) {

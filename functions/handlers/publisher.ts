@@ -1,15 +1,16 @@
 import { METRIC } from '../../src/config/metrics';
 import { type PublishDeps, type PublishReport, publishPendingAlerts } from '../../src/pipeline/publish-alerts';
-import type { StorySiteRefresher } from '../../src/pipeline/publish-site';
 import type { InvocationContext, ScheduledInvocation } from '../lib/events';
 import type { Log, MetricsSink } from '../lib/observability';
-import { refreshSite } from '../lib/site';
+import { refreshSite, type SiteHandlerDeps } from '../lib/site';
 
-export interface PublisherDeps extends PublishDeps {
+/**
+ * With `site`, the hosted story pages (whose alerts show pending or sent) are regenerated when a sweep sent
+ * something, and the pages an earlier failure left stale are published again on every sweep.
+ */
+export interface PublisherDeps extends PublishDeps, Omit<SiteHandlerDeps, 'clock'> {
   metrics: MetricsSink;
   log: Log;
-  /** The hosted story pages, whose alerts show pending or sent: regenerated when a sweep sent something. */
-  site?: StorySiteRefresher;
 }
 
 /**
@@ -22,7 +23,8 @@ export function createPublisherHandler(deps: PublisherDeps) {
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<PublishReport> => {
     try {
       const report = await publishPendingAlerts(deps);
-      if (report.sent.length > 0) await refreshSite(deps.site, deps.site?.storyIds ?? [], deps.log);
+      const sentStories = report.sent.length > 0 ? (deps.site?.storyIds ?? []) : [];
+      await refreshSite(deps, sentStories, { retryStale: true });
       deps.metrics.count(METRIC.alertsSent, report.sent.length);
       deps.log.info('swept pending alerts', {
         trigger: event?.source ?? 'unknown',

@@ -1,7 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+import { createTableRequests } from '../../src/adapters/dynamodb/requests';
+import { createDynamoStaleSites } from '../../src/adapters/dynamodb/stale-sites';
 import { createS3SitePublisher } from '../../src/adapters/s3/site-publisher';
-import { siteBucket, siteUrl } from '../../src/config/env';
-import { systemClock } from '../../src/core/ports';
+import { siteBucket, siteUrl, tableName } from '../../src/config/env';
+import { type StaleSites, systemClock } from '../../src/core/ports';
 import { createStorySiteRefresher, type StorySiteRefresher } from '../../src/pipeline/publish-site';
 import type { ReportSource, ReportStory } from '../../src/report/collect';
 
@@ -20,4 +23,9 @@ export function productionSite(store: ReportSource, stories: readonly ReportStor
     },
     stories,
   );
+}
+
+/** The stories a failed publish left stale, on the store's table: the analyzer notes them, the sweep retries. */
+export function productionStaleSites(): StaleSites {
+  return createDynamoStaleSites(createTableRequests(createDynamoClient(), tableName()));
 }

@@ -206,6 +206,29 @@ export class Operations extends Construct {
     this.dashboard?.addWidgets(new GraphWidget({ title: 'Parked channel deliveries', left: [parked], width: 12 }));
   }
 
+  /**
+   * Not at `minimal`: the hosted story pages stopped updating. One failed publish is noted and retried by every
+   * publisher sweep, so a failure in two sweep periods running means S3 (or the grant) is still refusing, not a
+   * blip; the commits and alerts go on meanwhile, so this is stopped work, not lost work.
+   */
+  watchSitePublishing(sweepMinutes: number): void {
+    if (this.level === 'minimal') return;
+    // Periods past 6 hours would stretch two of them beyond what CloudWatch evaluates usefully for a stale page.
+    const period = Duration.minutes(Math.min(Math.max(sweepMinutes, 5), 360));
+    const failed = storywatchMetric(METRIC.sitePublishFailed, period);
+    this.addAlarm('SitePublishFailedAlarm', {
+      alarmDescription:
+        'Publishing the story pages and feeds to S3 failed in two publisher sweeps running: the hosted pages are stale',
+      metric: failed,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.dashboard?.addWidgets(new GraphWidget({ title: 'Failed story site publishes', left: [failed], width: 12 }));
+  }
+
   private addAlarm(id: string, props: ConstructorParameters<typeof Alarm>[2]): Alarm {
     const alarm = new Alarm(this, id, props);
     alarm.addAlarmAction(this.opsAction);

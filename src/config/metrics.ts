@@ -15,6 +15,8 @@ export const METRIC = {
   deliveriesParked: 'DeliveriesParked',
   /** Items whose analysis could not be stored, each failed alone (partial batch response). */
   itemsFailed: 'ItemsFailed',
+  /** Publishes of the hosted story pages and feeds that failed; the commit stands and the next sweep retries. */
+  sitePublishFailed: 'SitePublishFailed',
 } as const;
 
 /** What the reader reports per analysis batch; the stack alarms on the fallback share and on a spent budget. */
@@ -34,7 +36,7 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC] | (typeof READER_M
  * each level pays only for what it alarms on:
  * - `full`: every alarm, the dashboard and every count as a metric;
  * - `standard` (default): the alarms that mean lost or stopped work (DLQs, poll heartbeat, feed failure ratio,
- *   reader and SMS alarms), no dashboard, and only the metrics those alarms read;
+ *   reader and SMS alarms, story pages that stopped updating), no dashboard, and only the metrics those alarms read;
  * - `minimal`: only the alarms on parked work, which is lost if nobody hears of it: the DLQs, and channel deliveries
  *   given up on (the one custom metric, written only when channels are declared and one parks).
  */
@@ -46,11 +48,17 @@ export const DEFAULT_MONITORING_LEVEL: MonitoringLevel = 'standard';
  * The custom metrics each level writes through EMF, all in one namespace (METRICS_NAMESPACE) with one dimension
  * (`service`), so each name is exactly one billed custom metric. A count left out is still in the function's log
  * line; the reader metrics are written only when the bedrock reader reads, DeliveriesParked only when a channel
- * delivery parks (channels declared).
+ * delivery parks (channels declared), SitePublishFailed only when publishing the story pages fails.
  */
 export const EMITTED_METRICS: Record<MonitoringLevel, readonly MetricName[]> = {
   full: [...Object.values(METRIC), ...Object.values(READER_METRIC)],
-  standard: [METRIC.feedsPolled, METRIC.feedsFailed, METRIC.deliveriesParked, ...Object.values(READER_METRIC)],
+  standard: [
+    METRIC.feedsPolled,
+    METRIC.feedsFailed,
+    METRIC.deliveriesParked,
+    METRIC.sitePublishFailed,
+    ...Object.values(READER_METRIC),
+  ],
   minimal: [METRIC.deliveriesParked],
 };
 

@@ -61,20 +61,22 @@ describe('resources per monitoring level', () => {
   const DEAD_LETTER_QUEUES = 3;
   /** The poll heartbeat and the feed failure ratio. */
   const POLL_ALARMS = 2;
+  /** The story pages stopped updating (test/infra/site.test.ts checks it). */
+  const SITE_ALARMS = 1;
   const SMS_ALARMS = 2;
 
   it('full: an errors alarm per function, every DLQ and poll alarm, the dashboard and the SMS alarms', () => {
     const { stateless, stateful } = built.full;
-    expect(alarmsOf(stateless)).toHaveLength(FUNCTIONS + DEAD_LETTER_QUEUES + POLL_ALARMS);
+    expect(alarmsOf(stateless)).toHaveLength(FUNCTIONS + DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS);
     stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     stateless.hasOutput('DashboardName', {});
     expect(alarmsOf(stateful)).toHaveLength(SMS_ALARMS);
   });
 
-  it('standard: the DLQ and poll alarms and the SMS alarms, no function-error alarm and no dashboard', () => {
+  it('standard: the DLQ, poll, site and SMS alarms, no function-error alarm and no dashboard', () => {
     const { stateless, stateful } = built.standard;
     const alarms = alarmsOf(stateless);
-    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + POLL_ALARMS);
+    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS);
     expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toEqual([]);
     stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(Object.keys(stateless.toJSON().Outputs ?? {})).not.toContain('DashboardName');

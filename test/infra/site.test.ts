@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../infra/config';
 import { PROJECT_ROOT } from '../../infra/handlers';
 import { ENV } from '../../src/config/env';
+import { EMITTED_METRICS, METRIC, METRICS_NAMESPACE } from '../../src/config/metrics';
 import { REPORT_CSP_HEADER } from '../../src/report/render-report';
 import { buildApp, FIXTURE_CONTEXT } from './build';
 
@@ -104,6 +105,26 @@ describe('the hosted story site', () => {
       expect(Object.keys(outputs)).toContain(name);
     }
     expect(JSON.stringify(outputs.InfraSampleChangesFeedUrl?.Value)).toContain(`/${PREFIX}/infra-sample.changes.atom`);
+  });
+
+  it('alarms when publishing fails in two sweep periods running (standard level; not at minimal)', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === METRIC.sitePublishFailed,
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: 'storywatch' }],
+      Statistic: 'Sum',
+      Period: 15 * 60, // the default publisher sweep
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(EMITTED_METRICS.standard).toContain(METRIC.sitePublishFailed);
+    expect(EMITTED_METRICS.minimal).not.toContain(METRIC.sitePublishFailed);
   });
 
   it('refuses a path prefix short enough to guess or with a slash in it', () => {

@@ -331,12 +331,13 @@ describe('stateless stack: permissions', () => {
 });
 
 describe('operations', () => {
-  it('alarms on every DLQ, every function’s errors, the poll heartbeat and the feed failure ratio', () => {
+  it('alarms on every DLQ, every function’s errors, the poll heartbeat, the feed failure ratio, the site', () => {
     const alarms = resourcesOf(stateless, 'AWS::CloudWatch::Alarm');
     const dlqAlarms = alarms.filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms).toHaveLength(3);
     expect(alarms.filter(([, a]) => a.Properties.MetricName === 'Errors')).toHaveLength(4);
-    expect(alarms).toHaveLength(3 + 4 + 2);
+    // DLQs, functions, heartbeat and failure ratio, story pages not published.
+    expect(alarms).toHaveLength(3 + 4 + 2 + 1);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([
         { Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) },

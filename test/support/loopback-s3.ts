@@ -18,11 +18,21 @@ export interface S3Request {
   key: string;
 }
 
+export interface S3Fault {
+  status: number;
+  code: string;
+}
+
 export interface LoopbackS3 {
   endpoint: string;
   objects: Map<string, StoredObject>;
   /** Every request in arrival order. */
   requests: S3Request[];
+  /**
+   * While set, every request is answered with this S3 error (e.g. 503 SlowDown, 500 InternalError) as S3 sends it,
+   * so the SDK's own retries run and give up as they would against an outage. null restores normal service.
+   */
+  failWith(fault: S3Fault | null): void;
   /** A real SDK client pointed at this server, path-style as S3-compatible servers need. */
   client(): S3Client;
   close(): Promise<void>;
@@ -36,6 +46,7 @@ export interface LoopbackS3 {
 export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
   const objects = new Map<string, StoredObject>();
   const requests: S3Request[] = [];
+  let fault: S3Fault | null = null;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -51,6 +62,7 @@ export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
     if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
       return sendError(response, method, 403, 'AccessDenied', 'request is not signed');
     }
+    if (fault) return sendError(response, method, fault.status, fault.code, 'injected by the test');
     if (!buckets.includes(bucket)) return sendError(response, method, 404, 'NoSuchBucket', bucket);
     if (method === 'PUT' && key) return putObject(request, response, `${bucket}/${key}`, raw);
     if ((method === 'GET' || method === 'HEAD') && key) {
@@ -91,6 +103,9 @@ export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
     endpoint,
     objects,
     requests,
+    failWith: (next) => {
+      fault = next;
+    },
     client: () =>
       new S3Client({
         endpoint,

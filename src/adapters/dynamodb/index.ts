@@ -10,6 +10,7 @@ export {
   TABLE_KEYS,
   TTL_ATTRIBUTE,
 } from './schema';
+export { createDynamoStaleSites } from './stale-sites';
 export { createDynamoStoryStore, type DynamoStoreOptions } from './store';
 export { createDynamoStoryHeat } from './story-heat';
 export { createDynamoSubscriptions } from './subscriptions';

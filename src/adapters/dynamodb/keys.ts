@@ -80,3 +80,7 @@ export const dueKeys = {
 
 /** The story-heat row: follow-ups of the last hour by item id. */
 export const heatKey = (): RowKey => ({ pk: 'HEAT', sk: 'FOLLOWUPS' });
+
+/** One partition listing the stories whose hosted pages a failed publish left stale, one row per story. */
+export const STALE_SITES_PARTITION = 'SITE#STALE';
+export const staleSiteKey = (storyId: string): RowKey => ({ pk: STALE_SITES_PARTITION, sk: `STORY#${id(storyId)}` });

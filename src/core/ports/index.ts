@@ -27,7 +27,7 @@ export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
 export type { ReadingKey, Readings, StoredReading } from './readings';
-export type { SiteDocument, SitePublisher, SitePublishReport } from './site';
+export type { SiteDocument, SitePublisher, SitePublishReport, StaleSite, StaleSites } from './site';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';
 export type { StoryHeat } from './story-heat';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { refreshSite, storiesChangedBy } from '../../../functions/lib/site';
+import { METRIC } from '../../../src/config/metrics';
 import type { AnalysisOutcome } from '../../../src/pipeline/analyze-batch';
 import type { StorySiteRefresher } from '../../../src/pipeline/publish-site';
-import { recordingLog } from '../../integration/handlers/support';
+import { fixedClock, recordingLog, recordingMetrics } from '../../integration/handlers/support';
 import { sampleAlert } from '../../support/channel-alerts';
 
 const reading = (followUp: boolean) =>
@@ -28,7 +29,7 @@ describe('which stories a committed batch changed', () => {
 });
 
 describe('refreshing the site after a commit', () => {
-  it('asks for the changed stories only, skips an idle batch, and logs a failure instead of throwing', async () => {
+  it('asks for the changed stories only, skips an idle batch, and counts and logs a failure instead of throwing', async () => {
     const asked: string[][] = [];
     let fail = false;
     const site: StorySiteRefresher = {
@@ -40,12 +41,16 @@ describe('refreshing the site after a commit', () => {
       },
     };
     const log = recordingLog();
-    await refreshSite(site, [], log);
+    const metrics = recordingMetrics();
+    const deps = { site, clock: fixedClock('2026-12-03T12:00:00.000Z'), metrics, log };
+    await refreshSite(deps, [], { retryStale: true });
     expect(asked).toEqual([]);
-    await refreshSite(site, ['b'], log);
+    await refreshSite(deps, ['b'], { retryStale: false });
     expect(asked).toEqual([['b']]);
+    expect(metrics.totals[METRIC.sitePublishFailed]).toBeUndefined();
     fail = true;
-    await expect(refreshSite(site, ['a'], log)).resolves.toBeUndefined();
-    expect(log.entries.at(-1)).toMatchObject({ level: 'warn', message: expect.stringContaining('story site failed') });
+    await expect(refreshSite(deps, ['a'], { retryStale: false })).resolves.toBeUndefined();
+    expect(metrics.totals[METRIC.sitePublishFailed]).toBe(1);
+    expect(log.entries.at(-1)).toMatchObject({ level: 'error', message: expect.stringContaining('story site failed') });
   });
 });
