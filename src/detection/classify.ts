@@ -1,6 +1,7 @@
 import type { FeedItem } from '../core/feed';
 import type { Classification, FollowUpSummary, StanceObservation } from '../core/story';
 import { clipText } from '../core/text-limits';
+import { sentenceContact } from './contact';
 import { stanceVocabulary } from './cues';
 import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import { newNames } from './names';
@@ -101,33 +102,6 @@ function learnedTopic(profile: StoryProfile | undefined, evidence: Evidence): { 
   let total = 0;
   for (const weight of best.values()) total += weight;
   return { weight: Math.min(LEARNED_TOPIC_CAP, total), terms: [...best.keys()] };
-}
-
-interface Contact {
-  parties: string[];
-  crossSide: boolean;
-}
-
-/**
- * Parties in touch: a meeting or call word in a sentence that names two parties. Two parties named in different
- * sentences of an item that mentions a call somewhere ("a helpline to call") are not diplomacy.
- */
-function sentenceContact(compiled: CompiledStory, evidence: Evidence): Contact | undefined {
-  const pattern = stanceVocabulary(compiled.story).contactPattern;
-  let found: Contact | undefined;
-  for (const sentence of evidence.sentences) {
-    const parties = new Set(
-      evidence.hits
-        .filter((hit) => hit.roles.party !== undefined && hit.start >= sentence.start && hit.start < sentence.end)
-        .map((hit) => hit.roles.party as string),
-    );
-    if (parties.size < 2 || !pattern.test(sentence.text)) continue;
-    const sides = new Set([...parties].map((party) => compiled.sideOf.get(party) ?? party));
-    const contact = { parties: [...parties], crossSide: sides.size >= 2 };
-    if (contact.crossSide) return contact;
-    found ??= contact;
-  }
-  return found;
 }
 
 /** What the vocabulary hits of an item add up to, a headline mention counting more than one in the body. */
@@ -233,7 +207,7 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   const reasons: string[] = [];
   let { topic, strongestTerm } = topicStrength(tally, reasons);
   const vocabulary = stanceVocabulary(compiled.story);
-  const contact = sentenceContact(compiled, evidence);
+  const contact = sentenceContact(compiled, evidence.sentences, evidence.hits, evidence.text);
   if (contact !== undefined) {
     // Talking across the lines of a conflict is the diplomacy the story is about; allies meeting is weaker evidence.
     topic += contact.crossSide ? 0.7 : 0.35;

@@ -127,8 +127,17 @@ const CUE_RULES: readonly CueRule[] = [
 
 // Words for the thing parties take positions on that every negotiation shares; the story adds its own `matter`.
 const GENERIC_OBJECTS = `proposals?|plans?|offers?|demands?|requests?|idea|initiative|terms|meet|meeting|dialogue|предложени${L}|план${L}|пропозиці${L}|ініціатив${L}`;
-// Verbs of parties getting in touch; the story's `contact` adds its own (envoys, mediators).
-const CONTACT_VERBS = `meet${L}|met|call(?:s|ed)?(?!\\s+(?:for|on)\\b)|phone|spoke|speak${L}|visit${L}|hosts?|hosted|встреч${L}|разговор${L}|звон${L}|зустріч${L}|розмов${L}`;
+/**
+ * Verbs of parties getting in touch; the story's `contact` adds its own (envoys, mediators). A call is contact
+ * unless it is the speech act of demanding something: "calls for", "calls on X to", "a call from X for
+ * elections", "the ceasefire call" (the matter written before it). "A call on the ceasefire" is still a call.
+ */
+function contactVerbs(matter: string): string {
+  const word = '[^\\s.,;:!?]+\\s+';
+  const demand = `(?!\\s+for\\b)(?!\\s+on\\s+(?:${word}){1,5}?to\\b)(?!\\s+(?:from|by)\\s+(?:${word}){1,6}?for\\b)`;
+  const call = `(?<!(?:${matter})[\\s\\-‐–]+)call(?:s|ed)?${demand}`;
+  return `meet${L}|met|${call}|phone|spoke|speak${L}|visit${L}|hosts?|hosted|встреч${L}|разговор${L}|звон${L}|зустріч${L}|розмов${L}`;
+}
 const NEVER = '(?!)';
 
 function escapeRegex(text: string): string {
@@ -172,6 +181,8 @@ export interface StanceVocabulary {
   matterBefore: RegExp;
   /** A meeting or call between parties. */
   contactPattern: RegExp;
+  /** After a people's adjective, the story's own words for who talks for a party ("envoys", "negotiators"). */
+  storyRoles: RegExp;
   /** The story's matter on its own: an item with none of it has no negotiation angle. */
   matterPattern: RegExp;
   /** Any of the story's own stance phrases ("fight on"): a position on the matter even where it goes unnamed. */
@@ -201,7 +212,11 @@ export function stanceVocabulary(story: StoryDefinition): StanceVocabulary {
     ownerRegex: new RegExp(rules.map((rule) => (rule.kind === 'owner' ? group(rule) : `(${NEVER})`)).join('|'), 'iuy'),
     objectPattern: wordPattern(`${GENERIC_OBJECTS}|${matter}`),
     matterBefore: new RegExp(`(?<![\\p{L}\\p{N}])(?:${matter})\\s+$`, 'iu'),
-    contactPattern: wordPattern(`${CONTACT_VERBS}|${termsAlternation(story.contact)}`),
+    contactPattern: wordPattern(`${contactVerbs(matter)}|${termsAlternation(story.contact)}`),
+    storyRoles: new RegExp(
+      `^\\s+(?:[\\p{L}-]+\\s+){0,2}?(?:${termsAlternation([...story.contact, ...story.matter])})(?![\\p{L}\\p{N}])`,
+      'iu',
+    ),
     matterPattern: wordPattern(matter),
     phrasePattern: wordPattern(
       termsAlternation([

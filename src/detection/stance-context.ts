@@ -10,6 +10,8 @@ export interface PartyMention {
   start: number;
   end: number;
   selfSpeaker: boolean;
+  /** A people's adjective before a noun that does not speak for the party ("Russian drones"): see namesAThing. */
+  describesOnly?: boolean;
 }
 
 export const NEGATORS = new Set(['not', 'never', 'without', 'no', 'не', 'ні', 'ни']);
@@ -122,9 +124,31 @@ export const RETRACTION =
   /(?<!\p{L})(?:(?:backs?|backed|backing|walks?|walked|walking) (?:off|away|back)|drops?|dropped|dropping|abandons?|abandoned|abandoning|retreats? from|retreated from|steps? back from|stepped back from|stepping back from)(?!\p{L})/iu;
 export const QUESTION_END = /\?["”’]?\s*$/;
 
+// A people's adjective: "Russian", "Ukrainian", "Chinese", "British", "French"; "российские", "українська".
+// Russian and Ukrainian write them lower-case, which keeps out surnames of the same shape ("Зеленский").
+const PEOPLE_ADJECTIVE =
+  /^\p{Lu}\p{L}*(?:ian|ean|can|ese|ish|ench|utch|erman)$|^\p{Ll}\p{L}*(?:с|сь)к(?:ий|ая|ое|ие|ого|ой|ую|их|им|ими|ом|ому|а|е|і|ої|у|ій)$/u;
+// Who speaks for a state, up to two words after the adjective ("Russian deputy foreign minister").
+const SPEAKING_ROLE =
+  /^\s+(?:[\p{L}-]+\s+){0,2}?(?:presiden\p{L}*|prime|premier|chancellor|foreign|defen[cs]e|minist\p{L}*|government\p{L}*|officials?|authorit\p{L}*|leader\p{L}*|delegat\p{L}*|diplomat\p{L}*|ambassador\p{L}*|embass\p{L}*|spokes\p{L}*|side|parliament\p{L}*|lawmakers?|counterparts?|army|military|command\p{L}*|administration|cabinet|президент\p{L}*|министр\p{L}*|міністр\p{L}*|мид|мзс|правительств\p{L}*|уряд\p{L}*|власт\p{L}*|влад\p{L}*|делегац\p{L}*|переговір\p{L}*|дипломат\p{L}*|посол\p{L}*|посл[аоі]\p{L}*|сторон\p{L}*|лидер\p{L}*|лідер\p{L}*|представ\p{L}*|официальн\p{L}*|офіційн\p{L}*|руководств\p{L}*|керівництв\p{L}*|командован\p{L}*|командуван\p{L}*|арми\p{L}*|армі\p{L}*|военн\p{L}*|військов\p{L}*|парламент\p{L}*)(?!\p{L})/iu;
+const NEXT_WORD = /^\s+(?!(?:and|or|и|или|і|та|чи|або)(?!\p{L}))\p{L}/iu;
+
+/**
+ * "Russian drones", "a Ukrainian man", "российские удары": a people's adjective before a noun says where a thing
+ * or a person comes from, not that the party acts or speaks. Only a word for who speaks for a state after it
+ * ("Russian officials", "the Ukrainian side", "Russian Foreign Minister") makes it the party; `storyRoles`
+ * adds the story's own words for who talks (its `contact` and `matter`: "Russian envoys", "Russian negotiators").
+ */
+export function namesAThing(text: string, mention: { start: number; end: number }, storyRoles: RegExp): boolean {
+  if (!PEOPLE_ADJECTIVE.test(text.slice(mention.start, mention.end))) return false;
+  const after = text.slice(mention.end, mention.end + 60);
+  return NEXT_WORD.test(after) && !SPEAKING_ROLE.test(after) && !storyRoles.test(after);
+}
+
 export function eligibleAsHolder(text: string, sentenceStart: number, mention: PartyMention): boolean {
   // "Russia-Ukraine ceasefire": a hyphenated name modifies a noun, it does not act.
   if (text[mention.end] === '-' || text[mention.start - 1] === '-') return false;
+  if (mention.describesOnly) return false;
   const before = text.slice(Math.max(sentenceStart, mention.start - 30), mention.start);
   return !OBJECT_BEFORE_PARTY.test(before);
 }
@@ -139,6 +163,7 @@ export function clauseStartBefore(text: string, from: number, position: number):
 /** The party a "said/according to" construction in the sentence gives as speaker. */
 export function sentenceSpeaker(text: string, sentence: Sentence, mentions: PartyMention[]): PartyMention | undefined {
   for (const mention of mentions) {
+    if (mention.describesOnly) continue;
     const after = text.slice(mention.end, Math.min(sentence.end, mention.end + 60));
     if (SPEAKER_AFTER.test(after)) return mention;
     const before = text.slice(Math.max(sentence.start, mention.start - 40), mention.start);

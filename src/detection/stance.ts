@@ -9,6 +9,7 @@ import {
   isHypothetical,
   isNegated,
   isSpeculative,
+  namesAThing,
   OBLIGATION_BETWEEN,
   type PartyMention,
   PRONOUN_START,
@@ -119,11 +120,12 @@ interface SentenceState {
   heldCues: { start: number; holder: PartyMention }[];
 }
 
-function partyMentions(hits: readonly LexiconHit[]): PartyMention[] {
+function partyMentions({ hits, text, vocabulary }: StanceInput): PartyMention[] {
   const mentions: PartyMention[] = [];
-  for (const hit of hits) {
-    if (hit.roles.party === undefined) continue;
-    mentions.push({ party: hit.roles.party, start: hit.start, end: hit.end, selfSpeaker: !!hit.roles.selfSpeaker });
+  for (const { roles, start, end } of hits) {
+    if (roles.party === undefined) continue;
+    const describesOnly = namesAThing(text, { start, end }, vocabulary.storyRoles);
+    mentions.push({ party: roles.party, start, end, selfSpeaker: !!roles.selfSpeaker, describesOnly });
   }
   return mentions;
 }
@@ -216,6 +218,7 @@ function speakerHolders(reading: Reading, view: SentenceView, cue: Cue, clauseSt
     (mention) =>
       mention.start >= clauseStart &&
       mention.end <= cue.start &&
+      !mention.describesOnly &&
       SPEAKER_AFTER.test(text.slice(mention.end, Math.min(sentence.end, mention.end + 60))),
   );
   const carried = view.pronounLed ? reading.carriedHolder : undefined;
@@ -374,7 +377,7 @@ function readSentence(reading: Reading, view: SentenceView): void {
 
 /** Each party's stance in a text, read sentence by sentence from the language's cues and the story's matter. */
 export function extractStances(input: StanceInput): StanceObservation[] {
-  const mentions = partyMentions(input.hits);
+  const mentions = partyMentions(input);
   if (mentions.length === 0) return [];
   const cues = collectCues(input.vocabulary, input.text, input.wordStarts, mentions);
   if (cues.length === 0) return [];
