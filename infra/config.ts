@@ -227,11 +227,7 @@ export function loadConfig(readContext: ContextReader, projectRoot: string): Sto
 
 function readChannels(raw: unknown, problems: string[]): DeclaredChannel[] {
   try {
-    const channels = parseDeclaredChannels(parseMaybeJson(raw));
-    // The stack has no digest function yet: a daily channel would get nothing, silently.
-    const daily = channels.findIndex((channel) => channel.digest === 'daily');
-    if (daily >= 0) problems.push(`channels[${daily}].digest: daily digests are not deployed yet; use the CLI`);
-    return channels;
+    return parseDeclaredChannels(parseMaybeJson(raw));
   } catch (error) {
     if (!(error instanceof ChannelConfigError)) throw error;
     problems.push(error.message);

@@ -26,6 +26,12 @@ export const TABLE_ACCESS = {
 } as const satisfies Record<string, readonly TableAction[]>;
 
 /**
+ * The digest function (only with daily channels): stance states, follow-ups, the alerts index and the day's
+ * DIGEST# rows (Query), and its conditional claim and outcome writes of those rows (PutItem).
+ */
+export const DIGEST_TABLE_ACCESS = ['Query', 'PutItem'] as const satisfies readonly TableAction[];
+
+/**
  * With channels declared the publisher also keeps each alert's delivery state per channel: it lists an alert's
  * DELIVERY# rows (Query, already granted) and writes them (PutItem).
  */

@@ -7,6 +7,7 @@ import type { MonitoringLevel } from '../src/config/metrics';
 import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE } from '../src/ingestion/adaptive-schedule';
 import { AlertChannels } from './constructs/alert-channels';
 import { Analysis } from './constructs/analysis';
+import { DailyDigest } from './constructs/daily-digest';
 import { Ingestion, POLL_DEADLINE } from './constructs/ingestion';
 import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
 import { Operations } from './constructs/operations';
@@ -73,6 +74,8 @@ export class StatelessStack extends Stack {
   readonly modelAccess?: ModelAccess;
   readonly operations: Operations;
   readonly channels: AlertChannels;
+  /** Present when some channel takes a daily digest. */
+  readonly digest?: DailyDigest;
   /** The story pages and feeds on S3 behind CloudFront, rewritten by the analyzer and publisher after commits. */
   readonly site: Site;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
@@ -120,6 +123,16 @@ export class StatelessStack extends Stack {
       publisher: this.analysis.publisher,
       analyzer: this.analysis.analyzer,
     });
+    const daily = (props.channels ?? []).filter((channel) => channel.digest === 'daily');
+    if (daily.length > 0) {
+      this.digest = new DailyDigest(this, 'Digest', {
+        table: this.data.table,
+        functionDefaults,
+        daily,
+        channels: this.channels,
+        scheduleDlq: this.scheduleDlq,
+      });
+    }
 
     this.site = new Site(this, 'Site', { ...props.site, logRetentionDays: props.logRetention });
     this.site.grantPublish(this.analysis.analyzer);
@@ -138,6 +151,7 @@ export class StatelessStack extends Stack {
     if ((props.channels ?? []).length > 0) this.operations.watchParkedDeliveries();
     this.operations.watchSitePublishing(props.publisherSweepMinutes);
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
+    if (this.digest) this.operations.watchFunction('digest', this.digest.function);
     const { feedQueue, itemQueue } = this.ingestion;
     this.operations.watchBacklog(feedQueue.queue);
     this.operations.watchBacklog(itemQueue.queue);

@@ -80,14 +80,17 @@ export async function sendDailyDigests(deps: DigestDeps, options: { day?: string
   const id = digestId(day);
   const report: DigestReport = { day, sent: [], failed: [], skipped: [], quiet: [] };
   if (deps.channels.length === 0) return report;
-  const sources = await readSources(deps, day);
   const known = new Map((await deps.store.listDigestDeliveries(day)).map((record) => [record.channelId, record]));
-  for (const channel of deps.channels) {
+  const due = deps.channels.flatMap((channel) => {
     const record = known.get(channel.id) ?? firstDelivery(id, channel.id);
-    if (!isDue(record, deps.clock.now())) {
-      report.skipped.push(channel.id);
-      continue;
-    }
+    if (isDue(record, deps.clock.now())) return [{ channel, record }];
+    report.skipped.push(channel.id);
+    return [];
+  });
+  // Most hourly ticks find the day sent everywhere: they stop here, before reading the stories.
+  if (due.length === 0) return report;
+  const sources = await readSources(deps, day);
+  for (const { channel, record } of due) {
     const digest = buildDigest(day, sources, channel.filter);
     if (!digest) {
       report.quiet.push(channel.id);

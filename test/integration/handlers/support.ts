@@ -83,7 +83,7 @@ export function sqsEvent(bodies: string[], queueName = 'storywatch-test'): SqsEv
 }
 
 /** The input the stack gives each EventBridge Scheduler target. */
-export const scheduledEvent = (task: 'dispatch' | 'publish') => ({ source: 'storywatch.schedule', task });
+export const scheduledEvent = (task: 'dispatch' | 'publish' | 'digest') => ({ source: 'storywatch.schedule', task });
 
 export const lambdaContext = (functionName: string): InvocationContext => ({
   functionName,

@@ -1,0 +1,46 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DeclaredChannel } from '../../src/channels/declared';
+import { DIGEST_TABLE_ACCESS } from '../permissions';
+import type { AlertChannels } from './alert-channels';
+import { ScheduledInvoke } from './scheduled-invoke';
+import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+
+export interface DailyDigestProps {
+  table: ITableV2;
+  functionDefaults: FunctionDefaults;
+  /** The channels with `digest: "daily"`: the function reads their values, and only theirs. */
+  daily: readonly DeclaredChannel[];
+  channels: AlertChannels;
+  scheduleDlq: IQueue;
+}
+
+/**
+ * Sends the daily channels their digest of the previous UTC day. The schedule ticks every hour: the first tick
+ * after midnight sends, later ones find the day sent and only retry a channel that failed (after its backoff),
+ * so an outage costs an hour, not a day. Exists only when some channel is daily.
+ */
+export class DailyDigest extends Construct {
+  readonly function: StorywatchFunction;
+  readonly schedule: ScheduledInvoke;
+
+  constructor(scope: Construct, id: string, props: DailyDigestProps) {
+    super(scope, id);
+    this.function = new StorywatchFunction(this, 'Sender', {
+      ...props.functionDefaults,
+      handler: 'digest',
+      description: 'Sends the daily digest of the previous UTC day to the daily channels, once each',
+      memorySize: 256,
+    }).bindTable(props.table, DIGEST_TABLE_ACCESS);
+    props.channels.bindChannels(this.function, props.daily);
+    this.schedule = new ScheduledInvoke(this, 'Schedule', {
+      target: this.function,
+      every: Duration.hours(1),
+      description: 'Sends the daily digest after midnight UTC and retries a channel that failed',
+      task: 'digest',
+      deadLetterQueue: props.scheduleDlq,
+    });
+  }
+}
