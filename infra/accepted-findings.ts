@@ -1,10 +1,12 @@
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
 import { acknowledgeSiteFindings } from './accepted-site-findings';
 import { ScheduledInvoke } from './constructs/scheduled-invoke';
 import type { SmsSettings } from './constructs/sms-settings';
 import { StorywatchFunction } from './constructs/storywatch-function';
+import type { WebSubCallback } from './constructs/websub-callback';
 import type { StatelessStack } from './stateless-stack';
 
 /**
@@ -16,6 +18,7 @@ export function acknowledgeAcceptedFindings(stateless: StatelessStack, sms: SmsS
   if (sms) acknowledgeSmsSettings(sms);
   for (const fn of StorywatchFunction.allIn(stateless)) acknowledgeFunction(fn);
   acknowledgeSiteFindings(stateless.site);
+  acknowledgeWebSubCallback(stateless.websub);
   for (const { role, target } of ScheduledInvoke.allIn(stateless)) {
     acknowledge(role, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(target.function)}.Arn>:*]`,
@@ -86,6 +89,24 @@ function acknowledgeSmsSettings(sms: SmsSettings): void {
       "CDK's AwsCustomResource provider calls the SNS API during deploys only; it reaches nothing private, and " +
       'a VPC would need a NAT gateway or an SNS endpoint for that one call.',
   });
+}
+
+/**
+ * WebSub hubs call the callback from anywhere, unsigned by AWS: the function URL must take anyone. Every delivery
+ * is authenticated by its X-Hub-Signature instead (an HMAC with the subscription's own secret, checked before the
+ * body is parsed), a verification is answered only for the topic and mode we asked for, and reserved concurrency
+ * caps what a flood of forged requests can cost.
+ */
+function acknowledgeWebSubCallback(websub: WebSubCallback): void {
+  const reason =
+    'WebSub hubs cannot sign AWS requests, so the callback URL is public (auth NONE, as WebSub requires); each ' +
+    'push is authenticated by its X-Hub-Signature HMAC under the subscription secret before anything is parsed, ' +
+    'and reserved concurrency caps the cost of forged requests.';
+  acknowledge(websub.url, { id: 'cdk-validator-cfnguard::lambda_function_url_auth_check', reason });
+  // The two permissions addFunctionUrl grants: InvokeFunctionUrl, and InvokeFunction through the URL only.
+  for (const permission of websub.callback.function.node.children.filter((c) => c instanceof CfnPermission)) {
+    acknowledge(permission, { id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check', reason });
+  }
 }
 
 function acknowledgeFunction(fn: StorywatchFunction): void {

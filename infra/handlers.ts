@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 /** Repository root, for entry points and bundled assets (infra/ sits one level below it). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const HANDLER_NAMES = ['dispatcher', 'poller', 'analyzer', 'publisher', 'digest'] as const;
+export const HANDLER_NAMES = ['dispatcher', 'poller', 'analyzer', 'publisher', 'digest', 'websub'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export function handlerEntry(name: HandlerName): string {

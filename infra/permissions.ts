@@ -21,6 +21,9 @@ export const TABLE_ACCESS = {
   // then heatFeeds: the heat row and feed states read (GetItem) and replaced conditionally (PutItem), the due
   // pointer read (GetItem) and moved earlier in a transaction (PutItem, DeleteItem).
   analyzer: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'],
+  // The WebSub callback: the subscription read (GetItem) and written back (BatchWriteItem) on a verification or a
+  // refused delivery; a push's items claimed like a poll's (BatchGetItem, conditional PutItem).
+  websub: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'],
   // publishPendingAlerts: pending alerts (Query on the pending index), marks them sent (UpdateItem).
   publisher: ['Query', 'UpdateItem'],
 } as const satisfies Record<string, readonly TableAction[]>;

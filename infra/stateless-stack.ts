@@ -13,6 +13,7 @@ import { ModelAccess, type ModelAccessProps } from './constructs/model-access';
 import { Operations } from './constructs/operations';
 import { Site, type SiteProps } from './constructs/site';
 import type { FunctionDefaults, StorywatchFunction } from './constructs/storywatch-function';
+import { WebSubCallback } from './constructs/websub-callback';
 import { deadLetterQueue, MAX_RECEIVE_COUNT } from './constructs/work-queue';
 import { type ImportedData, importDataReferences } from './data-references';
 
@@ -78,6 +79,8 @@ export class StatelessStack extends Stack {
   readonly digest?: DailyDigest;
   /** The story pages and feeds on S3 behind CloudFront, rewritten by the analyzer and publisher after commits. */
   readonly site: Site;
+  /** The WebSub callback function URL: hubs verify subscriptions and push content there. */
+  readonly websub: WebSubCallback;
   /** Scheduler and Lambda park a schedule tick here once their retries are spent. */
   readonly scheduleDlq: Queue;
   /** The data stack's table and topics, read from its SSM parameters at deploy time. */
@@ -117,6 +120,11 @@ export class StatelessStack extends Stack {
       publisherSweepMinutes: props.publisherSweepMinutes,
       scheduleDlq: this.scheduleDlq,
       withChannels: (props.channels ?? []).some((channel) => channel.digest === 'immediate'),
+    });
+    this.websub = new WebSubCallback(this, 'WebSub', {
+      table: this.data.table,
+      functionDefaults,
+      itemQueue: this.ingestion.itemQueue.queue,
     });
     this.channels = new AlertChannels(this, 'Channels', {
       channels: props.channels ?? [],
@@ -173,6 +181,10 @@ export class StatelessStack extends Stack {
     this.outputSiteUrls();
     new CfnOutput(this, 'FeedQueueUrl', { value: feedQueue.queue.queueUrl, description: 'Queue of feeds to poll' });
     new CfnOutput(this, 'ItemQueueUrl', { value: itemQueue.queue.queueUrl, description: 'Queue of items to analyze' });
+    new CfnOutput(this, 'WebSubCallbackBase', {
+      value: this.websub.callbackBase,
+      description: 'Base of the WebSub callback URLs hubs verify and deliver to',
+    });
   }
 
   /** Where readers open each story's page and subscribe to its feeds. */
@@ -194,10 +206,10 @@ export class StatelessStack extends Stack {
     }
   }
 
-  /** The four pipeline functions by name. */
-  get functions(): Record<'dispatcher' | 'poller' | 'analyzer' | 'publisher', StorywatchFunction> {
+  /** The four pipeline functions and the WebSub callback, by name. */
+  get functions(): Record<'dispatcher' | 'poller' | 'analyzer' | 'publisher' | 'websub', StorywatchFunction> {
     const { dispatcher, poller } = this.ingestion;
     const { analyzer, publisher } = this.analysis;
-    return { dispatcher, poller, analyzer, publisher };
+    return { dispatcher, poller, analyzer, publisher, websub: this.websub.callback };
   }
 }

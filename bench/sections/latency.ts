@@ -84,6 +84,7 @@ async function runDay(world: SimulatedWorld, mode: SchedulerMode, store: StorySt
         const feed = definitions.get(subscription.feedId) as FeedDefinition;
         const { toAnalyze } = await ingestPushedDocument(store, feed, body, contentType);
         delivered.push(...(await storeNew(store, toAnalyze)));
+        return 'stored';
       },
     }),
   });

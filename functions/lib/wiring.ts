@@ -4,8 +4,10 @@ import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 // The store module itself, not the adapter's index, so a bundle carries only what the store needs.
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
+import { createDynamoSubscriptions } from '../../src/adapters/dynamodb/subscriptions';
 import { adaptiveSchedule, feedRegistryPath, tableName } from '../../src/config/env';
 import type { DueFeeds, StoryHeat, StoryStore } from '../../src/core/ports';
+import type { WebSubSubscriptions } from '../../src/core/ports/subscriptions';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../src/ingestion/feed-schedule';
 import { DEFAULT_FETCH_OPTIONS } from '../../src/ingestion/options';
 import { loadFeedRegistry } from '../../src/ingestion/registry';
@@ -28,6 +30,11 @@ export function productionDueFeeds(): DueFeeds {
 /** The story heat on the same table: the analyzer notes follow-ups in it, the poller reads it for hot feeds. */
 export function productionStoryHeat(): StoryHeat {
   return createDynamoStoryHeat(createTableRequests(createDynamoClient(), tableName()));
+}
+
+/** WebSub subscriptions on the same table: the callback reads and updates them, the dispatcher renews them. */
+export function productionSubscriptions(): WebSubSubscriptions {
+  return createDynamoSubscriptions(createTableRequests(createDynamoClient(), tableName()));
 }
 
 /** The adaptive schedule's thresholds and the registry's feeds per host (their share of each host's budget). */

@@ -33,6 +33,8 @@ export interface StorywatchFunctionProps {
   feedRegistryPath: string;
   /** Decides which custom metrics the function writes. */
   monitoring: MonitoringLevel;
+  /** Concurrency reserved for (and capping) the function; unset, it shares the account's pool uncapped. */
+  reservedConcurrency?: number;
   /** Settings that are not a resource; resources arrive through the bind* methods, which also grant access. */
   environment?: Record<string, string>;
 }
@@ -101,6 +103,7 @@ export class StorywatchFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.DISABLED,

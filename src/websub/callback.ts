@@ -48,8 +48,11 @@ export interface CallbackResponse {
 export interface CallbackDeps {
   subscriptions: SubscriptionStore;
   clock: Clock;
-  /** Runs the pushed document through ingestion. A FeedError means the document was bad; anything else is ours. */
-  onContent(subscription: Subscription, body: Uint8Array, contentType: string | null): Promise<void>;
+  /**
+   * Runs the pushed document through ingestion ('stored': its new items are on their way to analysis). A
+   * FeedError means the document was bad; anything else is ours. 'gone' says we no longer watch the subscription's feed: the hub is told so (410) and may drop it (§7).
+   */
+  onContent(subscription: Subscription, body: Uint8Array, contentType: string | null): Promise<'stored' | 'gone'>;
   config?: WebSubConfig;
   /** Bodies above this are refused before any parsing. */
   maxBytes: number;
@@ -99,7 +102,8 @@ async function receiveContent(
     return refuse(deps, config, subscription, 413, `body over ${deps.maxBytes} bytes`);
   }
   try {
-    await deps.onContent(subscription, request.body, request.headers['content-type'] ?? null);
+    const outcome = await deps.onContent(subscription, request.body, request.headers['content-type'] ?? null);
+    if (outcome === 'gone') return { status: 410, body: 'this feed is no longer watched' };
   } catch (error) {
     if (error instanceof FeedError) return refuse(deps, config, subscription, 400, `${error.kind}: ${error.message}`);
     // Our side failed (the store, say): a non-2xx makes the hub deliver again, so nothing is lost.

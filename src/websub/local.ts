@@ -40,7 +40,7 @@ export async function startLocalWebSub(options: LocalWebSubOptions): Promise<Loc
     maxBytes: options.fetchOptions.maxBytes,
     onContent: (subscription, body, contentType) => {
       const feed = feedsById.get(subscription.feedId);
-      if (!feed) return Promise.resolve();
+      if (!feed) return Promise.resolve('gone' as const);
       const run = queue.then(async () => {
         const report = await handlePushedDocument(deps, feed, body, contentType, {
           maxBytes: options.fetchOptions.maxBytes,
@@ -50,6 +50,7 @@ export async function startLocalWebSub(options: LocalWebSubOptions): Promise<Loc
         out.write(
           `${deps.clock.now().toISOString().slice(0, 19)}Z push from ${feed.id}: ${report.toAnalyze.length} new items, ${report.duplicates} already stored\n`,
         );
+        return 'stored' as const;
       });
       queue = run.catch(() => {});
       return run;

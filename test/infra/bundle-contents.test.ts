@@ -26,9 +26,10 @@ const FEED_WRITER = ['feed', 'xml-js', 'sax'];
 const SITE_PUBLISHERS: HandlerName[] = ['analyzer', 'publisher'];
 
 describe('bundle contents', () => {
-  it('puts the feed parser only into the poller, the one function that parses feeds', () => {
-    expect(packagesOf.get('poller')).toEqual(expect.arrayContaining(FEED_PARSER));
-    for (const handler of HANDLER_NAMES.filter((name) => name !== 'poller')) {
+  it('puts the feed parser only into the poller and the WebSub callback, the two functions that parse feeds', () => {
+    const parsing: HandlerName[] = ['poller', 'websub'];
+    for (const handler of parsing) expect(packagesOf.get(handler)).toEqual(expect.arrayContaining(FEED_PARSER));
+    for (const handler of HANDLER_NAMES.filter((name) => !parsing.includes(name))) {
       const parser = FEED_PARSER.filter((name) => !(SITE_PUBLISHERS.includes(handler) && FEED_WRITER.includes(name)));
       expect(packagesOf.get(handler)?.filter((name) => parser.includes(name))).toEqual([]);
     }

@@ -31,7 +31,8 @@ afterAll(() => {
 
 describe('synth with real bundling', () => {
   it('produces one CommonJS bundle per function, marked as such, with the stories and the feed registry beside it', () => {
-    expect(assetDirs.size).toBe(4);
+    // The four pipeline functions and the WebSub callback.
+    expect(assetDirs.size).toBe(5);
     for (const dir of assetDirs.values()) {
       expect(readdirSync(dir).sort()).toEqual(['feeds', 'index.js', 'index.js.map', 'package.json', 'stories']);
       expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });

@@ -57,7 +57,8 @@ describe('the monitoring context key', () => {
 });
 
 describe('resources per monitoring level', () => {
-  const FUNCTIONS = 4;
+  /** The four pipeline functions and the WebSub callback. */
+  const FUNCTIONS = 5;
   const DEAD_LETTER_QUEUES = 3;
   /** The poll heartbeat and the feed failure ratio. */
   const POLL_ALARMS = 2;

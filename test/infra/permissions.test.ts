@@ -80,6 +80,8 @@ describe('queue, topic and key access per function', () => {
     expect(sendTargets(statementsOf(functions.poller))).toEqual([queueId(ingestion.itemQueue.queue)]);
     expect(sendTargets(statementsOf(functions.analyzer))).toEqual([]);
     expect(sendTargets(statementsOf(functions.publisher))).toEqual([queueId(scheduleDlq)]);
+    // A push's items go where a poll's go.
+    expect(sendTargets(statementsOf(functions.websub))).toEqual([queueId(ingestion.itemQueue.queue)]);
   });
 
   it('lets only the analyzer and the publisher publish alerts and use the topic key for it', () => {
@@ -90,7 +92,7 @@ describe('queue, topic and key access per function', () => {
       // SNS asks a publisher to an encrypted topic for both: a data key to encrypt, and Decrypt to check it.
       expect(actionsOf(statements, 'kms')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
     }
-    for (const fn of [functions.dispatcher, functions.poller]) {
+    for (const fn of [functions.dispatcher, functions.poller, functions.websub]) {
       expect(actionsOf(statementsOf(fn), 'sns')).toEqual([]);
       expect(actionsOf(statementsOf(fn), 'kms')).toEqual([]);
     }
@@ -106,6 +108,7 @@ describe('queue, topic and key access per function', () => {
     expect(receives(functions.analyzer)).toEqual([queueId(ingestion.itemQueue.queue)]);
     expect(receives(functions.dispatcher)).toEqual([]);
     expect(receives(functions.publisher)).toEqual([]);
+    expect(receives(functions.websub)).toEqual([]);
   });
 });
 

@@ -44,6 +44,13 @@ describe('template rule packs', () => {
     }
   });
 
+  it('accepts a public URL and public invoke for the WebSub callback only', () => {
+    const acknowledged = reports.flatMap((report) => report.suppressedViolations).map((v) => v.acknowledgedId);
+    const count = (id: string) => acknowledged.filter((entry) => entry === `cdk-validator-cfnguard::${id}`).length;
+    expect(count('lambda_function_url_auth_check')).toBe(1);
+    expect(count('lambda_function_public_access_prohibited_check')).toBe(2);
+  });
+
   it('gives every acknowledged finding a written reason', () => {
     const acknowledged = reports.flatMap((report) => report.suppressedViolations);
     expect(acknowledged.length).toBeGreaterThan(0);

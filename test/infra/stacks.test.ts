@@ -132,7 +132,8 @@ describe('stateful stack', () => {
 describe('stateless stack: functions', () => {
   it('runs every function on Node.js 22 on arm64 with the index.handler entry and Powertools settings', () => {
     const functions = resourcesOf(stateless, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    // The four pipeline functions and the WebSub callback.
+    expect(functions).toHaveLength(5);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -153,7 +154,7 @@ describe('stateless stack: functions', () => {
 
   it('gives each function its own log group with the configured retention', () => {
     const logGroups = resourcesOf(stateless, 'AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(5);
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(14);
     for (const [, fn] of resourcesOf(stateless, 'AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
@@ -335,9 +336,9 @@ describe('operations', () => {
     const alarms = resourcesOf(stateless, 'AWS::CloudWatch::Alarm');
     const dlqAlarms = alarms.filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms).toHaveLength(3);
-    expect(alarms.filter(([, a]) => a.Properties.MetricName === 'Errors')).toHaveLength(4);
-    // DLQs, functions, heartbeat and failure ratio, story pages not published.
-    expect(alarms).toHaveLength(3 + 4 + 2 + 1);
+    expect(alarms.filter(([, a]) => a.Properties.MetricName === 'Errors')).toHaveLength(5);
+    // DLQs, functions (the WebSub callback among them), heartbeat and failure ratio, story pages not published.
+    expect(alarms).toHaveLength(3 + 5 + 2 + 1);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([
         { Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) },

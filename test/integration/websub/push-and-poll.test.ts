@@ -73,6 +73,7 @@ async function setUp(hubOptions: LoopbackHubOptions = {}) {
     onContent: async (_subscription, body, contentType) => {
       const report = await handlePushedDocument({ store, clock, stories, notifier }, feed, body, contentType);
       pushed.push(...report.toAnalyze);
+      return 'stored';
     },
   });
   callback = await startCallbackServer({ handle, maxBytes: MAX_BYTES });
