@@ -50,6 +50,15 @@ function reportPoll(deps: PollerDeps, report: FeedPollReport): void {
   deps.metrics.count(report.outcome === 'failed' ? METRIC.feedsFailed : METRIC.feedsPolled, 1);
   if (report.outcome === 'not_modified') deps.metrics.count(METRIC.feedsNotModified, 1);
   deps.metrics.count(METRIC.itemsNew, report.newItems.length);
+  // An item refused at its claim (too large to store) is left behind so the feed goes on; it is counted and logged.
+  if (report.failedItems.length > 0) deps.metrics.count(METRIC.itemsFailed, report.failedItems.length);
+  for (const failure of report.failedItems) {
+    deps.log.error('item could not be stored; the rest of the feed goes on', {
+      feedId: report.feedId,
+      itemId: failure.item.id,
+      error: failure.message,
+    });
+  }
   deps.log.info('polled feed', {
     feedId: report.feedId,
     outcome: report.outcome,

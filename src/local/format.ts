@@ -72,3 +72,13 @@ export function formatQueryHints(dataDir: string, party: string): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** ", 1 item failed: <reason>" for a summary line: the reason of the first when several failed. */
+export function itemsFailedPart(failed: readonly { message: string }[]): string {
+  const [first] = failed;
+  if (!first) return '';
+  return `, ${failed.length} item${failed.length === 1 ? '' : 's'} failed: ${first.message}`;
+}
+
+/** An item id as a line shows it: ids run up to 512 bytes, so a long one is cut. */
+export const shownId = (itemId: string): string => clipText(itemId, 120);

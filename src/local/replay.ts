@@ -8,7 +8,8 @@ import { boundedId } from '../core/text-limits';
 import { SimulatedClock } from '../demo/simulated-clock';
 import type { StoryDefinition } from '../detection/index';
 import { DEFAULT_MAX_LINE_BYTES, readBoundedLines } from '../ingestion/line-reader';
-import { type AnalyzeDeps, analyzeBatch, inPublishedOrder } from '../pipeline/analyze-batch';
+import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch, inPublishedOrder } from '../pipeline/analyze-batch';
+import { isPermanentFailure } from '../pipeline/analyze-isolated';
 import { claimItems } from '../pipeline/poll-feeds';
 import { publishPendingAlerts } from '../pipeline/publish-alerts';
 
@@ -117,6 +118,8 @@ export interface ReplaySummary {
   alertsFailed: { alertId: string; message: string }[];
   /** Items dated later than the replay runs: taken at the replay clock's time instead (their date kept as a flag). */
   futureDated: number;
+  /** Items the store could not hold (refused for their size): counted with the reason, and the replay goes on. */
+  itemsFailed: { itemId: string; message: string }[];
 }
 
 /**
@@ -128,6 +131,41 @@ function replayTimeOf(item: FeedItem, clock: SimulatedClock, runsAt: Date): { it
   const bounded = boundPublishedTime(item, runsAt);
   if (bounded.declaredPublished === undefined) return { item: bounded, future: false };
   return { item: { ...bounded, published: clock.now().toISOString() }, future: true };
+}
+
+/**
+ * One archived item: claimed, analyzed, its alerts sent. An item the store refuses for its size is counted in the
+ * summary and the replay goes on; a failure a retry may fix (the store is down) stops the replay.
+ */
+async function replayOne(deps: AnalyzeDeps, options: ReplayOptions, item: FeedItem, summary: ReplaySummary) {
+  const recorded = await claimItems(options.store, [item]);
+  summary.duplicates += recorded.duplicates;
+  for (const failure of recorded.refused) summary.itemsFailed.push({ itemId: item.id, message: failure.message });
+  if (recorded.toAnalyze.length === 0) return;
+  let outcome: AnalysisOutcome;
+  try {
+    outcome = await analyzeBatch(deps, recorded.toAnalyze);
+  } catch (error) {
+    if (!isPermanentFailure(error)) throw error;
+    summary.itemsFailed.push({ itemId: item.id, message: (error as Error).message });
+    return;
+  }
+  for (const story of outcome.items[0]?.stories ?? []) {
+    if (story.classification.followUp) {
+      summary.followUps.push({
+        itemId: item.id,
+        title: item.title,
+        published: item.published,
+        score: story.classification.score,
+      });
+    }
+    for (const alert of story.alerts) {
+      (alert.kind === 'stance_change' ? summary.stanceChanges : summary.conditionChanges).push(alert);
+    }
+  }
+  const published = await publishPendingAlerts({ store: options.store, notifier: options.notifier, clock: deps.clock });
+  summary.alertsSent += published.sent.length;
+  summary.alertsFailed.push(...published.failed);
 }
 
 /**
@@ -153,6 +191,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     alertsSent: 0,
     alertsFailed: [],
     futureDated: 0,
+    itemsFailed: [],
   };
   const runsAt = options.runsAt ?? new Date();
   let done = 0;
@@ -162,27 +201,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     if (future) summary.futureDated += 1;
     // Undated items keep the last clock value: they sort last, so time still never runs backwards.
     else if (item.published) clock.advanceTo(item.published);
-    const recorded = await claimItems(options.store, [item]);
-    summary.duplicates += recorded.duplicates;
-    for (const fresh of recorded.toAnalyze) {
-      const [analysis] = (await analyzeBatch(deps, [fresh])).items;
-      for (const story of analysis?.stories ?? []) {
-        if (story.classification.followUp) {
-          summary.followUps.push({
-            itemId: fresh.id,
-            title: fresh.title,
-            published: fresh.published,
-            score: story.classification.score,
-          });
-        }
-        for (const alert of story.alerts) {
-          (alert.kind === 'stance_change' ? summary.stanceChanges : summary.conditionChanges).push(alert);
-        }
-      }
-      const published = await publishPendingAlerts({ store: options.store, notifier: options.notifier, clock });
-      summary.alertsSent += published.sent.length;
-      summary.alertsFailed.push(...published.failed);
-    }
+    await replayOne(deps, options, item, summary);
     done += 1;
     options.onProgress?.({
       done,

@@ -1,5 +1,6 @@
 import type { FeedDefinition, FeedState } from '../core/feed';
 import { type CycleDeps, type CycleReport, runCycle, summarizeCycle } from '../pipeline/run-cycle';
+import { itemsFailedPart, shownId } from './format';
 
 export interface PollingLoopOptions {
   deps: CycleDeps;
@@ -54,7 +55,7 @@ export async function runPollingLoop(options: PollingLoopOptions): Promise<Polli
   return result;
 }
 
-/** One compact line per cycle, then one line per failing feed with its reason. */
+/** One compact line per cycle, then one line per failing feed and per item that could not be stored, with reasons. */
 export function formatCycleLine(cycle: number, at: Date, report: CycleReport): string {
   const summary = summarizeCycle(report);
   const parts = [
@@ -67,7 +68,12 @@ export function formatCycleLine(cycle: number, at: Date, report: CycleReport): s
   if (summary.alertsSent || summary.alertsFailed) {
     parts.push(`${summary.alertsSent} alerts sent${summary.alertsFailed ? `, ${summary.alertsFailed} failed` : ''}`);
   }
-  const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}`];
+  const failedItems = report.feeds.flatMap((feed) => feed.failedItems.map((failure) => ({ feed, failure })));
+  const itemsFailed = itemsFailedPart(failedItems.map(({ failure }) => failure)).replace(/^, /, ' · ');
+  const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}${itemsFailed}`];
+  for (const { feed, failure } of failedItems) {
+    lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (left behind): ${failure.message}`);
+  }
   for (const feed of report.feeds) {
     if (feed.outcome !== 'failed') continue;
     const reason = feed.error ? `${feed.error.kind}: ${feed.error.message}` : 'unknown error';

@@ -8,6 +8,8 @@ export interface ItemFailure {
   readonly message: string;
   /** True when no retry can help (a row or key past DynamoDB's limits): the item is counted and left behind. */
   readonly permanent: boolean;
+  /** The error itself, when there was one, for a caller that gives up on the whole unit on a retryable failure. */
+  readonly cause?: unknown;
 }
 
 export interface IsolatedAnalysis {
@@ -32,24 +34,25 @@ export async function analyzeIsolating(deps: AnalyzeDeps, items: FeedItem[]): Pr
     return { outcome: await analyzeBatch(deps, items), failed: [] };
   } catch (error) {
     if (items.length <= 1) {
-      const failed = items.map((item) => ({ item, message: messageOf(error), permanent: isPermanentFailure(error) }));
+      const permanent = isPermanentFailure(error);
+      const failed = items.map((item) => ({ item, message: messageOf(error), permanent, cause: error }));
       return { outcome: mergeOutcomes([]), failed };
     }
   }
   const outcomes: AnalysisOutcome[] = [];
   const failed: ItemFailure[] = [];
-  let storeDown: string | null = null;
+  let storeDown: unknown = null;
   for (const item of inPublishedOrder(items)) {
     if (storeDown !== null) {
-      failed.push({ item, message: storeDown, permanent: false });
+      failed.push({ item, message: messageOf(storeDown), permanent: false, cause: storeDown });
       continue;
     }
     try {
       outcomes.push(await analyzeBatch(deps, [item]));
     } catch (error) {
       const permanent = isPermanentFailure(error);
-      failed.push({ item, message: messageOf(error), permanent });
-      if (!permanent) storeDown = messageOf(error);
+      failed.push({ item, message: messageOf(error), permanent, cause: error });
+      if (!permanent) storeDown = error;
     }
   }
   return { outcome: mergeOutcomes(outcomes), failed };

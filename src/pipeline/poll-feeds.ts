@@ -10,6 +10,7 @@ import { isHot } from '../ingestion/adaptive-schedule';
 import { itemDedupKeys } from '../ingestion/dedup';
 import { type FeedScheduleSettings, type PollSignals, scheduleNextPoll } from '../ingestion/feed-schedule';
 import { isFeedDue } from '../ingestion/politeness';
+import type { ItemFailure } from './analyze-isolated';
 
 export interface PollDeps {
   store: FeedStates & ItemClaims;
@@ -34,6 +35,11 @@ export interface FeedPollReport {
   duplicateItems: number;
   /** Entries of the feed that could not be turned into an item. */
   skippedItems: number;
+  /**
+   * Items that could not be stored (refused at the claim for their size, or failed in analysis): each with its
+   * reason, reported and left behind so the rest of the feed goes on.
+   */
+  failedItems: ItemFailure[];
   error: PollFailure | null;
   nextPollAt: string;
 }
@@ -67,18 +73,30 @@ export async function findDueFeeds(
   });
 }
 
+/** What one store call made of a list of items. */
+export interface ClaimedItems {
+  /** New, or claimed before and never analyzed. */
+  toAnalyze: FeedItem[];
+  duplicates: number;
+  /** Items the store refused for their size: not stored, never analyzed, reported. */
+  refused: ItemFailure[];
+}
+
 /**
  * Claims the dedup keys of each item in one store call. Returns the items that still need analysis.
  * Used by polling and by replays of archived items, so both dedup the same way.
  */
-export async function claimItems(
-  store: ItemClaims,
-  items: FeedItem[],
-): Promise<{ toAnalyze: FeedItem[]; duplicates: number }> {
-  if (items.length === 0) return { toAnalyze: [], duplicates: 0 };
+export async function claimItems(store: ItemClaims, items: FeedItem[]): Promise<ClaimedItems> {
+  const claimed: ClaimedItems = { toAnalyze: [], duplicates: 0, refused: [] };
+  if (items.length === 0) return claimed;
   const results = await store.claimItems(items.map((item) => ({ item, dedupKeys: itemDedupKeys(item) })));
-  const toAnalyze = items.filter((_, index) => results[index]?.status !== 'duplicate');
-  return { toAnalyze, duplicates: items.length - toAnalyze.length };
+  for (const [index, item] of items.entries()) {
+    const result = results[index];
+    if (result?.status === 'duplicate') claimed.duplicates += 1;
+    else if (result?.status === 'refused') claimed.refused.push({ item, message: result.reason, permanent: true });
+    else claimed.toAnalyze.push(item);
+  }
+  return claimed;
 }
 
 /**
@@ -88,8 +106,7 @@ export async function claimItems(
 export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, feed: FeedDefinition) {
   const state = await deps.store.getFeedState(feed.id);
   const outcome = await deps.fetcher.fetchFeed(feed, state, deps.clock.now());
-  const { toAnalyze } = await claimItems(deps.store, itemsOf(outcome));
-  const report = pollReport(outcome, toAnalyze);
+  const report = pollReport(outcome, await claimItems(deps.store, itemsOf(outcome)));
   if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems, feed.id);
   const saved = await saveRescheduled(deps, state, { report, nextState: outcome.nextState });
   return { ...report, nextPollAt: saved.nextPollAt };
@@ -160,8 +177,11 @@ export async function pollFeeds(
   // Feeds fetched while a claim is under way are claimed together in the next one: few, large store requests,
   // and claiming overlaps with fetching instead of following it. An item syndicated to several is claimed once.
   const claimed = new Set<FeedItem>();
+  const refused = new Map<FeedItem, ItemFailure>();
   const claim = coalescing(async (batch: FeedItem[][]) => {
-    for (const item of (await claimItems(deps.store, batch.flat())).toAnalyze) claimed.add(item);
+    const result = await claimItems(deps.store, batch.flat());
+    for (const item of result.toAnalyze) claimed.add(item);
+    for (const failure of result.refused) refused.set(failure.item, failure);
   });
   const claims: Promise<unknown>[] = feeds.map(() => Promise.resolve());
   let settled: PromiseSettledResult<FetchOutcome>[];
@@ -188,19 +208,19 @@ export async function pollFeeds(
     const claimResult = claimResults[index];
     if (claimResult?.status === 'rejected') return failedInternally(deps, feed, claimResult.reason);
     const outcome = result.value;
-    return {
-      report: pollReport(
-        outcome,
-        itemsOf(outcome).filter((item) => claimed.has(item)),
-      ),
-      nextState: outcome.nextState,
+    const items = itemsOf(outcome);
+    const claims = {
+      toAnalyze: items.filter((item) => claimed.has(item)),
+      refused: items.flatMap((item) => refused.get(item) ?? []),
     };
+    return { report: pollReport(outcome, claims), nextState: outcome.nextState };
   });
 }
 
 /** The report of one feed, built once its claims are known. */
-function pollReport(outcome: FetchOutcome, toAnalyze: FeedItem[]): FeedPollReport {
+function pollReport(outcome: FetchOutcome, claims: Pick<ClaimedItems, 'toAnalyze' | 'refused'>): FeedPollReport {
   const { nextState } = outcome;
+  const { toAnalyze, refused } = claims;
   const changed = outcome.kind === 'changed' ? outcome : null;
   return {
     feedId: nextState.feedId,
@@ -209,8 +229,9 @@ function pollReport(outcome: FetchOutcome, toAnalyze: FeedItem[]): FeedPollRepor
     status: nextState.status,
     newItems: toAnalyze,
     unchangedItems: changed?.unchangedItems ?? 0,
-    duplicateItems: (changed?.items.length ?? 0) - toAnalyze.length,
+    duplicateItems: (changed?.items.length ?? 0) - toAnalyze.length - refused.length,
     skippedItems: changed?.skippedItems ?? 0,
+    failedItems: refused,
     error: outcome.kind === 'failed' ? outcome.error : null,
     nextPollAt: nextState.nextPollAt,
   };
@@ -229,6 +250,7 @@ function failedInternally(deps: PollDeps, feed: FeedDefinition, reason: unknown)
     unchangedItems: 0,
     duplicateItems: 0,
     skippedItems: 0,
+    failedItems: [],
     error: { kind: 'internal', message: reason instanceof Error ? reason.message : String(reason) },
     nextPollAt: deps.clock.now().toISOString(),
   };

@@ -2,7 +2,8 @@ import type { FeedDefinition, FeedState } from '../core/feed';
 import type { StoryStore } from '../core/ports/index';
 import type { AlertNotifier } from '../core/ports/notifier';
 import { storyHeatPerHour } from '../ingestion/feed-schedule';
-import { type AnalysisOutcome, type AnalyzeDeps, analyzeBatch } from './analyze-batch';
+import type { AnalysisOutcome, AnalyzeDeps } from './analyze-batch';
+import { analyzeIsolating, type ItemFailure } from './analyze-isolated';
 import {
   type FeedPollReport,
   findDueFeeds,
@@ -25,7 +26,8 @@ export interface CycleReport {
 /**
  * One local cycle of the same steps the Lambdas run one by one: read the feed states, poll the due feeds (claiming
  * what is new while fetching goes on), analyze the new items as one batch, save the feed states, then send the
- * outbox, including anything an earlier cycle left pending.
+ * outbox, including anything an earlier cycle left pending. An item the store cannot hold fails alone (reported in
+ * its feed's `failedItems`); the others are analyzed and every feed's state is saved.
  */
 export async function runCycle(
   deps: CycleDeps,
@@ -35,16 +37,32 @@ export async function runCycle(
   const states = await readFeedStates(deps.store, feeds);
   const toPoll = options.onlyDue === false ? feeds : await findDueFeeds(deps, feeds, states);
   const fetched = await pollFeeds(deps, toPoll, { concurrency: options.concurrency, states });
-  const analysis = await analyzeBatch(
+  const isolated = await analyzeIsolating(
     deps,
     fetched.flatMap(({ report }) => report.newItems),
   );
-  const polled = scheduleByAnalysis(deps, fetched, states, analysis);
+  // A failure a retry may fix (the store is down) fails the cycle as before: no feed state is saved, so the next
+  // cycle hands every item on again. Only items no retry can store are left behind, each reported.
+  const retryable = isolated.failed.find((failure) => !failure.permanent);
+  if (retryable) throw retryable.cause ?? new Error(retryable.message);
+  const analysis = isolated.outcome;
+  const polled = scheduleByAnalysis(deps, withItemFailures(fetched, isolated.failed), states, analysis);
   const feedReports = polled.map(({ report }) => report);
   // Feed states (with their new validators) are saved only now that every new item has been analyzed and marked.
   await deps.store.putFeedStates(polled.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analysis, published };
+}
+
+/** Each item no retry can store, in the report of the feed that brought it; the feed's state is saved as usual. */
+function withItemFailures(polled: PolledFeed[], failed: readonly ItemFailure[]): PolledFeed[] {
+  if (failed.length === 0) return polled;
+  const byItem = new Map(failed.map((failure) => [failure.item, failure]));
+  return polled.map(({ report, nextState }) => {
+    const own = report.newItems.flatMap((item) => byItem.get(item) ?? []);
+    if (own.length === 0) return { report, nextState };
+    return { report: { ...report, failedItems: [...report.failedItems, ...own] }, nextState };
+  });
 }
 
 /** Next due times once the analysis said which new items were follow-ups: those make their feeds hot. */
@@ -75,6 +93,7 @@ export function summarizeCycle(report: CycleReport) {
     feedsUnchanged: count('not_modified'),
     feedsFailed: count('failed'),
     newItems: report.analysis.items.length,
+    itemsFailed: report.feeds.reduce((total, feed) => total + feed.failedItems.length, 0),
     followUps: report.analysis.followUps,
     stanceChanges: alerts.filter((alert) => alert.kind === 'stance_change').length,
     conditionChanges: alerts.filter((alert) => alert.kind === 'conditions_change').length,

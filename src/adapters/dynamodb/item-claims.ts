@@ -3,7 +3,7 @@ import { type PlannedClaim, planClaims, resolveLaterEntry } from '../../core/cla
 import type { FeedItem } from '../../core/feed';
 import type { Clock } from '../../core/ports/clock';
 import type { ClaimRequest, ClaimResult, ItemClaims } from '../../core/ports/item-claims';
-import { boundedId } from '../../core/text-limits';
+import { boundedId, TooLargeError } from '../../core/text-limits';
 import { n, type Row, s } from './attributes';
 import { keys } from './keys';
 import { inParallel, LIMITS, type TableRequests } from './requests';
@@ -55,16 +55,27 @@ export function createDynamoItemClaims(table: TableRequests, options: ItemClaimO
   }
 
   async function linkDuplicate(item: FeedItem, canonicalId: string): Promise<ClaimResult> {
-    await table.insertRow(aliasRow(item, canonicalId, expiresAt()));
+    try {
+      await table.insertRow(aliasRow(item, canonicalId, expiresAt()));
+    } catch (error) {
+      return refusedOr(error);
+    }
     return { status: 'duplicate', canonicalId };
   }
 
-  /** Claims one item looked up as unseen. A refusal means another writer won between our read and write. */
+  /**
+   * Claims one item looked up as unseen. A refused condition means another writer won between our read and write;
+   * a refusal for size means this item cannot be stored at all.
+   */
   async function claimAlone(entry: Entry): Promise<ClaimResult> {
-    const operations = claimOperations(entry);
-    if (await table.transact(operations)) {
-      remember(entry.item, operations);
-      return { status: 'new' };
+    try {
+      const operations = claimOperations(entry);
+      if (await table.transact(operations)) {
+        remember(entry.item, operations);
+        return { status: 'new' };
+      }
+    } catch (error) {
+      return refusedOr(error);
     }
     // Whoever won owns the item, even when the winner was this same item polled elsewhere.
     const lookup = claimLookupOf(await table.batchGet([keys.item(entry.item.id), ...entry.dedupKeys.map(keys.dedup)]));
@@ -79,29 +90,70 @@ export function createDynamoItemClaims(table: TableRequests, options: ItemClaimO
     const writes: PlannedWrite[] = [];
     for (const [index, planned] of plan.entries()) {
       const entry = entries[index] as Entry;
-      if (planned.kind === 'claim') writes.push({ index, operations: claimOperations(entry) });
-      if (planned.kind === 'alias') {
-        const alias = aliasRow(entry.item, planned.canonicalId, expiresAt());
-        writes.push({ index, operations: [table.ifAbsentOperation(alias)], alias });
+      try {
+        if (planned.kind === 'claim') writes.push({ index, operations: claimOperations(entry) });
+        if (planned.kind === 'alias') {
+          const alias = aliasRow(entry.item, planned.canonicalId, expiresAt());
+          writes.push({ index, operations: [table.ifAbsentOperation(alias)], alias });
+        }
+      } catch (error) {
+        // A row past DynamoDB's limits even without its links: this item alone is refused, before any request.
+        results[index] = refusedOr(error);
       }
     }
     // The planned writes share no key, so their transactions can go out together.
     await inParallel(packTransactions(writes), (chunk) => writeChunk(entries, chunk, results));
   }
 
-  /** One transaction of whole claims; refused, its claims are replayed one by one. */
+  /**
+   * One transaction of whole claims. Refused, its claims are replayed one by one: after a lost condition each finds
+   * who won its keys; after a refusal for size (one row of the transaction is too large, and DynamoDB does not say
+   * which) only the item carrying it is refused and the others are claimed.
+   */
   async function writeChunk(entries: Entry[], chunk: PlannedWrite[], results: (ClaimResult | undefined)[]) {
     const claims = chunk.filter((write) => !write.alias);
-    if (await table.transact(chunk.flatMap((write) => write.operations))) {
+    const written = await transactOrRefused(chunk.flatMap((write) => write.operations));
+    if (written === true) {
       for (const write of claims) {
         results[write.index] = { status: 'new' };
         remember((entries[write.index] as Entry).item, write.operations);
       }
       return;
     }
-    for (const write of chunk) {
-      if (write.alias) await table.insertRow(write.alias);
-      else results[write.index] = await claimAlone(entries[write.index] as Entry);
+    const [single] = chunk;
+    if (written !== false && chunk.length === 1 && single) {
+      results[single.index] = written;
+      return;
+    }
+    for (const write of chunk) await writeAlone(entries, write, results);
+  }
+
+  /** One write of a refused transaction on its own. */
+  async function writeAlone(entries: Entry[], write: PlannedWrite, results: (ClaimResult | undefined)[]) {
+    if (!write.alias) {
+      results[write.index] = await claimAlone(entries[write.index] as Entry);
+      return;
+    }
+    const refused = await aliasRefusal(write.alias);
+    if (refused) results[write.index] = refused;
+  }
+
+  /** True when the transaction went in, false when a condition refused it, else the refusal for size. */
+  async function transactOrRefused(operations: TransactWriteItem[]): Promise<boolean | ClaimResult> {
+    try {
+      return await table.transact(operations);
+    } catch (error) {
+      return refusedOr(error);
+    }
+  }
+
+  /** Writes an alias row (or finds it written); null then, else the refusal of its item for size. */
+  async function aliasRefusal(alias: Row): Promise<ClaimResult | null> {
+    try {
+      await table.insertRow(alias);
+      return null;
+    } catch (error) {
+      return refusedOr(error);
     }
   }
 
@@ -173,6 +225,12 @@ export function createDynamoItemClaims(table: TableRequests, options: ItemClaimO
       await table.batchPut(rows.filter((row) => !isAnalyzedRow(row)).map((row) => ({ ...row, analyzedAt: now })));
     },
   };
+}
+
+/** An item the store refused for its size; any other failure goes on to the caller. */
+function refusedOr(error: unknown): ClaimResult {
+  if (error instanceof TooLargeError) return { status: 'refused', reason: error.message };
+  throw error;
 }
 
 function uniqueKeysOf({ item, dedupKeys }: ClaimRequest): Entry {

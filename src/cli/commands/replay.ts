@@ -6,7 +6,7 @@ import { terminalLines, terminalText } from '../../core/plain-text';
 import type { Alert } from '../../core/stance-state';
 import { stanceName } from '../../core/story';
 import type { StoryDefinition } from '../../detection/index';
-import { formatQueryHints, shownPath } from '../../local/format';
+import { formatQueryHints, itemsFailedPart, shownId, shownPath } from '../../local/format';
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
@@ -102,7 +102,9 @@ export const replayCommand: Command = {
         const party = summary.stanceChanges[0]?.party ?? stories[0]?.parties[0]?.id ?? 'russia';
         context.io.stdout.write(`alerts: ${shownPath(alertsFile)}\n\n${formatQueryHints(dataDir, party)}`);
       }
-      return archive.rejected.length > 0 || summary.alertsFailed.length > 0 ? 1 : 0;
+      // Exit 1: some input was not taken whole (a line rejected, an item the store refused) or an alert not sent.
+      const incomplete = archive.rejected.length + summary.itemsFailed.length + summary.alertsFailed.length;
+      return incomplete > 0 ? 1 : 0;
     } finally {
       await opened.close();
     }
@@ -175,7 +177,9 @@ function formatSummary(summary: ReplaySummary): string {
   const lines = [
     '',
     `${summary.items} items, ${summary.duplicates} duplicates, ${summary.followUps.length} follow-ups, ` +
-      `${summary.stanceChanges.length} stance changes, ${summary.conditionChanges.length} condition changes`,
+      `${summary.stanceChanges.length} stance changes, ${summary.conditionChanges.length} condition changes` +
+      itemsFailedPart(summary.itemsFailed),
+    ...summary.itemsFailed.map((failure) => `  ✗ item ${shownId(failure.itemId)} not stored: ${failure.message}`),
     '',
     ...(summary.futureDated > 0
       ? [`${summary.futureDated} item(s) dated after now were taken at the replay's time instead`, '']

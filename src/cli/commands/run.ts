@@ -4,6 +4,7 @@ import { type Reader, systemClock } from '../../core/ports';
 import { feedScheduleSettings } from '../../ingestion/feed-schedule';
 import { createHttpFeedFetcher, loadFeedRegistry, resolveFetchOptions } from '../../ingestion/index';
 import { runPollingLoop } from '../../local/run-loop';
+import type { CycleReport } from '../../pipeline/run-cycle';
 import { RULES_READER_ID } from '../../reader/rules';
 import { type StorySite, startStorySite } from '../../site/story-site';
 import { startLocalWebSub } from '../../websub/local';
@@ -96,10 +97,7 @@ export const runCommand: Command = {
       });
       if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
       context.io.stdout.write(readerSummary(reader) ?? '');
-      const last = result.reports.at(-1);
-      const allFailed =
-        last !== undefined && last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed');
-      return allFailed ? 1 : 0;
+      return exitCodeOf(result.reports.at(-1));
     } finally {
       await websub?.close();
       await site?.close();
@@ -112,6 +110,17 @@ export const runCommand: Command = {
 /** Said in the status line only when a model reads: the rules are the default. */
 function readBy(reader: Reader): string {
   return reader.id === RULES_READER_ID ? '' : `, read by ${reader.id}`;
+}
+
+/**
+ * The exit code of the last cycle: 1 when every feed failed, 2 when the cycle went through but some item could not
+ * be stored (it is named in the output and the other items are in), else 0. A feed that failed alone is reported
+ * and retried on its schedule, so it does not change the code.
+ */
+function exitCodeOf(last: CycleReport | undefined): number {
+  if (last === undefined) return 0;
+  if (last.feeds.length > 0 && last.feeds.every((feed) => feed.outcome === 'failed')) return 1;
+  return last.feeds.some((feed) => feed.failedItems.length > 0) ? 2 : 0;
 }
 
 /** `--serve-port`: the page and feeds of the first story, from the store this run writes to. */
