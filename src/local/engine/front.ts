@@ -12,7 +12,8 @@ const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchW
  * a crash of this process mid-transaction is not rolled back, and outside the put-only fast path (see
  * runPutOnlyTransaction) only the first failed condition is reported.
  */
-export function createTransactionFront(engineUrl: string, engineHandler?: RequestListener): Server {
+export function createTransactionFront(engineUrl: string, engineHandler?: RequestListener): DrainableServer {
+  const gate = createCloseGate();
   let writeQueue: Promise<unknown> = Promise.resolve();
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
     const run = writeQueue.then(work, work);
@@ -21,8 +22,12 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
   };
   const keyNames = new KeyNameCache();
 
-  return createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (gate.closing) {
+      refuseWhileClosing(response);
+      return;
+    }
     if (
       engineHandler &&
       operation !== 'TransactWriteItems' &&
@@ -31,11 +36,11 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
     ) {
       // Everything but transactions goes to the engine in-process: a second HTTP hop per request would cost more
       // than dynalite's own work for small reads and writes. Writes still wait their turn in the queue.
-      if (WRITE_OPERATIONS.has(operation)) void serialized(() => handOver(engineHandler, request, response));
-      else engineHandler(request, response);
+      if (WRITE_OPERATIONS.has(operation)) gate.track(serialized(() => handOver(engineHandler, request, response)));
+      else gate.track(handOver(engineHandler, request, response));
       return;
     }
-    void (async () => {
+    const handled = (async () => {
       const body = await readBody(request);
       const headers = forwardedHeaders(request);
       const call = (target: string, payload: unknown) =>
@@ -65,7 +70,56 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
         JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
       );
     });
+    gate.track(handled);
   });
+  return Object.assign(server, { drain: gate.drain });
+}
+
+/** The front, with a way to stop taking requests and wait for those the engine is still working on. */
+export type DrainableServer = Server & {
+  /**
+   * From now on every request is answered with an error; resolves once the engine has answered every request it
+   * had (or after `timeoutMs`), so the engine can close without a write still in flight.
+   */
+  drain(timeoutMs?: number): Promise<void>;
+};
+
+/**
+ * dynalite throws from its callbacks when its database closes under a request it is still working on ("Database
+ * is closed"), which no caller can catch: it crashes the process and hides whatever error made it stop. So the
+ * store closes only once the engine has answered every request, and refuses new ones from the moment it begins.
+ */
+function createCloseGate() {
+  const inFlight = new Set<Promise<unknown>>();
+  const gate = {
+    closing: false,
+    track(work: Promise<unknown>): void {
+      const done = () => inFlight.delete(work);
+      inFlight.add(work);
+      work.then(done, done);
+    },
+    async drain(timeoutMs = 10_000): Promise<void> {
+      gate.closing = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
+    },
+  };
+  return gate;
+}
+
+/** The answer to a request that arrives while the store closes: an error the SDK hands to its caller. */
+function refuseWhileClosing(response: ServerResponse): void {
+  response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+  response.end(
+    JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: 'the embedded store is closing',
+    }),
+  );
 }
 
 /** dynalite's own request handler, so the front can serve requests with it without a second HTTP hop. */
@@ -73,11 +127,17 @@ export function engineRequestHandler(engine: Server): RequestListener | undefine
   return engine.listeners('request')[0] as RequestListener | undefined;
 }
 
-/** Lets the engine answer the request; settles once the answer is out, so the write queue moves on only then. */
+/**
+ * Lets the engine answer the request; settles once the engine has answered (called `end`), so the write queue
+ * moves on only then. Not on the socket's close: a client that went away leaves the engine still working.
+ */
 function handOver(handler: RequestListener, request: IncomingMessage, response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    response.once('finish', resolve);
-    response.once('close', resolve);
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      resolve();
+      return end(...args);
+    }) as ServerResponse['end'];
     handler(request, response);
   });
 }

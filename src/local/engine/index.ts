@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { createTransactionFront, engineRequestHandler } from './front';
+import { createTransactionFront, type DrainableServer, engineRequestHandler } from './front';
 
 export const DEFAULT_DATA_DIR = '.storywatch/data';
 
@@ -27,7 +27,7 @@ export async function startEmbeddedDynamo(options: { dataDir?: string | null } =
     updateTableMs: 0,
   });
   let enginePort: number;
-  let front: Server;
+  let front: DrainableServer;
   let frontPort: number;
   try {
     enginePort = await listenOnLoopback(engine);
@@ -39,7 +39,9 @@ export async function startEmbeddedDynamo(options: { dataDir?: string | null } =
   }
   return {
     endpoint: `http://127.0.0.1:${frontPort}`,
+    // The engine's database closes only once every request it took is answered (see createCloseGate in front.ts).
     close: async () => {
+      await front.drain();
       await closeServer(front);
       await closeServer(engine);
       releaseDir();
