@@ -7,18 +7,18 @@ import { decodeFeedBody } from './decode';
 import { FeedError } from './errors';
 import { canonicalLink, safeHttpLink } from './links';
 import { DEFAULT_FETCH_OPTIONS, type FetchOptions } from './options';
-import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
-import type { DocumentEnding } from './truncation';
 import {
   type FeedFormat,
   keepItems,
   LIFTED_PLACEHOLDER,
   type LiftedFields,
   type PreparedXml,
-  prepareFeedXml,
   RAW_FIELD,
   RENAMED_ITEM_FIELDS,
-} from './xml-preflight';
+} from './prepared-xml';
+import { flattenXmlValue, htmlToPlainText, truncateText } from './text';
+import type { DocumentEnding } from './truncation';
+import { prepareFeedXml } from './xml-preflight';
 
 export interface ParsedFeedInfo {
   title: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entryDigest, MAX_ENTRY_DIGESTS, parseFeedDocument } from '../../../src/ingestion/parse';
-import { keepItems, prepareFeedXml } from '../../../src/ingestion/xml-preflight';
+import { keepItems } from '../../../src/ingestion/prepared-xml';
+import { prepareFeedXml } from '../../../src/ingestion/xml-preflight';
 
 const SOURCE = 'https://x.example/rss';
 const utf8 = (text: string) => new TextEncoder().encode(text);
