@@ -1,8 +1,23 @@
 import { test as base } from 'vitest';
 import { attachWriteCounter, type WriteCounter } from '../../bench/lib/write-counter';
+import { createTableRequests, type TableRequests } from '../../src/adapters/dynamodb/requests';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { type Clock, type StoryStore, systemClock } from '../../src/core/ports';
+import { beforeEachCommand } from './command-probe';
 import { startTestDynamo, type TestDynamo } from './dynamo';
+
+/** A command the file's client sent: its name (`BatchWriteItemCommand`...) and its input. */
+export interface SentCommand {
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** The commands the file's client sent since the last reset, oldest first. */
+export interface CommandLog {
+  readonly sent: readonly SentCommand[];
+  names(): string[];
+  reset(): void;
+}
 
 export interface StorageFixtures {
   /** The engine of the test file (dynalite, or DynamoDB Local in CI), started once per file. */
@@ -17,6 +32,12 @@ export interface StorageFixtures {
   writes: WriteCounter;
   /** The counter on the file's client, attached once. */
   fileWrites: WriteCounter;
+  /** The request layer the other adapters (due feeds, story heat, subscriptions) are built on, on this table. */
+  requests: TableRequests;
+  /** What the file's client sent during this test, from the moment the store was set up. */
+  commands: CommandLog;
+  /** The command log on the file's client, attached once. */
+  fileCommands: CommandLog;
 }
 
 /** `it` with a storage engine, a fresh table and the store on it, instead of the same set-up in every file. */
@@ -46,7 +67,32 @@ export const storageTest = base.extend<StorageFixtures>({
     fileWrites.reset();
     await use(fileWrites);
   },
+  requests: async ({ dynamo, tableName }, use) => {
+    await use(createTableRequests(dynamo.client, tableName));
+  },
+  fileCommands: [async ({ dynamo }, use) => use(attachCommandLog(dynamo)), { scope: 'file' }],
+  // Like `writes`: the log starts empty once the table and the store are set up.
+  commands: async ({ fileCommands, store: _store }, use) => {
+    fileCommands.reset();
+    await use(fileCommands);
+  },
 });
+
+function attachCommandLog(dynamo: TestDynamo): CommandLog {
+  let sent: SentCommand[] = [];
+  beforeEachCommand(dynamo.client, (name, input) => {
+    sent.push({ name, input });
+  });
+  return {
+    get sent() {
+      return sent;
+    },
+    names: () => sent.map((command) => command.name),
+    reset() {
+      sent = [];
+    },
+  };
+}
 
 /** The storage fixtures with the store's clock fixed at `at`. */
 export const storageTestAt = (at: string) => {

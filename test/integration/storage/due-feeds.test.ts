@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { DueFeeds } from '../../../src/core/ports/due-feeds';
 import type { FeedQueue } from '../../../src/core/ports/queues';
 import { DISPATCH_LEASE_SEC, dispatchDueFeeds, NEVER_DUE } from '../../../src/pipeline/dispatch-due';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { storageTest } from '../../support/storage';
 
 const T0 = Date.parse('2026-06-01T09:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -18,17 +17,10 @@ const feed = (id: string): FeedDefinition => ({
   language: 'en',
 });
 
-let dynamo: TestDynamo;
-let due: DueFeeds;
-
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  due = createDynamoDueFeeds(createTableRequests(dynamo.client, await dynamo.freshTable()));
+const it = storageTest.extend<{ due: DueFeeds }>({
+  due: async ({ requests }, use) => {
+    await use(createDynamoDueFeeds(requests));
+  },
 });
 
 function recordingQueue(): FeedQueue & { sent: string[] } {
@@ -45,7 +37,7 @@ const registryOf = (ids: string[]) => new Map(ids.map((id) => [id, feed(id)]));
 const ids = (count: number) => Array.from({ length: count }, (_, index) => `feed-${String(index).padStart(3, '0')}`);
 
 describe('the DynamoDB due-time index', () => {
-  it('registers each feed once, and a later registry only its new feeds', async () => {
+  it('registers each feed once, and a later registry only its new feeds', async ({ due }) => {
     expect(await due.registerFeeds(ids(5), at(0))).toBe(5);
     expect(await due.registerFeeds(ids(5), at(1))).toBe(0);
     expect(await due.registerFeeds(ids(7), at(2))).toBe(2);
@@ -53,7 +45,9 @@ describe('the DynamoDB due-time index', () => {
     expect(read.entries.map((entry) => entry.dueAt)).toEqual([...Array(5).fill(at(0)), at(2), at(2)]);
   });
 
-  it('reads only the entries due by now, oldest first across its shards, with the read units spent', async () => {
+  it('reads only the entries due by now, oldest first across its shards, with the read units spent', async ({
+    due,
+  }) => {
     await due.registerFeeds(ids(12), at(0));
     for (const [index, id] of ids(12).entries()) await due.setDue(id, at(index * 10));
     const read = await due.readDue(at(35), 100);
@@ -62,7 +56,7 @@ describe('the DynamoDB due-time index', () => {
     expect((await due.readDue(at(35), 2)).entries.map((entry) => entry.feedId)).toEqual(ids(2));
   });
 
-  it('keeps one entry per feed however often it moves, and never lists a parked feed', async () => {
+  it('keeps one entry per feed however often it moves, and never lists a parked feed', async ({ due }) => {
     await due.registerFeeds(['desk'], at(0));
     await due.setDue('desk', at(5));
     await due.setDue('desk', at(3));
@@ -72,7 +66,7 @@ describe('the DynamoDB due-time index', () => {
     expect((await due.readDue(at(10), 10)).entries).toEqual([{ feedId: 'desk', dueAt: at(4) }]);
   });
 
-  it('lets one of two claims of the same entry win, and drops an entry the feed has left', async () => {
+  it('lets one of two claims of the same entry win, and drops an entry the feed has left', async ({ due }) => {
     await due.registerFeeds(['desk'], at(0));
     const [entry] = (await due.readDue(at(1), 10)).entries;
     if (!entry) throw new Error('expected a due entry');
@@ -86,7 +80,7 @@ describe('the DynamoDB due-time index', () => {
 });
 
 describe('advanceDue', () => {
-  it('moves a due time earlier only, and never registers a feed', async () => {
+  it('moves a due time earlier only, and never registers a feed', async ({ due }) => {
     await due.registerFeeds(['desk'], at(0));
     await due.setDue('desk', at(15));
     expect(await due.advanceDue('desk', at(20))).toBe(false);
@@ -99,7 +93,7 @@ describe('advanceDue', () => {
 });
 
 describe('dispatchDueFeeds on the index', () => {
-  it('sends each due feed exactly once when two ticks run at the same moment', async () => {
+  it('sends each due feed exactly once when two ticks run at the same moment', async ({ due }) => {
     const registry = registryOf(ids(40));
     await due.registerFeeds([...registry.keys()], at(0));
     const first = recordingQueue();
@@ -116,7 +110,9 @@ describe('dispatchDueFeeds on the index', () => {
     );
   });
 
-  it('loses no feed when the tick crashes after its claims: the lease ends and the feed is due again', async () => {
+  it('loses no feed when the tick crashes after its claims: the lease ends and the feed is due again', async ({
+    due,
+  }) => {
     const registry = registryOf(['desk', 'wire']);
     await due.registerFeeds([...registry.keys()], at(0));
     const broken: FeedQueue = {
@@ -132,7 +128,7 @@ describe('dispatchDueFeeds on the index', () => {
     expect(queue.sent.sort()).toEqual(['desk', 'wire']);
   });
 
-  it('drops the entries of feeds no longer in the registry instead of sending them', async () => {
+  it('drops the entries of feeds no longer in the registry instead of sending them', async ({ due }) => {
     await due.registerFeeds(['desk', 'retired'], at(0));
     const queue = recordingQueue();
     const outcome = await dispatchDueFeeds({ due, clock: clockAt(1), feedQueue: queue }, registryOf(['desk']));

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
+import { describe, expect } from 'vitest';
 import { createDynamoSubscriptions } from '../../../src/adapters/dynamodb/subscriptions';
 import type { WebSubSubscriptions } from '../../../src/core/ports/subscriptions';
 import { answerVerification, isPushActive, requestSubscription } from '../../../src/websub/subscription';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { storageTest } from '../../support/storage';
 
 const NOW = new Date('2026-06-01T09:00:00.000Z');
-let dynamo: TestDynamo;
-let subscriptions: WebSubSubscriptions;
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  subscriptions = createDynamoSubscriptions(createTableRequests(dynamo.client, await dynamo.freshTable()));
+const it = storageTest.extend<{ subscriptions: WebSubSubscriptions }>({
+  subscriptions: async ({ requests }, use) => {
+    await use(createDynamoSubscriptions(requests));
+  },
 });
 
 const requested = (id: string, feedId: string) =>
@@ -29,7 +22,9 @@ const requested = (id: string, feedId: string) =>
   });
 
 describe('WebSub subscriptions in DynamoDB', () => {
-  it('keeps topic, hub, secret, lease and state across reads, so a later delivery verifies', async () => {
+  it('keeps topic, hub, secret, lease and state across reads, so a later delivery verifies', async ({
+    subscriptions,
+  }) => {
     const subscription = requested('sub-1', 'wire');
     await subscriptions.put(subscription);
     const query = new URLSearchParams({
@@ -49,7 +44,7 @@ describe('WebSub subscriptions in DynamoDB', () => {
     expect(isPushActive(stored, new Date(NOW.getTime() + 3_600_000))).toBe(false);
   });
 
-  it('lists every subscription and answers undefined for an unknown id', async () => {
+  it('lists every subscription and answers undefined for an unknown id', async ({ subscriptions }) => {
     await subscriptions.put(requested('sub-2', 'desk'));
     await subscriptions.put(requested('sub-1', 'wire'));
     await subscriptions.put({ ...requested('sub-1', 'wire'), status: 'failed', note: 'hub went away' });
