@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
-import type { StoryStore } from '../../../src/core/ports';
+import { describe, expect } from 'vitest';
 import type { FollowUpSummary } from '../../../src/core/story';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import type { TestDynamo } from '../../support/dynamo';
+import { storageTestAt } from '../../support/storage';
 import { feedState, fixtureFollowUp } from './builders';
 
-const clock = { now: () => new Date('2025-03-14T12:00:00.000Z') };
-
-let dynamo: TestDynamo;
-let store: StoryStore;
 /** Items per BatchWriteItem request sent, and the most requests that were in flight at once. */
-const batchWrites = { sizes: [] as number[], inFlight: 0, maxInFlight: 0 };
+interface BatchWrites {
+  sizes: number[];
+  inFlight: number;
+  maxInFlight: number;
+}
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
+function watchBatchWrites(dynamo: TestDynamo): BatchWrites {
+  const batchWrites: BatchWrites = { sizes: [], inFlight: 0, maxInFlight: 0 };
   dynamo.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'BatchWriteItemCommand') return next(args);
@@ -29,15 +28,19 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'batchedWritesProbe' },
   );
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
-  batchWrites.sizes = [];
-  batchWrites.maxInFlight = 0;
-});
+  return batchWrites;
+}
+
+const it = storageTestAt('2025-03-14T12:00:00.000Z').extend<{ batchWrites: BatchWrites; fileBatchWrites: BatchWrites }>(
+  {
+    fileBatchWrites: [async ({ dynamo }, use) => use(watchBatchWrites(dynamo)), { scope: 'file' }],
+    batchWrites: async ({ fileBatchWrites, store: _store }, use) => {
+      fileBatchWrites.sizes = [];
+      fileBatchWrites.maxInFlight = 0;
+      await use(fileBatchWrites);
+    },
+  },
+);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -54,7 +57,7 @@ function followUp(n: number): FollowUpSummary {
 }
 
 describe('feed states saved in batches', () => {
-  it('reads back exactly the states asked for, past 100 ids, and none for feeds never saved', async () => {
+  it('reads back exactly the states asked for, past 100 ids, and none for feeds never saved', async ({ store }) => {
     const states = Array.from({ length: 150 }, (_, index) => feedState(`feed-${String(index).padStart(3, '0')}`));
     await store.putFeedStates(states);
     const wanted = [...states.slice(0, 120).map((state) => state.feedId), 'never-saved', 'feed-000'];
@@ -63,7 +66,10 @@ describe('feed states saved in batches', () => {
     expect(read.find((state) => state.feedId === 'feed-007')).toEqual(states[7]);
   });
 
-  it('lists all 60 feed states saved in one call, sent in requests of at most 25 with at most 4 in flight', async () => {
+  it('lists all 60 feed states saved in one call, sent in requests of at most 25 with at most 4 in flight', async ({
+    store,
+    batchWrites,
+  }) => {
     const states = Array.from({ length: 60 }, (_, index) =>
       feedState(`feed-${pad(index)}`, { consecutiveFailures: index % 3 }),
     );
@@ -76,7 +82,10 @@ describe('feed states saved in batches', () => {
     expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
   });
 
-  it('keeps at most 4 requests in flight when one call needs more, and still stores every state', async () => {
+  it('keeps at most 4 requests in flight when one call needs more, and still stores every state', async ({
+    store,
+    batchWrites,
+  }) => {
     const states = Array.from({ length: 160 }, (_, index) => feedState(`feed-${String(index).padStart(3, '0')}`));
     await store.putFeedStates(states);
     expect(batchWrites.sizes).toHaveLength(7);
@@ -85,7 +94,10 @@ describe('feed states saved in batches', () => {
     expect(await store.listFeedStates()).toHaveLength(160);
   });
 
-  it('keeps the last state when one call carries the same feed twice, without failing', async () => {
+  it('keeps the last state when one call carries the same feed twice, without failing', async ({
+    store,
+    batchWrites,
+  }) => {
     await store.putFeedStates([
       feedState('alpha', { etag: '"old"' }),
       feedState('beta'),
@@ -97,7 +109,7 @@ describe('feed states saved in batches', () => {
     expect(batchWrites.sizes).toEqual([2]);
   });
 
-  it('keeps the last state of a feed repeated across two requests of one call', async () => {
+  it('keeps the last state of a feed repeated across two requests of one call', async ({ store }) => {
     const states = Array.from({ length: 30 }, (_, index) => feedState(`feed-${pad(index)}`));
     states.push(feedState('feed-00', { status: 'parked', consecutiveFailures: 5 }));
     await store.putFeedStates(states);
@@ -105,7 +117,7 @@ describe('feed states saved in batches', () => {
     expect(await store.listFeedStates()).toHaveLength(30);
   });
 
-  it('writes nothing for an empty call', async () => {
+  it('writes nothing for an empty call', async ({ store, batchWrites }) => {
     await store.putFeedStates([]);
     await store.saveFollowUps([]);
     expect(batchWrites.sizes).toEqual([]);
@@ -114,7 +126,10 @@ describe('feed states saved in batches', () => {
 });
 
 describe('follow-ups saved in batches', () => {
-  it('lists all 30 follow-ups saved in one call, and each under both parties it carries a stance of', async () => {
+  it('lists all 30 follow-ups saved in one call, and each under both parties it carries a stance of', async ({
+    store,
+    batchWrites,
+  }) => {
     const summaries = Array.from({ length: 30 }, (_, index) => followUp(index));
     const { storyId } = fixtureFollowUp();
     await store.saveFollowUps(summaries);
@@ -138,7 +153,10 @@ describe('follow-ups saved in batches', () => {
     expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
   });
 
-  it('leaves one row, and one article per party, when one call carries the same summary twice', async () => {
+  it('leaves one row, and one article per party, when one call carries the same summary twice', async ({
+    store,
+    batchWrites,
+  }) => {
     const summary = fixtureFollowUp();
     await store.saveFollowUps([summary, summary]);
     expect(await store.listFollowUps(summary.storyId)).toEqual([summary]);
@@ -147,7 +165,7 @@ describe('follow-ups saved in batches', () => {
     expect(batchWrites.sizes).toEqual([3]);
   });
 
-  it('keeps the later version when one call carries two versions of the same summary', async () => {
+  it('keeps the later version when one call carries two versions of the same summary', async ({ store }) => {
     const first = fixtureFollowUp();
     const revised = { ...first, summary: 'Revised: monitoring terms were published.', score: 0.9 };
     await store.saveFollowUps([first, revised]);
