@@ -94,12 +94,13 @@ export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
 /**
  * What an LLM reader did over a whole run, replay or demo, as one line for stdout; null for the rules. A model that
  * did not answer is said here in words: its items were still analysed, by the rules, and the line names why.
- * Readings found in the store are not counted: nothing was asked for them.
+ * Readings found in the store are not asked for; `storedReadings` says how many there were, when counted.
  */
-export function readerSummary(reader: Reader): string | null {
+export function readerSummary(reader: Reader, options: { storedReadings?: number } = {}): string | null {
   if (!isLlmReader(reader)) return null;
   const stats = reader.stats();
-  const asked = `${stats.gatePassed} item(s) past the gate in ${stats.requests} request(s), ${stats.modelReadings} read by the model`;
+  const stored = options.storedReadings ? `, ${options.storedReadings} taken from stored readings` : '';
+  const asked = `${stats.gatePassed} item(s) past the gate in ${stats.requests} request(s), ${stats.modelReadings} read by the model${stored}`;
   const reasons = Object.entries(stats.fallbacks);
   const fellBack = reasons.reduce((sum, [, count]) => sum + count, 0);
   if (fellBack === 0) return `reader ${reader.id}: ${asked}\n`;

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
 import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
+import { startTableOver } from '../adapters/dynamodb/start-over';
 import { createDynamoStoryStore } from '../adapters/dynamodb/store';
 import type { Clock, StoryStore } from '../core/ports';
-import { dropTable } from '../local/demo';
 import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../local/engine/index';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
 import { STORY_OPTIONS } from './stories';
@@ -34,10 +34,21 @@ export interface OpenedStore {
   describe: string;
   /** The embedded store's directory; null for a table behind an endpoint or in AWS. */
   dataDir: string | null;
+  /** Stored model readings carried over when the store was emptied with `keepReadings`. */
+  keptReadings: number;
   close(): Promise<void>;
 }
 
 type Env = Record<string, string | undefined>;
+
+export interface OpenStoreOptions {
+  env?: Env;
+  clock?: Clock;
+  /** Empty the table first (local stores only). */
+  fresh?: boolean;
+  /** With `fresh`: keep the stored model readings, so items read before are not paid for again. */
+  keepReadings?: boolean;
+}
 
 /**
  * Where the data lives, in order: an explicit endpoint (DynamoDB Local, dynalite, LocalStack); a table named by
@@ -46,7 +57,7 @@ type Env = Record<string, string | undefined>;
  */
 export async function openStoreFromOptions(
   context: Pick<CommandContext, 'options'>,
-  options: { env?: Env; clock?: Clock /** Empty the table first (local stores only). */; fresh?: boolean } = {},
+  options: OpenStoreOptions = {},
 ): Promise<OpenedStore> {
   const env = options.env ?? process.env;
   const endpoint = stringOption(context as CommandContext, 'endpoint') ?? nonEmpty(env.STORYWATCH_DYNAMODB_ENDPOINT);
@@ -55,6 +66,8 @@ export async function openStoreFromOptions(
   const dataDir = stringOption(context as CommandContext, 'data-dir');
   const tableName = explicitTable ?? DEFAULT_TABLE_NAME;
   const clockOption = options.clock ? { clock: options.clock } : {};
+  const startOver = (client: ReturnType<typeof createDynamoClient>) =>
+    startTableOver(client, tableName, { keepReadings: options.keepReadings === true });
 
   if (endpoint) {
     if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --endpoint');
@@ -63,12 +76,13 @@ export async function openStoreFromOptions(
     if (options.fresh && !isLoopbackEndpoint(endpoint)) {
       throw new UsageError('--fresh only empties local stores, never a table behind a remote endpoint');
     }
-    if (options.fresh) await dropTable(client, tableName);
+    const keptReadings = options.fresh ? await startOver(client) : 0;
     if (isLoopbackEndpoint(endpoint)) await ensureTable(client, tableName);
     return {
       store: createDynamoStoryStore({ client, tableName, ...clockOption }),
       describe: `table ${tableName} at ${endpoint}`,
       dataDir: null,
+      keptReadings,
       close: async () => client.destroy(),
     };
   }
@@ -80,6 +94,7 @@ export async function openStoreFromOptions(
       store: createDynamoStoryStore({ client, tableName, ...clockOption }),
       describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
       dataDir: null,
+      keptReadings: 0,
       close: async () => client.destroy(),
     };
   }
@@ -88,8 +103,9 @@ export async function openStoreFromOptions(
   const isNew = !existsSync(directory);
   const embedded = await startEmbeddedDynamo({ dataDir: directory });
   const client = createDynamoClient({ endpoint: embedded.endpoint });
+  let keptReadings = 0;
   try {
-    if (options.fresh) await dropTable(client, tableName);
+    if (options.fresh) keptReadings = await startOver(client);
     await ensureTable(client, tableName);
   } catch (error) {
     client.destroy();
@@ -100,6 +116,7 @@ export async function openStoreFromOptions(
     store: createDynamoStoryStore({ client, tableName, ...clockOption }),
     describe: `embedded store in ${directory}${isNew ? ' (new: nothing was stored there before)' : ''}`,
     dataDir: directory,
+    keptReadings,
     close: async () => {
       client.destroy();
       await embedded.close();

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { DeleteTableCommand, ResourceNotFoundException, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import {
   createDynamoClient,
   createDynamoStoryStore,
   DEFAULT_TABLE_NAME,
+  dropTable,
   ensureTable,
 } from '../adapters/dynamodb/index';
 import type { AlertNotifier, Clock, StoryStore } from '../core/ports';
@@ -236,15 +236,4 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
   for (const failure of report.published.failed)
     out.write(`    ✗ alert ${failure.alertId} not sent: ${failure.message}\n`);
   if (report.published.sent.length > 0) out.write(`    ✉ ${report.published.sent.length} alert(s) sent\n`);
-}
-
-/** Deletes the table and waits until it is gone, so a store can start over empty. */
-export async function dropTable(client: ReturnType<typeof createDynamoClient>, tableName: string): Promise<void> {
-  try {
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  // Deletion finishes after the call returns; a table still 'DELETING' would pass for the new one and then vanish.
-  await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 }

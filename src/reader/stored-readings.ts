@@ -53,3 +53,20 @@ export function withStoredReadings(reader: Reader, store: Readings): Reader {
     },
   };
 }
+
+/**
+ * The store, with the readings found in it counted: how many items a run took back from earlier ones instead of
+ * asking the model. Only the lookup is wrapped; every other port of the store is passed on as it is.
+ */
+export function countingStoredReadings<S extends Readings>(store: S): { store: S; found(): number } {
+  let found = 0;
+  const counted: S = {
+    ...store,
+    async getReadings(keys) {
+      const readings = await store.getReadings(keys);
+      found += readings.filter((reading) => reading !== null).length;
+      return readings;
+    },
+  };
+  return { store: counted, found: () => found };
+}

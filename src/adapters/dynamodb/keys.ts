@@ -16,6 +16,8 @@ export const storyPartition = (storyId: string) => `STORY#${id(storyId)}`;
 export const partyPartition = (storyId: string, party: string) => `STORY#${id(storyId)}#PARTY#${id(party)}`;
 /** gsi1 partition listing the aliases (other sources) of an item. */
 export const sourcesPartition = (canonicalId: string) => `SOURCES#${id(canonicalId)}`;
+/** Stored model readings, one partition per item content: the rows a local store keeps when it starts over. */
+export const READING_PARTITION_PREFIX = 'READING#';
 
 /** The primary key of every kind of row. */
 export const keys = {
@@ -49,7 +51,7 @@ export const keys = {
   }),
   /** A stored reading: one partition per item content, one row per story, reader and prompt version. */
   reading: (key: ReadingKey): RowKey => ({
-    pk: `READING#${key.itemDigest}`,
+    pk: `${READING_PARTITION_PREFIX}${key.itemDigest}`,
     sk: `${id(key.storyId)}#${id(key.reader)}#${key.promptVersion}`,
   }),
 };

@@ -8,6 +8,7 @@ import { stanceName } from '../../core/story';
 import type { StoryDefinition } from '../../detection/index';
 import { formatQueryHints, itemsFailedPart, shownId, shownPath } from '../../local/format';
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
+import { countingStoredReadings } from '../../reader/stored-readings';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
@@ -32,7 +33,8 @@ export const replayCommand: Command = {
     },
     fresh: {
       type: 'boolean',
-      description: 'Empty the store named by --data-dir or --endpoint first (the default store always starts over)',
+      description:
+        'Empty the store named by --data-dir or --endpoint first, but for its stored model readings (the default store always starts over so)',
     },
     ...READER_OPTIONS,
     ...CHANNEL_OPTIONS,
@@ -62,14 +64,17 @@ export const replayCommand: Command = {
     const clock = clockForArchive(archive.items);
     const dataDir = replayDataDir(context, file);
     // Its own store, named after the archive, is rebuilt on every replay: a backtest into yesterday's results
-    // would find every item a duplicate. A store named by flag is written into as it is, unless --fresh.
+    // would find every item a duplicate. A store named by flag is written into as it is, unless --fresh. The
+    // rebuild keeps the stored model readings alone: found only for the same item, story, reader and prompt
+    // version, they make a second backtest with a model cost nothing and give the same answers.
     const startOver =
       booleanOption(context, 'fresh') || (dataDir !== null && stringOption(context, 'data-dir') === undefined);
     if (dataDir) clearFinishedRun(dataDir);
     const opened = await openStoreFromOptions(
       dataDir ? { options: { ...context.options, 'data-dir': dataDir } } : context,
-      { clock, fresh: startOver },
+      { clock, fresh: startOver, keepReadings: true },
     );
+    const readings = countingStoredReadings(opened.store);
     // Alerts go through the same local notifier as `storywatch run`: next to the store, or where --alerts-file says.
     const alertsFile = resolve(
       stringOption(context, 'alerts-file') ?? join(dataDir ?? context.tempDir('replay'), 'alerts.jsonl'),
@@ -82,10 +87,12 @@ export const replayCommand: Command = {
       stories,
     });
     try {
-      context.io.stdout.write(`replaying ${archive.items.length} items into ${opened.describe}\n`);
+      context.io.stdout.write(
+        `replaying ${archive.items.length} items into ${opened.describe}${keptPart(opened.keptReadings)}\n`,
+      );
       const summary = await replayItems({
         items: archive.items,
-        store: opened.store,
+        store: readings.store,
         clock,
         stories,
         notifier,
@@ -96,7 +103,7 @@ export const replayCommand: Command = {
       });
       // Titles, quotes and links come from the archive: printed without control or bidi characters.
       context.io.stdout.write(terminalLines(formatSummary(summary)));
-      context.io.stdout.write(readerSummary(reader) ?? '');
+      context.io.stdout.write(readerSummary(reader, { storedReadings: readings.found() }) ?? '');
       if (dataDir) {
         markRunFinished(dataDir, { source: resolve(file) });
         const party = summary.stanceChanges[0]?.party ?? stories[0]?.parties[0]?.id ?? 'russia';
@@ -110,6 +117,10 @@ export const replayCommand: Command = {
     }
   },
 };
+
+function keptPart(readings: number): string {
+  return readings > 0 ? `, keeping ${readings} stored model reading(s) from before` : '';
+}
 
 /** The embedded store a replay writes to, or null when an endpoint or table flag names another store. */
 function replayDataDir(context: CommandContext, file: string): string | null {
