@@ -27,9 +27,9 @@ export const PRICES = {
 
 /**
  * What does not depend on the monitoring level, from the README's usage table (21 feeds, ~40 new items per feed a
- * day): Lambda $0.48, DynamoDB $0.30, SQS $0.28, and ~0.5 GB of logs at $0.50 per GB ingested.
+ * day): Lambda $0.52, DynamoDB $0.30, SQS $0.28, and ~0.5 GB of logs at $0.50 per GB ingested.
  */
-export const USAGE_PER_MONTH_USD = 1.31;
+export const USAGE_PER_MONTH_USD = 1.35;
 
 /** Powertools writes every storywatch metric with the one dimension `service` (functions/lib/observability.ts). */
 const DIMENSION_SETS_PER_METRIC = 1;
