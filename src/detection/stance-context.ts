@@ -116,6 +116,15 @@ export const SPEAKER_BEFORE =
 export const CLAUSE_BREAK =
   /[;:—–]|\s-\s|,\s*(?:but|while|whereas|although|though|as|and)\s|\s(?:but|while|whereas|although|though|yet|however)\s|\s(?:но|а|однак|але)\s/iu;
 export const CLAUSE_BREAKS = new RegExp(CLAUSE_BREAK.source, 'giu');
+/**
+ * A time clause: what a demand or an acceptance is about ends where the sentence turns to when things happen
+ * ("urges allies to press Moscow ahead of the talks": the talks are a date, not what is urged).
+ */
+export const TIME_CLAUSE =
+  /\s(?:until|till|before|after|when|whenever|once|as soon as|while|during|ahead of|amid|amidst|by the time|пока|перед|после|когда|как только|во время|в ходе|накануне|поки|доки|після|коли|щойно|як тільки|під час|напередодні)(?!\p{L})/iu;
+// Right after a time word, a cue word names the moment ("before the announced truce"), not anyone's act.
+export const TIME_WORD_BEFORE =
+  /(?<!\p{L})(?:until|till|before|after|since|during|ahead of|amid|amidst|перед|после|накануне|після|напередодні)\s+(?:the\s+|a\s+|an\s+)?$/iu;
 export const PRONOUN_START =
   /^(?:\p{L}+,\s*)?(?:he|she|they|the (?:president|spokesman|spokeswoman|minister|leader)|он|она|они|він|вона|вони)(?!\p{L})/iu;
 export const OBLIGATION_BETWEEN =

@@ -1,8 +1,8 @@
 import type { StanceLabel, StanceObservation } from '../core/story';
+import { objectFollows, subjectCueIsVerb } from './cue-scope';
 import { type Cue, collectCues, type StanceVocabulary } from './cues';
 import type { LexiconHit } from './lexicon';
 import {
-  CLAUSE_BREAK,
   COMMENTATORS,
   clauseStartBefore,
   eligibleAsHolder,
@@ -25,55 +25,6 @@ import { mergeObservations, type RawObservation } from './stance-merge';
 import type { Sentence } from './text';
 
 export type { PartyMention } from './stance-context';
-
-const BARE_NOUN_CUE = /^(?:support|pressure|push|demand|backing|call)$/i;
-
-/**
- * Rejects cue words used as nouns: after a possessive ("Putin's support"), inside a compound
- * ("ceasefire demand", "Moscow-declared"), straight after a name ("U.S. support"), or passive ("backed by").
- */
-function subjectCueIsVerb(
-  text: string,
-  cue: Cue,
-  before: string,
-  mentions: PartyMention[],
-  vocabulary: StanceVocabulary,
-): boolean {
-  if (/(?:'s|’s)\s+$/.test(before) || before.endsWith('-')) return false;
-  // "ceasefire demand" is a compound noun; "ceasefire only if" is still a condition
-  if (vocabulary.matterBefore.test(before) && !text.slice(cue.start, cue.end).includes(' ')) return false;
-  if (/^\s+by\s/i.test(text.slice(cue.end, cue.end + 4))) return false;
-  if (BARE_NOUN_CUE.test(text.slice(cue.start, cue.end))) {
-    if (mentions.some((mention) => mention.end <= cue.start && /^\s+$/.test(text.slice(mention.end, cue.start)))) {
-      return false;
-    }
-    if (/\b(?:his|her|their|its|the|a|an|for|of|and)\s+$/i.test(before)) return false;
-  }
-  return true;
-}
-
-const PRONOUN_OBJECT = /^\s*(?:to\s+)?(?:it|this|that|the idea|to do so|so)\b/i;
-
-/** A support or refusal counts only when what is accepted or refused is the matter on the table. */
-function objectFollows(text: string, cue: Cue, sentence: Sentence, hits: LexiconHit[], objectPattern: RegExp): boolean {
-  const limit = Math.min(sentence.end, cue.end + 90);
-  const window = text.slice(cue.end, limit);
-  const clauseEnd = window.search(CLAUSE_BREAK);
-  const scope = clauseEnd >= 0 ? window.slice(0, clauseEnd) : window;
-  if (PRONOUN_OBJECT.test(scope) || objectPattern.test(scope)) return true;
-  let scopeStart = cue.start;
-  // "the ceasefire Ukraine had agreed to.": at the end of a clause the object came before the cue.
-  if (/^\s*(?:to|with|for|on|so)?[\s\p{P}]*$/iu.test(scope)) scopeStart = Math.max(sentence.start, cue.start - 60);
-  const scopeEnd = cue.end + scope.length;
-  // The cue phrase itself may carry the object ("ready for talks").
-  return hits.some(
-    (hit) =>
-      hit.roles.topicWeight !== undefined &&
-      hit.roles.topicWeight >= 0.6 &&
-      hit.start >= scopeStart &&
-      hit.start < scopeEnd,
-  );
-}
 
 export interface StanceInput {
   text: string;
