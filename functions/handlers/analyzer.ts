@@ -10,6 +10,7 @@ import { failuresOf, parseRecords } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lib/events';
 import { parseItemMessage } from '../lib/messages';
 import type { Log, MetricsSink } from '../lib/observability';
+import { reportParkedAlerts } from '../lib/parked-alerts';
 import { refreshSite, type SiteHandlerDeps, storiesChangedBy } from '../lib/site';
 
 /** With `site`, the hosted story pages and feeds are regenerated after a batch that changed a story. */
@@ -126,6 +127,7 @@ async function sendCommitted(deps: AnalyzerDeps, outcome: AnalysisOutcome): Prom
   try {
     const report = await publishAlerts(deps, outcome.alerts);
     deps.metrics.count(METRIC.alertsSent, report.sent.length);
+    reportParkedAlerts(deps, report);
     if (report.failed.length > 0) {
       deps.log.warn('alerts left pending for the sweep', { failed: report.failed.map((failure) => failure.alertId) });
     }

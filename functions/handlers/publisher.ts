@@ -2,6 +2,7 @@ import { METRIC } from '../../src/config/metrics';
 import { type PublishDeps, type PublishReport, publishPendingAlerts } from '../../src/pipeline/publish-alerts';
 import type { InvocationContext, ScheduledInvocation } from '../lib/events';
 import type { Log, MetricsSink } from '../lib/observability';
+import { reportParkedAlerts } from '../lib/parked-alerts';
 import { refreshSite, type SiteHandlerDeps } from '../lib/site';
 
 /**
@@ -17,7 +18,7 @@ export interface PublisherDeps extends PublishDeps, Omit<SiteHandlerDeps, 'clock
  * Scheduled sweep of the outbox. Alerts that fail stay pending for the next sweep; the invocation itself fails
  * only when nothing could be sent, so the errors alarm fires on an outage rather than on one bad message. A
  * channel that fails while SNS has the alert is no outage of the publisher: it retries with its own backoff and,
- * given up on, raises the parked-deliveries alarm.
+ * given up on, raises the parked-deliveries alarm. So does an alert SNS refuses for good, parked at once.
  */
 export function createPublisherHandler(deps: PublisherDeps) {
   return async (event: ScheduledInvocation, _context?: InvocationContext): Promise<PublishReport> => {
@@ -31,7 +32,9 @@ export function createPublisherHandler(deps: PublisherDeps) {
         sent: report.sent.length,
         failed: report.failed.length,
         deferred: report.deferred.length,
+        parked: report.parked.length,
       });
+      reportParkedAlerts(deps, report);
       for (const failure of report.failed.filter((entry) => entry.channelsOnly)) {
         deps.log.warn('channel delivery failed; it is retried after its backoff', { ...failure });
       }

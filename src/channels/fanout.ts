@@ -1,6 +1,11 @@
 import type { AlertChannel, ChannelDeliveries, ChannelDelivery } from '../core/ports/channels';
 import type { Clock } from '../core/ports/clock';
-import { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError } from '../core/ports/notifier';
+import {
+  type AlertNotifier,
+  ChannelsPendingError,
+  DeliveryDeferredError,
+  UndeliverableError,
+} from '../core/ports/notifier';
 import type { Alert } from '../core/stance-state';
 import { PRIMARY_TARGET_ID } from './config';
 import {
@@ -20,7 +25,10 @@ export interface FanoutOptions {
   deliveries: ChannelDeliveries;
   clock: Clock;
   policy?: RetryPolicy;
-  /** Told about every delivery that was just parked (metrics, logs). */
+  /**
+   * Told about every channel delivery that was just parked (metrics, logs). The primary's is not told here: the
+   * publisher parks the whole alert for it and counts it there.
+   */
   onParked?(delivery: ChannelDelivery): void;
   /**
    * The channels are delivered by someone else (in AWS, the publisher's sweep): this fan-out serves the primary
@@ -45,12 +53,12 @@ async function attempt(options: FanoutOptions, target: AlertChannel, alert: Aler
     await target.deliver(alert);
     next = afterSuccess(record, now);
   } catch (error) {
-    const permanent = error instanceof ChannelError && error.permanent;
+    const permanent = (error instanceof ChannelError && error.permanent) || error instanceof UndeliverableError;
     const message = error instanceof Error ? error.message : String(error);
     next = afterFailure(record, message, now, permanent ? { ...policyOf(options), maxAttempts: 1 } : policyOf(options));
   }
   await options.deliveries.saveDelivery(next);
-  if (next.status === 'parked') options.onParked?.(next);
+  if (next.status === 'parked' && target.id !== PRIMARY_TARGET_ID) options.onParked?.(next);
   return next;
 }
 
@@ -60,7 +68,8 @@ const policyOf = (options: FanoutOptions) => options.policy ?? DEFAULT_RETRY_POL
  * The notifier the publisher uses when channels are configured. Each target (the primary notifier and every
  * channel whose filter takes the alert) has its own delivery record: a target already served is never sent the
  * alert again, a failing one waits out its backoff alone and is parked when its attempts are used up. The alert
- * leaves the outbox (publish returns) once every target is sent or parked; until then publish throws.
+ * leaves the outbox once every target is sent or parked; until then publish throws. It leaves as sent (publish
+ * returns) when the primary has it, else as parked (UndeliverableError with the primary's last error).
  */
 export function createChannelFanout(options: FanoutOptions): AlertNotifier {
   return {
@@ -74,11 +83,15 @@ export function createChannelFanout(options: FanoutOptions): AlertNotifier {
       const due = targets.filter(({ record }) => isDue(record, now));
       const tried = await Promise.all(due.map(({ target, record }) => attempt(options, target, alert, record)));
       const triedById = new Map(tried.map((record) => [record.channelId, record]));
-      const open = targets
-        .map(({ record }) => triedById.get(record.channelId) ?? record)
-        .filter((record) => record.status === 'pending');
+      const current = targets.map(({ record }) => triedById.get(record.channelId) ?? record);
+      const open = current.filter((record) => record.status === 'pending');
       if (open.length === 0 && options.channelsElsewhere)
         throw new DeliveryDeferredError('channels are left to the sweep');
+      // The primary is the first target; parked, no channel's success makes the alert sent.
+      const primary = current[0];
+      if (open.length === 0 && primary?.status === 'parked') {
+        throw new UndeliverableError(`${PRIMARY_TARGET_ID}: ${primary.lastError ?? 'parked'}`);
+      }
       if (open.length === 0) return;
       const failedNow = tried.filter((record) => record.status === 'pending');
       const summary = open.map((record) => `${record.channelId}: ${record.lastError ?? 'waiting'}`).join('; ');

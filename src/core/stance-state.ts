@@ -61,6 +61,13 @@ export interface Alert {
   conditions: string[];
   recentStatements: StanceEvidence[];
   createdAt: string;
-  status: 'pending' | 'sent';
+  /** `parked`: refused for good by the notifier; kept with `parked` saying when and why, never retried. */
+  status: 'pending' | 'sent' | 'parked';
   sentAt: string | null;
+  parked?: ParkedAlert;
+}
+
+export interface ParkedAlert {
+  at: string;
+  reason: string;
 }

@@ -116,6 +116,8 @@ export interface ReplaySummary {
   conditionChanges: Alert[];
   alertsSent: number;
   alertsFailed: { alertId: string; message: string }[];
+  /** Refused for good by the notifier: kept in the store as parked, with the reason. */
+  alertsParked: { alertId: string; reason: string }[];
   /** Items dated later than the replay runs: taken at the replay clock's time instead (their date kept as a flag). */
   futureDated: number;
   /** Items the store could not hold (refused for their size): counted with the reason, and the replay goes on. */
@@ -166,6 +168,7 @@ async function replayOne(deps: AnalyzeDeps, options: ReplayOptions, item: FeedIt
   const published = await publishPendingAlerts({ store: options.store, notifier: options.notifier, clock: deps.clock });
   summary.alertsSent += published.sent.length;
   summary.alertsFailed.push(...published.failed);
+  summary.alertsParked.push(...published.parked);
 }
 
 /**
@@ -190,6 +193,7 @@ export async function replayItems(options: ReplayOptions): Promise<ReplaySummary
     conditionChanges: [],
     alertsSent: 0,
     alertsFailed: [],
+    alertsParked: [],
     futureDated: 0,
     itemsFailed: [],
   };

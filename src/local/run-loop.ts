@@ -65,14 +65,19 @@ export function formatCycleLine(cycle: number, at: Date, report: CycleReport): s
     `${summary.stanceChanges} stance changes`,
   ];
   if (summary.conditionChanges) parts.push(`${summary.conditionChanges} condition changes`);
-  if (summary.alertsSent || summary.alertsFailed) {
-    parts.push(`${summary.alertsSent} alerts sent${summary.alertsFailed ? `, ${summary.alertsFailed} failed` : ''}`);
+  if (summary.alertsSent || summary.alertsFailed || summary.alertsParked) {
+    const failed = summary.alertsFailed ? `, ${summary.alertsFailed} failed` : '';
+    const parked = summary.alertsParked ? `, ${summary.alertsParked} parked` : '';
+    parts.push(`${summary.alertsSent} alerts sent${failed}${parked}`);
   }
   const failedItems = report.feeds.flatMap((feed) => feed.failedItems.map((failure) => ({ feed, failure })));
   const itemsFailed = itemsFailedPart(failedItems.map(({ failure }) => failure)).replace(/^, /, ' · ');
   const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}${itemsFailed}`];
   for (const { feed, failure } of failedItems) {
     lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (left behind): ${failure.message}`);
+  }
+  for (const { alertId, reason } of report.published.parked) {
+    lines.push(`  ✗ alert ${alertId} parked (refused for good, kept in the store, not retried): ${reason}`);
   }
   for (const feed of report.feeds) {
     if (feed.outcome !== 'failed') continue;

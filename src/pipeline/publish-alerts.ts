@@ -1,5 +1,10 @@
 import type { Clock } from '../core/ports/clock';
-import { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError } from '../core/ports/notifier';
+import {
+  type AlertNotifier,
+  ChannelsPendingError,
+  DeliveryDeferredError,
+  UndeliverableError,
+} from '../core/ports/notifier';
 import type { Outbox } from '../core/ports/outbox';
 import type { Alert } from '../core/stance-state';
 
@@ -15,27 +20,32 @@ export interface PublishReport {
   failed: { alertId: string; message: string; channelsOnly: boolean }[];
   /** Still pending only because what is left of their delivery waits out a channel's backoff. */
   deferred: string[];
+  /** Refused for good by the notifier: out of the outbox, kept with the reason, never tried again. */
+  parked: { alertId: string; reason: string }[];
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Sends these alerts, oldest first, and marks each sent. A failed publish leaves the alert pending for the next
- * sweep; a crash after publishing but before marking resends it, and subscribers drop the repeat by its id.
+ * sweep; a crash after publishing but before marking resends it, and subscribers drop the repeat by its id. An alert
+ * the notifier refuses for good is parked (kept, with the reason) so it neither blocks nor costs every later sweep.
  */
 export async function publishAlerts(deps: PublishDeps, alerts: readonly Alert[]): Promise<PublishReport> {
-  const report: PublishReport = { sent: [], failed: [], deferred: [] };
+  const report: PublishReport = { sent: [], failed: [], deferred: [], parked: [] };
   for (const alert of alerts) {
     try {
       await deps.notifier.publish(alert);
     } catch (error) {
-      if (error instanceof DeliveryDeferredError) {
+      if (error instanceof UndeliverableError) {
+        await deps.store.markAlertParked(alert.id, { at: deps.clock.now().toISOString(), reason: error.message });
+        report.parked.push({ alertId: alert.id, reason: error.message });
+      } else if (error instanceof DeliveryDeferredError) {
         report.deferred.push(alert.id);
-        continue;
+      } else {
+        const channelsOnly = error instanceof ChannelsPendingError;
+        report.failed.push({ alertId: alert.id, message: messageOf(error), channelsOnly });
       }
-      report.failed.push({
-        alertId: alert.id,
-        message: error instanceof Error ? error.message : String(error),
-        channelsOnly: error instanceof ChannelsPendingError,
-      });
       continue;
     }
     await deps.store.markAlertSent(alert.id, deps.clock.now().toISOString());

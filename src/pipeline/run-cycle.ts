@@ -99,5 +99,6 @@ export function summarizeCycle(report: CycleReport) {
     conditionChanges: alerts.filter((alert) => alert.kind === 'conditions_change').length,
     alertsSent: report.published.sent.length,
     alertsFailed: report.published.failed.length,
+    alertsParked: report.published.parked.length,
   };
 }

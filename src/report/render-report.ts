@@ -213,11 +213,17 @@ function renderAlerts(alerts: Alert[], partyNames: Map<string, string>): string 
     const when = alert.evidence.published ?? alert.createdAt;
     return `<li class="alert severity-${alert.severity === 'high' ? 'high' : 'low'}">
 <p><time datetime="${escapeHtml(when)}">${formatDay(when)}</time> <strong>${party}</strong> ${what}
-<span class="status">${alert.status === 'sent' ? 'sent' : 'pending'} · ${alert.severity === 'high' ? 'high' : 'low'}</span></p>
+<span class="status">${statusText(alert.status)} · ${alert.severity === 'high' ? 'high' : 'low'}</span></p>
 ${renderEvidence(alert.evidence)}
 </li>`;
   });
   return `<ol class="alerts">${rows.join('\n')}</ol>`;
+}
+
+/** A fixed word per status: whatever the stored value, nothing else reaches the page. */
+function statusText(status: Alert['status']): string {
+  if (status === 'sent') return 'sent';
+  return status === 'parked' ? 'not delivered' : 'pending';
 }
 
 function renderConditionChange(alert: Alert): string {

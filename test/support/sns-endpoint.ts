@@ -20,6 +20,14 @@ export interface SnsEndpoint {
   requestCount(): number;
   /** The next `count` Publish calls fail with this HTTP status and SNS error code. */
   failNextPublishes(count: number, failure?: { status: number; code: string }): void;
+  /**
+   * Every Publish `refuse` picks is answered with this error (default 400 InvalidParameter, as SNS answers a message
+   * it will never take), until cleared with `refusePublishes(null)`. Injected failures come first.
+   */
+  refusePublishes(
+    refuse: ((publish: RecordedPublish) => boolean) | null,
+    failure?: { status: number; code: string },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +41,8 @@ export async function startSnsEndpoint(): Promise<SnsEndpoint> {
   const published: RecordedPublish[] = [];
   let requests = 0;
   const failures: { status: number; code: string }[] = [];
+  let refusal: { refuse: (publish: RecordedPublish) => boolean; failure: { status: number; code: string } } | null =
+    null;
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -49,15 +59,20 @@ export async function startSnsEndpoint(): Promise<SnsEndpoint> {
       if (publishBytes(form) > MAX_PUBLISH_BYTES) {
         return sendXml(response, 400, errorXml('InvalidParameter', 'Invalid parameter: Message too long', requestId));
       }
-      const messageId = randomUUID();
-      published.push({
+      const publish: RecordedPublish = {
         topicArn: form.get('TopicArn'),
         subject: form.get('Subject'),
         message: form.get('Message') ?? '',
         messageStructure: form.get('MessageStructure'),
         attributes: parseAttributes(form),
-        messageId,
-      });
+        messageId: randomUUID(),
+      };
+      if (refusal?.refuse(publish)) {
+        const { status, code } = refusal.failure;
+        return sendXml(response, status, errorXml(code, 'Invalid parameter: refused by this test', requestId));
+      }
+      const { messageId } = publish;
+      published.push(publish);
       sendXml(
         response,
         200,
@@ -74,6 +89,9 @@ export async function startSnsEndpoint(): Promise<SnsEndpoint> {
     requestCount: () => requests,
     failNextPublishes(count, failure = { status: 500, code: 'InternalError' }) {
       for (let index = 0; index < count; index += 1) failures.push(failure);
+    },
+    refusePublishes(refuse, failure = { status: 400, code: 'InvalidParameter' }) {
+      refusal = refuse ? { refuse, failure } : null;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

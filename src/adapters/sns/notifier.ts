@@ -1,5 +1,5 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertNotifier } from '../../core/ports';
+import { type AlertNotifier, UndeliverableError } from '../../core/ports';
 import type { Alert } from '../../core/stance-state';
 import { formatAlertMessages } from '../../tracking/alert-messages';
 import { type AlertDescriber, createAlertDescriber } from '../../tracking/describe';
@@ -15,7 +15,8 @@ export interface SnsNotifierOptions {
 /**
  * One Publish per alert with a message per protocol (email subscribers get the full text, SMS subscribers one
  * segment) and attributes subscription filter policies can match on, e.g. {"severity": ["high"]}.
- * Errors propagate, so the alert stays pending in the outbox; the SDK already retried throttling and 5xx.
+ * Errors propagate, so the alert stays pending in the outbox; the SDK already retried throttling and 5xx. An error
+ * SNS gives for this message itself (see PERMANENT_SNS_ERRORS) becomes an UndeliverableError: the alert is parked.
  */
 export function createSnsNotifier(options: SnsNotifierOptions): AlertNotifier {
   const describe = options.describe ?? createAlertDescriber();
@@ -40,17 +41,45 @@ export function createSnsNotifier(options: SnsNotifierOptions): AlertNotifier {
         SNS_MESSAGE_MAX_BYTES,
       );
       const message = messageOf(fitting);
-      await options.client.send(
-        new PublishCommand({
-          TopicArn: options.topicArn,
-          Subject: message.subject,
-          MessageStructure: 'json',
-          Message: message.body,
-          MessageAttributes: attributes,
-        }),
-      );
+      try {
+        await options.client.send(
+          new PublishCommand({
+            TopicArn: options.topicArn,
+            Subject: message.subject,
+            MessageStructure: 'json',
+            Message: message.body,
+            MessageAttributes: attributes,
+          }),
+        );
+      } catch (error) {
+        throw asUndeliverable(error) ?? error;
+      }
     },
   };
+}
+
+/**
+ * The SNS error codes that say this Publish can never succeed as it is (the message, subject or an attribute is
+ * refused, e.g. "Message too long"), whatever the retry. The SDK names some by code and some by exception class.
+ * Not NotFound, AuthorizationError or KMS errors: those are the topic's or the role's, refuse every alert alike, and
+ * are fixed by a deploy, after which the pending alerts go out.
+ */
+const PERMANENT_SNS_ERRORS = new Set([
+  'InvalidParameter',
+  'InvalidParameterException',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'ParameterValueInvalid',
+]);
+
+function asUndeliverable(error: unknown): UndeliverableError | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { Code?: unknown }).Code;
+  const permanent =
+    PERMANENT_SNS_ERRORS.has(error.name) || (typeof code === 'string' && PERMANENT_SNS_ERRORS.has(code));
+  return permanent
+    ? new UndeliverableError(`SNS refused the alert: ${error.name}: ${error.message}`, { cause: error })
+    : null;
 }
 
 export function alertAttributes(alert: Alert): Record<string, MessageAttributeValue> {

@@ -1,6 +1,7 @@
 import { renderTable, shortTime } from '../../adapters/local/text-table';
 import type { Alert } from '../../core/stance-state';
 import { stanceName } from '../../core/story';
+import { clipText } from '../../core/text-limits';
 import { booleanOption, type Command, numberOption, UsageError } from '../command';
 import { explainEmptyResult } from '../empty-result';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
@@ -59,7 +60,15 @@ function alertCells(alert: Alert): string[] {
     alert.kind === 'stance_change'
       ? `${stanceName(alert.from)} -> ${stanceName(alert.to)}`
       : [...alert.conditionsAdded.map((c) => `+${c}`), ...alert.conditionsDropped.map((c) => `-${c}`)].join(' '),
-    alert.status === 'sent' ? `sent ${shortTime(alert.sentAt)}` : 'pending',
+    alertStatus(alert),
     alert.id,
   ];
+}
+
+function alertStatus(alert: Alert): string {
+  if (alert.status === 'sent') return `sent ${shortTime(alert.sentAt)}`;
+  // The reason is an SNS error message: the table shows its start, the row keeps it whole.
+  const reason = clipText(alert.parked?.reason ?? '', 60);
+  if (alert.status === 'parked') return `parked ${shortTime(alert.parked?.at ?? null)}: ${reason}`;
+  return 'pending';
 }

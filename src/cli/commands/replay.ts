@@ -110,7 +110,11 @@ export const replayCommand: Command = {
         context.io.stdout.write(`alerts: ${shownPath(alertsFile)}\n\n${formatQueryHints(dataDir, party)}`);
       }
       // Exit 1: some input was not taken whole (a line rejected, an item the store refused) or an alert not sent.
-      const incomplete = archive.rejected.length + summary.itemsFailed.length + summary.alertsFailed.length;
+      const incomplete =
+        archive.rejected.length +
+        summary.itemsFailed.length +
+        summary.alertsFailed.length +
+        summary.alertsParked.length;
       return incomplete > 0 ? 1 : 0;
     } finally {
       await opened.close();
@@ -198,7 +202,8 @@ function formatSummary(summary: ReplaySummary): string {
     'Stance changes:',
     ...(summary.stanceChanges.length ? summary.stanceChanges.map(formatChange) : ['  none']),
     '',
-    `Alerts that would have fired: ${summary.alertsSent}${summary.alertsFailed.length ? ` (${summary.alertsFailed.length} failed to send)` : ''}`,
+    `Alerts that would have fired: ${summary.alertsSent}${summary.alertsFailed.length ? ` (${summary.alertsFailed.length} failed to send)` : ''}${summary.alertsParked.length ? ` (${summary.alertsParked.length} parked: refused for good)` : ''}`,
+    ...summary.alertsParked.map((parked) => `  ✗ alert ${parked.alertId} parked: ${parked.reason}`),
     ...[...summary.stanceChanges, ...summary.conditionChanges]
       .sort((a, b) => (a.evidence.published ?? '').localeCompare(b.evidence.published ?? ''))
       .map(

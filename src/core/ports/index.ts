@@ -21,7 +21,7 @@ export type { FeedFetcher } from './feed-fetcher';
 export type { FeedStates } from './feed-states';
 export type { FollowUps, StoredProfile } from './follow-ups';
 export type { ClaimRequest, ClaimResult, ItemClaims } from './item-claims';
-export { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError } from './notifier';
+export { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError, UndeliverableError } from './notifier';
 export type { Outbox } from './outbox';
 export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';

@@ -2,8 +2,23 @@ import type { Alert } from '../stance-state';
 
 /** Where alerts go: SNS in AWS, the console and a JSON Lines file locally. */
 export interface AlertNotifier {
-  /** Must throw when delivery failed, so the alert stays pending. */
+  /**
+   * Must throw when delivery failed, so the alert stays pending; an `UndeliverableError` when no retry can deliver
+   * this alert, so it is parked instead of being retried on every sweep.
+   */
   publish(alert: Alert): Promise<void>;
+}
+
+/**
+ * Thrown by a notifier whose service refused this alert for good (SNS's InvalidParameter for a message it will never
+ * take): a retry would be refused the same way. The publisher parks the alert (kept with the reason, counted,
+ * logged) and goes on with the others. Not for outages or configuration errors, which a retry or a fix may cure.
+ */
+export class UndeliverableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UndeliverableError';
+  }
 }
 
 /**

@@ -208,7 +208,7 @@ describe('the deployed publisher with channels', () => {
         await commitAlert(store, alert);
         const handOff = analyzerNotifier(publisher.primary, true, store, clock);
         const right = await publishAlerts({ store, notifier: handOff, clock }, [alert]);
-        expect(right).toEqual({ sent: [], failed: [], deferred: [alert.id] });
+        expect(right).toEqual({ sent: [], failed: [], parked: [], deferred: [alert.id] });
         expect([world.sns.published.length, world.slack.received.length, world.hook.received.length]).toEqual([
           1, 0, 0,
         ]);

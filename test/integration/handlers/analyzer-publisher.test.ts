@@ -238,7 +238,7 @@ describe('publisher handler', () => {
 
     const report = await handler(scheduledEvent('publish'));
 
-    expect(report).toEqual({ sent: [], failed: [], deferred: [] });
+    expect(report).toEqual({ sent: [], failed: [], deferred: [], parked: [] });
     expect(sns.requestCount()).toBe(requestsBefore);
     expect(metrics.totals.AlertsSent).toBe(0);
   });

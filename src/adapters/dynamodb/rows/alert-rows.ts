@@ -27,6 +27,8 @@ export function alertRow(alert: Alert): Row {
 
 export function alertFromRow(row: Row): Alert {
   const alert = data<Alert>(row);
-  const status = row.status?.S === 'sent' ? 'sent' : 'pending';
-  return { ...alert, status, sentAt: row.sentAt?.S ?? null };
+  const status = row.status?.S === 'sent' || row.status?.S === 'parked' ? row.status.S : 'pending';
+  const parked =
+    status === 'parked' ? { parked: { at: row.parkedAt?.S ?? '', reason: row.parkedReason?.S ?? '' } } : {};
+  return { ...alert, status, sentAt: row.sentAt?.S ?? null, ...parked };
 }
