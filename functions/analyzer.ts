@@ -12,14 +12,24 @@ import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
 import { productionSite, productionStaleSites } from './lib/site-wiring';
-import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
+import {
+  productionDueFeeds,
+  productionReadingBudget,
+  productionSchedule,
+  productionStore,
+  productionStoryHeat,
+} from './lib/wiring';
 
 const production = lazy(async () => {
   const stories = loadStories(storiesDir());
   const log = createLog();
   // Read once at cold start; STORYWATCH_READER unset means the rules, with no model access needed.
-  const reader = createReader(readerConfigFromEnv(), {
+  const readerConfig = readerConfigFromEnv();
+  const reader = createReader(readerConfig, {
     log: (entry) => log.warn('reader fell back to the rules', { ...entry }),
+    // Shared by every container: the day's count lives in the table, not in this one's memory.
+    budget: productionReadingBudget(readerConfig.budget ?? {}),
+    clock: systemClock,
   });
   const store = productionStore();
   const sns = createSnsNotifier({

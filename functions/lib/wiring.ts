@@ -1,12 +1,13 @@
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { createDynamoDueFeeds } from '../../src/adapters/dynamodb/due-feeds';
+import { createDynamoReadingBudget } from '../../src/adapters/dynamodb/reading-budget';
 import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 // The store module itself, not the adapter's index, so a bundle carries only what the store needs.
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
 import { createDynamoSubscriptions } from '../../src/adapters/dynamodb/subscriptions';
 import { adaptiveSchedule, feedRegistryPath, tableName } from '../../src/config/env';
-import type { DueFeeds, StoryHeat, StoryStore } from '../../src/core/ports';
+import type { BudgetLimits, DueFeeds, ReadingBudget, StoryHeat, StoryStore } from '../../src/core/ports';
 import type { WebSubSubscriptions } from '../../src/core/ports/subscriptions';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../src/ingestion/feed-schedule';
 import { DEFAULT_FETCH_OPTIONS } from '../../src/ingestion/options';
@@ -30,6 +31,14 @@ export function productionDueFeeds(): DueFeeds {
 /** The story heat on the same table: the analyzer notes follow-ups in it, the poller reads it for hot feeds. */
 export function productionStoryHeat(): StoryHeat {
   return createDynamoStoryHeat(createTableRequests(createDynamoClient(), tableName()));
+}
+
+/**
+ * The daily model-reading budget on the same table: one counter per story and day that every analyzer container
+ * draws on, so a cold start or a concurrent invocation does not get a fresh allowance.
+ */
+export function productionReadingBudget(limits: BudgetLimits): ReadingBudget {
+  return createDynamoReadingBudget(createTableRequests(createDynamoClient(), tableName()), { limits });
 }
 
 /** WebSub subscriptions on the same table: the callback reads and updates them, the dispatcher renews them. */

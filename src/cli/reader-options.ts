@@ -1,4 +1,6 @@
+import type { Clock } from '../core/ports/clock';
 import type { Reader } from '../core/ports/reader';
+import type { BudgetLimits } from '../core/ports/reading-budget';
 import {
   createReader,
   isLlmReader,
@@ -6,6 +8,7 @@ import {
   READER_KINDS,
   type ReaderConfig,
   ReaderConfigError,
+  type ReaderKind,
 } from '../reader/config';
 import type { ReaderLogEntry } from '../reader/llm-reader';
 import { DEFAULT_LLM_API_KEY_ENV } from '../reader/openai';
@@ -31,6 +34,23 @@ export const READER_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
+/**
+ * The daily model budget per story, for the commands that read many items (run, replay). Counted in the command's
+ * own memory, by the command's clock: a replay spends each archived day's allowance on that day's items.
+ */
+export const BUDGET_OPTIONS: Record<string, OptionSpec> = {
+  'reader-items-per-day': {
+    type: 'string',
+    description: 'Items per story and UTC day a model may read; the rest go to the rules',
+    defaultText: 'no limit',
+  },
+  'reader-tokens-per-day': {
+    type: 'string',
+    description: 'Model tokens per story and UTC day; once spent, the rules read the rest of the day',
+    defaultText: 'no limit',
+  },
+};
+
 function httpUrl(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
@@ -43,12 +63,18 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
-/** The reader the options ask for; its fallbacks and rejections go to stderr as JSON lines. */
-export function readerFromOptions(context: CommandContext): Reader {
+/**
+ * The reader the options ask for; its fallbacks and rejections go to stderr as JSON lines. `config` is the one
+ * checked before (a command may check its flags before it has its clock); `clock` dates the budget's days.
+ */
+export function readerFromOptions(
+  context: CommandContext,
+  given: { config?: ReaderConfig; clock?: Clock } = {},
+): Reader {
   const log = (entry: ReaderLogEntry) => context.io.stderr.write(`${JSON.stringify(entry)}\n`);
-  const config = readerConfigFromOptions(context);
+  const config = given.config ?? readerConfigFromOptions(context);
   try {
-    return createReader(config, { log });
+    return createReader(config, { log, ...(given.clock ? { clock: given.clock } : {}) });
   } catch (error) {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;
@@ -77,8 +103,10 @@ export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
     const llmEndpoint = httpUrl('llm-endpoint', stringOption(context, 'llm-endpoint'));
     const llmModel = stringOption(context, 'llm-model');
     const model = kind === 'bedrock' ? llmModel : undefined;
+    const budget = budgetFromOptions(context, kind);
     return {
       reader: kind,
+      ...(budget ? { budget } : {}),
       ...(region ? { bedrockRegion: region } : {}),
       ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
       ...(model ? { bedrockModelId: model } : {}),
@@ -89,6 +117,25 @@ export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+function budgetFromOptions(context: CommandContext, kind: ReaderKind): BudgetLimits | null {
+  const limit = (name: string) => {
+    const raw = stringOption(context, name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value) || value < 1)
+      throw new UsageError(`--${name} must be a whole number ≥ 1, got "${raw}"`);
+    return value;
+  };
+  const itemsPerDay = limit('reader-items-per-day');
+  const tokensPerDay = limit('reader-tokens-per-day');
+  if (itemsPerDay === undefined && tokensPerDay === undefined) return null;
+  if (kind === 'rules') throw new UsageError('a reading budget needs an LLM --reader');
+  return {
+    ...(itemsPerDay !== undefined ? { itemsPerDay } : {}),
+    ...(tokensPerDay !== undefined ? { tokensPerDay } : {}),
+  };
 }
 
 /**

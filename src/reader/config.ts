@@ -2,9 +2,10 @@
  * Which reader to build, from CLI flags or Lambda environment variables, and the one factory that builds it.
  * The pipeline, CLI and Lambdas only ever see the Reader port this returns.
  */
+import type { Clock } from '../core/ports/clock';
 import type { Reader } from '../core/ports/reader';
 import { createBedrockTransport, DEFAULT_BEDROCK_MODEL_ID } from './bedrock';
-import { type BudgetLimits, createDailyBudget, type ReadingBudget } from './budget';
+import { type BudgetLimits, createMemoryBudget, type ReadingBudget } from './budget';
 import { createLlmReader, type LlmReader, type ReaderLogEntry } from './llm-reader';
 import { createOpenAiTransport, DEFAULT_LLM_API_KEY_ENV } from './openai';
 import { createRulesReader } from './rules';
@@ -77,7 +78,10 @@ export function readerConfigFromEnv(env: Record<string, string | undefined> = pr
 
 export interface ReaderDependencies {
   log?: (entry: ReaderLogEntry) => void;
+  /** The shared budget (DynamoDB in Lambda); without it, one counted in this process from `config.budget`. */
   budget?: ReadingBudget;
+  /** The clock of the budget's days. */
+  clock?: Clock;
   env?: Record<string, string | undefined>;
 }
 
@@ -89,7 +93,8 @@ export function createReader(config: ReaderConfig, dependencies: ReaderDependenc
     ...(config.gateThreshold !== undefined ? { gateThreshold: config.gateThreshold } : {}),
     ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
-    budget: dependencies.budget ?? createDailyBudget(config.budget ?? {}),
+    budget: dependencies.budget ?? createMemoryBudget(config.budget ?? {}),
+    ...(dependencies.clock ? { clock: dependencies.clock } : {}),
     ...(dependencies.log ? { log: dependencies.log } : {}),
   });
 }

@@ -5,10 +5,12 @@
  */
 import { mapWithConcurrency } from '../core/concurrency';
 import type { FeedItem } from '../core/feed';
+import { type Clock, systemClock } from '../core/ports/clock';
 import type { Reader, Reading } from '../core/ports/reader';
+import { budgetDay, type ReadingBudget } from '../core/ports/reading-budget';
 import type { StoryProfile } from '../detection/profile';
 import type { StoryDefinition } from '../detection/story';
-import { type ReadingBudget, UNLIMITED_BUDGET } from './budget';
+import { UNLIMITED_BUDGET } from './budget';
 import { ground } from './grounding';
 import { ANSWER_TOOL_NAME, PROMPT_TEMPLATE_VERSION, storyPrompt } from './prompt';
 import { readByRules } from './rules';
@@ -65,6 +67,8 @@ export interface LlmReaderOptions {
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
   budget?: ReadingBudget;
+  /** Whose day the budget counts against: the system's, or a replay's simulated one. */
+  clock?: Clock;
   log?: (entry: ReaderLogEntry) => void;
   sleep?: Sleep;
 }
@@ -108,6 +112,7 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const budget = options.budget ?? UNLIMITED_BUDGET;
+  const clock = options.clock ?? systemClock;
   const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
   const stats = emptyStats();
 
@@ -146,7 +151,9 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
   };
 
   async function readBatch(items: FeedItem[], indices: number[], story: StoryDefinition, readings: Reading[]) {
-    const granted = await budget.reserve(story.id, indices.length);
+    // The tokens are charged to the day the items were reserved on, even when the answer comes after midnight.
+    const day = budgetDay(clock.now());
+    const granted = await budget.reserve(story.id, day, indices.length);
     if (granted < indices.length) fallBack(story, readings, indices.slice(granted), 'budget');
     const asked = indices.slice(0, granted);
     if (asked.length === 0) return;
@@ -157,7 +164,7 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
       const { response, attempts } = await sendWithRetry(transport, requestFor(batch, story), policy, options.sleep);
       stats.attempts += attempts;
       addUsage(stats.usage, response.usage);
-      await budget.charge(story.id, response.usage.inputTokens + response.usage.outputTokens);
+      await budget.charge(story.id, day, response.usage.inputTokens + response.usage.outputTokens);
       answer = response.answer;
     } catch (error) {
       stats.attempts += error instanceof TransportError ? error.attempts : 1;

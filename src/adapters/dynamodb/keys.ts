@@ -54,6 +54,8 @@ export const keys = {
     pk: `${READING_PARTITION_PREFIX}${key.itemDigest}`,
     sk: `${id(key.storyId)}#${id(key.reader)}#${key.promptVersion}`,
   }),
+  /** A story's model-reading budget: one partition per story, one counter row per UTC day (YYYY-MM-DD). */
+  readingBudget: (storyId: string, day: string): RowKey => ({ pk: `BUDGET#${id(storyId)}`, sk: `DAY#${day}` }),
 };
 
 /** Partitions of the due-time index: feeds spread over a few so no single partition takes every tick's writes. */

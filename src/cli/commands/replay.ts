@@ -13,7 +13,13 @@ import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/in
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
-import { READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
+import {
+  BUDGET_OPTIONS,
+  READER_OPTIONS,
+  readerConfigFromOptions,
+  readerFromOptions,
+  readerSummary,
+} from '../reader-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -37,6 +43,7 @@ export const replayCommand: Command = {
         'Empty the store named by --data-dir or --endpoint first, but for its stored model readings (the default store always starts over so)',
     },
     ...READER_OPTIONS,
+    ...BUDGET_OPTIONS,
     ...CHANNEL_OPTIONS,
     ...PRIVATE_NETWORK_OPTION,
     ...STORE_OPTIONS,
@@ -55,13 +62,15 @@ export const replayCommand: Command = {
     const { stories } = selectStories(context);
     const overrides = stanceOverrides(context, stories);
     const channelSpecs = readChannelSpecs(context);
-    const reader = readerFromOptions(context);
+    const readerConfig = readerConfigFromOptions(context);
     const archive = await readArchive(resolve(file));
     for (const bad of archive.rejected) {
       context.io.stderr.write(`${terminalText(`${file}:${bad.line}: skipped, ${bad.reason}`)}\n`);
     }
 
     const clock = clockForArchive(archive.items);
+    // A backtest spends each archived day's budget on that day's items, as the deployment would have.
+    const reader = readerFromOptions(context, { config: readerConfig, clock });
     const dataDir = replayDataDir(context, file);
     // Its own store, named after the archive, is rebuilt on every replay: a backtest into yesterday's results
     // would find every item a duplicate. A store named by flag is written into as it is, unless --fresh. The

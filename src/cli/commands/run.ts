@@ -11,7 +11,7 @@ import { startLocalWebSub } from '../../websub/local';
 import { CHANNEL_OPTIONS, readChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
-import { READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
+import { BUDGET_OPTIONS, READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -43,6 +43,7 @@ export const runCommand: Command = {
       description: 'Also serve the story page and feeds on this 127.0.0.1 port, current after every commit',
     },
     ...READER_OPTIONS,
+    ...BUDGET_OPTIONS,
     ...NOTIFIER_OPTIONS,
     ...CHANNEL_OPTIONS,
     ...STORE_OPTIONS,
@@ -65,7 +66,7 @@ export const runCommand: Command = {
     if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
       throw new UsageError('--websub-port must be a port number');
     const channelSpecs = readChannelSpecs(context);
-    const reader = readerFromOptions(context);
+    const reader = readerFromOptions(context, { clock: systemClock });
     const alerts = openNotifierFromOptions(context, stories);
     const once = booleanOption(context, 'once');
     const opened = await openStoreFromOptions(context);

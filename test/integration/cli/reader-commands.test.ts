@@ -129,6 +129,41 @@ describe('storywatch replay --reader', () => {
     expect(run.stderr).toContain('"reason":"transport"');
   }, 60_000);
 
+  it('spends each archived day’s budget on that day’s items, and hands the rest to the rules', async () => {
+    const kremlin = (id: string, published: string) => ({
+      id,
+      title: `Kremlin rejects the ceasefire proposal (${id})`,
+      description: 'Peskov said Moscow would not pause the fighting.',
+      link: `https://news.example.test/${id}`,
+      published,
+      source: 'https://news.example.test/world.xml',
+    });
+    const days = join(scratch, 'two-days.jsonl');
+    const items = [
+      kremlin('monday-1', '2026-02-09T09:00:00Z'),
+      kremlin('monday-2', '2026-02-09T11:00:00Z'),
+      kremlin('tuesday-1', '2026-02-10T09:00:00Z'),
+    ];
+    writeFileSync(days, `${items.map((item) => JSON.stringify(item)).join('\n')}\n`);
+    endpoint = await startOpenAiEndpoint(answering(russiaSupports));
+    const run = await runCli([
+      'replay',
+      days,
+      ...['--reader', 'openai', '--llm-endpoint', `${endpoint.endpoint}/v1`, '--llm-model', 'qwen-local'],
+      ...['--reader-items-per-day', '1', '--data-dir', ownStore()],
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(endpoint.calls.map((call) => call.items.map((item) => item.ref))).toEqual([['monday-1'], ['tuesday-1']]);
+    expect(run.stdout).toContain('note: 1 fell back to the rules (budget 1)');
+    expect(run.stderr).toContain('"reason":"budget","itemIds":["monday-2"]');
+  }, 60_000);
+
+  it('refuses a reading budget for the rules', async () => {
+    const run = await runCli(['replay', archive, '--reader-items-per-day', '5', '--data-dir', ownStore()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('a reading budget needs an LLM --reader');
+  });
+
   it('refuses a model option without the reader it belongs to, before reading anything', async () => {
     const run = await runCli(['replay', archive, '--llm-model', 'qwen-local', '--data-dir', ownStore()]);
     expect(run.code).toBe(2);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedItem } from '../../../src/core/feed';
 import { loadStory } from '../../../src/detection/index';
-import { createDailyBudget } from '../../../src/reader/budget';
+import { createMemoryBudget } from '../../../src/reader/budget';
 import { createLlmReader, type ReaderLogEntry } from '../../../src/reader/llm-reader';
 import { storyPrompt } from '../../../src/reader/prompt';
 import { readByRules } from '../../../src/reader/rules';
@@ -221,7 +221,7 @@ describe.each(PROTOCOLS)('the $name reader against a loopback endpoint', (protoc
   });
 
   it('hands over to the rules when the daily budget is spent, counted as budget', async () => {
-    const budget = createDailyBudget({ itemsPerDay: 3 }, () => new Date('2026-02-10T12:00:00Z'));
+    const budget = createMemoryBudget({ itemsPerDay: 3 });
     const { reader, calls } = await readerFor(answering(kremlinOpposes), { budget, batchSize: 2, concurrency: 1 });
     const readings = await reader.read(kremlinItems(5), story);
     expect(calls.map((call) => call.items.length)).toEqual([2, 1]);

@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { createDailyBudget } from '../../../src/reader/budget';
+import { createMemoryBudget } from '../../../src/reader/budget';
 
-describe('the daily reading budget', () => {
+describe('the in-memory reading budget', () => {
   it('grants items up to the daily limit per story, and again the next UTC day', async () => {
-    let now = new Date('2026-03-01T23:00:00Z');
-    const budget = createDailyBudget({ itemsPerDay: 5 }, () => now);
-    expect(await budget.reserve('a', 4)).toBe(4);
-    expect(await budget.reserve('a', 4)).toBe(1);
-    expect(await budget.reserve('a', 1)).toBe(0);
-    expect(await budget.reserve('b', 3)).toBe(3);
-    now = new Date('2026-03-02T00:00:01Z');
-    expect(await budget.reserve('a', 4)).toBe(4);
+    const budget = createMemoryBudget({ itemsPerDay: 5 });
+    expect(await budget.reserve('a', '2026-03-01', 4)).toBe(4);
+    expect(await budget.reserve('a', '2026-03-01', 4)).toBe(1);
+    expect(await budget.reserve('a', '2026-03-01', 1)).toBe(0);
+    expect(await budget.reserve('b', '2026-03-01', 3)).toBe(3);
+    expect(await budget.reserve('a', '2026-03-02', 4)).toBe(4);
+    // A day already counted keeps its count when a late batch comes back to it.
+    expect(await budget.reserve('a', '2026-03-01', 1)).toBe(0);
   });
 
   it('stops granting once the day’s tokens are spent', async () => {
-    const budget = createDailyBudget({ tokensPerDay: 1000 }, () => new Date('2026-03-01T12:00:00Z'));
-    expect(await budget.reserve('a', 8)).toBe(8);
-    await budget.charge('a', 999);
-    expect(await budget.reserve('a', 8)).toBe(8);
-    await budget.charge('a', 1);
-    expect(await budget.reserve('a', 8)).toBe(0);
-    expect(await budget.reserve('b', 8)).toBe(8);
+    const budget = createMemoryBudget({ tokensPerDay: 1000 });
+    expect(await budget.reserve('a', '2026-03-01', 8)).toBe(8);
+    await budget.charge('a', '2026-03-01', 999);
+    expect(await budget.reserve('a', '2026-03-01', 8)).toBe(8);
+    await budget.charge('a', '2026-03-01', 1);
+    expect(await budget.reserve('a', '2026-03-01', 8)).toBe(0);
+    expect(await budget.reserve('b', '2026-03-01', 8)).toBe(8);
+    expect(await budget.reserve('a', '2026-03-02', 8)).toBe(8);
   });
 });
