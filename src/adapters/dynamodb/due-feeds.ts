@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DueEntry, DueFeeds } from '../../core/ports/due-feeds';
+import type { DueEntry, DueFeeds, DueRead } from '../../core/ports/due-feeds';
 import { keyOf, type Row, type RowKey, s, text } from './attributes';
 import { DUE_SHARDS, dueKeys, dueShard } from './keys';
 import type { TableRequests } from './requests';
@@ -19,38 +19,8 @@ export function createDynamoDueFeeds(table: TableRequests): DueFeeds {
   }
 
   return {
-    async registerFeeds(feedIds, dueAt) {
-      const ids = [...new Set(feedIds)].sort();
-      const fingerprint = createHash('sha256').update(ids.join('\n')).digest('base64url');
-      // One read answers "nothing new" while the registry stays the same; only a changed registry reads pointers.
-      if (text(await table.getRow(dueKeys.registry()), 'fingerprint') === fingerprint) return 0;
-      const known = new Set((await table.batchGet(ids.map(dueKeys.pointer))).map((row) => text(row, 'feedId')));
-      const fresh = ids.filter((id) => !known.has(id));
-      // A feed is written pointer and row together; two registrations racing leave at most a stale row, which the
-      // first tick that reads it drops (claimDue).
-      await table.batchPut(fresh.flatMap((feedId) => [pointerRow(feedId, dueAt), dueRow(feedId, dueAt)]));
-      await table.batchPut([{ ...keyOf(dueKeys.registry()), fingerprint: s(fingerprint) }]);
-      return fresh.length;
-    },
-    async readDue(now, limit) {
-      // Every entry due at `now` sorts before `<now>$` ('$' follows the '#' after the time).
-      const pages = await Promise.all(
-        Array.from({ length: DUE_SHARDS }, (_, shard) =>
-          table.queryCounted(
-            {
-              KeyConditionExpression: 'pk = :shard AND sk < :after',
-              ExpressionAttributeValues: { ':shard': s(dueShard(shard)), ':after': s(`${now}$`) },
-            },
-            limit,
-          ),
-        ),
-      );
-      const entries = pages
-        .flatMap((page) => page.rows.map(entryOf))
-        .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.feedId.localeCompare(b.feedId))
-        .slice(0, limit);
-      return { entries, readUnits: pages.reduce((sum, page) => sum + page.readUnits, 0) };
-    },
+    registerFeeds: (feedIds, dueAt) => registerFeeds(table, feedIds, dueAt),
+    readDue: (now, limit) => readDue(table, now, limit),
     async claimDue(entry, dueAt) {
       if (dueAt <= entry.dueAt) throw new RangeError(`claimDue: ${dueAt} is not after ${entry.dueAt}`);
       const from = dueKeys.entry(entry.feedId, entry.dueAt).sk;
@@ -90,6 +60,42 @@ export function createDynamoDueFeeds(table: TableRequests): DueFeeds {
       if (!(await table.transact([conditioned, row]))) await table.transact([row]);
     },
   };
+}
+
+/** Adds the feeds not registered yet, each due at `dueAt`; the registry's fingerprint spares the reads when unchanged. */
+async function registerFeeds(table: TableRequests, feedIds: string[], dueAt: string): Promise<number> {
+  const ids = [...new Set(feedIds)].sort();
+  const fingerprint = createHash('sha256').update(ids.join('\n')).digest('base64url');
+  // One read answers "nothing new" while the registry stays the same; only a changed registry reads pointers.
+  if (text(await table.getRow(dueKeys.registry()), 'fingerprint') === fingerprint) return 0;
+  const known = new Set((await table.batchGet(ids.map(dueKeys.pointer))).map((row) => text(row, 'feedId')));
+  const fresh = ids.filter((id) => !known.has(id));
+  // A feed is written pointer and row together; two registrations racing leave at most a stale row, which the
+  // first tick that reads it drops (claimDue).
+  await table.batchPut(fresh.flatMap((feedId) => [pointerRow(feedId, dueAt), dueRow(feedId, dueAt)]));
+  await table.batchPut([{ ...keyOf(dueKeys.registry()), fingerprint: s(fingerprint) }]);
+  return fresh.length;
+}
+
+/** The `limit` earliest entries due at `now` across every shard, with the read units the queries cost. */
+async function readDue(table: TableRequests, now: string, limit: number): Promise<DueRead> {
+  // Every entry due at `now` sorts before `<now>$` ('$' follows the '#' after the time).
+  const pages = await Promise.all(
+    Array.from({ length: DUE_SHARDS }, (_, shard) =>
+      table.queryCounted(
+        {
+          KeyConditionExpression: 'pk = :shard AND sk < :after',
+          ExpressionAttributeValues: { ':shard': s(dueShard(shard)), ':after': s(`${now}$`) },
+        },
+        limit,
+      ),
+    ),
+  );
+  const entries = pages
+    .flatMap((page) => page.rows.map(entryOf))
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.feedId.localeCompare(b.feedId))
+    .slice(0, limit);
+  return { entries, readUnits: pages.reduce((sum, page) => sum + page.readUnits, 0) };
 }
 
 /** The due time a pointer's sort key names: `<due time>#<feed id>`. */

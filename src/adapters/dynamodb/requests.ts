@@ -62,91 +62,99 @@ export interface TableRequests {
 }
 
 export function createTableRequests(dynamo: DynamoDBClient, tableName: string): TableRequests {
-  const client = { send: sizeRefusalsAsTooLarge(dynamo) };
-  async function getChunk(chunk: Row[]): Promise<Row[]> {
-    const found: Row[] = [];
-    let pending = chunk;
-    for (let stalls = 0; pending.length > 0; stalls += 1) {
-      if (stalls > 0) await backOff(stalls, 'BatchGetItem kept returning unprocessed keys');
-      const result = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      found.push(...(result.Responses?.[tableName] ?? []));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
-    return found;
-  }
-
-  async function putChunk(chunk: WriteRequest[]): Promise<void> {
-    let pending = chunk;
-    for (let stalls = 0; pending.length > 0; stalls += 1) {
-      if (stalls > 0) await backOff(stalls, 'BatchWriteItem kept returning unprocessed items');
-      const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-      pending = result.UnprocessedItems?.[tableName] ?? [];
-    }
-  }
-
+  const table: Table = { send: sizeRefusalsAsTooLarge(dynamo), tableName };
+  const { send } = table;
   return {
     tableName,
     async getRow(key) {
-      const result = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
-      );
+      const result = await send(new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }));
       return result.Item;
     },
-    async queryAll(input, limit) {
-      const rows: Row[] = [];
-      let startKey: Row | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            ...input,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            ...(limit !== undefined ? { Limit: limit - rows.length } : {}),
-          }),
-        );
-        rows.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && (limit === undefined || rows.length < limit));
-      return rows;
-    },
+    queryAll: (input, limit) => queryAll(table, input, limit),
     async queryCounted(input, limit) {
-      const page = await client.send(
+      const page = await send(
         new QueryCommand({ TableName: tableName, ...input, Limit: limit, ReturnConsumedCapacity: 'TOTAL' }),
       );
       return { rows: page.Items ?? [], readUnits: page.ConsumedCapacity?.CapacityUnits ?? 0 };
     },
     async batchGet(wanted) {
       const chunks = chunked(wanted.map(keyOf), LIMITS.batchGetKeys);
-      return (await inParallel(chunks, getChunk)).flat();
+      return (await inParallel(chunks, (chunk) => getChunk(table, chunk))).flat();
     },
     async batchPut(rows) {
       // DynamoDB refuses a batch that names one key twice; the last row for a key is the one a put sequence leaves.
       const byKey = new Map(rows.map((row) => [`${text(row, 'pk')}\u0000${text(row, 'sk')}`, row]));
       const requests: WriteRequest[] = [...byKey.values()].map((row) => ({ PutRequest: { Item: row } }));
-      await inParallel(chunked(requests, LIMITS.batchWriteRows), putChunk);
+      await inParallel(chunked(requests, LIMITS.batchWriteRows), (chunk) => putChunk(table, chunk));
     },
-    conditionalPut: (input) =>
-      unlessConditionFails(() => client.send(new PutItemCommand({ TableName: tableName, ...input }))),
+    conditionalPut: (input) => unlessConditionFails(() => send(new PutItemCommand({ TableName: tableName, ...input }))),
     conditionalUpdate: (input) =>
-      unlessConditionFails(() => client.send(new UpdateItemCommand({ TableName: tableName, ...input }))),
-    async transact(operations) {
-      try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: operations }));
-        return true;
-      } catch (error) {
-        if (isTransactionConflict(error)) return false;
-        throw error;
-      }
-    },
+      unlessConditionFails(() => send(new UpdateItemCommand({ TableName: tableName, ...input }))),
+    transact: (operations) => transact(table, operations),
     insertRow: (row) =>
       unlessConditionFails(() =>
-        client.send(new PutItemCommand({ TableName: tableName, Item: row, ConditionExpression: ABSENT })),
+        send(new PutItemCommand({ TableName: tableName, Item: row, ConditionExpression: ABSENT })),
       ),
     ifAbsentOperation: (row) => ({ Put: { TableName: tableName, Item: row, ConditionExpression: ABSENT } }),
     conditionedOperation: (row, condition) => ({ Put: { TableName: tableName, Item: row, ...condition } }),
   };
+}
+
+/** The client's send (size refusals already turned into TooLargeError) and the table every request names. */
+interface Table {
+  send: DynamoDBClient['send'];
+  tableName: string;
+}
+
+async function queryAll({ send, tableName }: Table, input: Omit<QueryCommandInput, 'TableName'>, limit?: number) {
+  const rows: Row[] = [];
+  let startKey: Row | undefined;
+  do {
+    const page = await send(
+      new QueryCommand({
+        TableName: tableName,
+        ...input,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...(limit !== undefined ? { Limit: limit - rows.length } : {}),
+      }),
+    );
+    rows.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (limit === undefined || rows.length < limit));
+  return rows;
+}
+
+async function getChunk({ send, tableName }: Table, chunk: Row[]): Promise<Row[]> {
+  const found: Row[] = [];
+  let pending = chunk;
+  for (let stalls = 0; pending.length > 0; stalls += 1) {
+    if (stalls > 0) await backOff(stalls, 'BatchGetItem kept returning unprocessed keys');
+    const result = await send(
+      new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    found.push(...(result.Responses?.[tableName] ?? []));
+    pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+  }
+  return found;
+}
+
+async function putChunk({ send, tableName }: Table, chunk: WriteRequest[]): Promise<void> {
+  let pending = chunk;
+  for (let stalls = 0; pending.length > 0; stalls += 1) {
+    if (stalls > 0) await backOff(stalls, 'BatchWriteItem kept returning unprocessed items');
+    const result = await send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+    pending = result.UnprocessedItems?.[tableName] ?? [];
+  }
+}
+
+async function transact({ send }: Table, operations: TransactWriteItem[]): Promise<boolean> {
+  try {
+    await send(new TransactWriteItemsCommand({ TransactItems: operations }));
+    return true;
+  } catch (error) {
+    if (isTransactionConflict(error)) return false;
+    throw error;
+  }
 }
 
 /** A query of one partition of a secondary index: how every listing by kind (feeds, alerts, pending…) reads. */

@@ -1,3 +1,4 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../core/ports/clock';
 import type { StanceCommit, StanceLedger } from '../../core/ports/stance-ledger';
 import { type RowKey, s, text } from './attributes';
@@ -7,27 +8,6 @@ import { alertRow } from './rows/alert-rows';
 import { historyFromRow, historyRow, stanceStateFromRow, stanceStateRow } from './rows/stance-rows';
 
 export function createDynamoStanceLedger(table: TableRequests, clock: Clock): StanceLedger {
-  /** The history row and pending alerts of one change; a change without a history record writes only the state. */
-  function changeRows(change: StanceCommit, committedAt: string) {
-    const rows = [
-      ...(change.history ? [historyRow(change.history, committedAt)] : []),
-      ...change.alerts.map((alert) => alertRow({ ...alert, status: 'pending', sentAt: null })),
-    ];
-    return rows.map((row) => table.ifAbsentOperation(row));
-  }
-
-  /** True when the transaction went through, or had gone through before (a replay finds all its own rows). */
-  async function commitOrFindReplay(operations: ReturnType<typeof changeRows>): Promise<boolean> {
-    if (await table.transact(operations)) return true;
-    // The rows after the state are history rows and alerts, keyed by the change that made them.
-    const ownRows = operations.slice(1).flatMap((operation): RowKey[] => {
-      const row = operation.Put?.Item;
-      return row ? [{ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' }] : [];
-    });
-    if (ownRows.length === 0) return false;
-    return (await table.batchGet(ownRows)).length === ownRows.length;
-  }
-
   return {
     async getStanceStates(storyId) {
       const rows = await table.queryAll({
@@ -38,32 +18,7 @@ export function createDynamoStanceLedger(table: TableRequests, clock: Clock): St
       return rows.map(stanceStateFromRow);
     },
 
-    /**
-     * As many changes per transaction as fit DynamoDB's 100 rows: each transaction puts the state of its last
-     * change, conditioned on the version its first change expects, with the history rows and alerts of all its
-     * changes. Only the latest state matters, so the states in between are never written.
-     */
-    async commitStanceChanges(changes) {
-      checkStanceRun(changes);
-      const committedAt = clock.now().toISOString();
-      let committed = 0;
-      while (committed < changes.length) {
-        const first = changes[committed] as StanceCommit;
-        const rows: ReturnType<typeof changeRows> = [];
-        let end = committed;
-        for (; end < changes.length; end += 1) {
-          const more = changeRows(changes[end] as StanceCommit, committedAt);
-          // One row stays free for the state itself.
-          if (end > committed && rows.length + more.length > LIMITS.transactionRows - 1) break;
-          rows.push(...more);
-        }
-        const { next } = changes[end - 1] as StanceCommit;
-        const state = table.conditionedOperation(stanceStateRow(next), versionCondition(first.expectedVersion));
-        if (!(await commitOrFindReplay([state, ...rows]))) break;
-        committed = end;
-      }
-      return committed;
-    },
+    commitStanceChanges: (changes) => commitStanceChanges(table, clock, changes),
 
     async getStanceHistory(storyId, party) {
       const rows = await table.queryAll({
@@ -73,6 +28,54 @@ export function createDynamoStanceLedger(table: TableRequests, clock: Clock): St
       return rows.map(historyFromRow);
     },
   };
+}
+
+/**
+ * As many changes per transaction as fit DynamoDB's 100 rows: each transaction puts the state of its last
+ * change, conditioned on the version its first change expects, with the history rows and alerts of all its
+ * changes. Only the latest state matters, so the states in between are never written.
+ */
+async function commitStanceChanges(table: TableRequests, clock: Clock, changes: StanceCommit[]): Promise<number> {
+  checkStanceRun(changes);
+  const committedAt = clock.now().toISOString();
+  let committed = 0;
+  while (committed < changes.length) {
+    const first = changes[committed] as StanceCommit;
+    const rows: TransactWriteItem[] = [];
+    let end = committed;
+    for (; end < changes.length; end += 1) {
+      const more = changeRows(table, changes[end] as StanceCommit, committedAt);
+      // One row stays free for the state itself.
+      if (end > committed && rows.length + more.length > LIMITS.transactionRows - 1) break;
+      rows.push(...more);
+    }
+    const { next } = changes[end - 1] as StanceCommit;
+    const state = table.conditionedOperation(stanceStateRow(next), versionCondition(first.expectedVersion));
+    if (!(await commitOrFindReplay(table, [state, ...rows]))) break;
+    committed = end;
+  }
+  return committed;
+}
+
+/** The history row and pending alerts of one change; a change without a history record writes only the state. */
+function changeRows(table: TableRequests, change: StanceCommit, committedAt: string): TransactWriteItem[] {
+  const rows = [
+    ...(change.history ? [historyRow(change.history, committedAt)] : []),
+    ...change.alerts.map((alert) => alertRow({ ...alert, status: 'pending', sentAt: null })),
+  ];
+  return rows.map((row) => table.ifAbsentOperation(row));
+}
+
+/** True when the transaction went through, or had gone through before (a replay finds all its own rows). */
+async function commitOrFindReplay(table: TableRequests, operations: TransactWriteItem[]): Promise<boolean> {
+  if (await table.transact(operations)) return true;
+  // The rows after the state are history rows and alerts, keyed by the change that made them.
+  const ownRows = operations.slice(1).flatMap((operation): RowKey[] => {
+    const row = operation.Put?.Item;
+    return row ? [{ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' }] : [];
+  });
+  if (ownRows.length === 0) return false;
+  return (await table.batchGet(ownRows)).length === ownRows.length;
 }
 
 /** A run of stance changes must be one party's, each expecting the version the change before it stored. */
