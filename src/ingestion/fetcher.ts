@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClassifiedError, FeedItem, FetchOutcome } from '../core/feed';
+import type { ClassifiedError, FeedItem, FeedState, FetchOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
 import { boundPublishedTime } from '../core/published-time';
 import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
 import { ConnectionPool } from './connection-pool';
 import { classifyError, FeedError } from './errors';
-import { httpGetFeed } from './http';
+import { type FeedHttpResponse, httpGetFeed } from './http';
 import { type FetchOptions, resolveFetchOptions } from './options';
 import { type ParsedFeedDocument, type ParsedFeedInfo, parseFeedDocument } from './parse';
 import { initialFeedState, stateAfterFailure, stateAfterSuccess } from './politeness';
@@ -89,76 +89,91 @@ export function createHttpFeedFetcher(options: Partial<FetchOptions> = {}, deps:
     async fetchFeed(feed, state, now): Promise<FetchOutcome> {
       const current = state ?? initialFeedState(feed, now);
       try {
-        const response = await httpGetFeed(
-          { url: current.url, etag: current.etag, lastModified: current.lastModified },
-          settings,
-          network,
-          pool,
-        );
-        const validators = {
-          etag: header(response.headers, 'etag'),
-          lastModified: header(response.headers, 'last-modified'),
-          permanentUrl: response.permanentUrl,
-        };
-        const cacheControl = header(response.headers, 'cache-control');
-        if (response.body === null) {
-          const nextState = stateAfterSuccess(
-            current,
-            { now, changed: false, ...validators, hints: { cacheControl } },
-            settings,
-          );
-          return { kind: 'not_modified', nextState };
-        }
-        let parsed: Awaited<ReturnType<typeof parseFeedDocument>>;
-        try {
-          parsed = await parseFeedDocument(
-            response.body,
-            header(response.headers, 'content-type'),
-            response.finalUrl,
-            settings,
-            new Set(current.seenEntryDigests ?? []),
-          );
-        } catch (error) {
-          // The URL still moved even though this document was unusable.
-          // Anything unclassified thrown while parsing is still about the document, not the network.
-          const kind = error instanceof FeedError ? error.kind : 'parse';
-          throw new FeedError(kind, (error as Error).message, { permanentUrl: response.permanentUrl });
-        }
-        const truncation = truncationOf(parsed.ending, current.seenEntryDigests?.length ?? null);
-        if (truncation !== null) {
-          throw new FeedError('truncated', truncation, { permanentUrl: response.permanentUrl });
-        }
-        const nextState = {
-          ...stateAfterSuccess(
-            current,
-            { now, changed: true, ...validators, hints: { cacheControl, ttlMinutes: parsed.feed.ttlMinutes } },
-            settings,
-          ),
-          seenEntryDigests: parsed.entryDigests,
-        };
-        return {
-          kind: 'changed',
-          items: parsed.items.map((item) => boundPublishedTime(item, now)),
-          skippedItems: parsed.skippedItems,
-          unchangedItems: parsed.unchangedEntries,
-          nextState,
-        };
+        const { url, etag, lastModified } = current;
+        const response = await httpGetFeed({ url, etag, lastModified }, settings, network, pool);
+        return await outcomeOf(response, current, now, settings);
       } catch (error) {
-        const classified = classifyError(error);
-        const details = error instanceof FeedError ? error.details : {};
-        const nextState = stateAfterFailure(
-          current,
-          {
-            now,
-            error: classified,
-            httpStatus: details.httpStatus,
-            retryAfter: details.retryAfter,
-            permanentUrl: details.permanentUrl,
-          },
-          settings,
-        );
-        return { kind: 'failed', error: classified, nextState };
+        return failedOutcome(error, current, now, settings);
       }
     },
   };
+}
+
+/** A 304 keeps the feed as it was; a body is parsed against the entries the last fetch saw. Throws FeedError. */
+async function outcomeOf(
+  response: FeedHttpResponse,
+  current: FeedState,
+  now: Date,
+  settings: FetchOptions,
+): Promise<FetchOutcome> {
+  const validators = {
+    etag: header(response.headers, 'etag'),
+    lastModified: header(response.headers, 'last-modified'),
+    permanentUrl: response.permanentUrl,
+  };
+  const cacheControl = header(response.headers, 'cache-control');
+  if (response.body === null) {
+    const nextState = stateAfterSuccess(
+      current,
+      { now, changed: false, ...validators, hints: { cacheControl } },
+      settings,
+    );
+    return { kind: 'not_modified', nextState };
+  }
+  const parsed = await parseChangedDocument(response, response.body, current, settings);
+  const hints = { cacheControl, ttlMinutes: parsed.feed.ttlMinutes };
+  const nextState = {
+    ...stateAfterSuccess(current, { now, changed: true, ...validators, hints }, settings),
+    seenEntryDigests: parsed.entryDigests,
+  };
+  return {
+    kind: 'changed',
+    items: parsed.items.map((item) => boundPublishedTime(item, now)),
+    skippedItems: parsed.skippedItems,
+    unchangedItems: parsed.unchangedEntries,
+    nextState,
+  };
+}
+
+/** Parses a changed body, refusing a cut-off document; every failure keeps the URL the feed moved to. */
+async function parseChangedDocument(
+  response: FeedHttpResponse,
+  body: Uint8Array,
+  current: FeedState,
+  settings: FetchOptions,
+) {
+  let parsed: Awaited<ReturnType<typeof parseFeedDocument>>;
+  try {
+    const contentType = header(response.headers, 'content-type');
+    const seen = new Set(current.seenEntryDigests ?? []);
+    parsed = await parseFeedDocument(body, contentType, response.finalUrl, settings, seen);
+  } catch (error) {
+    // The URL still moved even though this document was unusable.
+    // Anything unclassified thrown while parsing is still about the document, not the network.
+    const kind = error instanceof FeedError ? error.kind : 'parse';
+    throw new FeedError(kind, (error as Error).message, { permanentUrl: response.permanentUrl });
+  }
+  const truncation = truncationOf(parsed.ending, current.seenEntryDigests?.length ?? null);
+  if (truncation !== null) {
+    throw new FeedError('truncated', truncation, { permanentUrl: response.permanentUrl });
+  }
+  return parsed;
+}
+
+/** Any failure of a fetch, classified, with the state that backs the feed off (or follows where it moved). */
+function failedOutcome(error: unknown, current: FeedState, now: Date, settings: FetchOptions): FetchOutcome {
+  const classified = classifyError(error);
+  const details = error instanceof FeedError ? error.details : {};
+  const nextState = stateAfterFailure(
+    current,
+    {
+      now,
+      error: classified,
+      httpStatus: details.httpStatus,
+      retryAfter: details.retryAfter,
+      permanentUrl: details.permanentUrl,
+    },
+    settings,
+  );
+  return { kind: 'failed', error: classified, nextState };
 }

@@ -216,61 +216,23 @@ export async function httpGetFeed(
   const chain = new RedirectChain(target.url, settings.maxRedirects);
   let current = chain.current;
   const deadline = startDeadline(settings.timeoutMs, current.href);
-  const headers: Record<string, string> = {
-    'user-agent': settings.userAgent,
-    accept:
-      'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
-    'accept-encoding': 'gzip, deflate, br',
-  };
-  if (target.etag) headers['if-none-match'] = target.etag;
-  if (target.lastModified) headers['if-modified-since'] = target.lastModified;
+  const headers = requestHeaders(target, settings.userAgent);
   try {
     for (;;) {
       const pinned = await raceDeadline(
         resolveAllowedAddress(current, settings.allowPrivateNetwork, network.resolver, network.addressPolicy),
         deadline,
       );
-      const { response, request } = await sendRequest(current, pinned, headers, deadline, pool);
-      const status = response.statusCode ?? 0;
-      const location = headerValue(response.headers, 'location');
-      if (REDIRECT_STATUSES.has(status) && location !== null) {
-        // The redirect body is never wanted; destroying frees the socket at once.
-        response.destroy();
-        request.destroy();
-        current = chain.follow(status, location);
-        continue;
+      const exchange = await sendRequest(current, pinned, headers, deadline, pool);
+      const status = exchange.response.statusCode ?? 0;
+      const location = headerValue(exchange.response.headers, 'location');
+      if (!REDIRECT_STATUSES.has(status) || location === null) {
+        return await finalResponse(exchange, { url: current, chain, maxBytes: settings.maxBytes, deadline });
       }
-      if (status === 304) {
-        // No body follows a 304; once its end is read, a pooled connection is free for the next feed on this host.
-        response.resume();
-        await finished(response).catch(() => request.destroy());
-        return {
-          status,
-          headers: response.headers,
-          finalUrl: current.href,
-          permanentUrl: chain.permanentUrl,
-          body: null,
-        };
-      }
-      if (status < 200 || status > 299) {
-        response.destroy();
-        request.destroy();
-        throw new FeedError('http_status', `HTTP ${status} from ${current.href}`, {
-          httpStatus: status,
-          retryAfter: headerValue(response.headers, 'retry-after'),
-          permanentUrl: chain.permanentUrl,
-        });
-      }
-      const declaredLength = Number(headerValue(response.headers, 'content-length'));
-      if (Number.isFinite(declaredLength) && declaredLength > settings.maxBytes) {
-        response.destroy();
-        request.destroy();
-        throw new FeedError('too_large', `Content-Length ${declaredLength} exceeds ${settings.maxBytes} bytes`, {
-          permanentUrl: chain.permanentUrl,
-        });
-      }
-      const body = await readCappedBody(response, request, settings.maxBytes, deadline);
-      return { status, headers: response.headers, finalUrl: current.href, permanentUrl: chain.permanentUrl, body };
+      // The redirect body is never wanted; destroying frees the socket at once.
+      exchange.response.destroy();
+      exchange.request.destroy();
+      current = chain.follow(status, location);
     }
   } catch (error) {
     // A request destroyed by the deadline may surface as a generic socket error; the deadline is the cause.
@@ -279,6 +241,62 @@ export async function httpGetFeed(
   } finally {
     deadline.clear();
   }
+}
+
+const ACCEPTED_TYPES =
+  'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+
+/** The headers of every hop: the validators of the last fetch make the request conditional. */
+function requestHeaders(target: ConditionalRequest, userAgent: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': userAgent,
+    accept: ACCEPTED_TYPES,
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  if (target.etag) headers['if-none-match'] = target.etag;
+  if (target.lastModified) headers['if-modified-since'] = target.lastModified;
+  return headers;
+}
+
+/** Where a response that is no redirect came from, and what its body may cost. */
+interface FinalHop {
+  url: URL;
+  chain: RedirectChain;
+  maxBytes: number;
+  deadline: Deadline;
+}
+
+/** The answer at the end of the redirects: a 304, or a 2xx with its body read; any other status is a FeedError. */
+async function finalResponse(
+  { response, request }: { response: IncomingMessage; request: ClientRequest },
+  { url, chain, maxBytes, deadline }: FinalHop,
+): Promise<FeedHttpResponse> {
+  const status = response.statusCode ?? 0;
+  const answer = { status, headers: response.headers, finalUrl: url.href, permanentUrl: chain.permanentUrl };
+  if (status === 304) {
+    // No body follows a 304; once its end is read, a pooled connection is free for the next feed on this host.
+    response.resume();
+    await finished(response).catch(() => request.destroy());
+    return { ...answer, body: null };
+  }
+  if (status < 200 || status > 299) {
+    response.destroy();
+    request.destroy();
+    throw new FeedError('http_status', `HTTP ${status} from ${url.href}`, {
+      httpStatus: status,
+      retryAfter: headerValue(response.headers, 'retry-after'),
+      permanentUrl: chain.permanentUrl,
+    });
+  }
+  const declaredLength = Number(headerValue(response.headers, 'content-length'));
+  if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
+    response.destroy();
+    request.destroy();
+    throw new FeedError('too_large', `Content-Length ${declaredLength} exceeds ${maxBytes} bytes`, {
+      permanentUrl: chain.permanentUrl,
+    });
+  }
+  return { ...answer, body: await readCappedBody(response, request, maxBytes, deadline) };
 }
 
 /**
