@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createDynamoClient,
   createDynamoStoryStore,
@@ -15,7 +16,7 @@ import { clipText } from '../core/text-limits';
 import { type DemoFeedServer, startDemoFeedServer } from '../demo/feed-server';
 import { SimulatedClock } from '../demo/simulated-clock';
 import { DEMO_TIMELINE, type DemoTimeline } from '../demo/timeline';
-import { loadStory } from '../detection/index';
+import { loadStory, type StoryDefinition } from '../detection/index';
 import { feedFileNames } from '../feeds/story-feeds';
 import { writeStoryFeeds } from '../feeds/write-feeds';
 import { createHttpFeedFetcher } from '../ingestion/index';
@@ -96,46 +97,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const client = createDynamoClient({ endpoint: dynamo.endpoint });
   let feedServer: DemoFeedServer | null = null;
   try {
-    // The default table, so `storywatch stances/history/report --data-dir <dir>` can inspect a persisted demo.
-    if (options.fresh) await dropTable(client, DEFAULT_TABLE_NAME);
-    await ensureTable(client, DEFAULT_TABLE_NAME);
-    const store = createDynamoStoryStore({ client, tableName: DEFAULT_TABLE_NAME, clock });
-    const outletIds = new Set(timeline.outlets.map((outlet) => outlet.id));
-    if ((await store.listFeedStates()).some((state) => outletIds.has(state.feedId))) {
-      // Its items are all claimed already and its feed states point at ports that are gone.
-      throw new DemoStoreNotEmptyError(
-        `the store in ${options.dataDir ?? 'memory'} already holds a demo run; pass --fresh to start over`,
-      );
-    }
+    const store = await openEmptyDemoStore(client, timeline, clock, options);
     feedServer = await startDemoFeedServer(timeline, { clock });
-    const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true });
     const deps = {
       store,
-      fetcher,
+      fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true }),
       clock,
       stories: [story],
       notifier: options.withChannels ? options.withChannels(options.notifier, store, clock) : options.notifier,
       ...(options.reader ? { reader: options.reader } : {}),
     };
-    const titles = new Map<string, string>();
-
     out.write(
       `storywatch demo — ${story.title}\n${timeline.items.length} invented items from ${timeline.outlets.length} loopback feeds, ${days.length} news days\n\n`,
     );
-    const result: DemoResult = {
-      steps: 0,
-      followUpIds: [],
-      otherIds: [],
-      stanceChanges: [],
-      conditionChanges: 0,
-      alertsSent: 0,
-      alertsFailed: 0,
-      finalStances: [],
-      feedResponses: { full: 0, notModified: 0 },
-      feedRequests: { total: 0, conditional: 0 },
-      reportPath: null,
-      reportHtml: '',
-    };
+    const result = emptyResult();
+    const titles = new Map<string, string>();
     for (const day of days) {
       options.signal?.throwIfAborted();
       clock.advanceTo(day);
@@ -145,39 +121,88 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       recordStep(result, report);
       printStep(out, day, report, titles);
     }
-
     result.feedRequests = {
       total: feedServer.requests.length,
       conditional: feedServer.requests.filter((request) => request.conditional).length,
     };
-    result.finalStances = await store.getStanceStates(story.id);
-    out.write(
-      `\nStances on ${clock.now().toISOString().slice(0, 10)}:\n${formatStanceTable(story, result.finalStances)}\n`,
-    );
-    const data = await collectReportData(store, story, { until: clock.now() });
-    // The feeds are written next to the report, so the page links them by their file names.
-    const names = feedFileNames(story.id);
-    result.reportHtml = renderReport(data, options.reportPath ? { feeds: names } : {});
-    if (options.reportPath) {
-      mkdirSync(dirname(options.reportPath), { recursive: true });
-      writeFileSync(options.reportPath, result.reportHtml);
-      result.reportPath = options.reportPath;
-      writeStoryFeeds(data, dirname(options.reportPath), { page: basename(options.reportPath) });
-    }
-    out.write(
-      `\n${result.followUpIds.length} follow-ups, ${result.otherIds.length} other items, ${result.stanceChanges.length} stance changes, ${result.conditionChanges} condition changes, ${result.alertsSent} alerts sent` +
-        `${result.alertsFailed ? `, ${result.alertsFailed} alerts failed` : ''}\n` +
-        `feeds answered ${result.feedResponses.full} full responses and ${result.feedResponses.notModified} × 304 Not Modified\n` +
-        (result.reportPath
-          ? `report: ${shownPath(result.reportPath)}\nfeeds: ${feedNamesOf(story.id).join(', ')} next to it\n`
-          : ''),
-    );
+    await finishDemo(store, story, clock, options, result);
     return result;
   } finally {
     await feedServer?.close();
     client.destroy();
     await dynamo.close();
   }
+}
+
+/** The store on the default table, refused when it already holds a run of this timeline. */
+async function openEmptyDemoStore(
+  client: DynamoDBClient,
+  timeline: DemoTimeline,
+  clock: Clock,
+  options: DemoOptions,
+): Promise<StoryStore> {
+  // The default table, so `storywatch stances/history/report --data-dir <dir>` can inspect a persisted demo.
+  if (options.fresh) await dropTable(client, DEFAULT_TABLE_NAME);
+  await ensureTable(client, DEFAULT_TABLE_NAME);
+  const store = createDynamoStoryStore({ client, tableName: DEFAULT_TABLE_NAME, clock });
+  const outletIds = new Set(timeline.outlets.map((outlet) => outlet.id));
+  if ((await store.listFeedStates()).some((state) => outletIds.has(state.feedId))) {
+    // Its items are all claimed already and its feed states point at ports that are gone.
+    throw new DemoStoreNotEmptyError(
+      `the store in ${options.dataDir ?? 'memory'} already holds a demo run; pass --fresh to start over`,
+    );
+  }
+  return store;
+}
+
+function emptyResult(): DemoResult {
+  return {
+    steps: 0,
+    followUpIds: [],
+    otherIds: [],
+    stanceChanges: [],
+    conditionChanges: 0,
+    alertsSent: 0,
+    alertsFailed: 0,
+    finalStances: [],
+    feedResponses: { full: 0, notModified: 0 },
+    feedRequests: { total: 0, conditional: 0 },
+    reportPath: null,
+    reportHtml: '',
+  };
+}
+
+/** After the last day: the final stances, the report and its feeds, and the summary lines. */
+async function finishDemo(
+  store: StoryStore,
+  story: StoryDefinition,
+  clock: Clock,
+  options: DemoOptions,
+  result: DemoResult,
+) {
+  const { out } = options;
+  result.finalStances = await store.getStanceStates(story.id);
+  out.write(
+    `\nStances on ${clock.now().toISOString().slice(0, 10)}:\n${formatStanceTable(story, result.finalStances)}\n`,
+  );
+  const data = await collectReportData(store, story, { until: clock.now() });
+  // The feeds are written next to the report, so the page links them by their file names.
+  const names = feedFileNames(story.id);
+  result.reportHtml = renderReport(data, options.reportPath ? { feeds: names } : {});
+  if (options.reportPath) {
+    mkdirSync(dirname(options.reportPath), { recursive: true });
+    writeFileSync(options.reportPath, result.reportHtml);
+    result.reportPath = options.reportPath;
+    writeStoryFeeds(data, dirname(options.reportPath), { page: basename(options.reportPath) });
+  }
+  out.write(
+    `\n${result.followUpIds.length} follow-ups, ${result.otherIds.length} other items, ${result.stanceChanges.length} stance changes, ${result.conditionChanges} condition changes, ${result.alertsSent} alerts sent` +
+      `${result.alertsFailed ? `, ${result.alertsFailed} alerts failed` : ''}\n` +
+      `feeds answered ${result.feedResponses.full} full responses and ${result.feedResponses.notModified} × 304 Not Modified\n` +
+      (result.reportPath
+        ? `report: ${shownPath(result.reportPath)}\nfeeds: ${feedNamesOf(story.id).join(', ')} next to it\n`
+        : ''),
+  );
 }
 
 /** End of every UTC day that has at least one item, oldest first. */
