@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
 import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
 import { startTableOver } from '../adapters/dynamodb/start-over';
@@ -63,57 +64,82 @@ export async function openStoreFromOptions(
   const endpoint = stringOption(context as CommandContext, 'endpoint') ?? nonEmpty(env.STORYWATCH_DYNAMODB_ENDPOINT);
   const explicitTable = stringOption(context as CommandContext, 'table') ?? nonEmpty(env.STORYWATCH_TABLE);
   const region = stringOption(context as CommandContext, 'region') ?? nonEmpty(env.AWS_REGION);
-  const dataDir = stringOption(context as CommandContext, 'data-dir');
-  const tableName = explicitTable ?? DEFAULT_TABLE_NAME;
-  const clockOption = options.clock ? { clock: options.clock } : {};
-  const startOver = (client: ReturnType<typeof createDynamoClient>) =>
-    startTableOver(client, tableName, { keepReadings: options.keepReadings === true });
+  const where: StorePlace = {
+    tableName: explicitTable ?? DEFAULT_TABLE_NAME,
+    region,
+    dataDir: stringOption(context as CommandContext, 'data-dir'),
+    options,
+  };
+  if (endpoint) return openAtEndpoint(endpoint, where);
+  if (explicitTable || stringOption(context as CommandContext, 'region')) return openInAws(where);
+  return openEmbedded(where);
+}
 
-  if (endpoint) {
-    if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --endpoint');
-    const client = createDynamoClient({ endpoint, ...(region ? { region } : {}) });
-    // Emulators start empty; a remote endpoint is someone's real table and is never created implicitly.
-    if (options.fresh && !isLoopbackEndpoint(endpoint)) {
-      throw new UsageError('--fresh only empties local stores, never a table behind a remote endpoint');
-    }
-    const keptReadings = options.fresh ? await startOver(client) : 0;
-    if (isLoopbackEndpoint(endpoint)) await ensureTable(client, tableName);
-    return {
-      store: createDynamoStoryStore({ client, tableName, ...clockOption }),
-      describe: `table ${tableName} at ${endpoint}`,
-      dataDir: null,
-      keptReadings,
-      close: async () => client.destroy(),
-    };
+/** What the flags and the environment named, whichever kind of store they lead to. */
+interface StorePlace {
+  tableName: string;
+  region: string | undefined;
+  dataDir: string | undefined;
+  options: OpenStoreOptions;
+}
+
+function storeOn(client: DynamoDBClient, { tableName, options }: StorePlace): StoryStore {
+  return createDynamoStoryStore({ client, tableName, ...(options.clock ? { clock: options.clock } : {}) });
+}
+
+const startOver = (client: DynamoDBClient, { tableName, options }: StorePlace) =>
+  startTableOver(client, tableName, { keepReadings: options.keepReadings === true });
+
+async function openAtEndpoint(endpoint: string, where: StorePlace): Promise<OpenedStore> {
+  const { tableName, region, dataDir, options } = where;
+  if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --endpoint');
+  const client = createDynamoClient({ endpoint, ...(region ? { region } : {}) });
+  // Emulators start empty; a remote endpoint is someone's real table and is never created implicitly.
+  if (options.fresh && !isLoopbackEndpoint(endpoint)) {
+    throw new UsageError('--fresh only empties local stores, never a table behind a remote endpoint');
   }
-  if (explicitTable || stringOption(context as CommandContext, 'region')) {
-    if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --table');
-    if (options.fresh) throw new UsageError('--fresh only empties local stores, never a table in AWS');
-    const client = createDynamoClient(region ? { region } : {});
-    return {
-      store: createDynamoStoryStore({ client, tableName, ...clockOption }),
-      describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
-      dataDir: null,
-      keptReadings: 0,
-      close: async () => client.destroy(),
-    };
-  }
-  const directory = dataDir ?? DEFAULT_DATA_DIR;
+  const keptReadings = options.fresh ? await startOver(client, where) : 0;
+  if (isLoopbackEndpoint(endpoint)) await ensureTable(client, tableName);
+  return {
+    store: storeOn(client, where),
+    describe: `table ${tableName} at ${endpoint}`,
+    dataDir: null,
+    keptReadings,
+    close: async () => client.destroy(),
+  };
+}
+
+function openInAws(where: StorePlace): OpenedStore {
+  const { tableName, region, dataDir, options } = where;
+  if (dataDir) throw new UsageError('--data-dir is for the embedded store; it cannot be combined with --table');
+  if (options.fresh) throw new UsageError('--fresh only empties local stores, never a table in AWS');
+  const client = createDynamoClient(region ? { region } : {});
+  return {
+    store: storeOn(client, where),
+    describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
+    dataDir: null,
+    keptReadings: 0,
+    close: async () => client.destroy(),
+  };
+}
+
+async function openEmbedded(where: StorePlace): Promise<OpenedStore> {
+  const directory = where.dataDir ?? DEFAULT_DATA_DIR;
   // A mistyped --data-dir opens a new store; saying so explains the empty answers that follow.
   const isNew = !existsSync(directory);
   const embedded = await startEmbeddedDynamo({ dataDir: directory });
   const client = createDynamoClient({ endpoint: embedded.endpoint });
   let keptReadings = 0;
   try {
-    if (options.fresh) keptReadings = await startOver(client);
-    await ensureTable(client, tableName);
+    if (where.options.fresh) keptReadings = await startOver(client, where);
+    await ensureTable(client, where.tableName);
   } catch (error) {
     client.destroy();
     await embedded.close();
     throw error;
   }
   return {
-    store: createDynamoStoryStore({ client, tableName, ...clockOption }),
+    store: storeOn(client, where),
     describe: `embedded store in ${directory}${isNew ? ' (new: nothing was stored there before)' : ''}`,
     dataDir: directory,
     keptReadings,
