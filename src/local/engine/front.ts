@@ -20,7 +20,7 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
     writeQueue = run.catch(() => undefined);
     return run;
   };
-  const keyNames = new KeyNameCache();
+  const front: Front = { engineUrl, engineHandler, serialized, keyNames: new KeyNameCache() };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
@@ -40,39 +40,53 @@ export function createTransactionFront(engineUrl: string, engineHandler?: Reques
       else gate.track(handOver(engineHandler, request, response));
       return;
     }
-    const handled = (async () => {
-      const body = await readBody(request);
-      const headers = forwardedHeaders(request);
-      const call = (target: string, payload: unknown) =>
-        engineHandler
-          ? callInProcess(engineHandler, headers, target, JSON.stringify(payload))
-          : sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
-      let reply: EngineReply;
-      if (operation === 'TransactWriteItems') {
-        reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
-        // A missing table, or a key that no longer fits it: the table changed since its key names were cached.
-        if (['ResourceNotFoundException', 'ValidationException'].includes(errorType(reply))) keyNames.forgetAll();
-      } else if (WRITE_OPERATIONS.has(operation)) {
-        reply = await serialized(() => sendToEngine(engineUrl, headers, operation, body));
-      } else {
-        // A table created or deleted under a known name may come back with another key. Forgotten again once the
-        // engine answered, in case a transaction cached the old key while the change was under way.
-        const changesTables = operation === 'CreateTable' || operation === 'DeleteTable';
-        if (changesTables) keyNames.forgetAll();
-        reply = await sendToEngine(engineUrl, headers, operation, body);
-        if (changesTables) keyNames.forgetAll();
-      }
-      response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(reply.body);
-    })().catch((error: unknown) => {
-      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(
-        JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
-      );
-    });
+    const handled = replyThroughFront(front, operation, request)
+      .then((reply) => {
+        response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(reply.body);
+      })
+      .catch((error: unknown) => {
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(
+          JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+        );
+      });
     gate.track(handled);
   });
   return Object.assign(server, { drain: gate.drain });
+}
+
+/** What the front passes requests on with: the engine, the one write queue and the tables' cached key names. */
+interface Front {
+  engineUrl: string;
+  engineHandler: RequestListener | undefined;
+  serialized<T>(work: () => Promise<T>): Promise<T>;
+  keyNames: KeyNameCache;
+}
+
+/** The engine's reply to a request the front handles itself: transactions, writes in turn, table changes. */
+async function replyThroughFront(front: Front, operation: string, request: IncomingMessage): Promise<EngineReply> {
+  const { engineUrl, engineHandler, serialized, keyNames } = front;
+  const body = await readBody(request);
+  const headers = forwardedHeaders(request);
+  const call = (target: string, payload: unknown) =>
+    engineHandler
+      ? callInProcess(engineHandler, headers, target, JSON.stringify(payload))
+      : sendToEngine(engineUrl, headers, target, JSON.stringify(payload));
+  if (operation === 'TransactWriteItems') {
+    const reply = await serialized(() => runTransaction(call, keyNames, JSON.parse(body)));
+    // A missing table, or a key that no longer fits it: the table changed since its key names were cached.
+    if (['ResourceNotFoundException', 'ValidationException'].includes(errorType(reply))) keyNames.forgetAll();
+    return reply;
+  }
+  if (WRITE_OPERATIONS.has(operation)) return serialized(() => sendToEngine(engineUrl, headers, operation, body));
+  // A table created or deleted under a known name may come back with another key. Forgotten again once the
+  // engine answered, in case a transaction cached the old key while the change was under way.
+  const changesTables = operation === 'CreateTable' || operation === 'DeleteTable';
+  if (changesTables) keyNames.forgetAll();
+  const reply = await sendToEngine(engineUrl, headers, operation, body);
+  if (changesTables) keyNames.forgetAll();
+  return reply;
 }
 
 /** The front, with a way to stop taking requests and wait for those the engine is still working on. */
