@@ -8,18 +8,20 @@ import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog } from './lib/observability';
-import { productionDueFeeds, productionStore } from './lib/wiring';
+import { productionDueFeeds, productionStore, productionWebSub } from './lib/wiring';
 
-const production = lazy(async () =>
-  createDispatcherHandler({
+const production = lazy(async () => {
+  const due = productionDueFeeds();
+  return createDispatcherHandler({
     store: productionStore(),
-    due: productionDueFeeds(),
+    due,
+    websub: productionWebSub(due),
     clock: systemClock,
     feeds: loadFeedRegistry(feedRegistryPath()),
     feedQueue: createSqsFeedQueue(new SQSClient({}), feedQueueUrl()),
     log: createLog(),
-  }),
-);
+  });
+});
 
 export const handler = async (event: ScheduledInvocation, context: InvocationContext) =>
   (await production())(event, context);

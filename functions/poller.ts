@@ -8,12 +8,20 @@ import { createPollerHandler } from './handlers/poller';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
-import { productionDueFeeds, productionSchedule, productionStore, productionStoryHeat } from './lib/wiring';
+import {
+  productionDueFeeds,
+  productionSchedule,
+  productionStore,
+  productionStoryHeat,
+  productionWebSub,
+} from './lib/wiring';
 
-const production = lazy(async () =>
-  createPollerHandler({
+const production = lazy(async () => {
+  const due = productionDueFeeds();
+  return createPollerHandler({
     store: productionStore(),
-    due: productionDueFeeds(),
+    due,
+    push: productionWebSub(due),
     clock: systemClock,
     fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
     schedule: productionSchedule(),
@@ -21,7 +29,7 @@ const production = lazy(async () =>
     itemQueue: createSqsItemQueue(new SQSClient({}), itemQueueUrl()),
     metrics: createPowertoolsMetrics(monitoringLevel()),
     log: createLog(),
-  }),
-);
+  });
+});
 
 export const handler = async (event: SqsEvent, context: InvocationContext) => (await production())(event, context);

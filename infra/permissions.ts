@@ -8,13 +8,15 @@ import type { TableAction } from './constructs/storywatch-function';
 export const TABLE_ACCESS = {
   // Due-time index: registerFeeds reads its mark (GetItem) and pointers (BatchGetItem), writes new feeds
   // (BatchWriteItem); readDue (Query); claimDue and dropFeed are transactions of puts and deletes (PutItem,
-  // DeleteItem), a lost claim reads the pointer (GetItem).
+  // DeleteItem), a lost claim reads the pointer (GetItem). WebSub upkeep: the subscriptions due (Query on gsi2),
+  // written back (BatchWriteItem); a feed that stopped pushing has its due time moved (GetItem, PutItem, DeleteItem).
   dispatcher: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   // pollOneFeed: getFeedState and, for a hot feed, the story heat (GetItem); claimItems reads claims (BatchGetItem)
   // and writes them in conditional transactions or single conditional puts (PutItem); replaceFeedState (a
   // conditional PutItem); setDue reads the feed's due pointer (GetItem) and moves it in a transaction (PutItem,
-  // DeleteItem).
-  poller: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem'],
+  // DeleteItem). A feed naming a WebSub hub: its subscription looked up (Query on gsi1) and, when it has none that
+  // pushes, the request stored (BatchWriteItem).
+  poller: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   // analyzeItems: story profiles (GetItem, PutItem), stance states (Query), stance commits in conditional
   // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-ups and item marks (BatchWriteItem);
   // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem);

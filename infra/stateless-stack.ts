@@ -126,6 +126,7 @@ export class StatelessStack extends Stack {
       functionDefaults,
       itemQueue: this.ingestion.itemQueue.queue,
     });
+    this.websub.nameCallbackTo(this.ingestion.poller, this.ingestion.dispatcher);
     this.channels = new AlertChannels(this, 'Channels', {
       channels: props.channels ?? [],
       publisher: this.analysis.publisher,

@@ -3,7 +3,7 @@ import type { FeedDefinition } from '../../src/core/feed';
 import type { DueFeeds } from '../../src/core/ports/due-feeds';
 import type { ItemQueue } from '../../src/core/ports/queues';
 import { dueAfterPoll } from '../../src/pipeline/dispatch-due';
-import { type FeedPollReport, type PollDeps, pollOneFeed } from '../../src/pipeline/poll-feeds';
+import { type FeedPollReport, type PollDeps, type PushWatch, pollOneFeed } from '../../src/pipeline/poll-feeds';
 import { parseJsonBody, processSqsBatch } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
 import { parseFeedDefinition } from '../lib/messages';
@@ -21,7 +21,8 @@ export interface PollerDeps extends PollDeps {
  * One poll message → poll that feed, enqueue its new items. A failed fetch is a normal outcome (the feed state
  * records it and backs off); only our own faults, such as an unreachable table or queue, fail the record.
  */
-export function createPollerHandler(deps: PollerDeps) {
+export function createPollerHandler(options: PollerDeps) {
+  const deps = options.push ? { ...options, push: bestEffort(options.push, options.log) } : options;
   return async (event: SqsEvent, context?: InvocationContext): Promise<SqsBatchResponse> => {
     try {
       return await processSqsBatch(
@@ -36,6 +37,26 @@ export function createPollerHandler(deps: PollerDeps) {
       deps.fetcher.closeConnections();
       deps.metrics.flush();
     }
+  };
+}
+
+/**
+ * WebSub upkeep on a poll never costs the poll: when the subscription store cannot be read, the feed is taken as
+ * not pushing (polled on its own pace) and the next poll of it tries again.
+ */
+function bestEffort(push: PushWatch, log: Log): PushWatch {
+  return {
+    async watch(feed, found) {
+      try {
+        return await push.watch(feed, found);
+      } catch (error) {
+        log.warn('could not look after the WebSub subscription; the feed is polled as usual', {
+          feedId: feed.id,
+          error: (error as Error).message,
+        });
+        return false;
+      }
+    },
   };
 }
 

@@ -6,12 +6,20 @@ import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
 import { createDynamoSubscriptions } from '../../src/adapters/dynamodb/subscriptions';
-import { adaptiveSchedule, feedRegistryPath, tableName } from '../../src/config/env';
-import type { BudgetLimits, DueFeeds, ReadingBudget, StoryHeat, StoryStore } from '../../src/core/ports';
+import { adaptiveSchedule, feedRegistryPath, tableName, websubCallbackBase } from '../../src/config/env';
+import {
+  type BudgetLimits,
+  type DueFeeds,
+  type ReadingBudget,
+  type StoryHeat,
+  type StoryStore,
+  systemClock,
+} from '../../src/core/ports';
 import type { WebSubSubscriptions } from '../../src/core/ports/subscriptions';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../src/ingestion/feed-schedule';
 import { DEFAULT_FETCH_OPTIONS } from '../../src/ingestion/options';
 import { loadFeedRegistry } from '../../src/ingestion/registry';
+import { createHttpHubClient, createWebSubSubscriber, type WebSubSubscriber } from '../../src/websub/subscriber';
 
 /**
  * Shared pieces of the production wiring. Each entry file (functions/<name>.ts) wires only the clients it
@@ -41,9 +49,27 @@ export function productionReadingBudget(limits: BudgetLimits): ReadingBudget {
   return createDynamoReadingBudget(createTableRequests(createDynamoClient(), tableName()), { limits });
 }
 
-/** WebSub subscriptions on the same table: the callback reads and updates them, the dispatcher renews them. */
+/** WebSub subscriptions on the same table: the callback reads and updates them, the poller asks hubs, the dispatcher renews. */
 export function productionSubscriptions(): WebSubSubscriptions {
   return createDynamoSubscriptions(createTableRequests(createDynamoClient(), tableName()));
+}
+
+/** How long a hub may take to answer a subscription request from a function (the dispatcher's tick is short). */
+const HUB_TIMEOUT_MS = 5_000;
+
+/**
+ * The WebSub subscriber of the poller (subscribes to the hubs polls find) and the dispatcher (lease upkeep): hub
+ * requests through the address guard, callbacks under the callback function's URL, and a feed that stops pushing
+ * put back on its polling schedule by moving its due time to now.
+ */
+export function productionWebSub(due: DueFeeds): WebSubSubscriber {
+  return createWebSubSubscriber({
+    subscriptions: productionSubscriptions(),
+    hubClient: createHttpHubClient({ allowPrivateNetwork: false, timeoutMs: HUB_TIMEOUT_MS }),
+    clock: systemClock,
+    callbackBase: websubCallbackBase(),
+    resumePolling: (feedId) => due.advanceDue(feedId, systemClock.now().toISOString()),
+  });
 }
 
 /** The adaptive schedule's thresholds and the registry's feeds per host (their share of each host's budget). */

@@ -53,4 +53,12 @@ export class WebSubCallback extends Construct {
     });
     this.callbackBase = `${this.url.url}${CALLBACK_PATH}`;
   }
+
+  /**
+   * Names the callback base to a function that asks hubs for subscriptions (the poller, on a feed naming a hub;
+   * the dispatcher, renewing leases). Nothing to grant: hubs call the URL, our functions only put it in a form.
+   */
+  nameCallbackTo(...functions: StorywatchFunction[]): void {
+    for (const fn of functions) fn.function.addEnvironment(ENV.websubCallbackBase, this.callbackBase);
+  }
 }

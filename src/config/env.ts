@@ -19,6 +19,8 @@ export const ENV = {
   channels: 'STORYWATCH_CHANNELS',
   /** `publisher` when the publisher's sweep delivers to channels, so the analyzer sends to SNS only; else `none`. */
   channelDelivery: 'STORYWATCH_CHANNEL_DELIVERY',
+  /** Base of the WebSub callback URLs (`<function URL>websub`): the poller and the dispatcher subscribe with it. */
+  websubCallbackBase: 'STORYWATCH_WEBSUB_CALLBACK_BASE',
   siteBucket: 'SITE_BUCKET',
   siteUrl: 'STORYWATCH_SITE_URL',
 } as const;
@@ -62,6 +64,15 @@ export const feedRegistryPath = (env: Env = process.env) => requirePathEnv(ENV.f
 export const pollDeadlineMs = (env: Env = process.env) => requirePositiveIntegerEnv(ENV.pollDeadlineMs, env);
 
 export const siteBucket = (env: Env = process.env) => requireEnv(ENV.siteBucket, env);
+
+/** Where hubs reach our callback: an https URL (the callback's function URL and path), never a local address. */
+export function websubCallbackBase(env: Env = process.env): string {
+  const raw = requireEnv(ENV.websubCallbackBase, env);
+  if (!/^https:\/\/[^/?#]+\/[^?#]*$/.test(raw)) {
+    throw new Error(`Environment variable ${ENV.websubCallbackBase} must be an https URL with a path, got "${raw}"`);
+  }
+  return raw;
+}
 
 /**
  * The hosted site's root as readers reach it: https, ending in "/". Its path is also the objects' key prefix in

@@ -75,6 +75,11 @@ export interface FeedState {
   freshness?: { ttlMinutes: number | null; cacheControl: string | null };
   /** The adaptive scheduler's memory of this feed (see ingestion/adaptive-schedule.ts); absent before its first. */
   schedule?: FeedScheduleMemory;
+  /**
+   * The WebSub hub the last document (or its Link header) named, and the topic to subscribe to there; absent when
+   * it named none. The poller subscribes to it when the feed has no subscription that pushes (websub/upkeep.ts).
+   */
+  websubHub?: { hub: string; topic: string };
 }
 
 /** What the adaptive scheduler remembers about one feed between polls (stored with the feed state). */

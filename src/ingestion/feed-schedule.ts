@@ -32,6 +32,11 @@ export interface PollSignals {
   followUps: number;
   /** Follow-ups per hour across all feeds (see storyHeatPerHour). */
   storyHeat: number;
+  /**
+   * The feed has a WebSub subscription that pushes: its polls are only a safety net, at the longest interval.
+   * When the subscription stops pushing, the upkeep moves the feed's due time to now (websub/subscriber.ts).
+   */
+  pushed?: boolean;
 }
 
 export function feedScheduleSettings(
@@ -142,9 +147,12 @@ export function scheduleNextPoll(
     },
     settings.schedule,
   );
+  const intervalSec = signals.pushed
+    ? Math.max(decision.intervalSec, settings.schedule.maxIntervalSec)
+    : decision.intervalSec;
   return {
     ...next,
-    nextPollAt: new Date(now.getTime() + decision.intervalSec * 1000).toISOString(),
+    nextPollAt: new Date(now.getTime() + intervalSec * 1000).toISOString(),
     schedule: decision.memory,
   };
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ClassifiedError, FeedItem, FeedState, FetchOutcome } from '../core/feed';
 import type { FeedFetcher } from '../core/ports';
 import { boundPublishedTime } from '../core/published-time';
+import { hubOfPolledDocument } from '../websub/discovery';
 import { type AddressPolicy, type HostResolver, systemResolver } from './address-guard';
 import { ConnectionPool } from './connection-pool';
 import { classifyError, FeedError } from './errors';
@@ -122,10 +123,19 @@ async function outcomeOf(
   }
   const parsed = await parseChangedDocument(response, response.body, current, settings);
   const hints = { cacheControl, ttlMinutes: parsed.feed.ttlMinutes };
-  const nextState = {
-    ...stateAfterSuccess(current, { now, changed: true, ...validators, hints }, settings),
-    seenEntryDigests: parsed.entryDigests,
-  };
+  const { websubHub: _previousHub, ...polled } = stateAfterSuccess(
+    current,
+    { now, changed: true, ...validators, hints },
+    settings,
+  );
+  // The hub the document names now (none: the feed stopped announcing one), for the poller's WebSub upkeep.
+  const websubHub = hubOfPolledDocument({
+    feedUrl: response.finalUrl,
+    linkHeader: response.headers.link,
+    body: response.body,
+    contentType: header(response.headers, 'content-type'),
+  });
+  const nextState = { ...polled, seenEntryDigests: parsed.entryDigests, ...(websubHub ? { websubHub } : {}) };
   return {
     kind: 'changed',
     items: parsed.items.map((item) => boundPublishedTime(item, now)),

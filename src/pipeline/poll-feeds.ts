@@ -20,6 +20,16 @@ export interface PollDeps {
   schedule?: FeedScheduleSettings;
   /** The story heat the analyzer keeps (AWS); a hot feed's next poll reads it. Without it the heat counts as 0. */
   heat?: StoryHeat;
+  /** WebSub (AWS): a poll of a feed that names a hub asks this whether the feed pushes (subscribing when needed). */
+  push?: PushWatch;
+}
+
+/**
+ * After a poll of a feed that names a hub: subscribes when the feed has no subscription that pushes or is about
+ * to, and answers whether its pushes are trusted now (then the poll is only a safety net, at the longest interval).
+ */
+export interface PushWatch {
+  watch(feed: FeedDefinition, found: NonNullable<FeedState['websubHub']>): Promise<boolean>;
 }
 
 export interface FeedPollReport {
@@ -108,7 +118,9 @@ export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, fee
   const outcome = await deps.fetcher.fetchFeed(feed, state, deps.clock.now());
   const report = pollReport(outcome, await claimItems(deps.store, itemsOf(outcome)));
   if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems, feed.id);
-  const saved = await saveRescheduled(deps, state, { report, nextState: outcome.nextState });
+  const hub = outcome.kind === 'failed' ? undefined : outcome.nextState.websubHub;
+  const pushed = hub && deps.push ? await deps.push.watch(feed, hub) : false;
+  const saved = await saveRescheduled(deps, state, { report, nextState: outcome.nextState }, pushed);
   return { ...report, nextPollAt: saved.nextPollAt };
 }
 
@@ -121,13 +133,19 @@ const SAVE_ATTEMPTS = 5;
  * kept by scheduling again on top of it. Follow-ups of this poll's own items are known only once the analyzer read
  * them, after this; the feed's rate, hints and the story heat count already.
  */
-async function saveRescheduled(deps: PollDeps, started: FeedState | null, polled: PolledFeed): Promise<FeedState> {
+async function saveRescheduled(
+  deps: PollDeps,
+  started: FeedState | null,
+  polled: PolledFeed,
+  pushed: boolean,
+): Promise<FeedState> {
   let previous = started;
   for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
     const storyHeat = await storyHeatFor(deps, previous);
     const [next] = rescheduleFeeds(deps, [polled], new Map(previous ? [[previous.feedId, previous]] : []), () => ({
       followUps: 0,
       storyHeat,
+      pushed,
     }));
     const state = next?.nextState ?? (polled.nextState as FeedState);
     if (await deps.store.replaceFeedState(previous, state)) return state;

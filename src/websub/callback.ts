@@ -15,11 +15,13 @@ import {
   type Subscription,
   type WebSubConfig,
 } from './subscription';
+import { latestOf, upkeepDueAt } from './upkeep';
 
 /** Where subscriptions live between requests (in memory locally; table rows in AWS): the WebSubSubscriptions port. */
 export type SubscriptionStore = WebSubSubscriptions;
 
-export function createMemorySubscriptionStore(): SubscriptionStore {
+/** `config` times the upkeep index (upkeepDueAt): pass the one the subscriber uses. */
+export function createMemorySubscriptionStore(config: WebSubConfig = DEFAULT_WEBSUB_CONFIG): SubscriptionStore {
   const byId = new Map<string, Subscription>();
   return {
     get: async (id) => byId.get(id),
@@ -27,6 +29,14 @@ export function createMemorySubscriptionStore(): SubscriptionStore {
       byId.set(subscription.id, subscription);
     },
     list: async () => [...byId.values()],
+    forFeed: async (feedId) => latestOf([...byId.values()].filter((entry) => entry.feedId === feedId)),
+    upkeepDue: async (now, limit) => {
+      const due = [...byId.values()]
+        .map((subscription) => ({ subscription, at: upkeepDueAt(subscription, config) }))
+        .filter((entry): entry is { subscription: Subscription; at: string } => entry.at !== null && entry.at <= now)
+        .sort((a, b) => a.at.localeCompare(b.at) || a.subscription.id.localeCompare(b.subscription.id));
+      return { subscriptions: due.slice(0, limit).map((entry) => entry.subscription), readUnits: 0 };
+    },
   };
 }
 

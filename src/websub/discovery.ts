@@ -3,6 +3,7 @@
  * headers or in the document itself, as `<link rel="hub">` (Atom, or `<atom:link>` inside RSS) and
  * `<link rel="self">`. Headers win over the document, as the Recommendation asks. Only http(s) URLs are kept.
  */
+import { decodeFeedBody } from '../ingestion/decode';
 
 export interface HubDiscovery {
   hubs: string[];
@@ -82,4 +83,29 @@ export function discoverHubs(input: {
   const hubs = headerHubs.length > 0 ? headerHubs : pick(fromDocument, 'hub', input.feedUrl);
   const self = pick(fromHeader, 'self', input.feedUrl)[0] ?? pick(fromDocument, 'self', input.feedUrl)[0] ?? null;
   return { hubs, self };
+}
+
+/** Feed-level links come before the first entry; this much of a document is read for them. */
+const HEAD_BYTES = 32 * 1024;
+
+/**
+ * The hub a polled document names, with the topic to subscribe to (its rel="self", else the URL it was fetched
+ * from), or null. Only the head of the document is decoded: a hub is named before the first entry.
+ */
+export function hubOfPolledDocument(input: {
+  feedUrl: string;
+  linkHeader?: string | string[] | null;
+  body: Uint8Array;
+  contentType: string | null;
+}): { hub: string; topic: string } | null {
+  let head: string | null;
+  try {
+    head = decodeFeedBody(input.body.subarray(0, HEAD_BYTES), input.contentType);
+  } catch {
+    // The cut fell inside a character of a strict decoder; the Link header may still name a hub.
+    head = null;
+  }
+  const found = discoverHubs({ feedUrl: input.feedUrl, linkHeader: input.linkHeader, document: head });
+  const hub = found.hubs[0];
+  return hub ? { hub, topic: found.self ?? input.feedUrl } : null;
 }

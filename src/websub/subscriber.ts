@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { mapWithConcurrency } from '../core/concurrency';
 import type { FeedDefinition } from '../core/feed';
 import type { Clock } from '../core/ports';
 import {
@@ -22,14 +23,13 @@ import { discoverHubs, type HubDiscovery } from './discovery';
 import {
   DEFAULT_WEBSUB_CONFIG,
   isPushActive,
-  needsRenewal,
   renewalRequested,
   requestSubscription,
   type Subscription,
   subscriptionFailed,
-  verificationOverdue,
   type WebSubConfig,
 } from './subscription';
+import { type DiscoveredHub, shouldSubscribe, upkeepStep } from './upkeep';
 
 export interface HubClient {
   /** POSTs a form to the hub; resolves with the status, or throws when the hub cannot be reached. */
@@ -86,17 +86,32 @@ export interface WebSubSubscriberDeps {
   clock: Clock;
   /** Our callback's base URL; each subscription's callback is `<base>/<id>`. */
   callbackBase: string;
-  config?: WebSubConfig;
+  /** Overrides of DEFAULT_WEBSUB_CONFIG. */
+  config?: Partial<WebSubConfig>;
   newId?: () => string;
+  /**
+   * Puts a feed whose subscription stopped pushing back on its polling schedule now (AWS: its due time moves to
+   * now); without it the feed simply keeps its schedule (local runs poll every feed on their own pace anyway).
+   */
+  resumePolling?: (feedId: string) => Promise<unknown>;
 }
 
 export interface MaintenanceReport {
   renewed: string[];
   failed: string[];
+  /** Feeds put back on their own polling schedule because their subscription stopped pushing. */
+  resumed: string[];
+  /** Read units the upkeep's read of due subscriptions cost (0 in memory). */
+  readUnits: number;
 }
 
+/** Subscriptions one upkeep run looks after at most; the rest are still due on the next. */
+export const UPKEEP_LIMIT = 20;
+/** Hub requests of one upkeep run in flight at once: a slow hub holds one slot, not the whole run. */
+const UPKEEP_IN_FLIGHT = 4;
+
 export function createWebSubSubscriber(deps: WebSubSubscriberDeps) {
-  const config = deps.config ?? DEFAULT_WEBSUB_CONFIG;
+  const config: WebSubConfig = { ...DEFAULT_WEBSUB_CONFIG, ...deps.config };
   const callbackOf = (subscription: Subscription) => `${deps.callbackBase.replace(/\/+$/, '')}/${subscription.id}`;
 
   async function send(subscription: Subscription): Promise<Subscription> {
@@ -116,9 +131,46 @@ export function createWebSubSubscriber(deps: WebSubSubscriberDeps) {
     }
   }
 
-  async function current(feedId: string): Promise<Subscription | undefined> {
-    const all = await deps.subscriptions.list();
-    return all.filter((subscription) => subscription.feedId === feedId).at(-1);
+  /** Asks the hub; a feed asked before keeps its subscription id (one row per feed) with a fresh secret. */
+  async function request(feed: FeedDefinition, found: DiscoveredHub, existing: Subscription | undefined) {
+    const requested = requestSubscription({
+      id: existing?.id ?? (deps.newId ?? randomUUID)(),
+      feedId: feed.id,
+      topic: found.topic,
+      hub: found.hub,
+      now: deps.clock.now(),
+    });
+    // Stored before the request goes out: the hub may call back before its POST answer arrives.
+    await deps.subscriptions.put(requested);
+    const sent = await send(requested);
+    if (sent !== requested) await deps.subscriptions.put(sent);
+    return sent;
+  }
+
+  /** The subscription stopped pushing: the feed is polled on its own schedule again, and this is noted once. */
+  async function fallBack(subscription: Subscription, now: Date): Promise<void> {
+    await deps.resumePolling?.(subscription.feedId);
+    await deps.subscriptions.put({ ...subscription, fallbackAt: now.toISOString() });
+  }
+
+  async function upkeepOne(subscription: Subscription, now: Date, report: MaintenanceReport): Promise<void> {
+    const step = upkeepStep(subscription, now, config);
+    if (step.kind === 'renew') {
+      const sent = await send(renewalRequested(subscription, now));
+      if (sent.status !== 'failed') {
+        await deps.subscriptions.put(sent);
+        report.renewed.push(subscription.feedId);
+        return;
+      }
+      await fallBack(sent, now);
+      report.failed.push(subscription.feedId);
+    } else if (step.kind === 'give-up') {
+      await fallBack(subscriptionFailed(subscription, step.note), now);
+      report.failed.push(subscription.feedId);
+    } else if (step.kind === 'resume-polling') {
+      await fallBack(subscription, now);
+    } else return;
+    report.resumed.push(subscription.feedId);
   }
 
   return {
@@ -126,47 +178,49 @@ export function createWebSubSubscriber(deps: WebSubSubscriberDeps) {
     async subscribe(feed: FeedDefinition, discovery: HubDiscovery): Promise<Subscription | null> {
       const hub = discovery.hubs[0];
       if (!hub) return null;
-      const existing = await current(feed.id);
-      if (existing && (existing.status === 'requested' || isPushActive(existing, deps.clock.now(), config))) {
-        return existing;
-      }
-      const requested = requestSubscription({
-        id: (deps.newId ?? randomUUID)(),
-        feedId: feed.id,
-        topic: discovery.self ?? feed.url,
-        hub,
-        now: deps.clock.now(),
-      });
-      // Stored before the request goes out: the hub may call back before its POST answer arrives.
-      await deps.subscriptions.put(requested);
-      const sent = await send(requested);
-      if (sent !== requested) await deps.subscriptions.put(sent);
-      return sent;
+      const found = { hub, topic: discovery.self ?? feed.url };
+      const existing = await deps.subscriptions.forFeed(feed.id);
+      if (existing && !shouldSubscribe(existing, found, deps.clock.now(), config)) return existing;
+      return request(feed, found, existing);
     },
 
-    /** Renews leases about to end and gives up on hubs that never verified; meant to run on a schedule. */
-    async maintain(): Promise<MaintenanceReport> {
+    /**
+     * After a poll of a feed that names a hub: asks the hub when the feed has no subscription that pushes or is
+     * about to, and says whether pushes for the feed are trusted now (then its polls are only a safety net).
+     */
+    async watch(feed: FeedDefinition, found: DiscoveredHub): Promise<boolean> {
+      const existing = await deps.subscriptions.forFeed(feed.id);
       const now = deps.clock.now();
-      const report: MaintenanceReport = { renewed: [], failed: [] };
-      for (const subscription of await deps.subscriptions.list()) {
-        if (verificationOverdue(subscription, now, config)) {
-          await deps.subscriptions.put(subscriptionFailed(subscription, 'hub never verified the subscription'));
-          report.failed.push(subscription.feedId);
-        } else if (needsRenewal(subscription, now, config)) {
-          const sent = await send(renewalRequested(subscription, now));
-          await deps.subscriptions.put(sent);
-          (sent.status === 'failed' ? report.failed : report.renewed).push(subscription.feedId);
-        }
-      }
+      if (!shouldSubscribe(existing, found, now, config)) return isPushActive(existing, now, config);
+      await request(feed, found, existing);
+      return false;
+    },
+
+    /**
+     * The scheduled upkeep: renews leases about to end, gives up on hubs that never verified or let a lease lapse,
+     * and puts feeds that stopped pushing back on their polling schedule. Reads only the subscriptions due for it.
+     */
+    async maintain(limit = UPKEEP_LIMIT): Promise<MaintenanceReport> {
+      const now = deps.clock.now();
+      const due = await deps.subscriptions.upkeepDue(now.toISOString(), limit);
+      const report: MaintenanceReport = { renewed: [], failed: [], resumed: [], readUnits: due.readUnits };
+      const settled = await mapWithConcurrency(due.subscriptions, UPKEEP_IN_FLIGHT, (subscription) =>
+        upkeepOne(subscription, now, report),
+      );
+      // The others were looked after; the failed one is still due and is tried again on the next run.
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       return report;
     },
 
     /** Whether pushes for the feed are trusted now; when not, the feed is polled on its own schedule. */
     async isPushActive(feedId: string): Promise<boolean> {
-      return isPushActive(await current(feedId), deps.clock.now(), config);
+      return isPushActive(await deps.subscriptions.forFeed(feedId), deps.clock.now(), config);
     },
   };
 }
+
+export type WebSubSubscriber = ReturnType<typeof createWebSubSubscriber>;
 
 /**
  * Fetches a feed once, through the same guarded HTTP client as a poll, and reads its hubs from the Link header and

@@ -27,6 +27,11 @@ export interface Subscription {
   strikes: number;
   /** Why the subscription is not active, for `storywatch` output and logs. */
   note: string | null;
+  /**
+   * When the upkeep put the feed back on its own polling schedule after this subscription stopped pushing (failed
+   * or denied); absent or null until then. Rows written before the field existed have none.
+   */
+  fallbackAt?: string | null;
 }
 
 export interface WebSubConfig {
@@ -38,6 +43,8 @@ export interface WebSubConfig {
   verifyTimeoutSec: number;
   /** Refused deliveries in a row after which the hub is no longer trusted and the feed is polled. Default 3. */
   maxStrikes: number;
+  /** A hub that failed or denied us is asked again at most this often, when a poll still names it. Default 1 day. */
+  resubscribeAfterSec: number;
 }
 
 export const DEFAULT_WEBSUB_CONFIG: Readonly<WebSubConfig> = Object.freeze({
@@ -45,6 +52,7 @@ export const DEFAULT_WEBSUB_CONFIG: Readonly<WebSubConfig> = Object.freeze({
   renewBeforeSec: 3_600,
   verifyTimeoutSec: 600,
   maxStrikes: 3,
+  resubscribeAfterSec: 86_400,
 });
 
 export function requestSubscription(input: {
@@ -68,6 +76,7 @@ export function requestSubscription(input: {
     renewalSentAt: null,
     strikes: 0,
     note: null,
+    fallbackAt: null,
   };
 }
 

@@ -2,6 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_PATH, CALLBACK_RESERVED_CONCURRENCY } from '../../infra/constructs/websub-callback';
+import { ENV } from '../../src/config/env';
 import { type BuiltApp, buildApp } from './build';
 
 let built: BuiltApp;
@@ -62,6 +63,23 @@ describe('WebSub callback function URL', () => {
     });
     expect(variables).not.toHaveProperty('TOPIC_ARN');
     expect(variables).not.toHaveProperty('FEED_QUEUE_URL');
+  });
+
+  it('names the callback base to the poller and the dispatcher, which ask hubs for subscriptions', () => {
+    const urlId = idOf(built.stacks.stateless.websub.url);
+    const { poller, dispatcher } = built.stacks.stateless.ingestion;
+    const variablesOf = (fn: { function: { node: { defaultChild?: unknown } } }) =>
+      (
+        (stateless.findResources('AWS::Lambda::Function')[idOf(fn.function)] as Resource).Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+    for (const fn of [poller, dispatcher]) {
+      expect(variablesOf(fn)[ENV.websubCallbackBase]).toEqual({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, CALLBACK_PATH]],
+      });
+    }
+    expect(variablesOf(built.stacks.stateless.analysis.analyzer)).not.toHaveProperty(ENV.websubCallbackBase);
   });
 
   it('outputs the callback base: the function URL followed by the callback path', () => {

@@ -13,12 +13,14 @@ import {
 import { type CallbackServer, startCallbackServer } from '../../../src/websub/callback-server';
 import { handlePushedDocument } from '../../../src/websub/ingest';
 import { createHttpHubClient, createWebSubSubscriber, fetchHubDiscovery } from '../../../src/websub/subscriber';
+import { DEFAULT_WEBSUB_CONFIG } from '../../../src/websub/subscription';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 
 const RSS = 'application/rss+xml; charset=utf-8';
 const MAX_BYTES = 64 * 1024;
+const WEBSUB = { ...DEFAULT_WEBSUB_CONFIG, leaseSeconds: 3600, renewBeforeSec: 600, verifyTimeoutSec: 120 };
 let current = new Date('2026-06-01T09:00:00Z');
 const clock = { now: () => current };
 
@@ -64,7 +66,7 @@ async function setUp(hubOptions: LoopbackHubOptions = {}) {
   feeds = await startLoopbackFeedServer({});
   feeds.route('/wire.xml', { headers: { 'content-type': RSS }, body: rss(hub.url, [BRIEFING]) });
   feed = { id: 'wire', url: feeds.url('/wire.xml'), name: 'Wire', publisher: 'Wire', language: 'en' };
-  subscriptions = createMemorySubscriptionStore();
+  subscriptions = createMemorySubscriptionStore(WEBSUB);
   pushed = [];
   const handle = createCallbackHandler({
     subscriptions,
@@ -82,7 +84,7 @@ async function setUp(hubOptions: LoopbackHubOptions = {}) {
     hubClient: createHttpHubClient({ allowPrivateNetwork: true }),
     clock,
     callbackBase: callback.callbackBase,
-    config: { leaseSeconds: 3600, renewBeforeSec: 600, verifyTimeoutSec: 120, maxStrikes: 3 },
+    config: WEBSUB,
   });
   return subscriber;
 }
@@ -168,7 +170,7 @@ describe('WebSub push through the ingestion path', () => {
   it('renews the lease before it ends and polls again once a lease lapses unrenewed', async () => {
     const subscriber = await subscribed({ leaseSeconds: 3600 });
     current = new Date(current.getTime() + 3000 * 1000);
-    expect(await subscriber.maintain()).toEqual({ renewed: ['wire'], failed: [] });
+    expect(await subscriber.maintain()).toMatchObject({ renewed: ['wire'], failed: [], resumed: [] });
     await waitFor(async () => hub.requests.length === 2 && hub.subscriptions(feed.url)[0]?.verifiedAt !== undefined);
     await waitFor(async () => (await subscriptions.list())[0]?.renewalSentAt === null);
     const renewed = (await subscriptions.list())[0];
@@ -191,7 +193,7 @@ describe('WebSub push through the ingestion path', () => {
     const silent = await setUp({ verification: 'silent' });
     await silent.subscribe(feed, { hubs: [hub.url], self: null });
     current = new Date(current.getTime() + 121 * 1000);
-    expect(await silent.maintain()).toEqual({ renewed: [], failed: ['wire'] });
+    expect(await silent.maintain()).toMatchObject({ renewed: [], failed: ['wire'], resumed: ['wire'] });
     expect(await silent.isPushActive(feed.id)).toBe(false);
   });
 
