@@ -17,9 +17,9 @@ export const subscriptionKey = (id: string) => ({ pk: `WEBSUB#${id}`, sk: 'SUBSC
  * reads only that due range, so its cost follows the subscriptions that need renewing, not all of them. The secret
  * is stored with it: the hub signs every delivery with it, so the callback must read it back. At rest it is
  * protected by the table's KMS encryption and by the table grants (only the callback, the poller and the
- * dispatcher read it); it never appears in a log line or a CLI listing.
+ * dispatcher read it); it never appears in a log line or a CLI listing. `config` times the upkeep index: pass the
+ * one the subscriber and the callback use.
  */
-/** `config` times the upkeep index (upkeepDueAt): the one the subscriber and the callback use. */
 export function createDynamoSubscriptions(
   table: TableRequests,
   config: WebSubConfig = DEFAULT_WEBSUB_CONFIG,
