@@ -1,5 +1,5 @@
 import type { FeedDefinition, FeedState } from '../core/feed';
-import { type CycleDeps, type CycleReport, runCycle, summarizeCycle } from '../pipeline/run-cycle';
+import { type CycleDeps, CycleFailedError, type CycleReport, runCycle, summarizeCycle } from '../pipeline/run-cycle';
 import { itemsFailedPart, shownId } from './format';
 
 export interface PollingLoopOptions {
@@ -35,10 +35,7 @@ export async function runPollingLoop(options: PollingLoopOptions): Promise<Polli
   const wait = options.wait ?? abortableDelay;
   const result: PollingLoopResult = { cycles: 0, reports: [], stoppedBySignal: false };
   while (!options.signal.aborted) {
-    const report = await runCycle(options.deps, options.feeds, {
-      concurrency: options.concurrency,
-      onlyDue: !options.once,
-    });
+    const report = await runReportedCycle(options, result.cycles + 1);
     result.cycles += 1;
     result.reports.push(report);
     options.out.write(formatCycleLine(result.cycles, options.deps.clock.now(), report));
@@ -53,6 +50,26 @@ export async function runPollingLoop(options: PollingLoopOptions): Promise<Polli
   }
   result.stoppedBySignal = true;
   return result;
+}
+
+/**
+ * One cycle. A cycle a failure stopped (the store is down) still prints what it did and which items wait for the
+ * next cycle, then fails the loop with that failure's own error.
+ */
+async function runReportedCycle(options: PollingLoopOptions, cycle: number): Promise<CycleReport> {
+  try {
+    return await runCycle(options.deps, options.feeds, { concurrency: options.concurrency, onlyDue: !options.once });
+  } catch (error) {
+    if (!(error instanceof CycleFailedError)) throw error;
+    const { report } = error;
+    const saved = report.feeds.filter((feed) => feed.failedItems.every((failure) => failure.permanent)).length;
+    options.out.write(formatCycleLine(cycle, options.deps.clock.now(), report));
+    options.out.write(
+      `  ✗ cycle ${cycle} stopped: ${error.message}; the state of ${saved} of ${report.feeds.length} feed(s) saved, ` +
+        'the others are fetched again next time\n',
+    );
+    throw error;
+  }
 }
 
 /** One compact line per cycle, then one line per failing feed and per item that could not be stored, with reasons. */
@@ -74,7 +91,8 @@ export function formatCycleLine(cycle: number, at: Date, report: CycleReport): s
   const itemsFailed = itemsFailedPart(failedItems.map(({ failure }) => failure)).replace(/^, /, ' · ');
   const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}${itemsFailed}`];
   for (const { feed, failure } of failedItems) {
-    lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (left behind): ${failure.message}`);
+    const fate = failure.permanent ? 'left behind' : 'tried again next cycle';
+    lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (${fate}): ${failure.message}`);
   }
   for (const { alertId, reason } of report.published.parked) {
     lines.push(`  ✗ alert ${alertId} parked (refused for good, kept in the store, not retried): ${reason}`);

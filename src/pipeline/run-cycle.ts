@@ -24,10 +24,26 @@ export interface CycleReport {
 }
 
 /**
+ * A cycle stopped by a failure a retry may fix (the store is down): `report` says what it did before that, with the
+ * items left for the next cycle in their feeds' `failedItems`. The message is the failure's own.
+ */
+export class CycleFailedError extends Error {
+  constructor(
+    readonly report: CycleReport,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'CycleFailedError';
+  }
+}
+
+/**
  * One local cycle of the same steps the Lambdas run one by one: read the feed states, poll the due feeds (claiming
  * what is new while fetching goes on), analyze the new items as one batch, save the feed states, then send the
  * outbox, including anything an earlier cycle left pending. An item the store cannot hold fails alone (reported in
- * its feed's `failedItems`); the others are analyzed and every feed's state is saved.
+ * its feed's `failedItems`); the others are analyzed and every feed's state is saved. A failure a retry may fix
+ * leaves the state of each feed it touched unsaved, so the next cycle hands those items on again, saves the others
+ * and throws a CycleFailedError carrying the report.
  */
 export async function runCycle(
   deps: CycleDeps,
@@ -41,17 +57,39 @@ export async function runCycle(
     deps,
     fetched.flatMap(({ report }) => report.newItems),
   );
-  // A failure a retry may fix (the store is down) fails the cycle as before: no feed state is saved, so the next
-  // cycle hands every item on again. Only items no retry can store are left behind, each reported.
-  const retryable = isolated.failed.find((failure) => !failure.permanent);
-  if (retryable) throw retryable.cause ?? new Error(retryable.message);
   const analysis = isolated.outcome;
   const polled = scheduleByAnalysis(deps, withItemFailures(fetched, isolated.failed), states, analysis);
   const feedReports = polled.map(({ report }) => report);
+  const retryable = isolated.failed.find((failure) => !failure.permanent);
+  if (retryable) throw await failedCycle(deps, polled, analysis, retryable.cause ?? new Error(retryable.message));
   // Feed states (with their new validators) are saved only now that every new item has been analyzed and marked.
   await deps.store.putFeedStates(polled.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analysis, published };
+}
+
+/**
+ * After a failure a retry may fix: saves the state of every feed whose new items all went through (or failed for
+ * good), so only the feeds with an item left over are fetched again in full, and sends what the analysis committed.
+ * The store may be down, so whatever fails here is secondary: the cycle's error stays the failure that stopped it.
+ */
+async function failedCycle(
+  deps: CycleDeps,
+  polled: PolledFeed[],
+  analysis: AnalysisOutcome,
+  cause: unknown,
+): Promise<CycleFailedError> {
+  const retried = (report: FeedPollReport) => report.failedItems.some((failure) => !failure.permanent);
+  const clean = polled.filter(({ report }) => !retried(report));
+  let published: PublishReport = { sent: [], failed: [], deferred: [], parked: [] };
+  const toSave = clean.flatMap(({ nextState }) => (nextState ? [nextState] : []));
+  try {
+    if (toSave.length > 0) await deps.store.putFeedStates(toSave);
+    published = await publishPendingAlerts(deps);
+  } catch {
+    // Nothing is lost: unsaved states make the next cycle fetch those feeds again, unsent alerts stay pending.
+  }
+  return new CycleFailedError({ feeds: polled.map(({ report }) => report), analysis, published }, cause);
 }
 
 /** Each item no retry can store, in the report of the feed that brought it; the feed's state is saved as usual. */

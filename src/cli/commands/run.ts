@@ -77,6 +77,8 @@ export const runCommand: Command = {
     });
     let websub: Awaited<ReturnType<typeof startLocalWebSub>> | null = null;
     let site: StorySite | null = null;
+    const closes = [() => websub?.close(), () => site?.close(), () => alerts.close(), opened.close];
+    let code: number;
     try {
       site = await serveAlongside(context, opened.store, stories);
       if (websubPort !== undefined && !once) {
@@ -98,15 +100,30 @@ export const runCommand: Command = {
       });
       if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
       context.io.stdout.write(readerSummary(reader) ?? '');
-      return exitCodeOf(result.reports.at(-1));
-    } finally {
-      await websub?.close();
-      await site?.close();
-      alerts.close();
-      await opened.close();
+      code = exitCodeOf(result.reports.at(-1));
+    } catch (error) {
+      // A close that fails after the run failed must not take the place of the error that stopped it.
+      await closeEach(closes);
+      throw error;
     }
+    const closing = await closeEach(closes);
+    if (closing !== null) throw closing;
+    return code;
   },
 };
+
+/** Runs every close, even after one failed; the first failure, or null. */
+async function closeEach(closes: (() => unknown)[]): Promise<unknown> {
+  let first: unknown = null;
+  for (const close of closes) {
+    try {
+      await close();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  return first;
+}
 
 /** Said in the status line only when a model reads: the rules are the default. */
 function readBy(reader: Reader): string {

@@ -1,0 +1,166 @@
+/**
+ * `storywatch run --once` on the embedded engine when a store call fails in the middle of a cycle for a reason a
+ * retry may fix: the CLI reports that failure itself (never "Database is closed" or the store's closing), prints
+ * what the cycle did, saves the state of the feeds whose items all went through, and exits 1; the next run picks
+ * up exactly the items left over. A fault proxy sits between the CLI's real SDK client and the real embedded engine.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+import { DEFAULT_TABLE_NAME } from '../../src/adapters/dynamodb/schema';
+import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
+import type { FaultProxy, FaultRule } from '../support/fault-proxy';
+import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
+import { runCli } from '../support/run-cli';
+
+/** The fault rule the next embedded engine the CLI opens gets in front of it. */
+const engine = vi.hoisted(() => ({ rule: null as FaultRule | null }));
+vi.mock('../../src/local/engine/index', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/local/engine/index')>();
+  const { startFaultProxy } = await import('../support/fault-proxy');
+  return {
+    ...original,
+    async startEmbeddedDynamo(options: Parameters<typeof original.startEmbeddedDynamo>[0]) {
+      const real = await original.startEmbeddedDynamo(options);
+      const proxy: FaultProxy = await startFaultProxy({ target: real.endpoint, service: 'dynamodb' });
+      if (engine.rule) proxy.inject(engine.rule);
+      return {
+        endpoint: proxy.endpoint,
+        async close() {
+          await real.close();
+          await proxy.close();
+        },
+      };
+    },
+  };
+});
+
+const scratch = mkdtempSync(join(tmpdir(), 'storywatch-cycle-failures-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Errors thrown outside any caller's reach (from a callback) while a test runs: each one would crash the CLI. */
+let stray: unknown[] = [];
+const noteStray = (error: unknown) => stray.push(error);
+beforeEach(() => {
+  stray = [];
+  process.on('uncaughtException', noteStray);
+  process.on('unhandledRejection', noteStray);
+});
+afterEach(() => {
+  process.off('uncaughtException', noteStray);
+  process.off('unhandledRejection', noteStray);
+  engine.rule = null;
+});
+
+const WRITES = ['BatchWriteItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'];
+const hourAgo = new Date(Date.now() - 3_600_000).toUTCString();
+
+function rss(guids: string[]): string {
+  const items = guids.map(
+    (guid) =>
+      `<item><guid isPermaLink="false">${guid}</guid><title>Kremlin rejects the truce (${guid})</title>` +
+      `<link>https://news.example.org/${guid}</link><pubDate>${hourAgo}</pubDate>` +
+      '<description>Peskov said Russia rejects the 30-day ceasefire.</description></item>',
+  );
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://news.example.org/</link>${items.join('')}</channel></rss>`;
+}
+
+/**
+ * Fails, as DynamoDB's 500 after the SDK's retries, every write that carries `marker` after the first: the claim
+ * goes through, the analysis of that item does not.
+ */
+function failAnalysisOf(marker: string): FaultRule {
+  let seen = 0;
+  return {
+    operations: WRITES,
+    where: (request) => {
+      if (!request.body.includes(marker)) return false;
+      seen += 1;
+      return seen > 1;
+    },
+    fault: { kind: 'status', status: 500, message: 'the disk under the store is full' },
+  };
+}
+
+async function feedStateIds(dataDir: string): Promise<string[]> {
+  const { startEmbeddedDynamo } =
+    await vi.importActual<typeof import('../../src/local/engine/index')>('../../src/local/engine/index');
+  const embedded = await startEmbeddedDynamo({ dataDir });
+  const client = createDynamoClient({ endpoint: embedded.endpoint, region: 'us-east-1' });
+  try {
+    const store = createDynamoStoryStore({ client, tableName: DEFAULT_TABLE_NAME });
+    return (await store.getFeedStates(['good', 'broken'])).map((state) => state.feedId).sort();
+  } finally {
+    client.destroy();
+    await embedded.close();
+  }
+}
+
+describe('storywatch run --once when a store call fails mid-cycle on the embedded engine', () => {
+  let server: LoopbackFeedServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+
+  it('reports the failure itself, saves the feeds that went through, exits 1; the next run takes the rest', async () => {
+    const headers = { 'content-type': 'application/rss+xml' };
+    server = await startLoopbackFeedServer({
+      '/good.xml': { headers, body: rss(['good-1']) },
+      '/broken.xml': { headers, body: rss(['broken-1', 'broken-2']) },
+    });
+    const registry = join(scratch, 'registry.json');
+    const feed = (id: string) => ({
+      id,
+      url: server?.url(`/${id}.xml`),
+      name: id,
+      publisher: 'Test outlet',
+      language: 'en',
+      note: 'Served on loopback by this test.',
+    });
+    writeFileSync(registry, JSON.stringify([feed('good'), feed('broken')]));
+    const dataDir = join(scratch, 'data');
+    const alertsFile = join(scratch, 'alerts.jsonl');
+    const run = () =>
+      runCli([
+        'run',
+        '--once',
+        '--feeds',
+        registry,
+        '--allow-private-network',
+        '--data-dir',
+        dataDir,
+        '--alerts-file',
+        alertsFile,
+      ]);
+    engine.rule = failAnalysisOf('broken-2');
+
+    const failed = await run();
+
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/^storywatch run: the disk under the store is full\n$/);
+    expect(failed.stdout + failed.stderr).not.toMatch(/Database is closed|store is closing/);
+    expect(failed.stdout).toMatch(
+      /cycle 1: feeds 2 polled \/ 0 unchanged \/ 0 failed · 2 new items .*1 item failed: the disk/,
+    );
+    expect(failed.stdout).toMatch(
+      /✗ item \S+\/broken-2 of broken not stored \(tried again next cycle\): the disk under the store is full/,
+    );
+    expect(failed.stdout).toMatch(/✗ cycle 1 stopped: the disk under the store is full; the state of 1 of 2 feed/);
+    // The alert the good item raised was committed before the failure and is sent, not held back by it.
+    expect(failed.stdout).toMatch(/1 alerts sent/);
+    expect(readFileSync(alertsFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(await feedStateIds(dataDir)).toEqual(['good']);
+    expect(stray).toEqual([]);
+
+    engine.rule = null;
+    const again = await run();
+
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    // Only broken-2 is new: the items analyzed before the failure are not analyzed twice.
+    expect(again.stdout).toMatch(/cycle 1: feeds 2 polled \/ 0 unchanged \/ 0 failed · 1 new items /);
+    expect(await feedStateIds(dataDir)).toEqual(['broken', 'good']);
+  }, 60_000);
+});
