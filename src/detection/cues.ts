@@ -70,6 +70,13 @@ const CUE_RULES: readonly CueRule[] = [
     selfContained: true,
     pattern: `want(?:s|ed)? (?:a |an )?(?:\\p{L}+ )?(?:@MATTER@)|(?:unconditional|comprehensive|full) (?:@MATTER@)|without (?:pre-?)?conditions|@SUPPORT_PHRASES@`,
   },
+  // Relaying an offer: the relayer is a go-between (go-betweens.ts); who asked for it to be passed on made it.
+  {
+    label: 'supports',
+    kind: 'subject',
+    strength: 0.75,
+    pattern: `pass(?:es|ed|ing)? (?:it )?on|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?|transmit(?:s|ted|ting)?|передал${L}|переда(?:ст|ют|ет|ти|сть|вать)${L}|передав${L}`,
+  },
   {
     label: 'supports',
     kind: 'speaker',

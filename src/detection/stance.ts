@@ -1,6 +1,7 @@
 import type { StanceLabel, StanceObservation } from '../core/story';
 import { objectFollows, subjectCueIsVerb } from './cue-scope';
 import { type Cue, collectCues, type StanceVocabulary } from './cues';
+import { standsBetween } from './go-betweens';
 import type { LexiconHit } from './lexicon';
 import {
   COMMENTATORS,
@@ -161,11 +162,12 @@ function byHolders(reading: Reading, view: SentenceView, cue: Cue): Holders {
   return mentionWithPartners(text, mentions, index);
 }
 
-/** "A says talks will start, as B says efforts are on the right track": the nearer speaker. */
+/** "A says talks will start, as B says efforts are on the right track": the nearer speaker, in its own clause. */
 function speakerHolders(reading: Reading, view: SentenceView, cue: Cue, clauseStart: number): Holders {
   const { text } = reading.input;
   const { sentence } = view;
-  const clauseSpeaker = view.mentions.find(
+  // "A says B told him talks made progress": A only relays, the words are B's, so the speaker nearest the cue.
+  const clauseSpeaker = view.mentions.findLast(
     (mention) =>
       mention.start >= clauseStart &&
       mention.end <= cue.start &&
@@ -209,10 +211,12 @@ function holdersOf(reading: Reading, view: SentenceView, state: SentenceState, c
 /**
  * "A must accept concessions, B says": an obligation put on a party is someone else's demand.
  * "A backs off its demand that B sign": a position being dropped is no longer held.
+ * "A-brokered B-C talks": a go-between holds none (see go-betweens.ts).
  */
 function holdersWhoMeanIt(text: string, view: SentenceView, holders: PartyMention[], cue: Cue): PartyMention[] {
   const { speaker } = view;
   return holders.filter((holder) => {
+    if (standsBetween(text, cue, view.mentions, holder)) return false;
     const between = text.slice(holder.end, Math.max(holder.end, cue.start));
     if (RETRACTION.test(between)) return false;
     return (speaker?.party === holder.party && holder.start >= speaker.start) || !OBLIGATION_BETWEEN.test(between);
