@@ -8,7 +8,8 @@ export interface DigestHandlerDeps extends DigestDeps {
 }
 
 /**
- * Hourly tick: sends yesterday's (UTC) digest to each daily channel that does not have it yet. A channel that
+ * Hourly tick: sends yesterday's (UTC) digest to each daily channel that does not have it yet (a tick in the first
+ * minutes after midnight leaves it to the next: the day's last commits may still be landing). A channel that
  * fails is retried on a later tick after its backoff and parked (alarmed) in the end, so its failure does not fail
  * the invocation; only a store that cannot be read does, which the schedule DLQ then shows.
  */
@@ -22,6 +23,7 @@ export function createDigestHandler(deps: DigestHandlerDeps) {
         sent: report.sent,
         quiet: report.quiet,
         skipped: report.skipped,
+        notOver: report.notOver,
       });
       for (const failure of report.failed) {
         deps.log.warn('digest delivery failed; it is retried after its backoff', { day: report.day, ...failure });

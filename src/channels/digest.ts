@@ -12,7 +12,7 @@ export interface DigestSource {
   stances: readonly StanceState[];
   /** Alerts committed in the day (any order). */
   alerts: readonly Alert[];
-  /** Follow-ups published in the day (any order). */
+  /** Follow-ups that may have been recorded in the day (any order); the builder keeps those that were. */
   followUps: readonly FollowUpSummary[];
 }
 
@@ -47,6 +47,13 @@ export function previousDay(now: Date): string {
 const within = (value: string | null, window: { start: string; end: string }) =>
   value !== null && value >= window.start && value < window.end;
 
+/**
+ * The day a follow-up is news on: the day the pipeline recorded it, so an item published late on one day and
+ * first analysed the next is in the next day's digest, not in one already sent. Rows stored before the record
+ * time was kept go by their published time, as they did.
+ */
+export const newsTimeOf = (followUp: FollowUpSummary): string | null => followUp.recordedAt ?? followUp.published;
+
 function followUpText(followUp: FollowUpSummary, quote: string | null): DigestFollowUp {
   return {
     title: clip(sanitizeText(followUp.title), DIGEST_TITLE_CHARS),
@@ -57,7 +64,9 @@ function followUpText(followUp: FollowUpSummary, quote: string | null): DigestFo
   };
 }
 
-const byPublished = (a: FollowUpSummary, b: FollowUpSummary) => (a.published ?? '').localeCompare(b.published ?? '');
+/** In the order they were published; an undated one where it was recorded. */
+const byPublished = (a: FollowUpSummary, b: FollowUpSummary) =>
+  (a.published ?? a.recordedAt ?? '').localeCompare(b.published ?? b.recordedAt ?? '');
 
 function partyDigest(source: DigestSource, party: { id: string; name: string }, filter: ChannelFilter): DigestParty {
   const changes = source.alerts
@@ -94,7 +103,7 @@ function storyDigest(source: DigestSource, day: string, filter: ChannelFilter): 
   const inDay: DigestSource = {
     ...source,
     alerts: source.alerts.filter((alert) => alert.storyId === source.story.id && within(alert.createdAt, window)),
-    followUps: source.followUps.filter((followUp) => within(followUp.published, window)),
+    followUps: source.followUps.filter((followUp) => within(newsTimeOf(followUp), window)),
   };
   const wanted = (id: string) => !filter.parties || filter.parties.length === 0 || filter.parties.includes(id);
   const parties = source.story.parties.filter((party) => wanted(party.id));
@@ -119,8 +128,8 @@ function storyDigest(source: DigestSource, day: string, filter: ChannelFilter): 
 
 /**
  * One channel's digest of one UTC day: per story with news that day, each party the channel's filter takes, with
- * its stance now, the changes of the day (quote and link) that pass the severity filter, and the
- * follow-ups that carried its stance. Null on a day with nothing for the channel: a quiet day sends nothing.
+ * its stance now, the changes committed that day (quote and link) that pass the severity filter, and the
+ * follow-ups recorded that day that carried its stance. Null on a day with nothing for the channel: a quiet day sends nothing.
  */
 export function buildDigest(day: string, sources: readonly DigestSource[], filter: ChannelFilter): Digest | null {
   const stories = sources.flatMap((source) => storyDigest(source, day, filter) ?? []);

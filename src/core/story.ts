@@ -39,6 +39,12 @@ export interface FollowUpSummary {
   quotes: string[];
   keyTerms: string[];
   reasons: string[];
+  /**
+   * When the analysis that stored this follow-up was committed (its clock, ISO), set by the pipeline, not the
+   * reader. An item published yesterday but first analysed today is today's news: the daily digest goes by this.
+   * Absent on rows stored before it was kept, and on summaries not stored yet.
+   */
+  recordedAt?: string;
 }
 
 /** The detector's answer for one item and one story. */

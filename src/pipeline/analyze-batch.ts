@@ -123,7 +123,9 @@ export async function commitAnalysis(deps: AnalyzeDeps, plan: AnalysisPlan): Pro
   const others = plan.items.filter((item) => !followUpIds.has(item.id)).map((item) => item.id);
   const earlyMark = others.length > 0 ? deps.store.markItemsAnalyzed(others) : Promise.resolve();
   earlyMark.catch(() => {}); // Awaited (and reported) below.
-  const summaries = plan.stories.flatMap(({ readings }) => summariesOf(readings));
+  // Stamped before anything is written: a digest that waits out DIGEST_SETTLE_MS past a day finds every row of it.
+  const recordedAt = deps.clock.now().toISOString();
+  const summaries = plan.stories.flatMap(({ readings }) => summariesOf(readings)).map((s) => ({ ...s, recordedAt }));
   const [committed] = await Promise.all([
     Promise.all(plan.stories.map((part) => commitStory(deps, part))),
     summaries.length > 0 ? deps.store.saveFollowUps(summaries) : undefined,

@@ -29,22 +29,35 @@ export interface DigestReport {
   skipped: string[];
   /** Nothing of the day passed the channel's filter: nothing is sent, nothing recorded. */
   quiet: string[];
+  /** The day (plus DIGEST_SETTLE_MS) is not over yet: nothing was read or sent; a later run sends it. */
+  notOver: boolean;
 }
 
 /** Alerts of a day are few; this many newest alerts cover any day a run can still send. */
 const ALERTS_READ = 500;
 /** How long a claimed digest is kept from other runs: well past a function's timeout, so a crashed run's wait. */
 export const DIGEST_CLAIM_MS = 5 * 60_000;
+/**
+ * How long after a day ends its digest waits. Alerts and follow-ups are stamped when their analysis commits and
+ * written within that function's run (a minute at most), so after this every row of the day is in the store.
+ */
+export const DIGEST_SETTLE_MS = 5 * 60_000;
+/**
+ * Follow-ups are stored by published time but belong to the day they were recorded: the digest reads those
+ * published up to this long before the day. An item first seen later still than that (a feed added with a long
+ * back catalogue), or one without a date, is on the page and in the feed, not in a digest.
+ */
+export const DIGEST_LOOKBACK_MS = 30 * 86_400_000;
 
 async function readSources(deps: DigestDeps, day: string): Promise<DigestSource[]> {
-  const { start } = dayWindow(day);
+  const since = new Date(Date.parse(dayWindow(day).start) - DIGEST_LOOKBACK_MS).toISOString();
   const alerts = await deps.store.listAlerts({ limit: ALERTS_READ });
   return Promise.all(
     deps.stories.map(async (story) => ({
       story,
       stances: await deps.store.getStanceStates(story.id),
       alerts: alerts.filter((alert) => alert.storyId === story.id),
-      followUps: await deps.store.listFollowUps(story.id, { since: start }),
+      followUps: await deps.store.listFollowUps(story.id, { since }),
     })),
   );
 }
@@ -73,13 +86,19 @@ async function sendOne(deps: DigestDeps, channel: DigestChannel, digest: Digest,
  * or a crash-free redelivery sends nothing twice, and a failing channel is retried with the same backoff and
  * parking as an alert while the others are left alone. Each attempt first claims the record with a conditional
  * write, so of two runs racing on one day only one sends. A crash between the POST and the record can repeat one
- * send after the claim runs out; the webhook's Idempotency-Key (`digest:<day>`) lets a receiver drop it.
+ * send after the claim runs out; the webhook's Idempotency-Key (`digest:<day>`) lets a receiver drop it. A day is
+ * sent only once it has been over for DIGEST_SETTLE_MS, so each alert and follow-up is in the digest of exactly the
+ * day its analysis committed.
  */
 export async function sendDailyDigests(deps: DigestDeps, options: { day?: string } = {}): Promise<DigestReport> {
   const day = options.day ?? previousDay(deps.clock.now());
   const id = digestId(day);
-  const report: DigestReport = { day, sent: [], failed: [], skipped: [], quiet: [] };
+  const report: DigestReport = { day, sent: [], failed: [], skipped: [], quiet: [], notOver: false };
   if (deps.channels.length === 0) return report;
+  if (deps.clock.now().getTime() < Date.parse(dayWindow(day).end) + DIGEST_SETTLE_MS) {
+    report.notOver = true;
+    return report;
+  }
   const known = new Map((await deps.store.listDigestDeliveries(day)).map((record) => [record.channelId, record]));
   const due = deps.channels.flatMap((channel) => {
     const record = known.get(channel.id) ?? firstDelivery(id, channel.id);

@@ -3,13 +3,17 @@ import { createDigestChannel } from '../../channels/digest-channel';
 import { createJsonPoster } from '../../channels/http-post';
 import { terminalLines } from '../../core/plain-text';
 import { systemClock } from '../../core/ports';
-import { type DigestReport, sendDailyDigests } from '../../pipeline/send-digests';
+import { DIGEST_SETTLE_MS, type DigestReport, sendDailyDigests } from '../../pipeline/send-digests';
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs } from '../channel-options';
 import { booleanOption, type Command, stringOption, UsageError } from '../command';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
 function summary(report: DigestReport): string {
+  if (report.notOver) {
+    const from = new Date(Date.parse(dayWindow(report.day).end) + DIGEST_SETTLE_MS).toISOString().slice(0, 16);
+    return `digest ${report.day}: not sent, the day is not over; it can be sent from ${from.replace('T', ' ')} UTC\n`;
+  }
   const parts = [
     report.sent.length > 0 ? `sent to ${report.sent.join(', ')}` : 'sent to no channel',
     ...(report.quiet.length > 0 ? [`nothing to say to ${report.quiet.join(', ')}`] : []),

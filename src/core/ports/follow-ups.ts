@@ -8,7 +8,10 @@ export interface StoredProfile {
 
 /** The follow-ups found for each story, and the profile each story learned from them. */
 export interface FollowUps {
-  /** Idempotent: writing the same summary twice leaves one row. Many summaries share a few batched writes. */
+  /**
+   * Idempotent: writing the same summary twice leaves one row, which keeps the `recordedAt` of the first write.
+   * Many summaries share a few batched writes.
+   */
   saveFollowUps(summaries: FollowUpSummary[]): Promise<void>;
   getStoryProfile(storyId: string): Promise<StoredProfile | null>;
   /** Saves when the stored version is still `expectedVersion` (0: none stored yet); 'conflict' otherwise. */

@@ -61,6 +61,23 @@ describe('daily digest builder', () => {
     ]);
   });
 
+  it('lists a follow-up on the day it was recorded, whatever day it was published, undated ones too', () => {
+    const titles = (day: string, followUps: ReturnType<typeof sampleFollowUp>[]) =>
+      buildDigest(day, [source({ alerts: [], followUps })], {})?.stories[0]?.parties[0]?.followUps.map((f) => f.title);
+    const followUps = [
+      // Dated the evening before, analysed this morning: today's news, not yesterday's (already sent).
+      sampleFollowUp({ title: 'late', published: '2025-03-16T23:50:00.000Z', recordedAt: '2025-03-17T07:00:00.000Z' }),
+      sampleFollowUp({ title: 'undated', published: null, recordedAt: '2025-03-17T09:00:00.000Z' }),
+      // Dated today, recorded only after midnight: tomorrow's.
+      sampleFollowUp({ title: 'next', published: '2025-03-17T23:59:00.000Z', recordedAt: '2025-03-18T00:01:00.000Z' }),
+      // Stored before the record time was kept: its published day, as before.
+      sampleFollowUp({ title: 'older row', published: '2025-03-17T12:00:00.000Z' }),
+    ];
+    expect(titles(DAY, followUps)).toEqual(['late', 'undated', 'older row']);
+    expect(titles('2025-03-16', followUps)).toBeUndefined();
+    expect(titles('2025-03-18', followUps)).toEqual(['next']);
+  });
+
   it('keeps many parties apart and lists follow-ups of no listed party on their own', () => {
     const parties = Array.from({ length: 12 }, (_, index) => ({ id: `party-${index}`, name: `Party ${index}` }));
     const followUps = parties.map((party, index) =>
