@@ -79,12 +79,13 @@ async function run(): Promise<number> {
   process.stdout.write(slice('overall', items, false));
   process.stdout.write(`${formatSliceTable('per month', sliceBy(items, monthOf), predictions, parties)}\n\n`);
   process.stdout.write(`${formatSliceTable('per language', sliceBy(items, languageOf), predictions, parties)}\n\n`);
-  process.stdout.write(`${formatGateTable(sliceBy(items, monthOf), story, gate)}\n`);
+  // The whole file's row last: the recall and pass share the issue asks for per file, then per month.
+  process.stdout.write(`${formatGateTable([...sliceBy(items, monthOf), ['file', items]], story, gate)}\n`);
   process.stdout.write(
     `${formatGateTable(sliceBy(items, languageOf), story, gate).split('\n').slice(1).join('\n')}\n\n`,
   );
   if (readings) {
-    process.stdout.write(`${formatAlertCheck(checkAlerts(readings, items, story), verbose)}\n\n`);
+    process.stdout.write(`${formatAlertCheck(await checkAlerts(readings, items, story), verbose)}\n\n`);
     if (reader && isLlmReader(reader)) process.stdout.write(`reader stats ${JSON.stringify(reader.stats())}\n`);
   }
   process.stdout.write(

@@ -1,13 +1,14 @@
 /**
  * What `npm run eval -- --reader ...` adds to the detector's figures: predictions through any Reader, the gate's
- * recall and pass share, and the end-to-end alert check (replay the file through the stance machine and judge each
- * alert by the labels of the item it cites).
+ * recall and pass share, and the end-to-end alert check (replay the file through the pipeline and judge each
+ * stance-change alert by the labels of the item it cites).
  */
 import type { Reader, Reading } from '../../src/core/ports/reader';
 import type { Alert } from '../../src/core/stance-state';
 import { baselineStances, type StoryDefinition } from '../../src/detection/index';
-import { readByRules } from '../../src/reader/rules';
-import { applyObservation, baselineState, resolveStanceConfig } from '../../src/tracking/index';
+import { openInMemoryStore } from '../../src/local/memory-store';
+import { clockForArchive, replayItems } from '../../src/local/replay';
+import { createRulesReader, RULES_READER_ID, readByRules } from '../../src/reader/rules';
 import { type LabeledItem, type Prediction, toFeedItem } from './evaluation';
 
 /** Items per `read` call: several model requests' worth, like an analysis batch. */
@@ -85,39 +86,49 @@ export interface AlertCheck {
   caughtShifts: number;
 }
 
-/** Replays readings in published order through the stance machine, as the pipeline does, and collects alerts. */
-export function replayAlerts(readings: Reading[], items: LabeledItem[], story: StoryDefinition): Alert[] {
-  const byId = new Map(items.map((item) => [item.id, item]));
-  const config = resolveStanceConfig(story.tracking ?? {});
-  const seeds = baselineStances(story);
-  const states = new Map(
-    story.parties.map((party) => [
-      party.id,
-      baselineState(story.id, party.id, seeds.find((seed) => seed.party === party.id) ?? null, story.startDate),
-    ]),
-  );
-  const ordered = readings
-    .filter((reading) => reading.followUp)
-    .sort((a, b) => (byId.get(a.itemId)?.published ?? '').localeCompare(byId.get(b.itemId)?.published ?? ''));
-  const alerts: Alert[] = [];
-  for (const reading of ordered) {
-    const item = byId.get(reading.itemId);
-    if (!item?.published) continue;
-    for (const observation of reading.stances) {
-      const state = states.get(observation.party);
-      if (!state) continue;
-      const observed = {
-        itemId: item.id,
-        source: item.link ?? item.source,
-        link: item.link,
-        published: item.published,
-      };
-      const transition = applyObservation(state, observation, observed, config, new Date(item.published));
-      states.set(observation.party, transition.next);
-      alerts.push(...transition.alerts);
-    }
+/**
+ * Replays the file through the real pipeline (`replayItems`: dedup, story profile, stance machine, confirmations,
+ * alerts committed to a store) on a throwaway in-memory store, and returns the stance-change alerts it fired.
+ * A model's readings from the first pass are served again rather than asked for twice; every other item is read
+ * by the rules with the profile the replay has learned so far, as the analyzer does.
+ */
+export async function replayAlerts(
+  readings: Reading[],
+  items: LabeledItem[],
+  story: StoryDefinition,
+): Promise<Alert[]> {
+  const feedItems = items.map(toFeedItem);
+  const clock = clockForArchive(feedItems);
+  const opened = await openInMemoryStore({ clock });
+  try {
+    const summary = await replayItems({
+      items: feedItems,
+      store: opened.store,
+      clock,
+      stories: [story],
+      notifier: { publish: async () => {} },
+      reader: rememberedReader(readings),
+    });
+    return summary.stanceChanges;
+  } finally {
+    await opened.close();
   }
-  return alerts;
+}
+
+function rememberedReader(readings: Reading[]): Reader {
+  const model = readings.find((reading) => reading.reader !== RULES_READER_ID);
+  const known = new Map(
+    readings.filter((reading) => reading.reader !== RULES_READER_ID).map((reading) => [reading.itemId, reading]),
+  );
+  const rules = createRulesReader();
+  if (!model) return rules;
+  return {
+    id: model.reader,
+    promptVersion: model.promptVersion,
+    promptVersionFor: () => model.promptVersion,
+    read: async (batch, readStory, profile) =>
+      batch.map((item) => known.get(item.id) ?? readByRules(item, readStory, profile)),
+  };
 }
 
 function goldShifts(items: LabeledItem[], story: StoryDefinition): { party: string; label: string; at: number }[] {
@@ -137,9 +148,13 @@ function goldShifts(items: LabeledItem[], story: StoryDefinition): { party: stri
   return shifts;
 }
 
-export function checkAlerts(readings: Reading[], items: LabeledItem[], story: StoryDefinition): AlertCheck {
+export async function checkAlerts(
+  readings: Reading[],
+  items: LabeledItem[],
+  story: StoryDefinition,
+): Promise<AlertCheck> {
   const byId = new Map(items.map((item) => [item.id, item]));
-  const alerts = replayAlerts(readings, items, story);
+  const alerts = await replayAlerts(readings, items, story);
   const unsupported: string[] = [];
   let supported = 0;
   for (const alert of alerts) {
