@@ -112,6 +112,10 @@ describe('storywatch classify --reader', () => {
     expect(JSON.parse(request.request.body.messages[0].content[0].text).items[0].ref).toBe('kremlin-no');
     expect(summary).toMatchObject({ dryRun: true, itemsRead: 2, gatePassed: 1, estimate: { requests: 1 } });
     expect(summary.estimate.inputTokens).toBeGreaterThan(500);
+    // The forced tool's schema goes with every request and is billed as input: part of the estimate.
+    const schema = request.request.body.toolConfig.tools[0].toolSpec.inputSchema.json;
+    expect(summary.estimate.schemaTokens).toBe(Math.ceil(JSON.stringify(schema).length / 4));
+    expect(summary.estimate.inputTokens).toBeGreaterThan(summary.estimate.systemTokens + summary.estimate.schemaTokens);
     expect(summary.estimate.usd).toBeGreaterThan(0);
   });
 
