@@ -33,7 +33,8 @@ export function acknowledgeAcceptedFindings(stateless: StatelessStack, sms: SmsS
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${crossRegionModel}]`,
       reason:
         'A cross-region inference profile serves a request from any region of its geography, so InvokeModel is ' +
-        'granted on the one model in every region; the model id itself is exact.',
+        'granted on the one model in every region, only for requests through that profile ' +
+        '(bedrock:InferenceProfileArn); the model id itself is exact.',
     });
   }
   acknowledge(stateless.scheduleDlq, {

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { FoundationModel, FoundationModelIdentifier } from 'aws-cdk-lib/aws-bedrock';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { READER_ENV } from '../../src/reader/config';
 import type { StorywatchFunction } from './storywatch-function';
@@ -17,11 +17,15 @@ export interface ModelAccessProps {
 
 /**
  * What the bedrock reader needs in AWS: `bedrock:InvokeModel` on exactly its model (and, for an inference profile,
- * on the profile and on that model in the regions the profile routes to), and the env variables the reader's
- * config getter reads at cold start. The default deploy has none of this and reads with the rules.
+ * on the profile, and on that model in the regions it routes to only when called through it), and the env
+ * variables the reader's config getter reads at cold start. The default deploy has none of this and reads with
+ * the rules.
  */
 export class ModelAccess extends Construct {
+  /** What the function invokes: the foundation model, or the inference profile. */
   readonly modelArns: string[];
+  /** For an inference profile: the model in the regions it routes to, usable only through that profile. */
+  readonly routedModelArns: string[];
   /** For an inference profile: the model id whose ARN names every region (`*`), for the nag acknowledgement. */
   readonly crossRegionModelId: string | null;
   private readonly props: ModelAccessProps;
@@ -33,9 +37,12 @@ export class ModelAccess extends Construct {
     const baseModelId = props.modelId.replace(PROFILE_PREFIX, '');
     const model = FoundationModel.fromFoundationModelId(this, 'Model', new FoundationModelIdentifier(baseModelId));
     this.modelArns = profile
+      ? [stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: props.modelId })]
+      : [model.modelArn];
+    // A cross-region profile serves the request from any region of its geography; the list changes as AWS adds
+    // regions, so the model is granted in every region, but only for requests made through this profile.
+    this.routedModelArns = profile
       ? [
-          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: props.modelId }),
-          // A cross-region profile serves the request from any region of its geography.
           stack.formatArn({
             service: 'bedrock',
             region: '*',
@@ -44,7 +51,7 @@ export class ModelAccess extends Construct {
             resourceName: baseModelId,
           }),
         ]
-      : [model.modelArn];
+      : [];
     this.crossRegionModelId = profile ? baseModelId : null;
     this.props = props;
   }
@@ -52,6 +59,15 @@ export class ModelAccess extends Construct {
   /** Grants the function InvokeModel on the model's ARNs and tells it which reader and budget to use. */
   grantRead(fn: StorywatchFunction): void {
     Grant.addToPrincipal({ grantee: fn.function, actions: ['bedrock:InvokeModel'], resourceArns: this.modelArns });
+    if (this.routedModelArns.length > 0) {
+      fn.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: this.routedModelArns,
+          conditions: { StringEquals: { 'bedrock:InferenceProfileArn': this.modelArns[0] } },
+        }),
+      );
+    }
     fn.function.addEnvironment(READER_ENV.reader, 'bedrock');
     fn.function.addEnvironment(READER_ENV.bedrockModelId, this.props.modelId);
     if (this.props.itemsPerDay !== null)

@@ -56,12 +56,19 @@ describe('the reader in the deployed stack', () => {
     expect(alarmIds(built).filter((id) => id.includes('Reader')).length).toBe(2);
   });
 
-  it('for an inference profile grants the profile and the model in the regions it routes to', () => {
+  it('for an inference profile grants the profile, and the model in the regions it routes to only through it', () => {
     const built = withProfile;
-    const resources = JSON.stringify(bedrockStatements(built)[0]?.Resource);
-    expect(resources).toContain(':inference-profile/us.amazon.nova-lite-v1:0');
-    expect(resources).toContain('arn:');
-    expect(resources).toContain(':bedrock:*::foundation-model/amazon.nova-lite-v1:0');
+    const statements = bedrockStatements(built) as (Statement & { Condition?: unknown })[];
+    expect(statements).toHaveLength(2);
+    const [profile, routed] = statements;
+    expect(JSON.stringify(profile?.Resource)).toContain(':inference-profile/us.amazon.nova-lite-v1:0');
+    expect(JSON.stringify(profile?.Resource)).not.toContain('foundation-model');
+    expect(profile?.Condition).toBeUndefined();
+    // The model in every region of the geography, but only when the request comes through that profile.
+    expect(JSON.stringify(routed?.Resource)).toContain(':bedrock:*::foundation-model/amazon.nova-lite-v1:0');
+    const condition = JSON.stringify(routed?.Condition);
+    expect(condition).toContain('"StringEquals":{"bedrock:InferenceProfileArn"');
+    expect(condition).toContain(':inference-profile/us.amazon.nova-lite-v1:0');
   });
 
   it('refuses reader=bedrock without a model id, and a model id that is not one', () => {
