@@ -108,7 +108,7 @@ export function isHypothetical(words: string[]): boolean {
 export const OBJECT_BEFORE_PARTY =
   /(?:\b(?:with|to|on|against|from|for|of|into|over|between|toward|towards|about|at|by|upon|demand\p{L}*(?: that)?|convince|persuade|ask(?:s|ed|ing)?|push|pressure|pressed|urged?|help|force|get|make|let|allow|trust|blame\p{L}*|accus\p{L}*|want\p{L}*)|\b(?:meet(?:s|ing)?|met|call(?:s|ed|ing)?|host(?:s|ed|ing)?|visit(?:s|ed|ing)?|phon\p{L}*|hand(?:s|ed)?|g[ai]ves?|given|sen(?:ds|t)|offer(?:s|ed)|tell(?:s)?|told|show(?:s|ed)|present(?:s|ed)|deliver(?:s|ed)|submit(?:s|ted))|(?<!\p{L})(?:с|со|на|против|для|от|к|з|із|до|проти|від))\s+(?:the\s+|a\s+)?$/iu;
 export const SPEAKER_AFTER =
-  /^\s*:|^(?:'s|’s)?\s*(?:(?!(?:but|and|or|while|as|who|which|that|than|и|но|а|і|та|але)\s)[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
+  /^\s*:|^(?:'s|’s)?\s*(?:(?!(?:but|and|or|while|as|who|which|that|than|и|но|а|і|та|але)\s)[\p{L}.-]+\s+){0,2}(?:has |have |had )?(?:said|says|say|saying|told|tells|warned|warns|stated|states|stressed|emphasi[sz]ed|added|insisted|claimed|announced|confirmed|noted|argued|wrote|posted|signal(?:l?ed|s|l?ing)|called|calls|described|hailed|заявил\p{L}*|сказал\p{L}*|сообщил\p{L}*|заявив\p{L}*|заявил|заявля\p{L}*|сказав\p{L}*|повідомив\p{L}*|наголосив\p{L}*)/iu;
 // Only "according to X" and the inverted ', said X' name a speaker before the name; in "says Ukraine must"
 // the name that follows is what is being talked about.
 export const SPEAKER_BEFORE =
