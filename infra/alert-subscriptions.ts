@@ -1,0 +1,115 @@
+import { isRecord, parseMaybeJson, readBoolean } from './context-values';
+
+export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
+export const SEVERITIES = ['high', 'low'] as const;
+
+/** Limits which alerts one subscriber receives; enforced by SNS on the message attributes `party` and `severity`. */
+export interface AlertFilter {
+  parties?: string[];
+  severities?: string[];
+}
+
+export interface AlertSubscription {
+  address: string;
+  /** null: the subscriber receives every alert. */
+  filter: AlertFilter | null;
+}
+
+// Deliberately simple: SNS validates deliverability; this only catches typos before a deploy.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
+
+/** The `alertEmails` or `alertPhoneNumbers` list: addresses, each with an optional filter of its own. */
+export function readSubscriptions(
+  raw: unknown,
+  key: string,
+  kind: 'email' | 'phone',
+  problems: string[],
+): AlertSubscription[] {
+  const parsed = parseMaybeJson(raw);
+  if (parsed === undefined || parsed === null || parsed === '') return [];
+  // A single comma-separated string is the convenient form for `-c alertEmails=a@x.org,b@y.org`.
+  const entries = typeof parsed === 'string' ? parsed.split(',').map((entry) => entry.trim()) : parsed;
+  if (!Array.isArray(entries)) {
+    problems.push(`${key} must be a list, got ${JSON.stringify(parsed)}`);
+    return [];
+  }
+  const subscriptions: AlertSubscription[] = [];
+  entries.forEach((entry: unknown, index) => {
+    const label = `${key}[${index}]`;
+    const address = typeof entry === 'string' ? entry : isRecord(entry) ? entry.address : undefined;
+    if (typeof address !== 'string') {
+      problems.push(`${label} must be a string or { "address": ..., "filter": ... }, got ${JSON.stringify(entry)}`);
+      return;
+    }
+    if (kind === 'email' && !EMAIL_PATTERN.test(address)) {
+      problems.push(`${label} is not a valid email address: ${JSON.stringify(address)}`);
+      return;
+    }
+    if (kind === 'phone' && !E164_PATTERN.test(address)) {
+      problems.push(`${label} must be an E.164 phone number such as +14155550100, got ${JSON.stringify(address)}`);
+      return;
+    }
+    const filter =
+      isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
+    subscriptions.push({ address, filter });
+  });
+  const seen = new Set<string>();
+  for (const { address } of subscriptions) {
+    if (seen.has(address)) problems.push(`${key} lists ${address} twice`);
+    seen.add(address);
+  }
+  return subscriptions;
+}
+
+/** An alert filter; `alertFilter` is the one of every subscriber that names none. */
+export function readFilter(raw: unknown, label: string, problems: string[]): AlertFilter | null {
+  const parsed = parseMaybeJson(raw);
+  if (parsed === undefined || parsed === null) return null;
+  if (!isRecord(parsed)) {
+    problems.push(`${label} must be an object like { "parties": ["russia"], "severities": ["high"] }`);
+    return null;
+  }
+  const filter: AlertFilter = {};
+  for (const [field, allowed] of [
+    ['parties', PARTIES],
+    ['severities', SEVERITIES],
+  ] as const) {
+    const values = parsed[field];
+    if (values === undefined) continue;
+    if (!Array.isArray(values) || values.length === 0 || !values.every((value) => typeof value === 'string')) {
+      problems.push(`${label}.${field} must be a non-empty list of strings`);
+      continue;
+    }
+    const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
+    if (unknown.length > 0) {
+      problems.push(`${label}.${field} has unknown values ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
+      continue;
+    }
+    filter[field] = values;
+  }
+  const extra = Object.keys(parsed).filter((field) => field !== 'parties' && field !== 'severities');
+  if (extra.length > 0) problems.push(`${label} has unknown fields ${extra.join(', ')}`);
+  return filter.parties || filter.severities ? filter : null;
+}
+
+/**
+ * Alarms without a subscriber fire into the void, so a deploy must name one, or say out loud that it does not
+ * want one (a test deploy, or a subscriber added outside CDK).
+ */
+export function readOpsEmail(readContext: (key: string) => unknown, problems: string[]): string | null {
+  const raw = parseMaybeJson(readContext('opsEmail'));
+  const allowSilent = readBoolean(readContext('allowSilentAlarms'), 'allowSilentAlarms', problems);
+  if (raw === undefined || raw === null || raw === '') {
+    if (!allowSilent) {
+      problems.push(
+        'opsEmail is not set, so every alarm would reach nobody: deploy with -c opsEmail=you@example.org ' +
+          '(or -c allowSilentAlarms=true to deploy without an ops subscriber on purpose)',
+      );
+    }
+    return null;
+  }
+  if (typeof raw === 'string' && EMAIL_PATTERN.test(raw)) return raw;
+  problems.push(`opsEmail must be an email address, got ${JSON.stringify(raw)}`);
+  return null;
+}
