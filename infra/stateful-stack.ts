@@ -50,37 +50,8 @@ export class StatefulStack extends Stack {
     // One customer-managed key for both topics: the AWS-managed SNS key cannot grant CloudWatch alarms publish rights.
     this.topicKey = props.existingKeyArn ? Key.fromKeyArn(this, 'TopicKey', props.existingKeyArn) : this.createKey();
 
-    this.alertTopic = new Topic(this, 'AlertTopic', {
-      displayName: 'Storywatch stance alerts',
-      enforceSSL: true,
-      masterKey: this.topicKey,
-    });
-    for (const subscription of props.alertEmails) {
-      this.alertTopic.addSubscription(
-        new EmailSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-      );
-    }
-    for (const subscription of props.alertPhoneNumbers) {
-      this.alertTopic.addSubscription(
-        new SmsSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-      );
-    }
-
-    this.opsTopic = new Topic(this, 'OpsTopic', {
-      displayName: 'Storywatch operations alarms',
-      enforceSSL: true,
-      masterKey: this.topicKey,
-    });
-    // enforceSSL gives the topic an explicit policy, which replaces SNS's default one; alarms need their own allow.
-    this.opsTopic.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.opsTopic.topicArn],
-        conditions: this.fromThisAccount(),
-      }),
-    );
-    if (props.opsEmail) this.opsTopic.addSubscription(new EmailSubscription(props.opsEmail));
+    this.alertTopic = this.createAlertTopic(props);
+    this.opsTopic = this.createOpsTopic(props.opsEmail);
     for (const topic of [this.alertTopic, this.opsTopic]) topic.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.sms =
       props.alertPhoneNumbers.length > 0
@@ -99,6 +70,50 @@ export class StatefulStack extends Stack {
       opsTopicArn: this.opsTopic.topicArn,
       topicKeyArn: this.topicKey.keyArn,
     });
+    this.outputNames();
+  }
+
+  /** The alert topic, with each subscriber's filter as an SNS filter policy. */
+  private createAlertTopic(props: StatefulStackProps): Topic {
+    const topic = new Topic(this, 'AlertTopic', {
+      displayName: 'Storywatch stance alerts',
+      enforceSSL: true,
+      masterKey: this.topicKey,
+    });
+    for (const subscription of props.alertEmails) {
+      topic.addSubscription(
+        new EmailSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
+      );
+    }
+    for (const subscription of props.alertPhoneNumbers) {
+      topic.addSubscription(
+        new SmsSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
+      );
+    }
+    return topic;
+  }
+
+  /** The ops topic the alarms publish to, and the ops address when one is given. */
+  private createOpsTopic(opsEmail: string | null): Topic {
+    const topic = new Topic(this, 'OpsTopic', {
+      displayName: 'Storywatch operations alarms',
+      enforceSSL: true,
+      masterKey: this.topicKey,
+    });
+    // enforceSSL gives the topic an explicit policy, which replaces SNS's default one; alarms need their own allow.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: this.fromThisAccount(),
+      }),
+    );
+    if (opsEmail) topic.addSubscription(new EmailSubscription(opsEmail));
+    return topic;
+  }
+
+  private outputNames(): void {
     // Plain outputs, no exports: note the first two before a `cdk destroy` to redeploy onto the same data.
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB table (retained)' });
     new CfnOutput(this, 'TopicKeyArn', {

@@ -62,6 +62,17 @@ export function assertTimeoutOrder(pollDeadline: Duration, functionTimeout: Dura
   }
 }
 
+/** What every function of the stack shares: its timeout, log retention, bundled files and metrics level. */
+function functionDefaultsOf(props: StatelessStackProps): FunctionDefaults {
+  return {
+    timeout: FUNCTION_TIMEOUT,
+    logRetention: props.logRetention,
+    storiesDir: props.storiesDir,
+    feedRegistryPath: props.feedRegistryPath,
+    monitoring: props.monitoring,
+  };
+}
+
 /**
  * Everything that can be redeployed freely, in three parts: ingestion (schedule → dispatcher → feed queue →
  * poller → item queue), analysis (item queue → analyzer → alert topic, plus the outbox sweep) and operations
@@ -92,13 +103,7 @@ export class StatelessStack extends Stack {
 
     this.data = importDataReferences(this, props.dataStackName);
     this.scheduleDlq = deadLetterQueue(this, 'ScheduleDlq');
-    const functionDefaults: FunctionDefaults = {
-      timeout: FUNCTION_TIMEOUT,
-      logRetention: props.logRetention,
-      storiesDir: props.storiesDir,
-      feedRegistryPath: props.feedRegistryPath,
-      monitoring: props.monitoring,
-    };
+    const functionDefaults = functionDefaultsOf(props);
 
     const adaptiveSchedule = props.adaptiveSchedule ?? DEFAULT_ADAPTIVE_SCHEDULE;
     this.ingestion = new Ingestion(this, 'Ingestion', {
@@ -132,16 +137,8 @@ export class StatelessStack extends Stack {
       publisher: this.analysis.publisher,
       analyzer: this.analysis.analyzer,
     });
-    const daily = (props.channels ?? []).filter((channel) => channel.digest === 'daily');
-    if (daily.length > 0) {
-      this.digest = new DailyDigest(this, 'Digest', {
-        table: this.data.table,
-        functionDefaults,
-        daily,
-        channels: this.channels,
-        scheduleDlq: this.scheduleDlq,
-      });
-    }
+    const digest = this.dailyDigest(props.channels ?? [], functionDefaults);
+    if (digest) this.digest = digest;
 
     this.site = new Site(this, 'Site', { ...props.site, logRetentionDays: props.logRetention });
     this.site.grantPublish(this.analysis.analyzer);
@@ -157,6 +154,25 @@ export class StatelessStack extends Stack {
       this.modelAccess.grantRead(this.analysis.analyzer);
       this.operations.watchReader();
     }
+    this.watchPipeline(props);
+    this.outputNames();
+  }
+
+  /** A daily digest function when some channel takes one. */
+  private dailyDigest(channels: readonly DeclaredChannel[], functionDefaults: FunctionDefaults) {
+    const daily = channels.filter((channel) => channel.digest === 'daily');
+    if (daily.length === 0) return undefined;
+    return new DailyDigest(this, 'Digest', {
+      table: this.data.table,
+      functionDefaults,
+      daily,
+      channels: this.channels,
+      scheduleDlq: this.scheduleDlq,
+    });
+  }
+
+  /** Alarms on every function, backlog and dead-letter queue, and on what the channels and the site report. */
+  private watchPipeline(props: StatelessStackProps): void {
     if ((props.channels ?? []).length > 0) this.operations.watchParkedDeliveries();
     this.operations.watchSitePublishing(props.publisherSweepMinutes);
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
@@ -172,7 +188,11 @@ export class StatelessStack extends Stack {
       this.scheduleDlq,
       'a schedule tick was lost after its retries (the invoke or the function failed)',
     );
+  }
 
+  /** What a deployer looks up after the deploy: the dashboard, the queues, the callback base and the site's URLs. */
+  private outputNames(): void {
+    const { feedQueue, itemQueue } = this.ingestion;
     if (this.operations.dashboard) {
       new CfnOutput(this, 'DashboardName', {
         value: this.operations.dashboard.dashboardName,

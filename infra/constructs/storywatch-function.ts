@@ -2,7 +2,7 @@ import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -109,38 +109,8 @@ export class StorywatchFunction extends Construct {
       tracing: Tracing.DISABLED,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
-        STORYWATCH_STORIES_DIR: BUNDLED_STORIES_DIR,
-        STORYWATCH_FEED_REGISTRY: BUNDLED_FEED_REGISTRY,
-        [ENV.monitoring]: props.monitoring,
-        ...props.environment,
-      },
-      bundling: {
-        target: BUNDLE_OPTIONS.target,
-        format: OutputFormat.CJS,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourcemap,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        externalModules: [...BUNDLE_OPTIONS.external],
-        define: { ...BUNDLE_OPTIONS.define },
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/${BUNDLED_STORIES_DIR}" "${outputDir}/feeds"`,
-            // Stories include shared lists from stories/shared/, so the whole directory goes along.
-            `cp -R "${props.storiesDir}/." "${outputDir}/${BUNDLED_STORIES_DIR}/"`,
-            `cp "${props.feedRegistryPath}" "${outputDir}/${BUNDLED_FEED_REGISTRY}"`,
-            `printf '%s' '${BUNDLE_PACKAGE_JSON}' > "${outputDir}/package.json"`,
-          ],
-        },
-      },
+      environment: environmentOf(props),
+      bundling: bundlingOf(props),
     });
   }
 
@@ -216,4 +186,44 @@ export class StorywatchFunction extends Construct {
     this.function.addEnvironment(binding.variable, value);
     return this;
   }
+}
+
+/** The variables every function reads, then the function's own. */
+function environmentOf(props: StorywatchFunctionProps): Record<string, string> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    STORYWATCH_STORIES_DIR: BUNDLED_STORIES_DIR,
+    STORYWATCH_FEED_REGISTRY: BUNDLED_FEED_REGISTRY,
+    [ENV.monitoring]: props.monitoring,
+    ...props.environment,
+  };
+}
+
+/** A CommonJS bundle built locally by esbuild, with the stories and the feed registry copied beside it. */
+function bundlingOf(props: StorywatchFunctionProps): BundlingOptions {
+  return {
+    target: BUNDLE_OPTIONS.target,
+    format: OutputFormat.CJS,
+    minify: BUNDLE_OPTIONS.minify,
+    sourceMap: BUNDLE_OPTIONS.sourcemap,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    externalModules: [...BUNDLE_OPTIONS.external],
+    define: { ...BUNDLE_OPTIONS.define },
+    forceDockerBundling: false,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        `mkdir -p "${outputDir}/${BUNDLED_STORIES_DIR}" "${outputDir}/feeds"`,
+        // Stories include shared lists from stories/shared/, so the whole directory goes along.
+        `cp -R "${props.storiesDir}/." "${outputDir}/${BUNDLED_STORIES_DIR}/"`,
+        `cp "${props.feedRegistryPath}" "${outputDir}/${BUNDLED_FEED_REGISTRY}"`,
+        `printf '%s' '${BUNDLE_PACKAGE_JSON}' > "${outputDir}/package.json"`,
+      ],
+    },
+  };
 }
