@@ -11,32 +11,29 @@
  * The time bound is checked between chunks of feeds; when it runs out the script says exactly how far it got.
  * Exit code 1 when a check fails, 0 otherwise (also when stopped early: the figures say so).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { FeedFarm } from '../bench/lib/feed-farm';
 import { farmFeeds } from '../bench/lib/local-pipeline';
 import { createDynamoClient } from '../src/adapters/dynamodb/client';
 import { ensureTable } from '../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../src/adapters/dynamodb/store';
+import type { FeedDefinition } from '../src/core/feed';
 import type { AlertNotifier } from '../src/core/ports';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
-import { startEmbeddedDynamo } from '../src/local/engine/index';
-import { runCycle } from '../src/pipeline/run-cycle';
+import { type CycleDeps, runCycle } from '../src/pipeline/run-cycle';
+import { ask, serveChild, startChild } from './lib/soak-children';
 
 // The SDK's notice that it will soon need Node 22 would interleave with the figures; the code runs on both.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const MB = 1024 * 1024;
+const SCRIPT = fileURLToPath(import.meta.url);
 const TABLE = 'storywatch-soak';
-
-type ChildRole = 'store' | 'farm';
-type ToFarm = { advance: { newItems: number; feeds: number[] } } | { stats: true };
-type FromChild = { ready: string } | { advanced: true } | { stats: { requests: number; notModified: number } };
 
 interface SoakOptions {
   feeds: number;
@@ -94,51 +91,6 @@ function readOptions(): SoakOptions {
   };
 }
 
-/** Child side: one helper server per process, driven over IPC. */
-async function serveChild(role: ChildRole): Promise<void> {
-  const send = (message: FromChild) => process.send?.(message);
-  if (role === 'store') {
-    const dynamo = await startEmbeddedDynamo({ dataDir: null });
-    send({ ready: dynamo.endpoint });
-    process.on('disconnect', () => void dynamo.close().finally(() => process.exit(0)));
-    return;
-  }
-  const feeds = Number(process.env.SOAK_FEEDS);
-  const items = Number(process.env.SOAK_ITEMS);
-  const farm = await FeedFarm.start(feeds, items);
-  process.on('message', (message: ToFarm) => {
-    if ('advance' in message) {
-      farm.advance(message.advance.newItems, message.advance.feeds);
-      send({ advanced: true });
-    } else {
-      send({ stats: { requests: farm.requests, notModified: farm.notModified } });
-    }
-  });
-  send({ ready: farm.baseUrl });
-  process.on('disconnect', () => void farm.close().finally(() => process.exit(0)));
-}
-
-function startChild(role: ChildRole, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(fileURLToPath(import.meta.url), [`--role=${role}`], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${role} process exited with ${code}`)));
-    child.once('message', (message: FromChild) => {
-      if ('ready' in message) resolve({ child, url: message.ready });
-    });
-  });
-}
-
-function ask(child: ChildProcess, message: ToFarm): Promise<FromChild> {
-  return new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send(message);
-  });
-}
-
 /** Counts publishes per alert id: a second publish of one id is a duplicate alert. */
 function countingNotifier(): AlertNotifier & { byId: Map<string, number> } {
   const byId = new Map<string, number>();
@@ -172,158 +124,49 @@ const format = (value: number, digits = 1) => value.toFixed(digits);
 async function run(): Promise<number> {
   const options = readOptions();
   const started = performance.now();
-  const deadline = started + options.maxSeconds * 1000;
-  const elapsed = () => (performance.now() - started) / 1000;
   if (!(globalThis as { gc?: () => void }).gc) {
     process.stdout.write(
       'note: no --expose-gc; heap figures include garbage (run: node --expose-gc --import tsx ...)\n',
     );
   }
   const [store, farm] = await Promise.all([
-    startChild('store'),
-    startChild('farm', { SOAK_FEEDS: String(options.feeds), SOAK_ITEMS: String(options.items) }),
+    startChild(SCRIPT, 'store'),
+    startChild(SCRIPT, 'farm', { SOAK_FEEDS: String(options.feeds), SOAK_ITEMS: String(options.items) }),
   ]);
   const client = createDynamoClient({ endpoint: store.url });
   const problems: string[] = [];
   try {
     await ensureTable(client, TABLE);
     const notifier = countingNotifier();
-    const deps = {
-      store: createDynamoStoryStore({ client, tableName: TABLE }),
-      fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true }),
-      clock: systemClock,
-      stories: loadStories(),
-      notifier,
+    const soak: Soak = {
+      options,
+      deadline: started + options.maxSeconds * 1000,
+      farm,
+      deps: {
+        store: createDynamoStoryStore({ client, tableName: TABLE }),
+        fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true }),
+        clock: systemClock,
+        stories: loadStories(),
+        notifier,
+      },
+      feeds: farmFeeds(options.feeds, (index) => `${farm.url}/feed/${index}.xml`),
+      generation: Array.from({ length: options.feeds }, () => 0),
+      newestSeen: Array.from({ length: options.feeds }, () => -1),
+      problems,
     };
-    const feeds = farmFeeds(options.feeds, (index) => `${farm.url}/feed/${index}.xml`);
-    // What the parent knows the farm serves: per feed, its generation and the newest serial already fetched.
-    const generation = Array.from({ length: options.feeds }, () => 0);
-    const newestSeen = Array.from({ length: options.feeds }, () => -1);
-    let expectedUniqueItems = 0;
-    const figures: CycleFigures[] = [];
-    let stoppedAt: string | null = null;
-
-    process.stdout.write(
-      `soak: ${options.feeds} feeds x ${options.items} items, ${options.cycles} cycles, ` +
-        `${Math.round(options.changedShare * 100)}% of feeds +${options.newItems} items per later cycle, ` +
-        `concurrency ${options.concurrency}, chunks of ${options.chunk} feeds, bound ${options.maxSeconds} s\n\n`,
+    printHeader(options);
+    const figures = await pollCycles(soak);
+    const stored = await checkStored(
+      soak,
+      client,
+      notifier,
+      sum(figures, (entry) => entry.expectedNewItems),
     );
-    process.stdout.write('cycle  polled  changed   304  failed  new items  expected   items/s  heap MB  rss MB\n');
-
-    cycles: for (let cycle = 1; cycle <= options.cycles; cycle += 1) {
-      if (cycle > 1) {
-        const changing = changingFeeds(options.feeds, options.changedShare, cycle);
-        await ask(farm.child, { advance: { newItems: options.newItems, feeds: changing } });
-        for (const index of changing) generation[index] = (generation[index] ?? 0) + options.newItems;
-      }
-      const cycleStarted = performance.now();
-      const current: CycleFigures = {
-        cycle,
-        feedsPolled: 0,
-        feedsChanged: 0,
-        feedsNotModified: 0,
-        feedsFailed: 0,
-        newItems: 0,
-        expectedNewItems: 0,
-        seconds: 0,
-        heapMB: 0,
-        rssMB: 0,
-      };
-      for (let first = 0; first < feeds.length; first += options.chunk) {
-        if (performance.now() > deadline) {
-          stoppedAt =
-            `time bound of ${options.maxSeconds} s reached in cycle ${cycle} after ${current.feedsPolled} of ` +
-            `${options.feeds} feeds (${figures.length} full cycles done)`;
-          figures.push({ ...current, seconds: (performance.now() - cycleStarted) / 1000, ...measureHeap() });
-          break cycles;
-        }
-        const chunk = feeds.slice(first, first + options.chunk);
-        const report = await runCycle(deps, chunk, { concurrency: options.concurrency, onlyDue: false });
-        for (let offset = 0; offset < chunk.length; offset += 1) {
-          const index = first + offset;
-          const newest = (generation[index] ?? 0) + options.items - 1;
-          const oldestServed = generation[index] ?? 0;
-          current.expectedNewItems += Math.max(0, newest - Math.max(newestSeen[index] ?? -1, oldestServed - 1));
-          newestSeen[index] = newest;
-        }
-        current.feedsPolled += chunk.length;
-        current.feedsChanged += report.feeds.filter((feed) => feed.outcome === 'changed').length;
-        current.feedsNotModified += report.feeds.filter((feed) => feed.outcome === 'not_modified').length;
-        current.feedsFailed += report.feeds.filter((feed) => feed.outcome === 'failed').length;
-        current.newItems += report.analysis.items.length;
-        for (const failure of report.published.failed) problems.push(`alert ${failure.alertId} failed to publish`);
-      }
-      current.seconds = (performance.now() - cycleStarted) / 1000;
-      Object.assign(current, measureHeap());
-      figures.push(current);
-      expectedUniqueItems += current.expectedNewItems;
-      if (current.newItems !== current.expectedNewItems) {
-        problems.push(`cycle ${cycle}: ${current.newItems} items analyzed, ${current.expectedNewItems} expected`);
-      }
-      if (current.feedsFailed > 0) problems.push(`cycle ${cycle}: ${current.feedsFailed} feeds failed`);
-      process.stdout.write(
-        `${String(cycle).padStart(5)}  ${String(current.feedsPolled).padStart(6)}  ${String(current.feedsChanged).padStart(7)}` +
-          `  ${String(current.feedsNotModified).padStart(4)}  ${String(current.feedsFailed).padStart(6)}` +
-          `  ${String(current.newItems).padStart(9)}  ${String(current.expectedNewItems).padStart(8)}` +
-          `  ${format(current.newItems / current.seconds).padStart(8)}  ${format(current.heapMB).padStart(7)}` +
-          `  ${format(current.rssMB).padStart(6)}\n`,
-      );
-    }
-
-    if (stoppedAt) {
-      const partial = figures.at(-1);
-      process.stdout.write(
-        `\nSTOPPED: ${stoppedAt}; that cycle analyzed ${partial?.newItems ?? 0} new items ` +
-          `(expected ${partial?.expectedNewItems ?? 0} for the feeds it reached)\n`,
-      );
-      if (partial && partial.newItems !== partial.expectedNewItems) {
-        problems.push(`partial cycle: ${partial.newItems} items analyzed, ${partial.expectedNewItems} expected`);
-      }
-      expectedUniqueItems += partial?.expectedNewItems ?? 0;
-    }
-
-    // Counted in the table itself, past the pipeline, so a duplicate or a lost row cannot hide in a report.
-    const countStarted = performance.now();
-    const itemRows = await countRows(client, 'ITEM#');
-    const countSeconds = (performance.now() - countStarted) / 1000;
-    if (itemRows !== expectedUniqueItems) {
-      problems.push(`${itemRows} item rows in the table, ${expectedUniqueItems} unique items served`);
-    }
-    const published = [...notifier.byId.values()];
-    const duplicateAlerts = published.filter((count) => count > 1).length;
-    if (duplicateAlerts > 0) problems.push(`${duplicateAlerts} alerts published more than once`);
-    const storedAlerts = await deps.store.listAlerts();
-    const pendingAlerts = storedAlerts.filter((alert) => alert.status === 'pending').length;
-    if (storedAlerts.length !== notifier.byId.size) {
-      problems.push(`${storedAlerts.length} alerts stored, ${notifier.byId.size} published`);
-    }
-    if (pendingAlerts > 0) problems.push(`${pendingAlerts} alerts still pending`);
-
-    const full = figures.filter((entry) => entry.feedsPolled === options.feeds);
-    // The first cycle warms up V8 and module caches; growth is measured from the second full cycle on.
-    const steady = full.slice(1);
-    const heapGrowth = steady.length >= 2 ? (steady.at(-1)?.heapMB ?? 0) - (steady[0]?.heapMB ?? 0) : null;
     const farmStats = await ask(farm.child, { stats: true });
     const requests = 'stats' in farmStats ? farmStats.stats : { requests: 0, notModified: 0 };
-    const totalItems = figures.reduce((sum, entry) => sum + entry.newItems, 0);
-    process.stdout.write(
-      `\nitems stored: ${itemRows} rows for ${expectedUniqueItems} unique items served ` +
-        `(table count took ${format(countSeconds)} s)\n` +
-        `alerts: ${notifier.byId.size} published, ${duplicateAlerts} published twice, ${storedAlerts.length} stored, ` +
-        `${pendingAlerts} pending\n` +
-        `feed requests: ${requests.requests} (${requests.notModified} answered 304)\n` +
-        `heap after GC per cycle (MB): ${figures.map((entry) => format(entry.heapMB)).join(', ')}` +
-        (heapGrowth === null
-          ? ' (too few full cycles to judge growth)\n'
-          : `; growth after warm-up ${format(heapGrowth)} MB\n`) +
-        `throughput: ${totalItems} items analyzed in ${format(elapsed())} s ` +
-        `(${format(totalItems / Math.max(elapsed(), 0.001))} items/s overall)\n`,
-    );
-    // Flat means no per-item retention: 100 k items leaking even 100 bytes each would add ~10 MB.
-    const allowedGrowthMB = Math.max(8, (steady[0]?.heapMB ?? 0) * 0.15);
-    if (heapGrowth !== null && heapGrowth > allowedGrowthMB) {
-      problems.push(`heap grew ${format(heapGrowth)} MB across steady cycles (allowed ${format(allowedGrowthMB)} MB)`);
-    }
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(summaryOf(soak, stored, requests, figures, seconds));
+    checkHeapGrowth(soak, figures);
   } finally {
     client.destroy();
     store.child.disconnect();
@@ -335,6 +178,199 @@ async function run(): Promise<number> {
   }
   process.stdout.write('\nall checks passed\n');
   return 0;
+}
+
+/**
+ * The run's moving parts, and what the parent knows the farm serves: per feed, its generation and the newest serial
+ * already fetched.
+ */
+interface Soak {
+  options: SoakOptions;
+  /** performance.now() past which no further chunk of feeds is polled. */
+  deadline: number;
+  farm: { child: ChildProcess; url: string };
+  deps: CycleDeps;
+  feeds: FeedDefinition[];
+  generation: number[];
+  newestSeen: number[];
+  problems: string[];
+}
+
+const sum = <T>(values: T[], of: (value: T) => number) => values.reduce((total, value) => total + of(value), 0);
+
+function printHeader(options: SoakOptions): void {
+  process.stdout.write(
+    `soak: ${options.feeds} feeds x ${options.items} items, ${options.cycles} cycles, ` +
+      `${Math.round(options.changedShare * 100)}% of feeds +${options.newItems} items per later cycle, ` +
+      `concurrency ${options.concurrency}, chunks of ${options.chunk} feeds, bound ${options.maxSeconds} s\n\n`,
+  );
+  process.stdout.write('cycle  polled  changed   304  failed  new items  expected   items/s  heap MB  rss MB\n');
+}
+
+/** Every cycle, or as far as the time bound lets it go; the cut-off cycle's figures come last. */
+async function pollCycles(soak: Soak): Promise<CycleFigures[]> {
+  const { options, problems } = soak;
+  const figures: CycleFigures[] = [];
+  for (let cycle = 1; cycle <= options.cycles; cycle += 1) {
+    if (cycle > 1) {
+      const changing = changingFeeds(options.feeds, options.changedShare, cycle);
+      await ask(soak.farm.child, { advance: { newItems: options.newItems, feeds: changing } });
+      for (const index of changing) soak.generation[index] = (soak.generation[index] ?? 0) + options.newItems;
+    }
+    const { current, stopped } = await pollCycle(soak, cycle);
+    figures.push(current);
+    if (stopped) {
+      const reached = `${current.feedsPolled} of ${options.feeds} feeds (${figures.length - 1} full cycles done)`;
+      process.stdout.write(
+        `\nSTOPPED: time bound of ${options.maxSeconds} s reached in cycle ${cycle} after ${reached}; ` +
+          `that cycle analyzed ${current.newItems} new items ` +
+          `(expected ${current.expectedNewItems} for the feeds it reached)\n`,
+      );
+      if (current.newItems !== current.expectedNewItems) {
+        problems.push(`partial cycle: ${current.newItems} items analyzed, ${current.expectedNewItems} expected`);
+      }
+      break;
+    }
+    if (current.newItems !== current.expectedNewItems) {
+      problems.push(`cycle ${cycle}: ${current.newItems} items analyzed, ${current.expectedNewItems} expected`);
+    }
+    if (current.feedsFailed > 0) problems.push(`cycle ${cycle}: ${current.feedsFailed} feeds failed`);
+    process.stdout.write(cycleRow(current));
+  }
+  return figures;
+}
+
+/** One cycle over every feed, chunk by chunk; stopped when the time bound ran out between two chunks. */
+async function pollCycle(soak: Soak, cycle: number): Promise<{ current: CycleFigures; stopped: boolean }> {
+  const { options, feeds } = soak;
+  const cycleStarted = performance.now();
+  const current: CycleFigures = {
+    cycle,
+    feedsPolled: 0,
+    feedsChanged: 0,
+    feedsNotModified: 0,
+    feedsFailed: 0,
+    newItems: 0,
+    expectedNewItems: 0,
+    seconds: 0,
+    heapMB: 0,
+    rssMB: 0,
+  };
+  let stopped = false;
+  for (let first = 0; first < feeds.length; first += options.chunk) {
+    if (performance.now() > soak.deadline) {
+      stopped = true;
+      break;
+    }
+    const chunk = feeds.slice(first, first + options.chunk);
+    const report = await runCycle(soak.deps, chunk, { concurrency: options.concurrency, onlyDue: false });
+    for (let index = first; index < first + chunk.length; index += 1) {
+      const newest = (soak.generation[index] ?? 0) + options.items - 1;
+      const oldestServed = soak.generation[index] ?? 0;
+      current.expectedNewItems += Math.max(0, newest - Math.max(soak.newestSeen[index] ?? -1, oldestServed - 1));
+      soak.newestSeen[index] = newest;
+    }
+    current.feedsPolled += chunk.length;
+    current.feedsChanged += report.feeds.filter((feed) => feed.outcome === 'changed').length;
+    current.feedsNotModified += report.feeds.filter((feed) => feed.outcome === 'not_modified').length;
+    current.feedsFailed += report.feeds.filter((feed) => feed.outcome === 'failed').length;
+    current.newItems += report.analysis.items.length;
+    for (const failure of report.published.failed) soak.problems.push(`alert ${failure.alertId} failed to publish`);
+  }
+  current.seconds = (performance.now() - cycleStarted) / 1000;
+  Object.assign(current, measureHeap());
+  return { current, stopped };
+}
+
+function cycleRow(current: CycleFigures): string {
+  return (
+    `${String(current.cycle).padStart(5)}  ${String(current.feedsPolled).padStart(6)}  ${String(current.feedsChanged).padStart(7)}` +
+    `  ${String(current.feedsNotModified).padStart(4)}  ${String(current.feedsFailed).padStart(6)}` +
+    `  ${String(current.newItems).padStart(9)}  ${String(current.expectedNewItems).padStart(8)}` +
+    `  ${format(current.newItems / current.seconds).padStart(8)}  ${format(current.heapMB).padStart(7)}` +
+    `  ${format(current.rssMB).padStart(6)}\n`
+  );
+}
+
+interface StoredCounts {
+  itemRows: number;
+  expectedUniqueItems: number;
+  countSeconds: number;
+  published: number;
+  duplicateAlerts: number;
+  storedAlerts: number;
+  pendingAlerts: number;
+}
+
+/** Counted in the table itself, past the pipeline, so a duplicate or a lost row cannot hide in a report. */
+async function checkStored(
+  { deps, problems }: Soak,
+  client: ReturnType<typeof createDynamoClient>,
+  notifier: ReturnType<typeof countingNotifier>,
+  expectedUniqueItems: number,
+): Promise<StoredCounts> {
+  const countStarted = performance.now();
+  const itemRows = await countRows(client, 'ITEM#');
+  const countSeconds = (performance.now() - countStarted) / 1000;
+  if (itemRows !== expectedUniqueItems) {
+    problems.push(`${itemRows} item rows in the table, ${expectedUniqueItems} unique items served`);
+  }
+  const duplicateAlerts = [...notifier.byId.values()].filter((count) => count > 1).length;
+  if (duplicateAlerts > 0) problems.push(`${duplicateAlerts} alerts published more than once`);
+  const storedAlerts = await deps.store.listAlerts();
+  const pendingAlerts = storedAlerts.filter((alert) => alert.status === 'pending').length;
+  if (storedAlerts.length !== notifier.byId.size) {
+    problems.push(`${storedAlerts.length} alerts stored, ${notifier.byId.size} published`);
+  }
+  if (pendingAlerts > 0) problems.push(`${pendingAlerts} alerts still pending`);
+  const published = notifier.byId.size;
+  return {
+    itemRows,
+    expectedUniqueItems,
+    countSeconds,
+    published,
+    duplicateAlerts,
+    storedAlerts: storedAlerts.length,
+    pendingAlerts,
+  };
+}
+
+/** The first cycle warms up V8 and module caches; growth is measured from the second full cycle on. */
+function heapGrowthOf(soak: Soak, figures: CycleFigures[]) {
+  const steady = figures.filter((entry) => entry.feedsPolled === soak.options.feeds).slice(1);
+  const growth = steady.length >= 2 ? (steady.at(-1)?.heapMB ?? 0) - (steady[0]?.heapMB ?? 0) : null;
+  return { growth, firstSteadyMB: steady[0]?.heapMB ?? 0 };
+}
+
+function summaryOf(
+  soak: Soak,
+  stored: StoredCounts,
+  requests: { requests: number; notModified: number },
+  figures: CycleFigures[],
+  seconds: number,
+): string {
+  const { growth } = heapGrowthOf(soak, figures);
+  const totalItems = sum(figures, (entry) => entry.newItems);
+  return (
+    `\nitems stored: ${stored.itemRows} rows for ${stored.expectedUniqueItems} unique items served ` +
+    `(table count took ${format(stored.countSeconds)} s)\n` +
+    `alerts: ${stored.published} published, ${stored.duplicateAlerts} published twice, ${stored.storedAlerts} stored, ` +
+    `${stored.pendingAlerts} pending\n` +
+    `feed requests: ${requests.requests} (${requests.notModified} answered 304)\n` +
+    `heap after GC per cycle (MB): ${figures.map((entry) => format(entry.heapMB)).join(', ')}` +
+    (growth === null ? ' (too few full cycles to judge growth)\n' : `; growth after warm-up ${format(growth)} MB\n`) +
+    `throughput: ${totalItems} items analyzed in ${format(seconds)} s ` +
+    `(${format(totalItems / Math.max(seconds, 0.001))} items/s overall)\n`
+  );
+}
+
+function checkHeapGrowth(soak: Soak, figures: CycleFigures[]): void {
+  const { growth, firstSteadyMB } = heapGrowthOf(soak, figures);
+  // Flat means no per-item retention: 100 k items leaking even 100 bytes each would add ~10 MB.
+  const allowedGrowthMB = Math.max(8, firstSteadyMB * 0.15);
+  if (growth !== null && growth > allowedGrowthMB) {
+    soak.problems.push(`heap grew ${format(growth)} MB across steady cycles (allowed ${format(allowedGrowthMB)} MB)`);
+  }
 }
 
 async function countRows(client: ReturnType<typeof createDynamoClient>, prefix: string): Promise<number> {
