@@ -8,14 +8,15 @@ import { createDispatcherHandler } from './handlers/dispatcher';
 import type { InvocationContext, ScheduledInvocation } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog } from './lib/observability';
-import { productionDueFeeds, productionStore, productionWebSub } from './lib/wiring';
+import { productionDueFeeds, productionSchedule, productionStore, productionWebSub } from './lib/wiring';
 
 const production = lazy(async () => {
   const due = productionDueFeeds();
+  const store = productionStore();
   return createDispatcherHandler({
-    store: productionStore(),
+    store,
     due,
-    websub: productionWebSub(due),
+    websub: productionWebSub({ store, due, clock: systemClock, schedule: productionSchedule() }),
     clock: systemClock,
     feeds: loadFeedRegistry(feedRegistryPath()),
     feedQueue: createSqsFeedQueue(new SQSClient({}), feedQueueUrl()),

@@ -21,7 +21,7 @@ const production = lazy(async () => {
   return createPollerHandler({
     store: productionStore(),
     due,
-    push: productionWebSub(due),
+    push: productionWebSub(),
     clock: systemClock,
     fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
     schedule: productionSchedule(),

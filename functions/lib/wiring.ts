@@ -19,6 +19,7 @@ import type { WebSubSubscriptions } from '../../src/core/ports/subscriptions';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../src/ingestion/feed-schedule';
 import { DEFAULT_FETCH_OPTIONS } from '../../src/ingestion/options';
 import { loadFeedRegistry } from '../../src/ingestion/registry';
+import { type ResumePollingDeps, resumePolling } from '../../src/pipeline/resume-polling';
 import { createHttpHubClient, createWebSubSubscriber, type WebSubSubscriber } from '../../src/websub/subscriber';
 
 /**
@@ -59,16 +60,16 @@ const HUB_TIMEOUT_MS = 5_000;
 
 /**
  * The WebSub subscriber of the poller (subscribes to the hubs polls find) and the dispatcher (lease upkeep): hub
- * requests through the address guard, callbacks under the callback function's URL, and a feed that stops pushing
- * put back on its polling schedule by moving its due time to now.
+ * requests through the address guard, callbacks under the callback function's URL. With `resume` (the dispatcher)
+ * a feed that stops pushing is put back on its polling schedule (resumePolling).
  */
-export function productionWebSub(due: DueFeeds): WebSubSubscriber {
+export function productionWebSub(resume?: ResumePollingDeps): WebSubSubscriber {
   return createWebSubSubscriber({
     subscriptions: productionSubscriptions(),
     hubClient: createHttpHubClient({ allowPrivateNetwork: false, timeoutMs: HUB_TIMEOUT_MS }),
     clock: systemClock,
     callbackBase: websubCallbackBase(),
-    resumePolling: (feedId) => due.advanceDue(feedId, systemClock.now().toISOString()),
+    ...(resume ? { resumePolling: (feedId: string) => resumePolling(resume, feedId) } : {}),
   });
 }
 

@@ -46,6 +46,8 @@ export class Ingestion extends Construct {
       handler: 'dispatcher',
       description: 'Enqueues one message per feed that is due for polling',
       memorySize: 256,
+      // Its WebSub upkeep puts a feed that stopped pushing back on polling within the schedule's politeness.
+      environment: { [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule) },
     })
       .bindTable(props.table, TABLE_ACCESS.dispatcher)
       .bindQueue(this.feedQueue.queue, ENV.feedQueueUrl);

@@ -116,6 +116,18 @@ export function markFeedHot(
   return dueAt < state.nextPollAt ? { ...marked, nextPollAt: dueAt } : marked;
 }
 
+/**
+ * When a feed whose WebSub subscription stopped pushing may be polled again: at once, unless what the publisher
+ * asked on its last answer (TTL, max-age, the feed's minimum, its host's share) runs later; null for a feed in
+ * failure backoff, parked or gone, whose due time stands. A feed never polled is due already.
+ */
+export function resumePollingAt(state: FeedState | null, now: Date, settings: FeedScheduleSettings): string | null {
+  if (state === null) return now.toISOString();
+  if (state.status !== 'active' || state.consecutiveFailures > 0 || state.lastSuccessAt === null) return null;
+  const floorMs = politenessFloorSec(hintsOf(state, settings)) * 1000;
+  return new Date(Math.max(now.getTime(), Date.parse(state.lastSuccessAt) + floorMs)).toISOString();
+}
+
 /** When the fetcher's state records a successful poll the adaptive schedule may time; null for anything else. */
 function answeredAt(state: FeedState): Date | null {
   const answered = state.status === 'active' && state.consecutiveFailures === 0 && state.lastSuccessAt !== null;

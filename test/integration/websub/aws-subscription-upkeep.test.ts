@@ -13,6 +13,7 @@ import { DEFAULT_ADAPTIVE_SCHEDULE } from '../../../src/ingestion/adaptive-sched
 import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { DEFAULT_FETCH_OPTIONS } from '../../../src/ingestion/options';
+import { resumePolling } from '../../../src/pipeline/resume-polling';
 import { createHttpHubClient, createWebSubSubscriber } from '../../../src/websub/subscriber';
 import { DEFAULT_WEBSUB_CONFIG } from '../../../src/websub/subscription';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
@@ -107,12 +108,13 @@ async function setUp(hubOptions: LoopbackHubOptions = {}): Promise<World> {
     }),
   );
   // What functions/lib/wiring.ts builds for the poller and the dispatcher, with the front's URL as the base.
+  const schedule = feedScheduleSettings([feed]);
   const websub = createWebSubSubscriber({
     subscriptions,
     hubClient: createHttpHubClient({ allowPrivateNetwork: true, timeoutMs: 5_000 }),
     clock,
     callbackBase: `${front.url}websub`,
-    resumePolling: (feedId) => due.advanceDue(feedId, clock.now().toISOString()),
+    resumePolling: (feedId) => resumePolling({ store, due, clock, schedule }, feedId),
   });
   const poller = createPollerHandler({
     store,
@@ -120,7 +122,7 @@ async function setUp(hubOptions: LoopbackHubOptions = {}): Promise<World> {
     push: websub,
     clock,
     fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true, timeoutMs: 5_000 }),
-    schedule: feedScheduleSettings([feed]),
+    schedule,
     itemQueue,
     metrics: recordingMetrics(),
     log: logs[1] as ReturnType<typeof recordingLog>,
@@ -245,11 +247,13 @@ describe('WebSub subscriptions kept from AWS', () => {
     }
     expect((await world.subscriptions.forFeed('wire'))?.status).toBe('failed');
     expect((await world.tick()).websub).toMatchObject({ resumed: ['wire'] });
+    // Due again as soon as politeness allows: the host's share of its budget (30 s) after the last poll.
+    expect((await world.tick()).enqueued).toEqual([]);
+    advance(30_000);
     expect((await world.tick()).enqueued).toEqual(['wire']);
 
     // Polled on its own pace again, the feed still names the hub; the hub is not asked again within the day.
     feeds.route('/wire.xml', { headers: { 'content-type': RSS }, body: rss(hub.url, [STATEMENT, BRIEFING]) });
-    advance(60_000);
     await world.poll();
     expect(hub.requests).toHaveLength(1);
     expect(await secondsUntilDue(world)).toBeLessThan(DEFAULT_ADAPTIVE_SCHEDULE.maxIntervalSec);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { websubCallbackBase } from '../../../src/config/env';
-import { feedScheduleSettings, scheduleNextPoll } from '../../../src/ingestion/feed-schedule';
+import { feedScheduleSettings, resumePollingAt, scheduleNextPoll } from '../../../src/ingestion/feed-schedule';
 import {
   answerVerification,
   DEFAULT_WEBSUB_CONFIG,
@@ -116,6 +116,35 @@ describe('a pushed feed’s poll', () => {
     expect(own.nextPollAt).toBe(at(settings.schedule.initialIntervalSec).toISOString());
     expect(pushed.nextPollAt).toBe(at(settings.schedule.maxIntervalSec).toISOString());
     expect(pushed.schedule).toEqual(own.schedule);
+  });
+});
+
+describe('resuming the polls of a feed that stopped pushing', () => {
+  const settings = feedScheduleSettings([{ id: 'news', url: FOUND.topic, name: 'n', publisher: 'p', language: 'en' }]);
+  const answered = {
+    feedId: 'news',
+    url: FOUND.topic,
+    etag: null,
+    lastModified: null,
+    nextPollAt: at(7200).toISOString(),
+    consecutiveFailures: 0,
+    status: 'active' as const,
+    lastError: null,
+    lastPolledAt: NOW.toISOString(),
+    lastSuccessAt: NOW.toISOString(),
+  };
+
+  it('polls at once, but not before the TTL the last answer asked for', () => {
+    expect(resumePollingAt(answered, at(60), settings)).toBe(at(60).toISOString());
+    const withTtl = { ...answered, freshness: { ttlMinutes: 30, cacheControl: null } };
+    expect(resumePollingAt(withTtl, at(60), settings)).toBe(at(1800).toISOString());
+    expect(resumePollingAt(withTtl, at(3600), settings)).toBe(at(3600).toISOString());
+  });
+
+  it('leaves a feed in failure backoff, parked or never polled where it is', () => {
+    expect(resumePollingAt({ ...answered, consecutiveFailures: 2 }, at(60), settings)).toBeNull();
+    expect(resumePollingAt({ ...answered, status: 'parked' }, at(60), settings)).toBeNull();
+    expect(resumePollingAt(null, at(60), settings)).toBe(at(60).toISOString());
   });
 });
 
