@@ -1,26 +1,24 @@
 /**
- * Publication → alert latency over a simulated day, fixed 15-minute polling next to the adaptive schedule with
- * WebSub, in the same run on the same world. Everything goes over loopback HTTP: the real fetcher (address guard,
- * conditional GET, parse) polls a server that plays a few hundred feeds at the simulated time; a loopback hub
- * pushes to our real callback; claims land in dynalite. "Alert" here is the moment the pipeline stored the item
- * as new: analysis follows at once in the same step, and its own cost is measured by the poll section.
+ * Publication → alert latency over a simulated day, fixed 15-minute polling next to storywatch as deployed, in the
+ * same run on the same world. Everything goes over loopback HTTP to a server that plays a few hundred feeds at the
+ * simulated time, and stores in DynamoDB (the embedded engine). The fixed baseline is the simulation's own
+ * scheduler driving the real fetcher; storywatch is the Lambda wiring itself (bench/lib/wired-day.ts): the
+ * dispatcher handler over the due-time index with its WebSub upkeep, the poller handler with the adaptive
+ * schedule, subscribing to the hubs feeds name, and the callback handler taking a loopback hub's signed pushes.
+ * "Alert" here is the moment the pipeline stored the item as new and handed it to analysis.
  */
-import { performance } from 'node:perf_hooks';
 import { createDynamoClient, createDynamoStoryStore, ensureTable } from '../../src/adapters/dynamodb/index';
 import type { FeedDefinition, FeedItem, FeedState } from '../../src/core/feed';
 import type { StoryStore } from '../../src/core/ports';
+import { DEFAULT_ADAPTIVE_SCHEDULE } from '../../src/ingestion/adaptive-schedule';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { startEmbeddedDynamo } from '../../src/local/engine/index';
-import { claimItems, pollFeeds } from '../../src/pipeline/poll-feeds';
-import { createCallbackHandler, createMemorySubscriptionStore } from '../../src/websub/callback';
-import { startCallbackServer } from '../../src/websub/callback-server';
-import { ingestPushedDocument } from '../../src/websub/ingest';
-import { createHttpHubClient, createWebSubSubscriber, fetchHubDiscovery } from '../../src/websub/subscriber';
-import { isPushActive } from '../../src/websub/subscription';
+import { pollFeeds } from '../../src/pipeline/poll-feeds';
 import {
+  budgetViolations,
+  hintViolations,
   type PollAnswer,
   requestsPerFeedPerDay,
-  type SchedulerMode,
   type SimulationPorts,
   type SimulationResult,
   simulateDay,
@@ -33,37 +31,22 @@ import {
   type SimulatedFeed,
   type SimulatedWorld,
 } from '../../test/support/simulated-world';
-import { startLoopbackHub } from '../../test/support/websub-hub';
 import { type BenchRow, type BenchSection, row, single } from '../lib/report';
+import { runWiredDay, type WiredDay } from '../lib/wired-day';
 
 const FEEDS = Number(process.env.BENCH_LATENCY_FEEDS ?? 300);
-const MAX_BYTES = 5 * 1024 * 1024;
 const CONCURRENCY = 16;
-
-interface DayRun {
-  result: SimulationResult;
-  /** Requests to feed servers outside the dispatcher: hub discovery at start. */
-  extraRequests: number;
-  hubRequests: number;
-}
 
 /** Publication id of a stored item: the simulated feed's links end with it. */
 function publicationIdOf(item: FeedItem): string {
   return item.link?.split('/').at(-1) ?? item.id;
 }
 
-async function storeNew(store: StoryStore, items: FeedItem[]): Promise<string[]> {
-  const { toAnalyze } = await claimItems(store, items);
-  // The analyzer's mark, so a later poll or push of the same entry is a plain duplicate, as in the pipeline.
-  if (toAnalyze.length > 0) await store.markItemsAnalyzed(toAnalyze.map((item) => item.id));
-  return toAnalyze.map(publicationIdOf);
-}
-
-async function runDay(world: SimulatedWorld, mode: SchedulerMode, store: StoryStore): Promise<DayRun> {
+/** The baseline: the simulation's fixed 15-minute scheduler polling through the real fetcher and claims. */
+async function runFixedDay(world: SimulatedWorld, store: StoryStore): Promise<SimulationResult> {
   let simulatedNow = world.start;
   const clock = { now: () => new Date(simulatedNow) };
-  const hub = await startLoopbackHub();
-  const server = await startSimulatedFeedServer({ world, clock, hubUrl: hub.url });
+  const server = await startSimulatedFeedServer({ world, clock });
   const definitions = new Map<string, FeedDefinition>(
     world.feeds.map((feed) => [
       feed.id,
@@ -72,51 +55,7 @@ async function runDay(world: SimulatedWorld, mode: SchedulerMode, store: StorySt
   );
   const fetcher = createHttpFeedFetcher({ allowPrivateNetwork: true }, { resolver: simulatedResolver });
   const states = new Map<string, FeedState>();
-  const subscriptions = createMemorySubscriptionStore();
-  let delivered: string[] = [];
-  const callback = await startCallbackServer({
-    maxBytes: MAX_BYTES,
-    handle: createCallbackHandler({
-      subscriptions,
-      clock,
-      maxBytes: MAX_BYTES,
-      onContent: async (subscription, body, contentType) => {
-        const feed = definitions.get(subscription.feedId) as FeedDefinition;
-        const { toAnalyze } = await ingestPushedDocument(store, feed, body, contentType);
-        delivered.push(...(await storeNew(store, toAnalyze)));
-        return 'stored';
-      },
-    }),
-  });
-  const subscriber = createWebSubSubscriber({
-    subscriptions,
-    hubClient: createHttpHubClient({ allowPrivateNetwork: true }),
-    clock,
-    callbackBase: callback.callbackBase,
-  });
-  const pushing = new Set<string>();
-  const refreshPushing = async () => {
-    pushing.clear();
-    for (const subscription of await subscriptions.list()) {
-      if (isPushActive(subscription, clock.now())) pushing.add(subscription.feedId);
-    }
-  };
-  let extraRequests = 0;
   try {
-    if (mode === 'adaptive') {
-      for (const feed of world.feeds.filter((candidate) => candidate.websub)) {
-        const definition = definitions.get(feed.id) as FeedDefinition;
-        const discovery = await fetchHubDiscovery(
-          definition.url,
-          { allowPrivateNetwork: true },
-          { resolver: simulatedResolver },
-        );
-        extraRequests += 1;
-        await subscriber.subscribe(definition, discovery);
-        await hub.verified(discovery.self ?? definition.url);
-      }
-      await refreshPushing();
-    }
     const ports: SimulationPorts = {
       async poll(feeds, now) {
         simulatedNow = now.getTime();
@@ -142,35 +81,15 @@ async function runDay(world: SimulatedWorld, mode: SchedulerMode, store: StorySt
           };
         });
       },
-      pushActive: (feed) => pushing.has(feed.id),
-      async push(feed: SimulatedFeed, publication: Publication, now: Date) {
-        simulatedNow = now.getTime();
-        delivered = [];
-        const started = performance.now();
-        await hub.publish(
-          server.feedUrl(feed),
-          server.document(feed, publication.at),
-          'application/rss+xml; charset=utf-8',
-        );
-        return { newIds: delivered, elapsedMs: performance.now() - started };
-      },
-      async everyHour(now) {
-        simulatedNow = now.getTime();
-        await subscriber.maintain();
-        await refreshPushing();
-      },
     };
-    const result = await simulateDay({ world, mode, ports });
-    return { result, extraRequests, hubRequests: hub.requests.length };
+    return await simulateDay({ world, mode: 'fixed', ports });
   } finally {
     fetcher.closeConnections();
-    await callback.close();
     await server.close();
-    await hub.close();
   }
 }
 
-function latencyRows(world: SimulatedWorld, fixed: DayRun, adaptive: DayRun): BenchRow[] {
+function latencyRows(world: SimulatedWorld, fixed: SimulationResult, wired: WiredDay): BenchRow[] {
   const groups = [
     {
       name: 'hot polled feeds, follow-ups (alerts)',
@@ -183,12 +102,22 @@ function latencyRows(world: SimulatedWorld, fixed: DayRun, adaptive: DayRun): Be
       target: 300,
     },
     { name: 'WebSub feeds, all items', include: (_: Publication, f: SimulatedFeed) => f.websub, target: 60 },
+    {
+      name: 'medium polled feeds, all items',
+      include: (_: Publication, f: SimulatedFeed) => f.kind === 'medium' && !f.websub,
+      target: undefined,
+    },
+    {
+      name: 'slow polled feeds, all items',
+      include: (_: Publication, f: SimulatedFeed) => f.kind === 'slow' && !f.websub,
+      target: undefined,
+    },
     { name: 'all feeds, all items', include: () => true, target: undefined },
   ];
   const rows: BenchRow[] = [];
   for (const group of groups) {
-    const ours = summarizeLatency(world, adaptive.result, group.include);
-    const theirs = summarizeLatency(world, fixed.result, group.include);
+    const ours = summarizeLatency(world, wired, group.include);
+    const theirs = summarizeLatency(world, fixed, group.include);
     for (const [label, key] of [
       ['median', 'medianSec'],
       ['p95', 'p95Sec'],
@@ -209,14 +138,18 @@ function latencyRows(world: SimulatedWorld, fixed: DayRun, adaptive: DayRun): Be
   return rows;
 }
 
-function requestRows(world: SimulatedWorld, fixed: DayRun, adaptive: DayRun): BenchRow[] {
-  const perFeed = (run: DayRun) => requestsPerFeedPerDay(world, run.result) + run.extraRequests / world.feeds.length;
-  const ours = perFeed(adaptive);
-  const theirs = perFeed(fixed);
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+
+function requestRows(world: SimulatedWorld, fixed: SimulationResult, wired: WiredDay): BenchRow[] {
+  const ours = requestsPerFeedPerDay(world, wired);
+  const theirs = requestsPerFeedPerDay(world, fixed);
+  const budget = DEFAULT_ADAPTIVE_SCHEDULE.hostRequestsPerHour;
+  const broken = (result: SimulationResult) =>
+    hintViolations(result.requests).length + budgetViolations(result.requests, budget).length;
   return [
     row({
       section: 'latency',
-      name: 'requests per feed per day (polls + hub discovery)',
+      name: 'requests per feed per day (polls; hubs are found by the polls themselves)',
       unit: 'requests',
       value: single(Math.round(ours * 10) / 10),
       baseline: single(Math.round(theirs * 10) / 10),
@@ -225,22 +158,43 @@ function requestRows(world: SimulatedWorld, fixed: DayRun, adaptive: DayRun): Be
     }),
     row({
       section: 'latency',
-      name: 'pushes received and stored',
+      name: `requests that broke a feed's hints or its host's budget (${budget}/h)`,
       unit: 'count',
-      value: single(adaptive.result.pushes),
+      value: single(broken(wired)),
+      baseline: single(broken(fixed)),
+      target: '0',
+      meetsTarget: broken(wired) === 0,
+    }),
+    row({ section: 'latency', name: 'pushes received and stored', unit: 'count', value: single(wired.pushes) }),
+    row({
+      section: 'latency',
+      name: `hub subscription requests (subscribe + renewals; ${wired.renewals} renewals by the tick)`,
+      unit: 'count',
+      value: single(wired.hubRequests),
+    }),
+  ];
+}
+
+function tickRows(wired: WiredDay): BenchRow[] {
+  const ticks = wired.readUnitsPerTick.length;
+  return [
+    row({
+      section: 'latency',
+      name: `dispatcher read units per tick, mean over ${ticks} ticks (due query + WebSub upkeep)`,
+      unit: 'RCU',
+      value: single(Math.round(mean(wired.readUnitsPerTick) * 100) / 100),
     }),
     row({
       section: 'latency',
-      name: 'hub subscription requests (subscribe + renewals)',
-      unit: 'count',
-      value: single(adaptive.hubRequests),
+      name: 'dispatcher read units per tick, max',
+      unit: 'RCU',
+      value: single(Math.max(...wired.readUnitsPerTick)),
     }),
     row({
       section: 'latency',
-      name: 'polls moved to a later tick by the per-host budget',
+      name: `feeds sent per tick, mean (max ${Math.max(...wired.sentPerTick)})`,
       unit: 'count',
-      value: single(adaptive.result.deferredByBudget),
-      baseline: single(fixed.result.deferredByBudget),
+      value: single(Math.round(mean(wired.sentPerTick) * 100) / 100),
     }),
   ];
 }
@@ -250,13 +204,10 @@ export const latencySection: BenchSection = async () => {
   const dynamo = await startEmbeddedDynamo({ dataDir: null });
   const client = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1' });
   try {
-    const storeFor = async (tableName: string) => {
-      await ensureTable(client, tableName);
-      return createDynamoStoryStore({ client, tableName });
-    };
-    const fixed = await runDay(world, 'fixed', await storeFor('latency-fixed'));
-    const adaptive = await runDay(world, 'adaptive', await storeFor('latency-adaptive'));
-    return [...latencyRows(world, fixed, adaptive), ...requestRows(world, fixed, adaptive)];
+    await ensureTable(client, 'latency-fixed');
+    const fixed = await runFixedDay(world, createDynamoStoryStore({ client, tableName: 'latency-fixed' }));
+    const wired = await runWiredDay(world, client, 'latency-wired');
+    return [...latencyRows(world, fixed, wired), ...requestRows(world, fixed, wired), ...tickRows(wired)];
   } finally {
     client.destroy();
     await dynamo.close();

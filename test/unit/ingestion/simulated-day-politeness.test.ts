@@ -1,59 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  budgetViolations,
+  hintViolations,
   inMemoryPorts,
-  type RequestRecord,
   requestsPerFeedPerDay,
   type SchedulerMode,
   simulateDay,
   summarizeLatency,
 } from '../../support/polling-simulation';
 import { buildWorld } from '../../support/simulated-world';
-
-const HOUR = 3_600_000;
-/** The politeness maximum: hints are honoured up to 6 hours, Retry-After up to the 24-hour backoff ceiling. */
-const HINT_CEILING_SEC = 6 * 3600;
-const RETRY_CEILING_SEC = 24 * 3600;
-
-/** The wait the answer asked for, worked out here from the raw hints rather than by the code under test. */
-function requiredGapSec(request: RequestRecord): number {
-  const { answer } = request;
-  if (!answer.ok) return Math.min(answer.retryAfterSec ?? 0, RETRY_CEILING_SEC);
-  const { ttlMinutes, maxAgeSec, feedMinimumSec } = answer.hints;
-  return Math.max(
-    ttlMinutes === undefined ? 0 : Math.min(ttlMinutes * 60, HINT_CEILING_SEC),
-    maxAgeSec === undefined ? 0 : Math.min(maxAgeSec, HINT_CEILING_SEC),
-    feedMinimumSec ?? 0,
-  );
-}
-
-function hintViolations(requests: RequestRecord[]): string[] {
-  const last = new Map<string, RequestRecord>();
-  const problems: string[] = [];
-  for (const request of requests) {
-    const previous = last.get(request.feedId);
-    if (previous) {
-      const gapSec = (request.at - previous.at) / 1000;
-      const required = requiredGapSec(previous);
-      if (gapSec < required)
-        problems.push(`${request.feedId}: ${gapSec} s after the last request, asked ${required} s`);
-    }
-    last.set(request.feedId, request);
-  }
-  return problems;
-}
-
-function budgetViolations(requests: RequestRecord[], perHour: number): string[] {
-  const byHost = new Map<string, number[]>();
-  const problems: string[] = [];
-  for (const request of requests) {
-    const times = byHost.get(request.host) ?? [];
-    times.push(request.at);
-    byHost.set(request.host, times);
-    const inHour = times.filter((at) => at > request.at - HOUR).length;
-    if (inHour > perHour) problems.push(`${request.host}: ${inHour} requests in the hour up to ${request.at}`);
-  }
-  return problems;
-}
 
 async function day(mode: SchedulerMode, hostRequestsPerHour = 120) {
   const world = buildWorld({ feeds: 120, seed: 7 });
