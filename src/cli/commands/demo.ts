@@ -8,7 +8,7 @@ import { loadStory } from '../../detection/index';
 import { type DemoResult, DemoStoreNotEmptyError, runDemo } from '../../local/demo';
 import { formatQueryHints, shownPath } from '../../local/format';
 import { RULES_READER_ID } from '../../reader/rules';
-import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
+import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readAlertChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, type FinishedRun, markRunFinished, readFinishedRun } from '../kept-store';
 import { READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
@@ -67,7 +67,7 @@ interface DemoTarget {
 async function runDemoInto(context: CommandContext, target: DemoTarget, fresh: boolean) {
   const { dataDir, reportPath, reader } = target;
   const alertsFile = join(dataDir, 'alerts.jsonl');
-  const specs = readChannelSpecs(context);
+  const specs = readAlertChannelSpecs(context);
   const allowPrivateNetwork = booleanOption(context, 'allow-private-network');
   const stories = [loadStory(DEMO_TIMELINE.storyId)];
   const attempt = (startOver: boolean): Promise<DemoResult> => {

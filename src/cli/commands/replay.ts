@@ -10,7 +10,7 @@ import { formatQueryHints, itemsFailedPart, shownId, shownPath } from '../../loc
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
 import { countingStoredReadings } from '../../reader/stored-readings';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
-import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs, withChannels } from '../channel-options';
+import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readAlertChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
 import {
@@ -61,7 +61,7 @@ export const replayCommand: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const { stories } = selectStories(context);
     const overrides = stanceOverrides(context, stories);
-    const channelSpecs = readChannelSpecs(context);
+    const channelSpecs = readAlertChannelSpecs(context);
     const readerConfig = readerConfigFromOptions(context);
     const archive = await readArchive(resolve(file));
     for (const bad of archive.rejected) {

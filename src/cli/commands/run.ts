@@ -8,7 +8,7 @@ import type { CycleReport } from '../../pipeline/run-cycle';
 import { RULES_READER_ID } from '../../reader/rules';
 import { type StorySite, startStorySite } from '../../site/story-site';
 import { startLocalWebSub } from '../../websub/local';
-import { CHANNEL_OPTIONS, readChannelSpecs, withChannels } from '../channel-options';
+import { CHANNEL_OPTIONS, readAlertChannelSpecs, withChannels } from '../channel-options';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { BUDGET_OPTIONS, READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
@@ -65,7 +65,7 @@ export const runCommand: Command = {
     const websubPort = stringOption(context, 'websub-port');
     if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
       throw new UsageError('--websub-port must be a port number');
-    const channelSpecs = readChannelSpecs(context);
+    const channelSpecs = readAlertChannelSpecs(context);
     const reader = readerFromOptions(context, { clock: systemClock });
     const alerts = openNotifierFromOptions(context, stories);
     const once = booleanOption(context, 'once');
