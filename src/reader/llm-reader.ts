@@ -106,119 +106,38 @@ function chunk<T>(values: T[], size: number): T[][] {
   return chunks;
 }
 
+/** What every step of one reader shares: its settings, its budget and log, and the running totals. */
+interface ReaderContext {
+  transport: ModelTransport;
+  policy: RetryPolicy;
+  budget: ReadingBudget;
+  clock: Clock;
+  log: (entry: ReaderLogEntry) => void;
+  sleep: Sleep | undefined;
+  stats: ReaderStats;
+}
+
+/** One story's readings of one `read` call: the rules' reading of every item until a model reading replaces it. */
+interface ReadJob {
+  items: FeedItem[];
+  story: StoryDefinition;
+  readings: Reading[];
+}
+
 export function createLlmReader(options: LlmReaderOptions): LlmReader {
   const { transport } = options;
   const gate = options.gateThreshold ?? GATE_THRESHOLD;
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const budget = options.budget ?? UNLIMITED_BUDGET;
-  const clock = options.clock ?? systemClock;
-  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
-  const stats = emptyStats();
-
-  const requestFor = (items: FeedItem[], story: StoryDefinition): ModelRequest => {
-    const prompt = storyPrompt(story);
-    return {
-      system: prompt.system,
-      user: userMessage(items),
-      schema: answerSchema(prompt),
-      toolName: ANSWER_TOOL_NAME,
-      maxOutputTokens: 200 + OUTPUT_TOKENS_PER_ITEM * items.length,
-    };
+  const context: ReaderContext = {
+    transport,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    budget: options.budget ?? UNLIMITED_BUDGET,
+    clock: options.clock ?? systemClock,
+    log: options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`)),
+    sleep: options.sleep,
+    stats: emptyStats(),
   };
-
-  const fallBack = (
-    story: StoryDefinition,
-    readings: Reading[],
-    indices: number[],
-    reason: string,
-    detail?: string,
-  ) => {
-    for (const index of indices) {
-      const rules = readings[index];
-      if (rules) readings[index] = { ...rules, fallbackReason: reason };
-    }
-    stats.fallbacks[reason] = (stats.fallbacks[reason] ?? 0) + indices.length;
-    const itemIds = indices.map((index) => readings[index]?.itemId ?? '');
-    log({
-      event: 'reader_fallback',
-      reader: transport.id,
-      storyId: story.id,
-      reason,
-      itemIds,
-      ...(detail ? { detail } : {}),
-    });
-  };
-
-  async function readBatch(items: FeedItem[], indices: number[], story: StoryDefinition, readings: Reading[]) {
-    // The tokens are charged to the day the items were reserved on, even when the answer comes after midnight.
-    const day = budgetDay(clock.now());
-    const granted = await budget.reserve(story.id, day, indices.length);
-    if (granted < indices.length) fallBack(story, readings, indices.slice(granted), 'budget');
-    const asked = indices.slice(0, granted);
-    if (asked.length === 0) return;
-    const batch = asked.map((index) => items[index] as FeedItem);
-    let answer: unknown;
-    try {
-      stats.requests++;
-      const { response, attempts } = await sendWithRetry(transport, requestFor(batch, story), policy, options.sleep);
-      stats.attempts += attempts;
-      addUsage(stats.usage, response.usage);
-      await budget.charge(story.id, day, response.usage.inputTokens + response.usage.outputTokens);
-      answer = response.answer;
-    } catch (error) {
-      stats.attempts += error instanceof TransportError ? error.attempts : 1;
-      fallBack(story, readings, asked, 'transport', (error as Error).message);
-      return;
-    }
-    applyAnswer(answer, asked, items, story, readings);
-  }
-
-  function applyAnswer(
-    answer: unknown,
-    asked: number[],
-    items: FeedItem[],
-    story: StoryDefinition,
-    readings: Reading[],
-  ) {
-    const parsed = parseAnswer(answer);
-    if (!parsed) {
-      fallBack(story, readings, asked, 'malformed', 'the answer is not {"items": [...]}');
-      return;
-    }
-    const identity = { reader: transport.id, promptVersion: storyPrompt(story).version };
-    const askedRefs = new Set(asked.map((index) => items[index]?.id));
-    const strangers = [...parsed.byRef.keys(), ...parsed.malformedRefs].filter((ref) => !askedRefs.has(ref));
-    if (strangers.length + parsed.unreadable > 0) {
-      stats.strangers += strangers.length + parsed.unreadable;
-      log({
-        event: 'reader_strangers',
-        reader: transport.id,
-        storyId: story.id,
-        itemIds: strangers,
-        detail: `${parsed.unreadable} without a ref`,
-      });
-    }
-    for (const index of asked) {
-      const item = items[index] as FeedItem;
-      const rules = readings[index] as Reading;
-      const entry = parsed.byRef.get(item.id);
-      if (!entry) {
-        fallBack(story, readings, [index], parsed.malformedRefs.has(item.id) ? 'malformed' : 'omitted');
-        continue;
-      }
-      const grounded = ground(item, entry, story, rules, identity);
-      if (grounded.ok) {
-        readings[index] = grounded.reading;
-        stats.modelReadings++;
-      } else {
-        fallBack(story, readings, [index], grounded.reason, grounded.detail);
-      }
-    }
-  }
-
-  const gated = (readings: Reading[]): number[] =>
-    readings.flatMap((reading, index) => (reading.score >= gate ? [index] : []));
+  const { stats } = context;
 
   return {
     id: transport.id,
@@ -226,15 +145,14 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
     promptVersionFor: (story) => storyPrompt(story).version,
     promptCaching: transport.promptCaching,
     async read(items, story, profile) {
-      const readings = items.map((item) => readByRules(item, story, profile));
-      const passed = gated(readings);
+      const job: ReadJob = { items, story, readings: items.map((item) => readByRules(item, story, profile)) };
+      const passed = job.readings.flatMap((reading, index) => (reading.score >= gate ? [index] : []));
       stats.itemsRead += items.length;
       stats.gatePassed += passed.length;
-      const batches = chunk(passed, batchSize);
-      await mapWithConcurrency(batches, options.concurrency ?? 2, (indices) =>
-        readBatch(items, indices, story, readings),
+      await mapWithConcurrency(chunk(passed, batchSize), options.concurrency ?? 2, (indices) =>
+        readBatch(context, job, indices),
       );
-      return readings;
+      return job.readings;
     },
     stats: () => structuredClone(stats),
     plan(items, story, profile) {
@@ -245,6 +163,108 @@ export function createLlmReader(options: LlmReaderOptions): LlmReader {
       });
     },
   };
+}
+
+function requestFor(items: FeedItem[], story: StoryDefinition): ModelRequest {
+  const prompt = storyPrompt(story);
+  return {
+    system: prompt.system,
+    user: userMessage(items),
+    schema: answerSchema(prompt),
+    toolName: ANSWER_TOOL_NAME,
+    maxOutputTokens: 200 + OUTPUT_TOKENS_PER_ITEM * items.length,
+  };
+}
+
+/** The rules' readings of these items stand, marked with why the model's did not; counted and logged. */
+function fallBack(context: ReaderContext, job: ReadJob, indices: number[], reason: string, detail?: string): void {
+  const { readings, story } = job;
+  for (const index of indices) {
+    const rules = readings[index];
+    if (rules) readings[index] = { ...rules, fallbackReason: reason };
+  }
+  context.stats.fallbacks[reason] = (context.stats.fallbacks[reason] ?? 0) + indices.length;
+  context.log({
+    event: 'reader_fallback',
+    reader: context.transport.id,
+    storyId: story.id,
+    reason,
+    itemIds: indices.map((index) => readings[index]?.itemId ?? ''),
+    ...(detail ? { detail } : {}),
+  });
+}
+
+async function readBatch(context: ReaderContext, job: ReadJob, indices: number[]): Promise<void> {
+  const { budget, stats, transport } = context;
+  const { story } = job;
+  // The tokens are charged to the day the items were reserved on, even when the answer comes after midnight.
+  const day = budgetDay(context.clock.now());
+  const granted = await budget.reserve(story.id, day, indices.length);
+  if (granted < indices.length) fallBack(context, job, indices.slice(granted), 'budget');
+  const asked = indices.slice(0, granted);
+  if (asked.length === 0) return;
+  const batch = asked.map((index) => job.items[index] as FeedItem);
+  let answer: unknown;
+  try {
+    stats.requests++;
+    const request = requestFor(batch, story);
+    const { response, attempts } = await sendWithRetry(transport, request, context.policy, context.sleep);
+    stats.attempts += attempts;
+    addUsage(stats.usage, response.usage);
+    await budget.charge(story.id, day, response.usage.inputTokens + response.usage.outputTokens);
+    answer = response.answer;
+  } catch (error) {
+    stats.attempts += error instanceof TransportError ? error.attempts : 1;
+    fallBack(context, job, asked, 'transport', (error as Error).message);
+    return;
+  }
+  applyAnswer(context, job, answer, asked);
+}
+
+function applyAnswer(context: ReaderContext, job: ReadJob, answer: unknown, asked: number[]): void {
+  const { items, story, readings } = job;
+  const parsed = parseAnswer(answer);
+  if (!parsed) {
+    fallBack(context, job, asked, 'malformed', 'the answer is not {"items": [...]}');
+    return;
+  }
+  countStrangers(context, job, parsed, asked);
+  const identity = { reader: context.transport.id, promptVersion: storyPrompt(story).version };
+  for (const index of asked) {
+    const item = items[index] as FeedItem;
+    const entry = parsed.byRef.get(item.id);
+    if (!entry) {
+      fallBack(context, job, [index], parsed.malformedRefs.has(item.id) ? 'malformed' : 'omitted');
+      continue;
+    }
+    const grounded = ground(item, entry, story, readings[index] as Reading, identity);
+    if (grounded.ok) {
+      readings[index] = grounded.reading;
+      context.stats.modelReadings++;
+    } else {
+      fallBack(context, job, [index], grounded.reason, grounded.detail);
+    }
+  }
+}
+
+/** Answer entries for refs nobody asked about (or with none) are ignored, but counted and logged. */
+function countStrangers(
+  context: ReaderContext,
+  job: ReadJob,
+  parsed: NonNullable<ReturnType<typeof parseAnswer>>,
+  asked: number[],
+): void {
+  const askedRefs = new Set(asked.map((index) => job.items[index]?.id));
+  const strangers = [...parsed.byRef.keys(), ...parsed.malformedRefs].filter((ref) => !askedRefs.has(ref));
+  if (strangers.length + parsed.unreadable === 0) return;
+  context.stats.strangers += strangers.length + parsed.unreadable;
+  context.log({
+    event: 'reader_strangers',
+    reader: context.transport.id,
+    storyId: job.story.id,
+    itemIds: strangers,
+    detail: `${parsed.unreadable} without a ref`,
+  });
 }
 
 function addUsage(total: TokenUsage, usage: TokenUsage): void {
