@@ -55,7 +55,7 @@ const CUE_RULES: readonly CueRule[] = [
     label: 'supports',
     kind: 'subject',
     strength: 0.85,
-    pattern: `accept(?:s|ed|ing)?|agree(?:s|d|ing)?|endors(?:es|ed|ing|e)|welcom(?:es|ed|ing|e)|back(?:s|ed|ing)?(?! (?:off|away|down|out))|support(?:s|ed|ing)?|demand(?:s|ed|ing)?|propos(?:es|ed|ing|e)|sign(?:s|ed)? up to|commit(?:s|ted)? to`,
+    pattern: `accept(?:s|ed|ing)?|agree(?:s|d|ing)?|endors(?:es|ed|ing|e)|welcom(?:es|ed|ing|e)|back(?:s|ed|ing)?(?! (?:off|away|down|out|from))|support(?:s|ed|ing)?|demand(?:s|ed|ing)?|propos(?:es|ed|ing|e)|sign(?:s|ed)? up to|commit(?:s|ted)? to`,
   },
   {
     label: 'supports',

@@ -145,6 +145,11 @@ describe('dropped positions and nearer speakers', () => {
     expect(stancesOf('Washington drops its push for an immediate truce').us).toBeUndefined();
   });
 
+  it('reads "stepping back from" as a retreat, not as backing', () => {
+    expect(stancesOf('Washington is stepping back from efforts to end the war in Ukraine').us).toBeUndefined();
+    expect(stancesOf('Washington backs the truce plan for Ukraine').us?.label).toBe('supports');
+  });
+
   it('credits a speaker cue to the speaker of its own clause, not the first speaker of the sentence', () => {
     const stances = stancesOf(
       'Truce talks to start soon',
