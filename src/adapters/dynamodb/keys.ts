@@ -54,6 +54,8 @@ export const keys = {
     pk: `${READING_PARTITION_PREFIX}${key.itemDigest}`,
     sk: `${id(key.storyId)}#${id(key.reader)}#${key.promptVersion}`,
   }),
+  /** A WebSub subscription, by our id for it (the end of its callback URL). */
+  subscription: (subscriptionId: string): RowKey => ({ pk: `WEBSUB#${id(subscriptionId)}`, sk: 'SUBSCRIPTION' }),
   /** A story's model-reading budget: one partition per story, one counter row per UTC day (YYYY-MM-DD). */
   readingBudget: (storyId: string, day: string): RowKey => ({ pk: `BUDGET#${id(storyId)}`, sk: `DAY#${day}` }),
 };

@@ -1,7 +1,9 @@
 import type { WebSubSubscriptions } from '../../core/ports/subscriptions';
+import { boundedId } from '../../core/text-limits';
 import { DEFAULT_WEBSUB_CONFIG, type Subscription, type WebSubConfig } from '../../websub/subscription';
 import { latestOf, upkeepDueAt } from '../../websub/upkeep';
 import { data, keyOf, type Row, s, withData } from './attributes';
+import { keys } from './keys';
 import { indexPartition, type TableRequests } from './requests';
 import { GSI1, PENDING_INDEX } from './schema';
 
@@ -9,7 +11,6 @@ import { GSI1, PENDING_INDEX } from './schema';
 export const SUBSCRIPTIONS_PARTITION = 'WEBSUB';
 /** Partition of the sparse gsi2 index holding the subscriptions that need upkeep, by when they need it. */
 export const UPKEEP_PARTITION = 'WEBSUB-UPKEEP';
-export const subscriptionKey = (id: string) => ({ pk: `WEBSUB#${id}`, sk: 'SUBSCRIPTION' });
 
 /**
  * WebSub subscriptions as one row each (the record as JSON in `data`), listed under WEBSUB in gsi1 by feed, and,
@@ -27,7 +28,7 @@ export function createDynamoSubscriptions(
   const subscriptionRow = (subscription: Subscription) => rowOf(subscription, upkeepDueAt(subscription, config));
   return {
     async get(id) {
-      const row = await table.getRow(subscriptionKey(id));
+      const row = await table.getRow(keys.subscription(id));
       return row ? data<Subscription>(row) : undefined;
     },
     async put(subscription) {
@@ -41,7 +42,7 @@ export function createDynamoSubscriptions(
       const rows = await table.queryAll({
         IndexName: GSI1.name,
         KeyConditionExpression: 'gsi1pk = :partition AND begins_with(gsi1sk, :feed)',
-        ExpressionAttributeValues: { ':partition': s(SUBSCRIPTIONS_PARTITION), ':feed': s(`${feedId}#`) },
+        ExpressionAttributeValues: { ':partition': s(SUBSCRIPTIONS_PARTITION), ':feed': s(`${boundedId(feedId)}#`) },
       });
       return latestOf(rows.map((row) => data<Subscription>(row)));
     },
@@ -60,12 +61,15 @@ export function createDynamoSubscriptions(
   };
 }
 
+/** Ids and feed ids are bounded by bytes in the index sort keys too, as keys.ts bounds them in the primary key. */
 function rowOf(subscription: Subscription, upkeepAt: string | null): Row {
   return {
-    ...keyOf(subscriptionKey(subscription.id)),
+    ...keyOf(keys.subscription(subscription.id)),
     gsi1pk: s(SUBSCRIPTIONS_PARTITION),
-    gsi1sk: s(`${subscription.feedId}#${subscription.id}`),
-    ...(upkeepAt !== null ? { gsi2pk: s(UPKEEP_PARTITION), gsi2sk: s(`${upkeepAt}#${subscription.id}`) } : {}),
+    gsi1sk: s(`${boundedId(subscription.feedId)}#${boundedId(subscription.id)}`),
+    ...(upkeepAt !== null
+      ? { gsi2pk: s(UPKEEP_PARTITION), gsi2sk: s(`${upkeepAt}#${boundedId(subscription.id)}`) }
+      : {}),
     ...withData(subscription),
   };
 }

@@ -54,4 +54,17 @@ describe('WebSub subscriptions in DynamoDB', () => {
     ]);
     expect(await subscriptions.get('nobody')).toBeUndefined();
   });
+
+  it('stores, finds and lists a subscription whose id and feed id are past the key limits', async ({
+    subscriptions,
+  }) => {
+    const longId = `sub-${'x'.repeat(3_000)}`;
+    const longFeed = `feed-${'é'.repeat(1_500)}`;
+    const subscription = requested(longId, longFeed);
+    await subscriptions.put(subscription);
+    await subscriptions.put(requested('sub-short', 'wire'));
+    expect(await subscriptions.get(longId)).toEqual(subscription);
+    expect((await subscriptions.forFeed(longFeed))?.id).toBe(longId);
+    expect((await subscriptions.list()).map((entry) => entry.id).sort()).toEqual(['sub-short', longId].sort());
+  });
 });
