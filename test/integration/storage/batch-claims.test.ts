@@ -1,34 +1,31 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { attachWriteCounter, type WriteCounter } from '../../../bench/lib/write-counter';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect } from 'vitest';
+import type { Row } from '../../../src/adapters/dynamodb/attributes';
 import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
-import type { ClaimResult, StoryStore } from '../../../src/core/ports';
+import type { ClaimResult } from '../../../src/core/ports';
 import { beforeEachCommand } from '../../support/command-probe';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { claimOne } from '../../support/stance-commits';
+import { storageTestAt } from '../../support/storage';
 import { fixtureItems } from './builders';
 
 const T1 = new Date('2025-03-14T12:00:00.000Z');
 const T2 = new Date('2025-03-14T13:00:00.000Z');
 
-let dynamo: TestDynamo;
-let counter: WriteCounter;
-let tableName: string;
-let store: StoryStore;
-
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-  counter = attachWriteCounter(dynamo.client);
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T1 } });
-  counter.reset();
+const it = storageTestAt(T1.toISOString()).extend<{ itemRow: (itemId: string) => Promise<Row | undefined> }>({
+  itemRow: async ({ dynamo, tableName }, use) => {
+    await use(async (itemId) => {
+      const reply = await dynamo.client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: { S: `ITEM#${itemId}` }, sk: { S: 'ITEM' } },
+          ConsistentRead: true,
+        }),
+      );
+      return reply.Item;
+    });
+  },
 });
 
 const [wireItem, syndicatedCopy, otherItem] = fixtureItems() as [FeedItem, FeedItem, FeedItem];
@@ -44,33 +41,18 @@ function variants(base: FeedItem, count: number, tag: string): FeedItem[] {
   }));
 }
 
-async function itemRow(itemId: string) {
-  const reply = await dynamo.client.send(
-    new GetItemCommand({
-      TableName: tableName,
-      Key: { pk: { S: `ITEM#${itemId}` }, sk: { S: 'ITEM' } },
-      ConsistentRead: true,
-    }),
-  );
-  return reply.Item;
-}
-
-/** Counts the requests the store sends, by command name. */
-function requestCounter(client: DynamoDBClient) {
-  let counts: Record<string, number> = {};
-  beforeEachCommand(client, (commandName) => {
-    counts[commandName] = (counts[commandName] ?? 0) + 1;
-  });
-  return {
-    reset: () => {
-      counts = {};
-    },
-    get: () => ({ ...counts }),
-  };
+/** How many of each command were sent, by name. */
+function countByName(names: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
 }
 
 describe('claimItems', () => {
-  it('returns one result per entry in order: new, duplicate of an earlier entry, duplicate of a stored item', async () => {
+  it('returns one result per entry in order: new, duplicate of an earlier entry, duplicate of a stored item', async ({
+    store,
+    itemRow,
+  }) => {
     await claimOne(store, otherItem, keysOf(otherItem));
     const storedCopy = { ...otherItem, id: `${otherItem.id}#elsewhere`, source: 'https://copy.example.com/rss' };
     const results = await store.claimItems([entry(wireItem), entry(syndicatedCopy), entry(storedCopy)]);
@@ -83,35 +65,41 @@ describe('claimItems', () => {
     expect((await itemRow(storedCopy.id))?.canonicalId?.S).toBe(otherItem.id);
   });
 
-  it('treats the same item twice in one batch as new once, then as a duplicate of itself', async () => {
+  it('treats the same item twice in one batch as new once, then as a duplicate of itself', async ({ store }) => {
     const results = await store.claimItems([entry(wireItem), entry(wireItem)]);
     expect(results).toEqual([{ status: 'new' }, { status: 'duplicate', canonicalId: wireItem.id }]);
   });
 
-  it('is idempotent: a replayed batch reports its items unfinished, and once marked as duplicates with no write', async () => {
+  it('is idempotent: a replayed batch reports its items unfinished, and once marked as duplicates with no write', async ({
+    store,
+    writes,
+  }) => {
     const items = variants(wireItem, 30, 'replay');
     const first = await store.claimItems(items.map(entry));
     expect(first.every((result) => result.status === 'new')).toBe(true);
     const replay = await store.claimItems(items.map(entry));
     expect(replay.every((result) => result.status === 'unfinished')).toBe(true);
     await store.markItemsAnalyzed(items.map((item) => item.id));
-    counter.reset();
+    writes.reset();
     const afterMark = await store.claimItems(items.map(entry));
     expect(afterMark).toEqual(items.map((item) => ({ status: 'duplicate', canonicalId: item.id })));
-    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+    expect(writes.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
   });
 
-  it('claims 60 new items of two keys with one BatchGetItem per 100 keys and one transaction per 100 rows', async () => {
-    const requests = requestCounter(dynamo.client);
+  it('claims 60 new items of two keys with one BatchGetItem per 100 keys and one transaction per 100 rows', async ({
+    store,
+    writes,
+    commands,
+  }) => {
     const items = variants(otherItem, 60, 'budget');
     const results = await store.claimItems(items.map(entry));
     expect(results.filter((result) => result.status === 'new')).toHaveLength(60);
     // 60 items × (item row + 2 keys) = 180 keys to look up and 180 rows to write.
-    expect(requests.get()).toEqual({ BatchGetItemCommand: 2, TransactWriteItemsCommand: 2 });
-    expect(counter.snapshot().storedWrites).toBe(180);
+    expect(countByName(commands.names())).toEqual({ BatchGetItemCommand: 2, TransactWriteItemsCommand: 2 });
+    expect(writes.snapshot().storedWrites).toBe(180);
   });
 
-  it('gives each key to exactly one of two concurrent batches that overlap', async () => {
+  it('gives each key to exactly one of two concurrent batches that overlap', async ({ store, itemRow }) => {
     for (let round = 0; round < 4; round += 1) {
       const shared = variants(wireItem, 12, `shared-${round}`);
       const copies = shared.map((item) => ({ ...item, id: `${item.id}#copy`, source: syndicatedCopy.source }));
@@ -148,7 +136,11 @@ describe('claimItems', () => {
     }
   });
 
-  it('settles a batch whose transaction lost a key to another writer item by item, exactly', async () => {
+  it('settles a batch whose transaction lost a key to another writer item by item, exactly', async ({
+    dynamo,
+    tableName,
+    itemRow,
+  }) => {
     const rivalClient = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 2 });
     const rivalStore = createDynamoStoryStore({ client: rivalClient, tableName, clock: { now: () => T1 } });
     const racingClient = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 2 });
@@ -176,21 +168,27 @@ describe('claimItems', () => {
     }
   });
 
-  it('keeps the 99-key limit of a single claim', async () => {
+  it('keeps the 99-key limit of a single claim', async ({ store }) => {
     const keys = Array.from({ length: 100 }, (_, index) => `title:${index}`);
     await expect(store.claimItems([{ item: wireItem, dedupKeys: keys }])).rejects.toThrow(/at most 99/);
   });
 });
 
 describe('markItemsAnalyzed', () => {
-  it('marks every claimed item, keeps the first analyzedAt of an item marked before, and skips unknown ids', async () => {
+  it('marks every claimed item, keeps the first analyzedAt of an item marked before, and skips unknown ids', async ({
+    store,
+    dynamo,
+    tableName,
+    writes,
+    itemRow,
+  }) => {
     const items = variants(wireItem, 5, 'mark');
     await store.claimItems(items.map(entry));
     await store.markItemsAnalyzed([(items[0] as FeedItem).id]);
     const later = createDynamoStoryStore({ client: dynamo.client, tableName, clock: { now: () => T2 } });
-    counter.reset();
+    writes.reset();
     await later.markItemsAnalyzed([...items.map((item) => item.id), 'never-claimed']);
-    expect(counter.snapshot().storedWrites).toBe(4);
+    expect(writes.snapshot().storedWrites).toBe(4);
     const marks = await Promise.all(items.map(async (item) => (await itemRow(item.id))?.analyzedAt?.S));
     expect(marks).toEqual([T1.toISOString(), ...Array(4).fill(T2.toISOString())]);
     expect(await itemRow('never-claimed')).toBeUndefined();
@@ -198,7 +196,9 @@ describe('markItemsAnalyzed', () => {
     expect(reread.every((result) => result.status === 'duplicate')).toBe(true);
   });
 
-  it('claims and marks a thousand items in one call each: long key lists are paged, not given up on', async () => {
+  it('claims and marks a thousand items in one call each: long key lists are paged, not given up on', async ({
+    store,
+  }) => {
     const items = variants(otherItem, 1000, 'many');
     const results = await store.claimItems(items.map(entry));
     expect(results.filter((result) => result.status === 'new')).toHaveLength(1000);
@@ -207,16 +207,21 @@ describe('markItemsAnalyzed', () => {
     expect(again.filter((result) => result.status === 'duplicate')).toHaveLength(1000);
   });
 
-  it('writes nothing when every item was marked already', async () => {
+  it('writes nothing when every item was marked already', async ({ store, writes }) => {
     const items = variants(otherItem, 3, 'twice');
     await store.claimItems(items.map(entry));
     await store.markItemsAnalyzed(items.map((item) => item.id));
-    counter.reset();
+    writes.reset();
     await store.markItemsAnalyzed(items.map((item) => item.id));
-    expect(counter.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
+    expect(writes.snapshot()).toMatchObject({ storedWrites: 0, rejectedConditionalWrites: 0 });
   });
 
-  it('leaves every item marked, and claimed as it was, when two markers race over the same items', async () => {
+  it('leaves every item marked, and claimed as it was, when two markers race over the same items', async ({
+    store,
+    dynamo,
+    tableName,
+    itemRow,
+  }) => {
     const items = variants(wireItem, 20, 'race-mark');
     await store.claimItems(items.map(entry));
     const claimed = await Promise.all(items.map((item) => itemRow(item.id)));
