@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { describe, expect } from 'vitest';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { StanceCommit, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { type CycleDeps, runCycle } from '../../../src/pipeline/run-cycle';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest } from '../../support/storage';
 import { watchedStore } from '../../support/watched-store';
 
 // The reliability feeds carry follow-ups with stance changes, so a cycle over them exercises every store call.
@@ -15,13 +14,9 @@ const FEED_FILES = ['wire-a.xml', 'wire-b.xml'];
 const clock = { now: () => new Date('2025-03-16T00:00:00.000Z') };
 const stories = loadStories();
 
-let dynamo: TestDynamo;
-let server: LoopbackFeedServer;
-let store: StoryStore;
-
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-  const routes = Object.fromEntries(
+/** The reliability fixtures as RSS, one route per file. */
+const feedRoutes = () =>
+  Object.fromEntries(
     FEED_FILES.map((file) => [
       `/${file}`,
       {
@@ -30,24 +25,32 @@ beforeAll(async () => {
       },
     ]),
   );
-  server = await startLoopbackFeedServer(routes);
-});
-afterAll(async () => {
-  await server?.close();
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
-});
 
-const feeds = (): FeedDefinition[] =>
-  FEED_FILES.map((file) => ({
-    id: file.replace('.xml', ''),
-    url: server.url(`/${file}`),
-    name: `Cycle ${file}`,
-    publisher: 'storywatch storage tests',
-    language: 'en',
-  }));
+const it = storageTest.extend({ clock }).extend<{ feedServer: LoopbackFeedServer; feeds: FeedDefinition[] }>({
+  feedServer: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+    async ({}, use) => {
+      const server = await startLoopbackFeedServer(feedRoutes());
+      try {
+        await use(server);
+      } finally {
+        await server.close();
+      }
+    },
+    { scope: 'file' },
+  ],
+  feeds: async ({ feedServer }, use) => {
+    await use(
+      FEED_FILES.map((file) => ({
+        id: file.replace('.xml', ''),
+        url: feedServer.url(`/${file}`),
+        name: `Cycle ${file}`,
+        publisher: 'storywatch storage tests',
+        language: 'en',
+      })),
+    );
+  },
+});
 
 /** The store with every call noted in order; with `fail`, every call of that method fails as a crash would. */
 const watched = (target: StoryStore, fail?: keyof StoryStore) =>
@@ -62,9 +65,12 @@ const cycleDeps = (target: StoryStore): CycleDeps => ({
 });
 
 describe('a local cycle against the store', () => {
-  it('reads feed states, profiles and stances once, claims each item once, commits each moved party once, writes follow-ups and feed states in one call each, marks follow-ups after their rows and every item before the feed states', async () => {
+  it('reads feed states, profiles and stances once, claims each item once, commits each moved party once, writes follow-ups and feed states in one call each, marks follow-ups after their rows and every item before the feed states', async ({
+    store,
+    feeds,
+  }) => {
     const watch = watched(store);
-    const report = await runCycle(cycleDeps(watch.store), feeds(), { concurrency: 2, onlyDue: false });
+    const report = await runCycle(cycleDeps(watch.store), feeds, { concurrency: 2, onlyDue: false });
 
     const followUps = report.analysis.items.filter((analysis) =>
       analysis.stories.some((s) => s.classification.followUp),
@@ -91,7 +97,7 @@ describe('a local cycle against the store', () => {
     // Claims go out while fetching goes on, at most one per feed, and each item is claimed exactly once.
     const claims = watch.called('claimItems');
     expect(claims.length).toBeGreaterThanOrEqual(1);
-    expect(claims.length).toBeLessThanOrEqual(feeds().length);
+    expect(claims.length).toBeLessThanOrEqual(feeds.length);
     const claimedIds = claims.flatMap((call) =>
       (call.args[0] as { item: { id: string } }[]).map(({ item }) => item.id),
     );
@@ -120,14 +126,17 @@ describe('a local cycle against the store', () => {
     });
     const savedStates = watch.called('putFeedStates');
     expect(savedStates).toHaveLength(1);
-    expect(savedStates[0]?.args[0]).toHaveLength(feeds().length);
+    expect(savedStates[0]?.args[0]).toHaveLength(feeds.length);
     const order = watch.calls.map((call) => call.method);
     expect(order.lastIndexOf('markItemsAnalyzed')).toBeLessThan(order.indexOf('putFeedStates'));
   });
 
-  it('brings the items of a cycle that crashed before its analyzed mark back as unfinished, and the rerun adds nothing twice', async () => {
+  it('brings the items of a cycle that crashed before its analyzed mark back as unfinished, and the rerun adds nothing twice', async ({
+    store,
+    feeds,
+  }) => {
     const crashing = watched(store, 'markItemsAnalyzed');
-    await expect(runCycle(cycleDeps(crashing.store), feeds(), { concurrency: 2, onlyDue: false })).rejects.toThrow(
+    await expect(runCycle(cycleDeps(crashing.store), feeds, { concurrency: 2, onlyDue: false })).rejects.toThrow(
       /markItemsAnalyzed crashed/,
     );
     expect(crashing.called('putFeedStates')).toEqual([]);
@@ -136,7 +145,7 @@ describe('a local cycle against the store', () => {
     expect(followUpsBefore.length).toBeGreaterThan(0);
 
     const rerun = watched(store);
-    const report = await runCycle(cycleDeps(rerun.store), feeds(), { concurrency: 2, onlyDue: false });
+    const report = await runCycle(cycleDeps(rerun.store), feeds, { concurrency: 2, onlyDue: false });
     // Claimed but never marked: the rerun analyzes exactly the items the crashed cycle had analyzed.
     const analyzedIds = report.analysis.items.map((analysis) => analysis.itemId);
     // What the crashed cycle analyzed: the items it tried to mark early, and the follow-ups whose rows it wrote.
@@ -149,7 +158,7 @@ describe('a local cycle against the store', () => {
     expect(await store.listFollowUps(stories[0]?.id ?? '')).toEqual(followUpsBefore);
     expect((await store.listAlerts()).map((alert) => alert.id)).toEqual(alertsBefore.map((alert) => alert.id));
 
-    const quiet = await runCycle(cycleDeps(store), feeds(), { concurrency: 2, onlyDue: false });
+    const quiet = await runCycle(cycleDeps(store), feeds, { concurrency: 2, onlyDue: false });
     expect(quiet.analysis.items).toEqual([]);
   });
 });
