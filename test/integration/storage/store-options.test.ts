@@ -1,26 +1,32 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { UsageError } from '../../../src/cli/command';
 import { openStoreFromOptions } from '../../../src/cli/store-options';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { storageTest } from '../../support/storage';
 import { feedState } from './builders';
 
-let dynamo: TestDynamo;
-let scratch: string;
-
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-  scratch = mkdtempSync(join(tmpdir(), 'storywatch-store-options-'));
-});
-afterAll(async () => {
-  await dynamo?.close();
-  rmSync(scratch, { recursive: true, force: true });
+/** The engine comes from the shared fixture; the embedded stores the tests open live in one scratch directory. */
+const it = storageTest.extend<{ scratch: string }>({
+  scratch: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+    async ({}, use) => {
+      const scratch = mkdtempSync(join(tmpdir(), 'storywatch-store-options-'));
+      try {
+        await use(scratch);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+    { scope: 'file' },
+  ],
 });
 
 describe('openStoreFromOptions', () => {
-  it('keeps the embedded store on disk under --data-dir across runs, and says when it opened a new one', async () => {
+  it('keeps the embedded store on disk under --data-dir across runs, and says when it opened a new one', async ({
+    scratch,
+  }) => {
     const dataDir = join(scratch, 'data');
     const first = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
     expect(first.describe).toBe(`embedded store in ${dataDir} (new: nothing was stored there before)`);
@@ -36,7 +42,9 @@ describe('openStoreFromOptions', () => {
     }
   });
 
-  it('refuses a data directory another live store holds, instead of crashing on the first request', async () => {
+  it('refuses a data directory another live store holds, instead of crashing on the first request', async ({
+    scratch,
+  }) => {
     const dataDir = join(scratch, 'shared');
     const holder = await openStoreFromOptions({ options: { 'data-dir': dataDir } }, { env: {} });
     try {
@@ -48,7 +56,7 @@ describe('openStoreFromOptions', () => {
     }
   });
 
-  it('takes over a data directory left behind by a process that died', async () => {
+  it('takes over a data directory left behind by a process that died', async ({ scratch }) => {
     const dataDir = join(scratch, 'abandoned');
     mkdirSync(dataDir, { recursive: true });
     const pidFile = join(dataDir, 'storywatch.pid');
@@ -59,7 +67,9 @@ describe('openStoreFromOptions', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 
-  it('uses STORYWATCH_DYNAMODB_ENDPOINT and STORYWATCH_TABLE, creating the table on a loopback emulator', async () => {
+  it('uses STORYWATCH_DYNAMODB_ENDPOINT and STORYWATCH_TABLE, creating the table on a loopback emulator', async ({
+    dynamo,
+  }) => {
     const env = { STORYWATCH_DYNAMODB_ENDPOINT: dynamo.endpoint, STORYWATCH_TABLE: 'from-env' };
     const opened = await openStoreFromOptions({ options: {} }, { env });
     try {
@@ -71,7 +81,7 @@ describe('openStoreFromOptions', () => {
     }
   });
 
-  it('lets flags win over the environment', async () => {
+  it('lets flags win over the environment', async ({ dynamo }) => {
     const env = { STORYWATCH_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', STORYWATCH_TABLE: 'ignored' };
     const opened = await openStoreFromOptions({ options: { endpoint: dynamo.endpoint, table: 'from-flag' } }, { env });
     try {
@@ -87,7 +97,7 @@ describe('openStoreFromOptions', () => {
     await opened.close();
   });
 
-  it('refuses --data-dir together with a remote store', async () => {
+  it('refuses --data-dir together with a remote store', async ({ dynamo, scratch }) => {
     await expect(
       openStoreFromOptions({ options: { endpoint: dynamo.endpoint, 'data-dir': scratch } }, { env: {} }),
     ).rejects.toBeInstanceOf(UsageError);
