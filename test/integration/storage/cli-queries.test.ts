@@ -1,15 +1,15 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { main } from '../../../src/cli/main';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import type { StoryStore } from '../../../src/core/ports';
 import { commitOne } from '../../support/stance-commits';
+import { storageTest } from '../../support/storage';
 import { alertFor, fixtureFollowUp, stanceState } from './builders';
 
-let dynamo: TestDynamo;
-let storeArgs: string[];
+type Cli = (...argv: string[]) => Promise<{ code: number; out: string; err: string }>;
 
-async function cli(...argv: string[]) {
+async function runCli(argv: string[], storeArgs: string[]) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -24,11 +24,8 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-  const tableName = await dynamo.freshTable();
-  storeArgs = ['--endpoint', dynamo.endpoint, '--table', tableName];
-  const store = createDynamoStoryStore({ client: dynamo.client, tableName });
+/** Two follow-ups, Russia's stance with a sent alert, and the US's with a pending one. */
+async function seed(store: StoryStore): Promise<void> {
   await store.saveFollowUps([
     fixtureFollowUp(),
     {
@@ -59,13 +56,22 @@ beforeAll(async () => {
     causeItemId: 'item-2',
     alerts: [alertFor(us, 'item-2')],
   });
-});
-afterAll(async () => {
-  await dynamo?.close();
+}
+
+/** The CLI on one table seeded once for the file: every command here only reads. */
+const it = storageTest.extend<{ cli: Cli }>({
+  cli: [
+    async ({ dynamo }, use) => {
+      const tableName = await dynamo.freshTable();
+      await seed(createDynamoStoryStore({ client: dynamo.client, tableName }));
+      await use((...argv) => runCli(argv, ['--endpoint', dynamo.endpoint, '--table', tableName]));
+    },
+    { scope: 'file' },
+  ],
 });
 
 describe('query commands against a table', () => {
-  it('stances prints one row per party with label, conditions and latest evidence', async () => {
+  it('stances prints one row per party with label, conditions and latest evidence', async ({ cli }) => {
     const { code, out } = await cli('stances');
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
@@ -74,7 +80,7 @@ describe('query commands against a table', () => {
     expect(lines[3]).toMatch(/^us\s+supports/);
   });
 
-  it('stances --json prints the stored states for scripts', async () => {
+  it('stances --json prints the stored states for scripts', async ({ cli }) => {
     const { out } = await cli('stances', '--json');
     const states = JSON.parse(out) as { party: string; version: number }[];
     expect(states.map((state) => [state.party, state.version])).toEqual([
@@ -83,7 +89,7 @@ describe('query commands against a table', () => {
     ]);
   });
 
-  it('history lists the changes of one party and requires the party', async () => {
+  it('history lists the changes of one party and requires the party', async ({ cli }) => {
     const { out } = await cli('history', 'russia');
     expect(out).toMatch(/1\s+2025-03-14 09:30\s+supports -> conditional\s+monitoring/);
     const missing = await cli('history');
@@ -91,7 +97,7 @@ describe('query commands against a table', () => {
     expect(missing.err).toContain('name the party');
   });
 
-  it('articles lists follow-ups newest first and filters by party and date', async () => {
+  it('articles lists follow-ups newest first and filters by party and date', async ({ cli }) => {
     const all = await cli('articles');
     const titles = all.out.split('\n').filter((line) => line.startsWith('2025-'));
     expect(titles[0]).toContain('Later report');
@@ -102,7 +108,7 @@ describe('query commands against a table', () => {
     expect(bad.code).toBe(2);
   });
 
-  it('alerts shows delivery status and --pending only the outbox', async () => {
+  it('alerts shows delivery status and --pending only the outbox', async ({ cli }) => {
     const all = await cli('alerts');
     expect(all.out).toMatch(/russia\s+supports -> conditional\s+sent 2025-03-14 10:00/);
     expect(all.out).toMatch(/us\s+supports -> supports\s+pending/);
