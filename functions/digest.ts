@@ -1,10 +1,12 @@
 /** Lambda entry point: production wiring from the environment around the testable handler in handlers/. */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsSecretValues } from '../src/adapters/secrets/secret-values';
+import { createSnsDigestChannel } from '../src/adapters/sns';
 import { createDeployedDigestChannel } from '../src/channels/digest-channel';
 import { createJsonPoster } from '../src/channels/http-post';
-import { declaredChannels, monitoringLevel, storiesDir } from '../src/config/env';
+import { declaredChannels, monitoringLevel, optionalDigestTopicArn, storiesDir } from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createDigestHandler } from './handlers/digest';
@@ -23,6 +25,9 @@ const production = lazy(async () => {
   const channels = declaredChannels().map((declared) =>
     createDeployedDigestChannel(declared, { secrets, post, clock: systemClock }),
   );
+  // Set only when some email or SMS subscriber takes the digest: their topic is one more channel.
+  const topicArn = optionalDigestTopicArn();
+  if (topicArn) channels.push(createSnsDigestChannel({ client: new SNSClient({}), topicArn }));
   return createDigestHandler({
     store: productionStore(),
     clock: systemClock,

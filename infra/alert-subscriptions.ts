@@ -11,15 +11,17 @@ export interface AlertFilter {
 
 export interface AlertSubscription {
   address: string;
-  /** null: the subscriber receives every alert. */
+  /** null: the subscriber receives every alert. Always null for a daily subscriber, whose digest has every party. */
   filter: AlertFilter | null;
+  /** `immediate` (the default): each alert as it happens; `daily`: one digest a day, on the daily topic. */
+  digest: 'immediate' | 'daily';
 }
 
 // Deliberately simple: SNS validates deliverability; this only catches typos before a deploy.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
 
-/** The `alertEmails` or `alertPhoneNumbers` list: addresses, each with an optional filter of its own. */
+/** The `alertEmails` or `alertPhoneNumbers` list: addresses, each with an optional filter or cadence of its own. */
 export function readSubscriptions(
   raw: unknown,
   key: string,
@@ -39,7 +41,9 @@ export function readSubscriptions(
     const label = `${key}[${index}]`;
     const address = typeof entry === 'string' ? entry : isRecord(entry) ? entry.address : undefined;
     if (typeof address !== 'string') {
-      problems.push(`${label} must be a string or { "address": ..., "filter": ... }, got ${JSON.stringify(entry)}`);
+      problems.push(
+        `${label} must be a string or { "address": ..., "filter": ..., "digest": ... }, got ${JSON.stringify(entry)}`,
+      );
       return;
     }
     if (kind === 'email' && !EMAIL_PATTERN.test(address)) {
@@ -52,7 +56,12 @@ export function readSubscriptions(
     }
     const filter =
       isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
-    subscriptions.push({ address, filter });
+    const digest = readCadence(isRecord(entry) ? entry.digest : undefined, label, problems);
+    if (digest === 'daily' && filter) {
+      // One daily topic carries one digest for all its subscribers; SNS cannot cut a digest per filter policy.
+      problems.push(`${label}: a daily subscriber gets the whole digest, so it takes no filter`);
+    }
+    subscriptions.push({ address, filter: digest === 'daily' ? null : filter, digest });
   });
   const seen = new Set<string>();
   for (const { address } of subscriptions) {
@@ -60,6 +69,13 @@ export function readSubscriptions(
     seen.add(address);
   }
   return subscriptions;
+}
+
+function readCadence(raw: unknown, label: string, problems: string[]): AlertSubscription['digest'] {
+  if (raw === undefined || raw === 'immediate') return 'immediate';
+  if (raw === 'daily') return 'daily';
+  problems.push(`${label}.digest must be "immediate" or "daily", got ${JSON.stringify(raw)}`);
+  return 'immediate';
 }
 
 /** An alert filter; `alertFilter` is the one of every subscriber that names none. */

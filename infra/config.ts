@@ -124,7 +124,7 @@ function readAlerting(
   const alertPhoneNumbers = readSubscriptions(readContext('alertPhoneNumbers'), 'alertPhoneNumbers', 'phone', problems);
   const defaultFilter = readFilter(readContext('alertFilter'), 'alertFilter', problems);
   for (const subscription of [...alertEmails, ...alertPhoneNumbers]) {
-    subscription.filter ??= defaultFilter;
+    if (subscription.digest === 'immediate') subscription.filter ??= defaultFilter;
   }
   return {
     alertEmails,

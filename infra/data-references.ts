@@ -15,6 +15,8 @@ export interface DataReferences {
   alertTopicArn: string;
   opsTopicArn: string;
   topicKeyArn: string;
+  /** Only when some SNS subscriber takes the daily digest. */
+  dailyTopicArn?: string;
 }
 
 const PARAMETER_KEYS: Record<keyof DataReferences, string> = {
@@ -22,6 +24,7 @@ const PARAMETER_KEYS: Record<keyof DataReferences, string> = {
   alertTopicArn: 'alert-topic-arn',
   opsTopicArn: 'ops-topic-arn',
   topicKeyArn: 'topic-key-arn',
+  dailyTopicArn: 'daily-topic-arn',
 };
 
 /** Under the data stack's own name, so two installations in one account and region keep apart. */
@@ -32,9 +35,11 @@ export function parameterName(dataStackName: string, key: keyof DataReferences):
 /** Writes one parameter per reference, from inside the data stack. */
 export function publishDataReferences(stack: Stack, references: DataReferences): void {
   for (const key of Object.keys(PARAMETER_KEYS) as (keyof DataReferences)[]) {
+    const value = references[key];
+    if (value === undefined) continue;
     new StringParameter(stack, `${PARAMETER_KEYS[key]}-parameter`, {
       parameterName: parameterName(stack.stackName, key),
-      stringValue: references[key],
+      stringValue: value,
       description: `storywatch: ${PARAMETER_KEYS[key]} of ${stack.stackName}, read by the services stack at deploy`,
     });
   }
@@ -44,10 +49,19 @@ export interface ImportedData {
   table: ITableV2;
   alertTopic: ITopic;
   opsTopic: ITopic;
+  /** Present when asked for: the data stack then has daily SNS subscribers, so it wrote the parameter. */
+  dailyTopic?: ITopic;
 }
 
-/** The data stack's resources as the services stack sees them: names and ARNs resolved at deploy time. */
-export function importDataReferences(scope: Construct, dataStackName: string): ImportedData {
+/**
+ * The data stack's resources as the services stack sees them: names and ARNs resolved at deploy time. Both stacks
+ * are built from one config, so `dailyTopic` is asked for exactly when the data stack made the topic.
+ */
+export function importDataReferences(
+  scope: Construct,
+  dataStackName: string,
+  options: { dailyTopic?: boolean } = {},
+): ImportedData {
   const read = (key: keyof DataReferences) =>
     StringParameter.valueForStringParameter(scope, parameterName(dataStackName, key));
   return {
@@ -58,5 +72,14 @@ export function importDataReferences(scope: Construct, dataStackName: string): I
       keyArn: read('topicKeyArn'),
     }),
     opsTopic: Topic.fromTopicArn(scope, 'OpsTopic', read('opsTopicArn')),
+    // With the key, grantPublish also grants the KMS use that publishing to an encrypted topic needs.
+    ...(options.dailyTopic
+      ? {
+          dailyTopic: Topic.fromTopicAttributes(scope, 'DailyTopic', {
+            topicArn: read('dailyTopicArn'),
+            keyArn: read('topicKeyArn'),
+          }),
+        }
+      : {}),
   };
 }

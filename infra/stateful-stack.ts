@@ -39,6 +39,8 @@ export class StatefulStack extends Stack {
   readonly topicKey: IKey;
   readonly alertTopic: Topic;
   readonly opsTopic: Topic;
+  /** Present only when some email or SMS subscriber takes the daily digest: the digest function publishes to it. */
+  readonly dailyTopic: Topic | null;
   /** Present only when phone numbers subscribe: the account's SMS preferences and their alarms. */
   readonly sms: SmsSettings | null;
 
@@ -52,7 +54,10 @@ export class StatefulStack extends Stack {
 
     this.alertTopic = this.createAlertTopic(props);
     this.opsTopic = this.createOpsTopic(props.opsEmail);
-    for (const topic of [this.alertTopic, this.opsTopic]) topic.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    this.dailyTopic = this.createDailyTopic(props);
+    for (const topic of [this.alertTopic, this.opsTopic, this.dailyTopic]) {
+      topic?.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
     this.sms =
       props.alertPhoneNumbers.length > 0
         ? new SmsSettings(this, 'Sms', {
@@ -69,27 +74,32 @@ export class StatefulStack extends Stack {
       alertTopicArn: this.alertTopic.topicArn,
       opsTopicArn: this.opsTopic.topicArn,
       topicKeyArn: this.topicKey.keyArn,
+      ...(this.dailyTopic ? { dailyTopicArn: this.dailyTopic.topicArn } : {}),
     });
     this.outputNames();
   }
 
-  /** The alert topic, with each subscriber's filter as an SNS filter policy. */
+  /** The alert topic, with each immediate subscriber's filter as an SNS filter policy. */
   private createAlertTopic(props: StatefulStackProps): Topic {
     const topic = new Topic(this, 'AlertTopic', {
       displayName: 'Storywatch stance alerts',
       enforceSSL: true,
       masterKey: this.topicKey,
     });
-    for (const subscription of props.alertEmails) {
-      topic.addSubscription(
-        new EmailSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-      );
-    }
-    for (const subscription of props.alertPhoneNumbers) {
-      topic.addSubscription(
-        new SmsSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-      );
-    }
+    subscribe(topic, props, 'immediate');
+    return topic;
+  }
+
+  /** The daily subscribers' topic: one digest message a day, published by the digest function, no filters. */
+  private createDailyTopic(props: StatefulStackProps): Topic | null {
+    const daily = [...props.alertEmails, ...props.alertPhoneNumbers].some((s) => s.digest === 'daily');
+    if (!daily) return null;
+    const topic = new Topic(this, 'DailyDigestTopic', {
+      displayName: 'Storywatch daily digest',
+      enforceSSL: true,
+      masterKey: this.topicKey,
+    });
+    subscribe(topic, props, 'daily');
     return topic;
   }
 
@@ -124,6 +134,12 @@ export class StatefulStack extends Stack {
       value: this.alertTopic.topicArn,
       description: 'SNS topic of stance alerts',
     });
+    if (this.dailyTopic) {
+      new CfnOutput(this, 'DailyTopicArn', {
+        value: this.dailyTopic.topicArn,
+        description: 'SNS topic of the daily digest',
+      });
+    }
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topicArn, description: 'SNS topic of ops alarms' });
   }
 
@@ -179,6 +195,20 @@ export class StatefulStack extends Stack {
   /** Only this account's resources: keeps another account's alarms from using the key or topic (confused deputy). */
   private fromThisAccount() {
     return { StringEquals: { 'aws:SourceAccount': this.account } };
+  }
+}
+
+/** Subscribes the email and SMS subscribers of one cadence, each immediate one with its filter policy. */
+function subscribe(topic: Topic, props: StatefulStackProps, digest: AlertSubscription['digest']): void {
+  for (const subscription of props.alertEmails.filter((s) => s.digest === digest)) {
+    topic.addSubscription(
+      new EmailSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
+    );
+  }
+  for (const subscription of props.alertPhoneNumbers.filter((s) => s.digest === digest)) {
+    topic.addSubscription(
+      new SmsSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
+    );
   }
 }
 

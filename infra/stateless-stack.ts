@@ -39,6 +39,8 @@ export interface StatelessStackProps extends StackProps {
   bedrockReader?: ModelAccessProps;
   /** Slack/Teams/webhook channels the publisher delivers to (none when left out). */
   channels?: readonly DeclaredChannel[];
+  /** Whether some email or SMS subscriber takes the daily digest (the data stack then has the daily topic). */
+  dailySnsSubscribers?: boolean;
   /** The hosted story pages and feeds. */
   site: Pick<SiteProps, 'pathPrefix' | 'storyIds'>;
 }
@@ -86,7 +88,7 @@ export class StatelessStack extends Stack {
   readonly modelAccess?: ModelAccess;
   readonly operations: Operations;
   readonly channels: AlertChannels;
-  /** Present when some channel takes a daily digest. */
+  /** Present when some channel or SNS subscriber takes a daily digest. */
   readonly digest?: DailyDigest;
   /** The story pages and feeds on S3 behind CloudFront, rewritten by the analyzer and publisher after commits. */
   readonly site: Site;
@@ -101,7 +103,7 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     assertTimeoutOrder(POLL_DEADLINE, FUNCTION_TIMEOUT, QUEUE_VISIBILITY_TIMEOUT);
 
-    this.data = importDataReferences(this, props.dataStackName);
+    this.data = importDataReferences(this, props.dataStackName, { dailyTopic: props.dailySnsSubscribers ?? false });
     this.scheduleDlq = deadLetterQueue(this, 'ScheduleDlq');
     const functionDefaults = functionDefaultsOf(props);
 
@@ -158,15 +160,17 @@ export class StatelessStack extends Stack {
     this.outputNames();
   }
 
-  /** A daily digest function when some channel takes one. */
+  /** A daily digest function when some channel or SNS subscriber takes one. */
   private dailyDigest(channels: readonly DeclaredChannel[], functionDefaults: FunctionDefaults) {
     const daily = channels.filter((channel) => channel.digest === 'daily');
-    if (daily.length === 0) return undefined;
+    const { dailyTopic } = this.data;
+    if (daily.length === 0 && !dailyTopic) return undefined;
     return new DailyDigest(this, 'Digest', {
       table: this.data.table,
       functionDefaults,
       daily,
       channels: this.channels,
+      ...(dailyTopic ? { dailyTopic } : {}),
       scheduleDlq: this.scheduleDlq,
     });
   }

@@ -48,6 +48,7 @@ export function createStorywatch(
     feedRegistryPath: config.feedRegistryPath,
     monitoring: config.monitoring,
     channels: config.channels,
+    dailySnsSubscribers: [...config.alertEmails, ...config.alertPhoneNumbers].some((s) => s.digest === 'daily'),
     site: {
       pathPrefix: config.sitePathPrefix,
       storyIds: readStoryCatalog(config.storiesDir).stories.map((story) => story.id),

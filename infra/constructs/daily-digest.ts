@@ -1,8 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeclaredChannel } from '../../src/channels/declared';
+import { ENV } from '../../src/config/env';
 import { DIGEST_TABLE_ACCESS } from '../permissions';
 import type { AlertChannels } from './alert-channels';
 import { ScheduledInvoke } from './scheduled-invoke';
@@ -14,13 +16,16 @@ export interface DailyDigestProps {
   /** The channels with `digest: "daily"`: the function reads their values, and only theirs. */
   daily: readonly DeclaredChannel[];
   channels: AlertChannels;
+  /** The topic of the email/SMS subscribers who take the digest; absent when none does. */
+  dailyTopic?: ITopic;
   scheduleDlq: IQueue;
 }
 
 /**
  * Sends the daily channels their digest of the previous UTC day. The schedule ticks every hour: the first tick
  * after midnight sends, later ones find the day sent and only retry a channel that failed (after its backoff),
- * so an outage costs an hour, not a day. Exists only when some channel is daily.
+ * so an outage costs an hour, not a day. The daily topic is one more such channel. Exists only when some channel
+ * or SNS subscriber is daily.
  */
 export class DailyDigest extends Construct {
   readonly function: StorywatchFunction;
@@ -34,6 +39,7 @@ export class DailyDigest extends Construct {
       description: 'Sends the daily digest of the previous UTC day to the daily channels, once each',
       memorySize: 256,
     }).bindTable(props.table, DIGEST_TABLE_ACCESS);
+    if (props.dailyTopic) this.function.bindTopic(props.dailyTopic, ENV.digestTopicArn);
     props.channels.bindChannels(this.function, props.daily);
     this.schedule = new ScheduledInvoke(this, 'Schedule', {
       target: this.function,

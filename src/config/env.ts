@@ -21,6 +21,8 @@ export const ENV = {
   channelDelivery: 'STORYWATCH_CHANNEL_DELIVERY',
   /** Base of the WebSub callback URLs (`<function URL>websub`): the poller and the dispatcher subscribe with it. */
   websubCallbackBase: 'STORYWATCH_WEBSUB_CALLBACK_BASE',
+  /** The daily digest topic of the SNS email/SMS subscribers; set on the digest function only when it exists. */
+  digestTopicArn: 'DIGEST_TOPIC_ARN',
   siteBucket: 'SITE_BUCKET',
   siteUrl: 'STORYWATCH_SITE_URL',
 } as const;
@@ -62,6 +64,11 @@ export const itemQueueUrl = (env: Env = process.env) => requireEnv(ENV.itemQueue
 export const storiesDir = (env: Env = process.env) => requirePathEnv(ENV.storiesDir, env);
 export const feedRegistryPath = (env: Env = process.env) => requirePathEnv(ENV.feedRegistry, env);
 export const pollDeadlineMs = (env: Env = process.env) => requirePositiveIntegerEnv(ENV.pollDeadlineMs, env);
+
+/** Null when no email or SMS subscriber takes the daily digest: the stack then makes no daily topic. */
+export function optionalDigestTopicArn(env: Env = process.env): string | null {
+  return env[ENV.digestTopicArn]?.trim() || null;
+}
 
 export const siteBucket = (env: Env = process.env) => requireEnv(ENV.siteBucket, env);
 

@@ -54,7 +54,9 @@ describe('loadConfig', () => {
       alertFilter: '{"parties":["russia","us"]}',
     });
     expect(config.alertEmails.map((s) => s.address)).toEqual(['a@example.org', 'b@example.org']);
-    expect(config.alertPhoneNumbers).toEqual([{ address: '+447700900123', filter: { parties: ['russia', 'us'] } }]);
+    expect(config.alertPhoneNumbers).toEqual([
+      { address: '+447700900123', filter: { parties: ['russia', 'us'] }, digest: 'immediate' },
+    ]);
     expect(config.pollRateMinutes).toBe(10);
   });
 

@@ -1,1 +1,2 @@
-export { alertAttributes, createSnsNotifier, type SnsNotifierOptions } from './notifier';
+export { createSnsDigestChannel, SNS_DIGEST_CHANNEL_ID } from './digest-publisher';
+export { alertAttributes, createSnsNotifier, isPermanentSnsError, type SnsNotifierOptions } from './notifier';

@@ -72,12 +72,15 @@ const PERMANENT_SNS_ERRORS = new Set([
   'ParameterValueInvalid',
 ]);
 
-function asUndeliverable(error: unknown): UndeliverableError | null {
-  if (!(error instanceof Error)) return null;
+/** Whether SNS refused this Publish for the message itself (see PERMANENT_SNS_ERRORS). */
+export function isPermanentSnsError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
   const code = (error as { Code?: unknown }).Code;
-  const permanent =
-    PERMANENT_SNS_ERRORS.has(error.name) || (typeof code === 'string' && PERMANENT_SNS_ERRORS.has(code));
-  return permanent
+  return PERMANENT_SNS_ERRORS.has(error.name) || (typeof code === 'string' && PERMANENT_SNS_ERRORS.has(code));
+}
+
+function asUndeliverable(error: unknown): UndeliverableError | null {
+  return isPermanentSnsError(error)
     ? new UndeliverableError(`SNS refused the alert: ${error.name}: ${error.message}`, { cause: error })
     : null;
 }
