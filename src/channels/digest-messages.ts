@@ -25,22 +25,38 @@ function moreLines(party: Pick<DigestParty, 'moreChanges' | 'moreFollowUps'>): s
 
 type Element = Record<string, unknown>;
 
+/** What a digest message may hold: its elements are measured by `size` and cut to `maxCount` and `maxBytes`. */
+export interface DigestBudget<T> {
+  size(element: T): number;
+  maxCount: number;
+  maxBytes: number;
+  /** Ends the message when some elements are left out (must fit in the room it is given). */
+  tail: T[];
+}
+
 /**
- * Keeps the leading elements that fit both limits and, when some are left out, ends with `note` instead (which
- * must fit in the room it is given). Cutting at an element keeps every kept one whole.
+ * Keeps the leading elements that fit both limits and, when some are left out, ends with the budget's tail instead.
+ * Cutting at an element keeps every kept one whole. Shared by every digest message, chat cards and SNS text alike.
  */
-function fitted(elements: Element[], maxCount: number, maxBytes: number, note: Element): Element[] {
-  const size = (element: Element) => Buffer.byteLength(JSON.stringify(element), 'utf8') + 1;
+export function keepLeading<T>(elements: T[], budget: DigestBudget<T>): T[] {
+  const { size, maxCount, maxBytes, tail } = budget;
   const all = elements.reduce((total, element) => total + size(element), 0);
   if (elements.length <= maxCount && all <= maxBytes) return elements;
-  const kept: Element[] = [];
-  let bytes = size(note);
+  const kept: T[] = [];
+  let bytes = tail.reduce((total, element) => total + size(element), 0);
   for (const element of elements) {
-    if (kept.length + 1 >= maxCount || bytes + size(element) > maxBytes) break;
+    if (kept.length + tail.length >= maxCount || bytes + size(element) > maxBytes) break;
     kept.push(element);
     bytes += size(element);
   }
-  return [...kept, note];
+  return [...kept, ...tail];
+}
+
+/** A card element's share of the message: its JSON and the comma that joins it to the next. */
+const elementSize = (element: Element) => Buffer.byteLength(JSON.stringify(element), 'utf8') + 1;
+
+function fitted(elements: Element[], maxCount: number, maxBytes: number, note: Element): Element[] {
+  return keepLeading(elements, { size: elementSize, maxCount, maxBytes, tail: [note] });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Digest, DigestFollowUp, DigestParty } from '../core/digest';
 import { fitsOneSms } from '../tracking/alert-messages';
-import { DIGEST_CUT_NOTE, DIGEST_TITLE } from './digest-messages';
+import { DIGEST_CUT_NOTE, DIGEST_TITLE, keepLeading } from './digest-messages';
 
 /** The digest as the email and SMS subscribers of the daily topic get it, like the alert messages. */
 export interface DigestTexts {
@@ -53,15 +53,8 @@ function partyLines(party: DigestParty): string[] {
  */
 function fittedText(lines: string[], maxBytes: number): string {
   const size = (line: string) => Buffer.byteLength(JSON.stringify(line), 'utf8');
-  if (lines.reduce((total, line) => total + size(line), 0) <= maxBytes) return lines.join('\n');
-  const kept: string[] = [];
-  let bytes = size(DIGEST_CUT_NOTE) + size('');
-  for (const line of lines) {
-    if (bytes + size(line) > maxBytes) break;
-    kept.push(line);
-    bytes += size(line);
-  }
-  return [...kept, '', DIGEST_CUT_NOTE].join('\n');
+  const tail = ['', DIGEST_CUT_NOTE];
+  return keepLeading(lines, { size, maxCount: Number.POSITIVE_INFINITY, maxBytes, tail }).join('\n');
 }
 
 function emailText(digest: Digest, maxBytes: number): string {
