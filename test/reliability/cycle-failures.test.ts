@@ -7,13 +7,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { DEFAULT_TABLE_NAME } from '../../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import type { FaultProxy, FaultRule } from '../support/fault-proxy';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { runCli } from '../support/run-cli';
+import { collectStrayErrors } from '../support/stray-errors';
 
 /** The fault rule the next embedded engine the CLI opens gets in front of it. */
 const engine = vi.hoisted(() => ({ rule: null as FaultRule | null }));
@@ -40,17 +41,8 @@ vi.mock('../../src/local/engine/index', async (importOriginal) => {
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-cycle-failures-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Errors thrown outside any caller's reach (from a callback) while a test runs: each one would crash the CLI. */
-let stray: unknown[] = [];
-const noteStray = (error: unknown) => stray.push(error);
-beforeEach(() => {
-  stray = [];
-  process.on('uncaughtException', noteStray);
-  process.on('unhandledRejection', noteStray);
-});
+const stray = collectStrayErrors();
 afterEach(() => {
-  process.off('uncaughtException', noteStray);
-  process.off('unhandledRejection', noteStray);
   engine.rule = null;
 });
 

@@ -2,26 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
 import { ensureTable } from '../../../src/adapters/dynamodb/schema';
 import { startEmbeddedDynamo } from '../../../src/local/engine/index';
+import { collectStrayErrors } from '../../support/stray-errors';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-engine-close-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Errors thrown outside any caller's reach (from a callback) while a test runs: each one would crash a CLI. */
-let stray: unknown[] = [];
-const noteStray = (error: unknown) => stray.push(error);
-beforeEach(() => {
-  stray = [];
-  process.on('uncaughtException', noteStray);
-  process.on('unhandledRejection', noteStray);
-});
-afterEach(() => {
-  process.off('uncaughtException', noteStray);
-  process.off('unhandledRejection', noteStray);
-});
+const stray = collectStrayErrors();
 
 const WRITES = 300;
 
