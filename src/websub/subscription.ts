@@ -95,9 +95,13 @@ export function needsRenewal(subscription: Subscription, now: Date, config = DEF
   const sent = subscription.renewalSentAt;
   // A renewal the hub is still verifying is not sent again until verification is overdue.
   if (sent !== null && now.getTime() - Date.parse(sent) <= config.verifyTimeoutSec * 1000) return false;
+  return Date.parse(subscription.leaseExpiresAt) - now.getTime() <= renewalMarginMs(subscription, config);
+}
+
+/** How long before its lease ends a subscription is renewed: the configured margin, at most half the lease. */
+export function renewalMarginMs(subscription: Subscription, config = DEFAULT_WEBSUB_CONFIG): number {
   const lease = (subscription.leaseSeconds ?? config.leaseSeconds) * 1000;
-  const margin = Math.min(config.renewBeforeSec * 1000, lease / 2);
-  return Date.parse(subscription.leaseExpiresAt) - now.getTime() <= margin;
+  return Math.min(config.renewBeforeSec * 1000, lease / 2);
 }
 
 /** The hub took the request but never verified it: it is not going to push. */

@@ -8,6 +8,7 @@ import {
   DEFAULT_WEBSUB_CONFIG,
   isPushActive,
   needsRenewal,
+  renewalMarginMs,
   type Subscription,
   verificationOverdue,
   type WebSubConfig,
@@ -80,8 +81,7 @@ export function upkeepDueAt(subscription: Subscription, config = DEFAULT_WEBSUB_
       if (subscription.renewalSentAt !== null) {
         return at(Math.min(Date.parse(subscription.renewalSentAt) + verifyMs + 1, expires));
       }
-      const lease = (subscription.leaseSeconds ?? config.leaseSeconds) * 1000;
-      return at(expires - Math.min(config.renewBeforeSec * 1000, lease / 2));
+      return at(expires - renewalMarginMs(subscription, config));
     }
     default:
       return subscription.fallbackAt ? null : subscription.requestedAt;
