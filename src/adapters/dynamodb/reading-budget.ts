@@ -2,7 +2,7 @@ import type { BudgetLimits, ReadingBudget } from '../../core/ports/reading-budge
 import { hasBudgetLimit } from '../../core/ports/reading-budget';
 import { type AttributeValue, keyOf, n, type Row } from './attributes';
 import { keys } from './keys';
-import type { TableRequests } from './requests';
+import { pauseAfterConflict, type TableRequests } from './requests';
 import { TTL_ATTRIBUTE } from './schema';
 
 export interface DynamoReadingBudgetOptions {
@@ -65,6 +65,7 @@ export function createDynamoReadingBudget(table: TableRequests, options: DynamoR
       let asking = Math.min(items, limits.itemsPerDay ?? items);
       for (let attempt = 0; attempt < MAX_ATTEMPTS && asking > 0; attempt += 1) {
         if (await take(storyId, day, asking)) return asking;
+        await pauseAfterConflict(attempt);
         asking = await room(storyId, day, items);
       }
       // Still refused after a few tries: others are taking the last items; none is the answer that keeps the limit.

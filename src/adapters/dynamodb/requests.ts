@@ -247,3 +247,16 @@ function backOff(stalls: number, message: string): Promise<void> {
   if (stalls > MAX_STALLS + 1) throw new Error(message);
   return new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (stalls - 1)));
 }
+
+/** The first pause after a lost condition race; it doubles with each further loss (capped at 32 times). */
+const CONFLICT_PAUSE_MS = 10;
+
+/**
+ * Waits before retrying a read-modify-write that lost a condition race to another writer: a random pause up to a
+ * ceiling that grows with the attempt (full jitter). Without it, writers that collided once read and write again in
+ * lockstep, so with N of them the last needs N tries and a fixed try budget fails under ordinary concurrency.
+ */
+export function pauseAfterConflict(attempt: number): Promise<void> {
+  const ceiling = CONFLICT_PAUSE_MS * 2 ** Math.min(attempt, 5);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

@@ -1,10 +1,11 @@
 import type { StoryHeat } from '../../core/ports/story-heat';
 import { data, keyOf, s, withData } from './attributes';
 import { heatKey } from './keys';
-import type { TableRequests } from './requests';
+import { pauseAfterConflict, type TableRequests } from './requests';
 
 const HOUR_MS = 3_600_000;
-const MAX_ATTEMPTS = 5;
+/** Tries of the write before giving up; with the jittered pause between them, enough for dozens of racing analyzers. */
+const MAX_ATTEMPTS = 10;
 
 /** Follow-up item id → when it was first noted (ISO). */
 type Noted = Record<string, string>;
@@ -41,6 +42,7 @@ export function createDynamoStoryHeat(table: TableRequests): StoryHeat {
               }),
         });
         if (written) return withinHour(next, now);
+        await pauseAfterConflict(attempt);
       }
       throw new Error('recordFollowUps: the story heat kept changing under us');
     },
