@@ -110,112 +110,118 @@ export const UPKEEP_LIMIT = 20;
 /** Hub requests of one upkeep run in flight at once: a slow hub holds one slot, not the whole run. */
 const UPKEEP_IN_FLIGHT = 4;
 
-export function createWebSubSubscriber(deps: WebSubSubscriberDeps) {
-  const config: WebSubConfig = { ...DEFAULT_WEBSUB_CONFIG, ...deps.config };
-  const callbackOf = (subscription: Subscription) => `${deps.callbackBase.replace(/\/+$/, '')}/${subscription.id}`;
+/** The subscriber's deps with its config resolved: what each step below works with. */
+type Subscriber = WebSubSubscriberDeps & { settings: WebSubConfig };
 
-  async function send(subscription: Subscription): Promise<Subscription> {
-    const form = {
-      'hub.mode': 'subscribe',
-      'hub.topic': subscription.topic,
-      'hub.callback': callbackOf(subscription),
-      'hub.secret': subscription.secret,
-      'hub.lease_seconds': String(config.leaseSeconds),
-    };
-    try {
-      const { status } = await deps.hubClient.post(subscription.hub, form);
-      if (status >= 200 && status < 300) return subscription;
-      return subscriptionFailed(subscription, `hub answered HTTP ${status} to the subscription request`);
-    } catch (error) {
-      return subscriptionFailed(subscription, `hub unreachable: ${(error as Error).message}`);
+const callbackOf = (ctx: Subscriber, subscription: Subscription) =>
+  `${ctx.callbackBase.replace(/\/+$/, '')}/${subscription.id}`;
+
+/** Sends the subscription request; the subscription comes back failed when the hub refused it or was unreachable. */
+async function send(ctx: Subscriber, subscription: Subscription): Promise<Subscription> {
+  const form = {
+    'hub.mode': 'subscribe',
+    'hub.topic': subscription.topic,
+    'hub.callback': callbackOf(ctx, subscription),
+    'hub.secret': subscription.secret,
+    'hub.lease_seconds': String(ctx.settings.leaseSeconds),
+  };
+  try {
+    const { status } = await ctx.hubClient.post(subscription.hub, form);
+    if (status >= 200 && status < 300) return subscription;
+    return subscriptionFailed(subscription, `hub answered HTTP ${status} to the subscription request`);
+  } catch (error) {
+    return subscriptionFailed(subscription, `hub unreachable: ${(error as Error).message}`);
+  }
+}
+
+/** Asks the hub; a feed asked before keeps its subscription id (one row per feed) with a fresh secret. */
+async function request(ctx: Subscriber, feed: FeedDefinition, found: DiscoveredHub, existing?: Subscription) {
+  const requested = requestSubscription({
+    id: existing?.id ?? (ctx.newId ?? randomUUID)(),
+    feedId: feed.id,
+    topic: found.topic,
+    hub: found.hub,
+    now: ctx.clock.now(),
+  });
+  // Stored before the request goes out: the hub may call back before its POST answer arrives.
+  await ctx.subscriptions.put(requested);
+  const sent = await send(ctx, requested);
+  if (sent !== requested) await ctx.subscriptions.put(sent);
+  return sent;
+}
+
+/** The subscription stopped pushing: the feed is polled on its own schedule again, and this is noted once. */
+async function fallBack(ctx: Subscriber, subscription: Subscription, now: Date): Promise<void> {
+  await ctx.resumePolling?.(subscription.feedId);
+  await ctx.subscriptions.put({ ...subscription, fallbackAt: now.toISOString() });
+}
+
+async function upkeepOne(ctx: Subscriber, subscription: Subscription, now: Date, report: MaintenanceReport) {
+  const step = upkeepStep(subscription, now, ctx.settings);
+  if (step.kind === 'renew') {
+    const sent = await send(ctx, renewalRequested(subscription, now));
+    if (sent.status !== 'failed') {
+      await ctx.subscriptions.put(sent);
+      report.renewed.push(subscription.feedId);
+      return;
     }
-  }
+    await fallBack(ctx, sent, now);
+    report.failed.push(subscription.feedId);
+  } else if (step.kind === 'give-up') {
+    await fallBack(ctx, subscriptionFailed(subscription, step.note), now);
+    report.failed.push(subscription.feedId);
+  } else if (step.kind === 'resume-polling') {
+    await fallBack(ctx, subscription, now);
+  } else return;
+  report.resumed.push(subscription.feedId);
+}
 
-  /** Asks the hub; a feed asked before keeps its subscription id (one row per feed) with a fresh secret. */
-  async function request(feed: FeedDefinition, found: DiscoveredHub, existing: Subscription | undefined) {
-    const requested = requestSubscription({
-      id: existing?.id ?? (deps.newId ?? randomUUID)(),
-      feedId: feed.id,
-      topic: found.topic,
-      hub: found.hub,
-      now: deps.clock.now(),
-    });
-    // Stored before the request goes out: the hub may call back before its POST answer arrives.
-    await deps.subscriptions.put(requested);
-    const sent = await send(requested);
-    if (sent !== requested) await deps.subscriptions.put(sent);
-    return sent;
-  }
+/**
+ * The scheduled upkeep: renews leases about to end, gives up on hubs that never verified or let a lease lapse,
+ * and puts feeds that stopped pushing back on their polling schedule. Reads only the subscriptions due for it.
+ */
+async function maintain(ctx: Subscriber, limit: number): Promise<MaintenanceReport> {
+  const now = ctx.clock.now();
+  const due = await ctx.subscriptions.upkeepDue(now.toISOString(), limit);
+  const report: MaintenanceReport = { renewed: [], failed: [], resumed: [], readUnits: due.readUnits };
+  const settled = await mapWithConcurrency(due.subscriptions, UPKEEP_IN_FLIGHT, (subscription) =>
+    upkeepOne(ctx, subscription, now, report),
+  );
+  // The others were looked after; the failed one is still due and is tried again on the next run.
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return report;
+}
 
-  /** The subscription stopped pushing: the feed is polled on its own schedule again, and this is noted once. */
-  async function fallBack(subscription: Subscription, now: Date): Promise<void> {
-    await deps.resumePolling?.(subscription.feedId);
-    await deps.subscriptions.put({ ...subscription, fallbackAt: now.toISOString() });
-  }
+/**
+ * After a poll of a feed that names a hub: asks the hub when the feed has no subscription that pushes or is about
+ * to, and says whether pushes for the feed are trusted now (then its polls are only a safety net).
+ */
+async function watch(ctx: Subscriber, feed: FeedDefinition, found: DiscoveredHub): Promise<boolean> {
+  const existing = await ctx.subscriptions.forFeed(feed.id);
+  const now = ctx.clock.now();
+  if (!shouldSubscribe(existing, found, now, ctx.settings)) return isPushActive(existing, now, ctx.settings);
+  await request(ctx, feed, found, existing);
+  return false;
+}
 
-  async function upkeepOne(subscription: Subscription, now: Date, report: MaintenanceReport): Promise<void> {
-    const step = upkeepStep(subscription, now, config);
-    if (step.kind === 'renew') {
-      const sent = await send(renewalRequested(subscription, now));
-      if (sent.status !== 'failed') {
-        await deps.subscriptions.put(sent);
-        report.renewed.push(subscription.feedId);
-        return;
-      }
-      await fallBack(sent, now);
-      report.failed.push(subscription.feedId);
-    } else if (step.kind === 'give-up') {
-      await fallBack(subscriptionFailed(subscription, step.note), now);
-      report.failed.push(subscription.feedId);
-    } else if (step.kind === 'resume-polling') {
-      await fallBack(subscription, now);
-    } else return;
-    report.resumed.push(subscription.feedId);
-  }
-
+export function createWebSubSubscriber(deps: WebSubSubscriberDeps) {
+  const ctx: Subscriber = { ...deps, settings: { ...DEFAULT_WEBSUB_CONFIG, ...deps.config } };
   return {
     /** Subscribes to the feed's first hub unless a subscription is already active or waiting for verification. */
     async subscribe(feed: FeedDefinition, discovery: HubDiscovery): Promise<Subscription | null> {
       const hub = discovery.hubs[0];
       if (!hub) return null;
       const found = { hub, topic: discovery.self ?? feed.url };
-      const existing = await deps.subscriptions.forFeed(feed.id);
-      if (existing && !shouldSubscribe(existing, found, deps.clock.now(), config)) return existing;
-      return request(feed, found, existing);
+      const existing = await ctx.subscriptions.forFeed(feed.id);
+      if (existing && !shouldSubscribe(existing, found, ctx.clock.now(), ctx.settings)) return existing;
+      return request(ctx, feed, found, existing);
     },
-
-    /**
-     * After a poll of a feed that names a hub: asks the hub when the feed has no subscription that pushes or is
-     * about to, and says whether pushes for the feed are trusted now (then its polls are only a safety net).
-     */
-    async watch(feed: FeedDefinition, found: DiscoveredHub): Promise<boolean> {
-      const existing = await deps.subscriptions.forFeed(feed.id);
-      const now = deps.clock.now();
-      if (!shouldSubscribe(existing, found, now, config)) return isPushActive(existing, now, config);
-      await request(feed, found, existing);
-      return false;
-    },
-
-    /**
-     * The scheduled upkeep: renews leases about to end, gives up on hubs that never verified or let a lease lapse,
-     * and puts feeds that stopped pushing back on their polling schedule. Reads only the subscriptions due for it.
-     */
-    async maintain(limit = UPKEEP_LIMIT): Promise<MaintenanceReport> {
-      const now = deps.clock.now();
-      const due = await deps.subscriptions.upkeepDue(now.toISOString(), limit);
-      const report: MaintenanceReport = { renewed: [], failed: [], resumed: [], readUnits: due.readUnits };
-      const settled = await mapWithConcurrency(due.subscriptions, UPKEEP_IN_FLIGHT, (subscription) =>
-        upkeepOne(subscription, now, report),
-      );
-      // The others were looked after; the failed one is still due and is tried again on the next run.
-      const failed = settled.find((result) => result.status === 'rejected');
-      if (failed) throw failed.reason;
-      return report;
-    },
-
+    watch: (feed: FeedDefinition, found: DiscoveredHub) => watch(ctx, feed, found),
+    maintain: (limit = UPKEEP_LIMIT) => maintain(ctx, limit),
     /** Whether pushes for the feed are trusted now; when not, the feed is polled on its own schedule. */
     async isPushActive(feedId: string): Promise<boolean> {
-      return isPushActive(await deps.subscriptions.forFeed(feedId), deps.clock.now(), config);
+      return isPushActive(await ctx.subscriptions.forFeed(feedId), ctx.clock.now(), ctx.settings);
     },
   };
 }
