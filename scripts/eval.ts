@@ -8,7 +8,8 @@
  * Then the reader's gate (recall and pass share per month and language) and the end-to-end alert check.
  */
 import { parseArgs } from 'node:util';
-import { loadStory } from '../src/detection/index';
+import type { Reader, Reading } from '../src/core/ports/reader';
+import { loadStory, type StoryDefinition } from '../src/detection/index';
 import { createReader, isLlmReader, parseReaderKind, type ReaderConfig } from '../src/reader/config';
 import { GATE_THRESHOLD } from '../src/reader/llm-reader';
 import {
@@ -20,18 +21,37 @@ import {
   type LabeledItem,
   languageOf,
   monthOf,
+  type Prediction,
   predictAll,
   readLabeledFile,
   sliceBy,
 } from './lib/evaluation';
 import { checkAlerts, formatAlertCheck, formatGateTable, predictionsOf, readAll } from './lib/reader-evaluation';
 
-async function run(): Promise<number> {
+const USAGE = 'usage: npm run eval -- <file.jsonl> [--split-date YYYY-MM-DD] [--baseline keyword] [--quiet]\n';
+const DEFAULT_SPLIT = '2025-04-20';
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** What one run measures: the file, the story, and which predictor (rules, keyword baseline or a reader). */
+interface EvalRun {
+  file: string;
+  story: StoryDefinition;
+  items: LabeledItem[];
+  split: string;
+  gate: number;
+  verbose: boolean;
+  baseline?: 'keyword';
+  reader?: Reader;
+}
+
+/** The run the command line asks for, or the exit code of a usage error. */
+function parseRun(args: string[]): EvalRun | number {
   const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
+    args,
     allowPositionals: true,
     options: {
-      'split-date': { type: 'string', default: '2025-04-20' },
+      'split-date': { type: 'string', default: DEFAULT_SPLIT },
       baseline: { type: 'string' },
       story: { type: 'string', default: 'ceasefire-2025' },
       'stories-dir': { type: 'string' },
@@ -46,55 +66,27 @@ async function run(): Promise<number> {
   });
   const file = positionals[0];
   if (!file) {
-    process.stderr.write(
-      'usage: npm run eval -- <file.jsonl> [--split-date YYYY-MM-DD] [--baseline keyword] [--quiet]\n',
-    );
+    process.stderr.write(USAGE);
     return 2;
   }
   if (values.baseline !== undefined && values.baseline !== 'keyword') {
     process.stderr.write(`unknown baseline "${values.baseline}" (only "keyword")\n`);
     return 2;
   }
-  const story = loadStory(values.story ?? 'ceasefire-2025', values['stories-dir']);
-  const items = readLabeledFile(file);
   const gate = values.gate === undefined ? GATE_THRESHOLD : Number(values.gate);
-  const reader = values.reader === undefined ? undefined : createReader(readerConfig(values, gate));
-  const started = performance.now();
-  const readings = reader ? await readAll(items, reader, story) : undefined;
-  const predictions = readings
-    ? predictionsOf(readings)
-    : predictAll(items, values.baseline === 'keyword' ? keywordPredictor : classifierPredictor(story));
-  const elapsedMs = performance.now() - started;
-
-  const split = values['split-date'] ?? '2025-04-20';
-  const early = items.filter((item) => (item.published ?? '') < split);
-  const late = items.filter((item) => (item.published ?? '') >= split);
-  const parties = story.parties.map((party) => party.id);
-  const verbose = !values.quiet;
-  process.stdout.write(`story ${story.id}, mode ${reader?.id ?? values.baseline ?? 'classifier'}, file ${file}\n`);
-  const slice = (name: string, sliceItems: LabeledItem[], withMisses: boolean) =>
-    `${formatSlice(name, evaluateSlice(sliceItems, predictions, parties), parties, withMisses)}\n\n`;
-  process.stdout.write(slice(`before ${split}`, early, verbose));
-  process.stdout.write(slice(`from ${split}`, late, verbose));
-  process.stdout.write(slice('overall', items, false));
-  process.stdout.write(`${formatSliceTable('per month', sliceBy(items, monthOf), predictions, parties)}\n\n`);
-  process.stdout.write(`${formatSliceTable('per language', sliceBy(items, languageOf), predictions, parties)}\n\n`);
-  // The whole file's row last: the recall and pass share the issue asks for per file, then per month.
-  process.stdout.write(`${formatGateTable([...sliceBy(items, monthOf), ['file', items]], story, gate)}\n`);
-  process.stdout.write(
-    `${formatGateTable(sliceBy(items, languageOf), story, gate).split('\n').slice(1).join('\n')}\n\n`,
-  );
-  if (readings) {
-    process.stdout.write(`${formatAlertCheck(await checkAlerts(readings, items, story), verbose)}\n\n`);
-    if (reader && isLlmReader(reader)) process.stdout.write(`reader stats ${JSON.stringify(reader.stats())}\n`);
-  }
-  process.stdout.write(
-    `classified ${items.length} items in ${elapsedMs.toFixed(1)} ms (first pass includes compiling the story)\n`,
-  );
-  return 0;
+  return {
+    file,
+    story: loadStory(values.story ?? 'ceasefire-2025', values['stories-dir']),
+    items: readLabeledFile(file),
+    split: values['split-date'] ?? DEFAULT_SPLIT,
+    gate,
+    verbose: !values.quiet,
+    ...(values.baseline === 'keyword' ? { baseline: 'keyword' as const } : {}),
+    ...(values.reader === undefined ? {} : { reader: createReader(readerConfig(values, gate)) }),
+  };
 }
 
-function readerConfig(values: Record<string, string | boolean | undefined>, gate: number): ReaderConfig {
+function readerConfig(values: Values, gate: number): ReaderConfig {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const kind = parseReaderKind(text('reader'));
   const endpoint = text('bedrock-endpoint');
@@ -111,4 +103,70 @@ function readerConfig(values: Record<string, string | boolean | undefined>, gate
   };
 }
 
-process.exitCode = await run();
+interface Predicted {
+  predictions: Map<string, Prediction>;
+  /** Only when a reader read the items: what the alert check replays. */
+  readings?: Reading[];
+  elapsedMs: number;
+}
+
+async function predict(run: EvalRun): Promise<Predicted> {
+  const started = performance.now();
+  if (run.reader) {
+    const readings = await readAll(run.items, run.reader, run.story);
+    return { predictions: predictionsOf(readings), readings, elapsedMs: performance.now() - started };
+  }
+  const predictor = run.baseline === 'keyword' ? keywordPredictor : classifierPredictor(run.story);
+  return { predictions: predictAll(run.items, predictor), elapsedMs: performance.now() - started };
+}
+
+/** The halves around the split date with their confusion tables, the whole file, then per month and language. */
+function detectionReport(run: EvalRun, predictions: Map<string, Prediction>): string {
+  const { items, split, story } = run;
+  const parties = story.parties.map((party) => party.id);
+  const slice = (name: string, sliceItems: LabeledItem[], withMisses: boolean) =>
+    `${formatSlice(name, evaluateSlice(sliceItems, predictions, parties), parties, withMisses)}\n\n`;
+  return [
+    slice(
+      `before ${split}`,
+      items.filter((item) => (item.published ?? '') < split),
+      run.verbose,
+    ),
+    slice(
+      `from ${split}`,
+      items.filter((item) => (item.published ?? '') >= split),
+      run.verbose,
+    ),
+    slice('overall', items, false),
+    `${formatSliceTable('per month', sliceBy(items, monthOf), predictions, parties)}\n\n`,
+    `${formatSliceTable('per language', sliceBy(items, languageOf), predictions, parties)}\n\n`,
+  ].join('');
+}
+
+/** The gate's recall and pass share per month with the whole file's row last, then per language. */
+function gateReport(run: EvalRun): string {
+  const { items, story, gate } = run;
+  const perLanguage = formatGateTable(sliceBy(items, languageOf), story, gate).split('\n').slice(1).join('\n');
+  return `${formatGateTable([...sliceBy(items, monthOf), ['file', items]], story, gate)}\n${perLanguage}\n\n`;
+}
+
+async function main(): Promise<number> {
+  const run = parseRun(process.argv.slice(2));
+  if (typeof run === 'number') return run;
+  const { predictions, readings, elapsedMs } = await predict(run);
+  const mode = run.reader?.id ?? run.baseline ?? 'classifier';
+  process.stdout.write(`story ${run.story.id}, mode ${mode}, file ${run.file}\n`);
+  process.stdout.write(detectionReport(run, predictions));
+  process.stdout.write(gateReport(run));
+  if (readings) {
+    process.stdout.write(`${formatAlertCheck(await checkAlerts(readings, run.items, run.story), run.verbose)}\n\n`);
+    if (run.reader && isLlmReader(run.reader))
+      process.stdout.write(`reader stats ${JSON.stringify(run.reader.stats())}\n`);
+  }
+  process.stdout.write(
+    `classified ${run.items.length} items in ${elapsedMs.toFixed(1)} ms (first pass includes compiling the story)\n`,
+  );
+  return 0;
+}
+
+process.exitCode = await main();

@@ -19,7 +19,6 @@ const FILE_DIRECTORIES = [...FUNCTION_DIRECTORIES, 'test', 'bench'];
 const LONG_FUNCTIONS_ALLOWED = new Map([
   ['src/cli/commands/replay.ts', 'replay error paths (reliability, issue #18): the replay command'],
   ['src/cli/commands/run.ts', 'run error paths (reliability, issue #18): the run command'],
-  ['scripts/eval.ts', 'evaluation (stories, issue #17): run'],
 ]);
 const LONG_FILES_ALLOWED = new Map([['test/reliability/faults.test.ts', 'the fault suite (reliability, issue #18)']]);
 
