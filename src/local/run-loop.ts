@@ -61,11 +61,10 @@ async function runReportedCycle(options: PollingLoopOptions, cycle: number): Pro
     return await runCycle(options.deps, options.feeds, { concurrency: options.concurrency, onlyDue: !options.once });
   } catch (error) {
     if (!(error instanceof CycleFailedError)) throw error;
-    const { report } = error;
-    const saved = report.feeds.filter((feed) => feed.failedItems.every((failure) => failure.permanent)).length;
+    const { report, savedFeeds } = error;
     options.out.write(formatCycleLine(cycle, options.deps.clock.now(), report));
     options.out.write(
-      `  ✗ cycle ${cycle} stopped: ${error.message}; the state of ${saved} of ${report.feeds.length} feed(s) saved, ` +
+      `  ✗ cycle ${cycle} stopped: ${error.message}; the state of ${savedFeeds} of ${report.feeds.length} feed(s) saved, ` +
         'the others are fetched again next time\n',
     );
     throw error;

@@ -61,6 +61,11 @@ export type PollFailure = ClassifiedError | { kind: 'internal'; message: string 
 export interface PolledFeed {
   report: FeedPollReport;
   nextState: FeedState | null;
+  /**
+   * Set when the feed's claim failed (the store is unreachable): the error itself. The feed is reported failed with
+   * no state to save, so its items come back; a caller that must not pass it for a feed's own failure reads this.
+   */
+  claimFailure?: { cause: unknown };
 }
 
 /** The stored states of these feeds, by feed id: a batched read (100 per request) instead of one read per feed. */
@@ -224,7 +229,9 @@ export async function pollFeeds(
     const feed = feeds[index] as FeedDefinition;
     if (result.status === 'rejected') return failedInternally(deps, feed, result.reason);
     const claimResult = claimResults[index];
-    if (claimResult?.status === 'rejected') return failedInternally(deps, feed, claimResult.reason);
+    if (claimResult?.status === 'rejected') {
+      return { ...failedInternally(deps, feed, claimResult.reason), claimFailure: { cause: claimResult.reason } };
+    }
     const outcome = result.value;
     const items = itemsOf(outcome);
     const claims = {

@@ -31,6 +31,8 @@ export class CycleFailedError extends Error {
   constructor(
     readonly report: CycleReport,
     cause: unknown,
+    /** Feeds whose state was saved before the cycle stopped (the others are fetched again in full). */
+    readonly savedFeeds: number,
   ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'CycleFailedError';
@@ -42,8 +44,8 @@ export class CycleFailedError extends Error {
  * what is new while fetching goes on), analyze the new items as one batch, save the feed states, then send the
  * outbox, including anything an earlier cycle left pending. An item the store cannot hold fails alone (reported in
  * its feed's `failedItems`); the others are analyzed and every feed's state is saved. A failure a retry may fix
- * leaves the state of each feed it touched unsaved, so the next cycle hands those items on again, saves the others
- * and throws a CycleFailedError carrying the report.
+ * (an item's analysis, a feed's claim) leaves the state of each feed it touched unsaved, so the next cycle hands
+ * those items on again, saves the others and throws a CycleFailedError carrying the report.
  */
 export async function runCycle(
   deps: CycleDeps,
@@ -60,12 +62,22 @@ export async function runCycle(
   const analysis = isolated.outcome;
   const polled = scheduleByAnalysis(deps, withItemFailures(fetched, isolated.failed), states, analysis);
   const feedReports = polled.map(({ report }) => report);
-  const retryable = isolated.failed.find((failure) => !failure.permanent);
-  if (retryable) throw await failedCycle(deps, polled, analysis, retryable.cause ?? new Error(retryable.message));
+  const stopped = retryableFailure(fetched, isolated.failed);
+  if (stopped) throw await failedCycle(deps, polled, analysis, stopped.cause);
   // Feed states (with their new validators) are saved only now that every new item has been analyzed and marked.
   await deps.store.putFeedStates(polled.flatMap(({ nextState }) => (nextState ? [nextState] : [])));
   const published = await publishPendingAlerts(deps);
   return { feeds: feedReports, analysis, published };
+}
+
+/**
+ * The first failure a retry may fix: an item's analysis, or a feed's claim. Either stops the cycle, so `run --once`
+ * exits with that error instead of passing a failed claim for a feed that failed on its own.
+ */
+function retryableFailure(fetched: PolledFeed[], failed: readonly ItemFailure[]): { cause: unknown } | null {
+  const item = failed.find((failure) => !failure.permanent);
+  if (item) return { cause: item.cause ?? new Error(item.message) };
+  return fetched.find((feed) => feed.claimFailure)?.claimFailure ?? null;
 }
 
 /**
@@ -83,13 +95,16 @@ async function failedCycle(
   const clean = polled.filter(({ report }) => !retried(report));
   let published: PublishReport = { sent: [], failed: [], deferred: [], parked: [] };
   const toSave = clean.flatMap(({ nextState }) => (nextState ? [nextState] : []));
+  let savedFeeds = 0;
   try {
     if (toSave.length > 0) await deps.store.putFeedStates(toSave);
+    savedFeeds = toSave.length;
     published = await publishPendingAlerts(deps);
   } catch {
     // Nothing is lost: unsaved states make the next cycle fetch those feeds again, unsent alerts stay pending.
   }
-  return new CycleFailedError({ feeds: polled.map(({ report }) => report), analysis, published }, cause);
+  const report = { feeds: polled.map(({ report }) => report), analysis, published };
+  return new CycleFailedError(report, cause, savedFeeds);
 }
 
 /** Each item no retry can store, in the report of the feed that brought it; the feed's state is saved as usual. */

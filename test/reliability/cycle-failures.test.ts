@@ -76,6 +76,15 @@ function failAnalysisOf(marker: string): FaultRule {
   };
 }
 
+/** Fails, as DynamoDB's 500 after the SDK's retries, every write that carries `marker`: its claim among them. */
+function failClaimOf(marker: string): FaultRule {
+  return {
+    operations: WRITES,
+    where: (request) => request.body.includes(marker),
+    fault: { kind: 'status', status: 500, message: 'the store lost its connection' },
+  };
+}
+
 async function feedStateIds(dataDir: string): Promise<string[]> {
   const { startEmbeddedDynamo } =
     await vi.importActual<typeof import('../../src/local/engine/index')>('../../src/local/engine/index');
@@ -97,7 +106,8 @@ describe('storywatch run --once when a store call fails mid-cycle on the embedde
     server = null;
   });
 
-  it('reports the failure itself, saves the feeds that went through, exits 1; the next run takes the rest', async () => {
+  /** A registry of a feed `good` (one item) and a feed `broken` (two), and a `run --once` over it. */
+  async function goodAndBroken() {
     const headers = { 'content-type': 'application/rss+xml' };
     server = await startLoopbackFeedServer({
       '/good.xml': { headers, body: rss(['good-1']) },
@@ -113,8 +123,8 @@ describe('storywatch run --once when a store call fails mid-cycle on the embedde
       note: 'Served on loopback by this test.',
     });
     writeFileSync(registry, JSON.stringify([feed('good'), feed('broken')]));
-    const dataDir = join(scratch, 'data');
-    const alertsFile = join(scratch, 'alerts.jsonl');
+    const dataDir = mkdtempSync(join(scratch, 'data-'));
+    const alertsFile = join(dataDir, 'alerts.jsonl');
     const run = () =>
       runCli([
         'run',
@@ -127,6 +137,11 @@ describe('storywatch run --once when a store call fails mid-cycle on the embedde
         '--alerts-file',
         alertsFile,
       ]);
+    return { dataDir, alertsFile, run };
+  }
+
+  it('reports the failure itself, saves the feeds that went through, exits 1; the next run takes the rest', async () => {
+    const { dataDir, alertsFile, run } = await goodAndBroken();
     engine.rule = failAnalysisOf('broken-2');
 
     const failed = await run();
@@ -153,6 +168,32 @@ describe('storywatch run --once when a store call fails mid-cycle on the embedde
     expect(again.code, again.stdout + again.stderr).toBe(0);
     // Only broken-2 is new: the items analyzed before the failure are not analyzed twice.
     expect(again.stdout).toMatch(/cycle 1: feeds 2 polled \/ 0 unchanged \/ 0 failed · 1 new items /);
+    expect(await feedStateIds(dataDir)).toEqual(['broken', 'good']);
+  }, 60_000);
+
+  it('stops on a claim that fails for a reason a retry may fix: the error on stderr, exit 1, the rest saved', async () => {
+    const { dataDir, alertsFile, run } = await goodAndBroken();
+    engine.rule = failClaimOf('broken-');
+
+    const failed = await run();
+
+    // The other feed's claim went through: a failed claim must not pass for a feed that failed on its own (exit 0).
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stderr).toMatch(/^storywatch run: the store lost its connection\n$/);
+    expect(failed.stdout + failed.stderr).not.toMatch(/Database is closed|store is closing/);
+    expect(failed.stdout).toMatch(/cycle 1: feeds 2 polled \/ 0 unchanged \/ 1 failed · 1 new items /);
+    expect(failed.stdout).toMatch(/✗ broken \(\S+\) — internal: the store lost its connection/);
+    expect(failed.stdout).toMatch(/✗ cycle 1 stopped: the store lost its connection; the state of 1 of 2 feed/);
+    expect(failed.stdout).toMatch(/1 alerts sent/);
+    expect(readFileSync(alertsFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(await feedStateIds(dataDir)).toEqual(['good']);
+    expect(stray).toEqual([]);
+
+    engine.rule = null;
+    const again = await run();
+
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/cycle 1: feeds 2 polled \/ 0 unchanged \/ 0 failed · 2 new items /);
     expect(await feedStateIds(dataDir)).toEqual(['broken', 'good']);
   }, 60_000);
 });
