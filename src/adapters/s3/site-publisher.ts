@@ -33,9 +33,14 @@ export function createS3SitePublisher(options: S3SitePublisherOptions): SitePubl
   return {
     async publish(documents) {
       const report: SitePublishReport = { written: [], unchanged: [] };
-      const results = await Promise.all(documents.map((document) => publishOne(options, document)));
+      // Every document settles before the publish answers: a failure must not leave the others' requests and SDK
+      // retries running behind it, writing after the caller noted the story stale (or the Lambda froze).
+      const results = await Promise.allSettled(documents.map((document) => publishOne(options, document)));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       documents.forEach((document, index) => {
-        (results[index] ? report.written : report.unchanged).push(document.path);
+        const result = results[index];
+        (result?.status === 'fulfilled' && result.value ? report.written : report.unchanged).push(document.path);
       });
       return report;
     },
