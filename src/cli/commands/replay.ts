@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalNotifier } from '../../adapters/local/index';
 import { terminalLines, terminalText } from '../../core/plain-text';
+import type { Clock } from '../../core/ports/clock';
 import type { Alert } from '../../core/stance-state';
 import { stanceName } from '../../core/story';
 import type { StoryDefinition } from '../../detection/index';
@@ -11,6 +12,7 @@ import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, 
 import { countingStoredReadings } from '../../reader/stored-readings';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readAlertChannelSpecs, withChannels } from '../channel-options';
+import { runThenClose } from '../close-after';
 import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
 import { clearFinishedRun, markRunFinished, replayStoreName } from '../kept-store';
 import {
@@ -71,31 +73,16 @@ export const replayCommand: Command = {
     const clock = clockForArchive(archive.items);
     // A backtest spends each archived day's budget on that day's items, as the deployment would have.
     const reader = readerFromOptions(context, { config: readerConfig, clock });
-    const dataDir = replayDataDir(context, file);
-    // Its own store, named after the archive, is rebuilt on every replay: a backtest into yesterday's results
-    // would find every item a duplicate. A store named by flag is written into as it is, unless --fresh. The
-    // rebuild keeps the stored model readings alone: found only for the same item, story, reader and prompt
-    // version, they make a second backtest with a model cost nothing and give the same answers.
-    const startOver =
-      booleanOption(context, 'fresh') || (dataDir !== null && stringOption(context, 'data-dir') === undefined);
-    if (dataDir) clearFinishedRun(dataDir);
-    const opened = await openStoreFromOptions(
-      dataDir ? { options: { ...context.options, 'data-dir': dataDir } } : context,
-      { clock, fresh: startOver, keepReadings: true },
-    );
+    const target = await openReplayStore(context, file, clock);
+    const { opened, dataDir, alertsFile } = target;
     const readings = countingStoredReadings(opened.store);
-    // Alerts go through the same local notifier as `storywatch run`: next to the store, or where --alerts-file says.
-    const alertsFile = resolve(
-      stringOption(context, 'alerts-file') ?? join(dataDir ?? context.tempDir('replay'), 'alerts.jsonl'),
-    );
-    if (startOver) rmSync(alertsFile, { force: true });
     // The summary lists every alert in one line each; the notifier's full blocks would bury it.
     const notifier = withChannels(createLocalNotifier({ file: alertsFile, out: discard() }), opened.store, clock, {
       specs: channelSpecs,
       allowPrivateNetwork: booleanOption(context, 'allow-private-network'),
       stories,
     });
-    try {
+    return runThenClose([opened.close], async () => {
       context.io.stdout.write(
         `replaying ${archive.items.length} items into ${opened.describe}${keptPart(opened.keptReadings)}\n`,
       );
@@ -113,11 +100,7 @@ export const replayCommand: Command = {
       // Titles, quotes and links come from the archive: printed without control or bidi characters.
       context.io.stdout.write(terminalLines(formatSummary(summary)));
       context.io.stdout.write(readerSummary(reader, { storedReadings: readings.found() }) ?? '');
-      if (dataDir) {
-        markRunFinished(dataDir, { source: resolve(file) });
-        const party = summary.stanceChanges[0]?.party ?? stories[0]?.parties[0]?.id ?? 'russia';
-        context.io.stdout.write(`alerts: ${shownPath(alertsFile)}\n\n${formatQueryHints(dataDir, party)}`);
-      }
+      if (dataDir) printWhereKept(context, { file, dataDir, alertsFile, summary, stories });
       // Exit 1: some input was not taken whole (a line rejected, an item the store refused) or an alert not sent.
       const incomplete =
         archive.rejected.length +
@@ -125,11 +108,43 @@ export const replayCommand: Command = {
         summary.alertsFailed.length +
         summary.alertsParked.length;
       return incomplete > 0 ? 1 : 0;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
+
+/**
+ * The store a replay writes to and the file its alerts go to. Its own store, named after the archive, is rebuilt
+ * on every replay: a backtest into yesterday's results would find every item a duplicate. A store named by flag is
+ * written into as it is, unless --fresh. The rebuild keeps the stored model readings alone: found only for the same
+ * item, story, reader and prompt version, they make a second backtest with a model cost nothing and give the same
+ * answers.
+ */
+async function openReplayStore(context: CommandContext, file: string, clock: Clock) {
+  const dataDir = replayDataDir(context, file);
+  const startOver =
+    booleanOption(context, 'fresh') || (dataDir !== null && stringOption(context, 'data-dir') === undefined);
+  if (dataDir) clearFinishedRun(dataDir);
+  const opened = await openStoreFromOptions(
+    dataDir ? { options: { ...context.options, 'data-dir': dataDir } } : context,
+    { clock, fresh: startOver, keepReadings: true },
+  );
+  // Alerts go through the same local notifier as `storywatch run`: next to the store, or where --alerts-file says.
+  const alertsFile = resolve(
+    stringOption(context, 'alerts-file') ?? join(dataDir ?? context.tempDir('replay'), 'alerts.jsonl'),
+  );
+  if (startOver) rmSync(alertsFile, { force: true });
+  return { opened, dataDir, alertsFile };
+}
+
+/** After a replay into an embedded store: marks it finished and says where the alerts are and how to query it. */
+function printWhereKept(
+  context: CommandContext,
+  replay: { file: string; dataDir: string; alertsFile: string; summary: ReplaySummary; stories: StoryDefinition[] },
+): void {
+  markRunFinished(replay.dataDir, { source: resolve(replay.file) });
+  const party = replay.summary.stanceChanges[0]?.party ?? replay.stories[0]?.parties[0]?.id ?? 'russia';
+  context.io.stdout.write(`alerts: ${shownPath(replay.alertsFile)}\n\n${formatQueryHints(replay.dataDir, party)}`);
+}
 
 function keptPart(readings: number): string {
   return readings > 0 ? `, keeping ${readings} stored model reading(s) from before` : '';

@@ -9,6 +9,7 @@ import { RULES_READER_ID } from '../../reader/rules';
 import { type StorySite, startStorySite } from '../../site/story-site';
 import { startLocalWebSub } from '../../websub/local';
 import { CHANNEL_OPTIONS, readAlertChannelSpecs, withChannels } from '../channel-options';
+import { runThenClose } from '../close-after';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
 import { BUDGET_OPTIONS, READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
@@ -49,80 +50,88 @@ export const runCommand: Command = {
     ...STORE_OPTIONS,
   },
   async run(context) {
-    const concurrency = numberOption(context, 'concurrency', DEFAULT_CONCURRENCY);
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new UsageError('--concurrency must be a whole number ≥ 1');
-    const feedsPath = stringOption(context, 'feeds');
-    const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
-    const { stories } = selectStories(context);
-    const fetchOptions = resolveFetchOptions({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
-    const fetcher = createHttpFeedFetcher(fetchOptions);
-    // Adaptive due times, thresholds from STORYWATCH_ADAPTIVE_SCHEDULE (JSON) over the documented defaults.
-    const schedule = feedScheduleSettings(feeds, {
-      schedule: optionalAdaptiveSchedule(),
-      hintCeilingSec: fetchOptions.maxPollIntervalSec,
-    });
-    const websubPort = stringOption(context, 'websub-port');
-    if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
-      throw new UsageError('--websub-port must be a port number');
-    const channelSpecs = readAlertChannelSpecs(context);
+    const options = readRunOptions(context);
     const reader = readerFromOptions(context, { clock: systemClock });
-    const alerts = openNotifierFromOptions(context, stories);
-    const once = booleanOption(context, 'once');
+    const alerts = openNotifierFromOptions(context, options.stories);
     const opened = await openStoreFromOptions(context);
     const notifier = withChannels(alerts.notifier, opened.store, systemClock, {
-      specs: channelSpecs,
-      allowPrivateNetwork: fetchOptions.allowPrivateNetwork,
-      stories,
+      specs: options.channelSpecs,
+      allowPrivateNetwork: options.fetchOptions.allowPrivateNetwork,
+      stories: options.stories,
     });
-    let websub: Awaited<ReturnType<typeof startLocalWebSub>> | null = null;
-    let site: StorySite | null = null;
-    const closes = [() => websub?.close(), () => site?.close(), () => alerts.close(), opened.close];
-    let code: number;
-    try {
-      site = await serveAlongside(context, opened.store, stories);
-      if (websubPort !== undefined && !once) {
-        const deps = { store: opened.store, clock: systemClock, stories, notifier, reader };
-        const port = Number(websubPort);
-        websub = await startLocalWebSub({ port, feeds, deps, fetchOptions, out: context.io.stdout });
-      }
+    const running: RunningServers = { websub: null, site: null };
+    const closes = [() => running.websub?.close(), () => running.site?.close(), () => alerts.close(), opened.close];
+    return runThenClose(closes, async () => {
+      running.site = await serveAlongside(context, opened.store, options.stories);
+      const deps = { store: opened.store, clock: systemClock, stories: options.stories, notifier, reader };
+      running.websub = await startWebSubUnlessOnce(context, options, deps);
       context.io.stdout.write(
-        `polling ${feeds.length} feeds for ${stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${readBy(reader)}${once ? ' (once)' : ''}\n`,
+        `polling ${options.feeds.length} feeds for ${options.stories.map((story) => story.id).join(', ')} into ${opened.describe}, alerts to ${alerts.describe}${readBy(reader)}${options.once ? ' (once)' : ''}\n`,
       );
       const result = await runPollingLoop({
-        deps: { store: opened.store, fetcher, clock: systemClock, stories, notifier, schedule, reader },
-        feeds,
-        concurrency,
-        once,
+        deps: { ...deps, fetcher: createHttpFeedFetcher(options.fetchOptions), schedule: options.schedule },
+        feeds: options.feeds,
+        concurrency: options.concurrency,
+        once: options.once,
         // Ctrl-C lets the current cycle finish, then the loop returns and the store is closed (see lifecycle.ts).
         signal: context.signal,
         out: context.io.stdout,
       });
       if (result.stoppedBySignal) context.io.stdout.write(`stopped after ${result.cycles} cycle(s)\n`);
       context.io.stdout.write(readerSummary(reader) ?? '');
-      code = exitCodeOf(result.reports.at(-1));
-    } catch (error) {
-      // A close that fails after the run failed must not take the place of the error that stopped it.
-      await closeEach(closes);
-      throw error;
-    }
-    const closing = await closeEach(closes);
-    if (closing !== null) throw closing;
-    return code;
+      return exitCodeOf(result.reports.at(-1));
+    });
   },
 };
 
-/** Runs every close, even after one failed; the first failure, or null. */
-async function closeEach(closes: (() => unknown)[]): Promise<unknown> {
-  let first: unknown = null;
-  for (const close of closes) {
-    try {
-      await close();
-    } catch (error) {
-      first ??= error;
-    }
-  }
-  return first;
+/** What `run` started besides the store, closed with it. */
+interface RunningServers {
+  websub: LocalWebSub | null;
+  site: StorySite | null;
+}
+
+type LocalWebSub = Awaited<ReturnType<typeof startLocalWebSub>>;
+type RunOptions = ReturnType<typeof readRunOptions>;
+
+/** The flags and files `run` reads, each checked before anything is opened. */
+function readRunOptions(context: CommandContext) {
+  const concurrency = numberOption(context, 'concurrency', DEFAULT_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new UsageError('--concurrency must be a whole number ≥ 1');
+  const feedsPath = stringOption(context, 'feeds');
+  const feeds = loadFeedRegistry(feedsPath === undefined ? undefined : resolve(feedsPath));
+  const { stories } = selectStories(context);
+  const fetchOptions = resolveFetchOptions({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+  // Adaptive due times, thresholds from STORYWATCH_ADAPTIVE_SCHEDULE (JSON) over the documented defaults.
+  const schedule = feedScheduleSettings(feeds, {
+    schedule: optionalAdaptiveSchedule(),
+    hintCeilingSec: fetchOptions.maxPollIntervalSec,
+  });
+  const websubPort = stringOption(context, 'websub-port');
+  if (websubPort !== undefined && !/^\d{1,5}$/.test(websubPort))
+    throw new UsageError('--websub-port must be a port number');
+  const channelSpecs = readAlertChannelSpecs(context);
+  return {
+    concurrency,
+    feeds,
+    stories,
+    fetchOptions,
+    schedule,
+    websubPort,
+    channelSpecs,
+    once: booleanOption(context, 'once'),
+  };
+}
+
+/** `--websub-port`: subscribe to the hubs the feeds name and take their pushes; a single `--once` cycle does not. */
+async function startWebSubUnlessOnce(
+  context: CommandContext,
+  options: RunOptions,
+  deps: Parameters<typeof startLocalWebSub>[0]['deps'],
+): Promise<LocalWebSub | null> {
+  if (options.websubPort === undefined || options.once) return null;
+  const { feeds, fetchOptions } = options;
+  return startLocalWebSub({ port: Number(options.websubPort), feeds, deps, fetchOptions, out: context.io.stdout });
 }
 
 /** Said in the status line only when a model reads: the rules are the default. */
