@@ -11,31 +11,17 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { DEFAULT_TABLE_NAME } from '../../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
-import type { FaultProxy, FaultRule } from '../support/fault-proxy';
+import type { FaultRule } from '../support/fault-proxy';
+import type { EngineFaults } from '../support/faulty-engine';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { runCli } from '../support/run-cli';
 import { collectStrayErrors } from '../support/stray-errors';
 
-/** The fault rule the next embedded engine the CLI opens gets in front of it. */
-const engine = vi.hoisted(() => ({ rule: null as FaultRule | null }));
+/** The faults the next embedded engine the CLI opens gets. */
+const engine = vi.hoisted((): EngineFaults => ({ rule: null, closeError: null }));
 vi.mock('../../src/local/engine/index', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/local/engine/index')>();
-  const { startFaultProxy } = await import('../support/fault-proxy');
-  return {
-    ...original,
-    async startEmbeddedDynamo(options: Parameters<typeof original.startEmbeddedDynamo>[0]) {
-      const real = await original.startEmbeddedDynamo(options);
-      const proxy: FaultProxy = await startFaultProxy({ target: real.endpoint, service: 'dynamodb' });
-      if (engine.rule) proxy.inject(engine.rule);
-      return {
-        endpoint: proxy.endpoint,
-        async close() {
-          await real.close();
-          await proxy.close();
-        },
-      };
-    },
-  };
+  const { withFaults } = await import('../support/faulty-engine');
+  return withFaults(await importOriginal(), engine);
 });
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-cycle-failures-'));
@@ -44,6 +30,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const stray = collectStrayErrors();
 afterEach(() => {
   engine.rule = null;
+  engine.closeError = null;
 });
 
 const WRITES = ['BatchWriteItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'];
