@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPollerHandler } from '../../functions/handlers/poller';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../src/core/feed';
-import type { StoryStore } from '../../src/core/ports';
+import { type StoryStore, systemClock } from '../../src/core/ports';
+import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
+import { memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from '../integration/handlers/support';
 import { fixtureItems } from '../integration/storage/builders';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
@@ -161,6 +164,55 @@ describe('storywatch run --once with one broken feed and one good one', () => {
     );
     expect(claims.map((claim) => claim.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'new']);
   }, 60_000);
+});
+
+describe('the poller Lambda with an item the store refuses', () => {
+  let server: LoopbackFeedServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+
+  it('hands the others on, saves the feed state, and logs and counts the refused item', async () => {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const items = [1, 2, 3].map((n) => ({ guid: `wire-${n}`, title: `Truce news ${n}`, published: hourAgo }));
+    server = await startLoopbackFeedServer({
+      '/wire.xml': { headers: { 'content-type': 'application/rss+xml' }, body: rss('Wire', items) },
+    });
+    refuseWritesOf('wire-2');
+    const client = createDynamoClient({ endpoint: proxy.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    const queue = memoryItemQueue();
+    const metrics = recordingMetrics();
+    const log = recordingLog();
+    try {
+      const poller = createPollerHandler({
+        store: createDynamoStoryStore({ client, tableName }),
+        clock: systemClock,
+        fetcher: createHttpFeedFetcher({ allowPrivateNetwork: true, timeoutMs: 5_000 }),
+        itemQueue: queue,
+        metrics,
+        log,
+      });
+      const feed = { id: 'wire', url: server.url('/wire.xml'), name: 'Wire', publisher: 'Test', language: 'en' };
+
+      const response = await poller(sqsEvent([JSON.stringify(feed)]));
+
+      // The poll message succeeds: redelivering it would only be refused again, and hold the other items back.
+      expect(response.batchItemFailures).toEqual([]);
+      expect(queue.items().map((item) => item.id.split('/').at(-1))).toEqual(['wire-1', 'wire-3']);
+      expect(metrics.totals.ItemsFailed).toBe(1);
+      const logged = log.entries.filter((entry) => entry.level === 'error');
+      expect(logged).toEqual([
+        expect.objectContaining({
+          message: 'item could not be stored; the rest of the feed goes on',
+          attributes: expect.objectContaining({ feedId: 'wire', itemId: expect.stringMatching(/\/wire-2$/) }),
+        }),
+      ]);
+      expect((await healthy.getFeedState('wire'))?.feedId).toBe('wire');
+    } finally {
+      client.destroy();
+    }
+  });
 });
 
 function itemOf(id: string): FeedItem {
