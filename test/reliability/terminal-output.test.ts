@@ -1,14 +1,18 @@
 /**
  * Archived text is hostile here: terminal escapes (ESC, BEL), C1 controls and bidi overrides in every title and
  * description. Replayed into a data dir, nothing of them may reach the terminal through `replay`, `history` or
- * `articles`.
+ * `articles`, nor the store: the archive's entrance cleans the text before anything keeps it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+import { DEFAULT_TABLE_NAME } from '../../src/adapters/dynamodb/schema';
+import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { renderTable } from '../../src/adapters/local/text-table';
 import { DEMO_TIMELINE, demoItemGuid, demoItemLink } from '../../src/demo/timeline';
+import { startEmbeddedDynamo } from '../../src/local/engine/index';
 import { runCli } from '../support/run-cli';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-terminal-test-'));
@@ -32,6 +36,26 @@ function writeHostileArchive(path: string): void {
     }),
   );
   writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** The follow-ups and alerts the replay stored, read from its engine directly, past every printing step. */
+async function storedRows(dataDir: string): Promise<unknown[]> {
+  const embedded = await startEmbeddedDynamo({ dataDir });
+  const client = createDynamoClient({ endpoint: embedded.endpoint, region: 'us-east-1' });
+  try {
+    const store = createDynamoStoryStore({ client, tableName: DEFAULT_TABLE_NAME });
+    return [await store.listFollowUps(DEMO_TIMELINE.storyId), await store.listAlerts()];
+  } finally {
+    client.destroy();
+    await embedded.close();
+  }
+}
+
+/** Every string in a value, however deep. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.values(value).flatMap(stringsIn);
 }
 
 describe('terminal output of text that came from an archive', () => {
@@ -66,6 +90,11 @@ describe('terminal output of text that came from an archive', () => {
     expect(JSON.parse(articlesJson.stdout).length).toBeGreaterThan(0);
     expect(articlesJson.stdout).not.toMatch(UNPRINTABLE);
     expect(articlesJson.stdout).not.toContain('\\u001b');
+
+    // Not only hidden at the terminal: the archive's entrance cleaned the text before it was stored.
+    const stored = stringsIn(await storedRows(dataDir));
+    expect(stored.length).toBeGreaterThan(100);
+    expect(stored.filter((text) => UNPRINTABLE.test(text))).toEqual([]);
   }, 120_000);
 
   it('renderTable strips control and bidi characters from every cell', () => {
