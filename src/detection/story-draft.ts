@@ -1,8 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileStory, scanLexicon } from './lexicon';
+import { compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
+import { draftParties, readSeedNames, type SeedNames, type TitleGrammar, titleGrammar } from './story-draft-parties';
+import { fail, isRecord, requireStringList } from './story-fields';
 import { cleanText, isNewsWord, isStopword, splitSentences, tokenize } from './text';
 
 /**
@@ -27,6 +29,7 @@ export interface StoryDraft {
 
 export const SEED_TEXT_LIMIT = 700;
 const TOPIC_WORDS = 8;
+const TITLES_LIST = 'roles/titles';
 const TOPIC_PHRASES = 6;
 /** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
 const SHARED_TOPIC_HITS = 2;
@@ -39,6 +42,8 @@ export function slug(text: string): string {
       .normalize('NFKD')
       .replace(/[^\p{L}\p{N}]+/gu, '-')
       .replace(/^-+|-+$/g, '')
+      // Cut at a word's end, so the id reads as words.
+      .replace(/^(.{0,40})(?:-.*)?$/u, '$1')
       .slice(0, 40)
       .replace(/-+$/, '') || 'my-story'
   );
@@ -78,7 +83,7 @@ function matchShared(storiesDir: string, text: string) {
   const actors = sharedNames(storiesDir, 'actors');
   const topics = sharedNames(storiesDir, 'topics');
   const counts = new Map<string, number>();
-  const covered: { start: number; end: number }[] = [];
+  const covered: LexiconHit[] = [];
   const topicHits = new Map<string, number>();
   for (const topic of topics) {
     const hits = scanLexicon(compileStory(probeStory(storiesDir, [], [topic])), text);
@@ -104,21 +109,24 @@ function matchShared(storiesDir: string, text: string) {
 
 const NAME = /(?<![\p{L}.])\p{Lu}[\p{Ll}’']+(?:\s+\p{Lu}[\p{Ll}’']+)*/gu;
 
-/** Capitalized names no shared list knows, sentence starts left out: the people and places to add by hand. */
-function unknownNames(text: string, covered: { start: number; end: number }[]): string[] {
-  const names = new Map<string, number>();
-  for (const sentence of splitSentences(text)) {
-    for (const match of sentence.text.matchAll(NAME)) {
-      if (match.index === 0) continue;
-      const start = sentence.start + match.index;
-      const end = start + match[0].length;
-      if (covered.some((hit) => hit.start < end && hit.end > start)) continue;
-      const name = match[0].replace(/['’]s$/, '');
-      if (name.length < 4 || isNewsWord(name.toLowerCase())) continue;
-      names.set(name, (names.get(name) ?? 0) + 1);
-    }
-  }
-  return [...names.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+/** The shared list of how a seed writes people's roles (`roles/titles`), checked as any shared list is. */
+function titlesOf(storiesDir: string): TitleGrammar {
+  const { json, origin } = sharedListReader(storiesDir)(TITLES_LIST);
+  if (!isRecord(json)) fail(origin, '', 'must be an object');
+  return titleGrammar(
+    requireStringList(origin, 'titles', json.titles, false),
+    requireStringList(origin, 'modifiers', json.modifiers, true),
+  );
+}
+
+/** The seed's names: shared actors' mentions as the draft's party ids, then what the seed says of the others. */
+function seedNamesOf(storiesDir: string, text: string, shared: ReturnType<typeof matchShared>): SeedNames {
+  const idOf = new Map(shared.actors.map((actor) => [slug(actor), actor.replace(/^actors\//, '')]));
+  const hits = shared.covered.flatMap((hit) => {
+    const party = hit.roles.party === undefined ? undefined : idOf.get(hit.roles.party);
+    return party ? [{ start: hit.start, end: hit.end, party }] : [];
+  });
+  return readSeedNames(text, hits, titlesOf(storiesDir));
 }
 
 function isContentWord(word: string): boolean {
@@ -195,7 +203,8 @@ export function draftTopic(topics: string[], words: string[], phrases: string[])
 export function draftStory(input: DraftInput): StoryDraft {
   const text = input.seeds.map((seed) => cleanText(seed.replace(/\n/g, '. '))).join('\n');
   const shared = matchShared(input.storiesDir, text);
-  const names = unknownNames(text, shared.covered);
+  const seedNames = seedNamesOf(input.storiesDir, text, shared);
+  const names = [...seedNames.groups.flatMap((group) => [...group.forms]), ...seedNames.people, ...seedNames.places];
   const { words, phrases } = distinctiveTerms(input.seeds, wordsToLeaveOut(input.storiesDir, text, shared, names));
   const firstSeed = input.seeds[0] ?? '';
   const firstLine = firstSeed.split('\n')[0]?.trim() ?? '';
@@ -208,32 +217,14 @@ export function draftStory(input: DraftInput): StoryDraft {
     description: truncateAtSentence(body, 240),
     seedText: truncateAtSentence(body, SEED_TEXT_LIMIT),
     startDate: input.startDate ?? new Date().toISOString().slice(0, 10),
-    parties: draftParties(shared.actors, names),
+    parties: draftParties(shared.actors, seedNames),
     topic: draftTopic(shared.topics, words, phrases),
-    conflictTerms: [],
+    conflictTerms: seedNames.places,
     otherStories: war ? { include: 'conflicts/2025' } : [],
     conditions: draftConditions(text),
     matter: { include: 'matter/bargaining' },
   };
   return { json, notes: draftNotes(json, names, shared.actors.length) };
-}
-
-const MIN_PARTIES = 2;
-const MAX_NAMED_PARTIES = 4;
-
-/**
- * One party per shared actor the seed names; when fewer than two are known, the seed's most frequent unknown names
- * (organisations and people) become parties to check, so even a story no shared list knows starts with parties.
- */
-function draftParties(actors: string[], names: string[]): Record<string, unknown>[] {
-  const parties: Record<string, unknown>[] = actors.map((include) => ({
-    id: slug(include.replace(/^actors\//, '')),
-    include,
-  }));
-  if (parties.length >= MIN_PARTIES) return parties;
-  const candidates = [...names].sort((a, b) => b.split(' ').length - a.split(' ').length).slice(0, MAX_NAMED_PARTIES);
-  for (const name of candidates) parties.push({ id: slug(name), name, aliases: [name], selfSpeakers: [name] });
-  return parties;
 }
 
 export function truncateAtSentence(text: string, limit: number): string {
@@ -258,7 +249,8 @@ export function draftNotes(json: Record<string, unknown>, names: string[], actor
   );
   if (names.length > 0) {
     notes.push(
-      `Names no shared list knows: ${names.slice(0, 12).join(', ')}. Add people to a party's aliases, places to conflictTerms.`,
+      `Names no shared list knows: ${names.slice(0, 12).join(', ')}. People the seed gives a title or a role are ` +
+        'drafted as speakers of their party and names written only as places as conflictTerms: check both.',
     );
   }
   notes.push(

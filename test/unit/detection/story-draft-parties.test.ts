@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STORIES_DIR } from '../../../src/detection/index';
+import { draftStory } from '../../../src/detection/story-draft';
+
+// Invented countries and people: no shared actor list knows them, so the draft has only the seed to go on.
+const seed = [
+  'Valdoria and Ostrava agree to talks on a river water-sharing deal',
+  'Valdorian Foreign Minister Ana Petrov said on Monday that Valdoria was ready to sign a water-sharing deal with ' +
+    "Ostrava if the dam on the Sava river stays open in summer. Ostrava's prime minister, Ivo Maren, said his " +
+    'government demands a fixed share of the river flow. Ostravan negotiators will meet their Valdorian ' +
+    'counterparts in Geneva next week. Lina Sorel, who speaks for the Valdoria Water Board, said the board backs a deal.',
+].join('\n');
+
+type DraftedParty = { id: string; name?: string; include?: string; aliases?: string[]; selfSpeakers?: string[] };
+const partiesOf = (text: string) =>
+  draftStory({ seeds: [text], storiesDir: DEFAULT_STORIES_DIR }).json.parties as DraftedParty[];
+
+describe('parties story init drafts for names no shared list knows', () => {
+  const parties = partiesOf(seed);
+  const party = (id: string) => parties.find((entry) => entry.id === id);
+
+  it('joins a people’s adjective to its country, sentence-initial ones too', () => {
+    expect(party('valdoria')?.aliases).toEqual(expect.arrayContaining(['Valdoria', 'Valdorian']));
+    expect(party('ostrava')?.aliases).toEqual(expect.arrayContaining(['Ostrava', 'Ostravan']));
+    expect(parties.map((entry) => entry.id)).not.toContain('valdorian');
+  });
+
+  it('makes a person with a title or a role a speaker of their party, not a party', () => {
+    expect(party('valdoria')?.selfSpeakers).toContain('Ana Petrov');
+    expect(party('ostrava')?.selfSpeakers).toContain('Ivo Maren');
+    expect(party('valdoria-water-board')?.selfSpeakers).toContain('Lina Sorel');
+    const ids = parties.map((entry) => entry.id);
+    for (const person of ['ana-petrov', 'ivo-maren', 'lina-sorel']) expect(ids).not.toContain(person);
+  });
+
+  it('puts names written only as places in conflictTerms instead of the parties', () => {
+    const drafted = draftStory({ seeds: [seed], storiesDir: DEFAULT_STORIES_DIR }).json;
+    expect(drafted.conflictTerms).toEqual(expect.arrayContaining(['Geneva', 'Sava']));
+    expect(parties.map((entry) => entry.id)).not.toContain('geneva');
+  });
+
+  it('adds the people a seed gives a shared actor to that actor’s own list', () => {
+    const withShared = partiesOf(
+      'Valdoria and China resume tariff talks\nChinese Vice Premier Liu Sen met Valdorian officials in Geneva. ' +
+        'Vice Premier He Lifeng will join them.',
+    );
+    const china = withShared.find((entry) => entry.include === 'actors/china');
+    expect(china?.selfSpeakers).toEqual(['Liu Sen']);
+  });
+
+  it('keeps an organisation written after "The" at the start of a sentence', () => {
+    const ids = partiesOf('Strike at the mill\nThe Millworkers Guild walked out. Guild leader Jon Ash spoke.').map(
+      (entry) => entry.id,
+    );
+    expect(ids).toContain('millworkers-guild');
+  });
+});
