@@ -10,6 +10,7 @@ import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
 import {
   productionDueFeeds,
+  productionHostBudget,
   productionSchedule,
   productionStore,
   productionStoryHeat,
@@ -18,13 +19,15 @@ import {
 
 const production = lazy(async () => {
   const due = productionDueFeeds();
+  const schedule = productionSchedule();
   return createPollerHandler({
     store: productionStore(),
     due,
     push: productionWebSub(),
     clock: systemClock,
     fetcher: createHttpFeedFetcher({ timeoutMs: pollDeadlineMs() }),
-    schedule: productionSchedule(),
+    schedule,
+    hostBudget: productionHostBudget(schedule),
     heat: productionStoryHeat(),
     itemQueue: createSqsItemQueue(new SQSClient({}), itemQueueUrl()),
     metrics: createPowertoolsMetrics(monitoringLevel()),

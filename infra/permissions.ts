@@ -15,8 +15,9 @@ export const TABLE_ACCESS = {
   // and writes them in conditional transactions or single conditional puts (PutItem); replaceFeedState (a
   // conditional PutItem); setDue reads the feed's due pointer (GetItem) and moves it in a transaction (PutItem,
   // DeleteItem). A feed naming a WebSub hub: its subscription looked up (Query on gsi1) and, when it has none that
-  // pushes, the request stored (BatchWriteItem).
-  poller: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
+  // pushes, the request stored (BatchWriteItem). Before the fetch, the host budget's window counter is taken
+  // (a conditional UpdateItem).
+  poller: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'],
   // analyzeItems: story profiles (GetItem, PutItem), stance states (Query), stance commits in conditional
   // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-ups and item marks (BatchWriteItem);
   // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem);

@@ -14,12 +14,14 @@ import { createWebSubCallbackHandler } from '../../functions/handlers/websub';
 import type { SqsEvent } from '../../functions/lib/events';
 import type { Log } from '../../functions/lib/observability';
 import { createDynamoDueFeeds } from '../../src/adapters/dynamodb/due-feeds';
+import { createDynamoHostBudget } from '../../src/adapters/dynamodb/host-budget';
 import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 import { ensureTable } from '../../src/adapters/dynamodb/schema';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
 import { createDynamoSubscriptions } from '../../src/adapters/dynamodb/subscriptions';
 import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+import { hostBudgetPlan } from '../../src/core/host-budget';
 import type { FeedFetcher, ItemQueue } from '../../src/core/ports';
 import { feedScheduleSettings } from '../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
@@ -152,7 +154,10 @@ export async function runWiredDay(world: SimulatedWorld, client: DynamoDBClient,
   const schedule = feedScheduleSettings(definitions, {
     feedMinimumSec,
     hintCeilingSec: DEFAULT_FETCH_OPTIONS.maxPollIntervalSec,
+    sharedHostBudget: true,
   });
+  const { hostRequestsPerHour, hostHotShare } = schedule.schedule;
+  const hostBudget = createDynamoHostBudget(table, hostBudgetPlan(hostRequestsPerHour, hostHotShare));
   const itemQueue = collectingQueue();
   const front = await startFunctionUrlFront(
     createWebSubCallbackHandler({
@@ -195,10 +200,16 @@ export async function runWiredDay(world: SimulatedWorld, client: DynamoDBClient,
     clock,
     fetcher,
     schedule,
+    hostBudget,
     heat,
     itemQueue,
     metrics: noMetrics,
-    log: quietLog,
+    log: {
+      ...quietLog,
+      info: (message) => {
+        if (message.startsWith('poll deferred')) result.deferredByBudget += 1;
+      },
+    },
   });
   const followUps = new Set(world.publications.filter((p) => p.followUp).map((p) => p.id));
   const result: WiredDay = {

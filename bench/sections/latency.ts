@@ -165,6 +165,12 @@ function requestRows(world: SimulatedWorld, fixed: SimulationResult, wired: Wire
       target: '0',
       meetsTarget: broken(wired) === 0,
     }),
+    row({
+      section: 'latency',
+      name: 'polls the shared host budget sent to a later window',
+      unit: 'count',
+      value: single(wired.deferredByBudget),
+    }),
     row({ section: 'latency', name: 'pushes received and stored', unit: 'count', value: single(wired.pushes) }),
     row({
       section: 'latency',

@@ -1,8 +1,10 @@
 import { METRIC } from '../../src/config/metrics';
-import type { FeedDefinition } from '../../src/core/feed';
+import type { FeedDefinition, FeedState } from '../../src/core/feed';
 import type { DueFeeds } from '../../src/core/ports/due-feeds';
+import type { HostRequestBudget } from '../../src/core/ports/host-budget';
 import type { ItemQueue } from '../../src/core/ports/queues';
 import { dueAfterPoll } from '../../src/pipeline/dispatch-due';
+import { admitPoll } from '../../src/pipeline/host-admission';
 import { type FeedPollReport, type PollDeps, type PushWatch, pollOneFeed } from '../../src/pipeline/poll-feeds';
 import { parseJsonBody, processSqsBatch } from '../lib/batch';
 import type { InvocationContext, SqsBatchResponse, SqsEvent } from '../lib/events';
@@ -15,6 +17,11 @@ export interface PollerDeps extends PollDeps {
   log: Log;
   /** The due-time index the dispatcher reads; the poll moves the feed to its next due time. */
   due?: DueFeeds;
+  /**
+   * The per-host request budget all pollers share (with the adaptive schedule): a poll goes out only when its host
+   * has room, hot feeds first; otherwise the feed is due again when the host's next window opens.
+   */
+  hostBudget?: HostRequestBudget;
 }
 
 /**
@@ -28,7 +35,12 @@ export function createPollerHandler(options: PollerDeps) {
       return await processSqsBatch(
         event,
         context,
-        async (record) => reportPoll(deps, await pollAndReschedule(deps, parseFeedDefinition(parseJsonBody(record)))),
+        async (record) => {
+          const feed = parseFeedDefinition(parseJsonBody(record));
+          const report = await pollAndReschedule(deps, feed);
+          if (report) reportPoll(deps, report);
+          else deps.log.info('poll deferred: the host budget of this window is spent', { feedId: feed.id });
+        },
         // Feeds are independent and mostly waiting on the network.
         { inParallel: true, log: deps.log },
       );
@@ -60,9 +72,23 @@ function bestEffort(push: PushWatch, log: Log): PushWatch {
   };
 }
 
-/** The poll, then the feed's new due time; a crash in between leaves it leased, due again when the lease ends. */
-async function pollAndReschedule(deps: PollerDeps, feed: FeedDefinition): Promise<FeedPollReport> {
-  const report = await pollOneFeed(deps, feed);
+/**
+ * The poll, then the feed's new due time; a crash in between leaves it leased, due again when the lease ends.
+ * Null when the host budget refused the poll: nothing was fetched, the state is untouched, and the feed is due
+ * again when its host's next window opens.
+ */
+async function pollAndReschedule(deps: PollerDeps, feed: FeedDefinition): Promise<FeedPollReport | null> {
+  let known: FeedState | null | undefined;
+  if (deps.hostBudget && deps.schedule) {
+    known = await deps.store.getFeedState(feed.id);
+    const admission = { hostBudget: deps.hostBudget, clock: deps.clock, schedule: deps.schedule };
+    const grant = await admitPoll(admission, feed, known);
+    if (!grant.granted) {
+      await deps.due?.setDue(feed.id, grant.retryAt);
+      return null;
+    }
+  }
+  const report = await pollOneFeed(deps, feed, known);
   await deps.due?.setDue(report.feedId, dueAfterPoll(report));
   return report;
 }

@@ -1,5 +1,6 @@
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { createDynamoDueFeeds } from '../../src/adapters/dynamodb/due-feeds';
+import { createDynamoHostBudget } from '../../src/adapters/dynamodb/host-budget';
 import { createDynamoReadingBudget } from '../../src/adapters/dynamodb/reading-budget';
 import { createTableRequests } from '../../src/adapters/dynamodb/requests';
 // The store module itself, not the adapter's index, so a bundle carries only what the store needs.
@@ -7,9 +8,11 @@ import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../src/adapters/dynamodb/story-heat';
 import { createDynamoSubscriptions } from '../../src/adapters/dynamodb/subscriptions';
 import { adaptiveSchedule, feedRegistryPath, tableName, websubCallbackBase } from '../../src/config/env';
+import { hostBudgetPlan } from '../../src/core/host-budget';
 import {
   type BudgetLimits,
   type DueFeeds,
+  type HostRequestBudget,
   type ReadingBudget,
   type StoryHeat,
   type StoryStore,
@@ -73,10 +76,26 @@ export function productionWebSub(resume?: ResumePollingDeps): WebSubSubscriber {
   });
 }
 
-/** The adaptive schedule's thresholds and the registry's feeds per host (their share of each host's budget). */
+/**
+ * The adaptive schedule's thresholds. Each host's request budget is the shared one below, taken poll by poll, so
+ * it is not also split into a floor per feed.
+ */
 export function productionSchedule(): FeedScheduleSettings {
   return feedScheduleSettings(loadFeedRegistry(feedRegistryPath()), {
     schedule: adaptiveSchedule(),
     hintCeilingSec: DEFAULT_FETCH_OPTIONS.maxPollIntervalSec,
+    sharedHostBudget: true,
   });
+}
+
+/**
+ * The per-host request budget on the same table: a counter per host and window that every poller takes from, so
+ * concurrent pollers together stay within `hostRequestsPerHour`, hot feeds first (core/host-budget.ts).
+ */
+export function productionHostBudget(schedule: FeedScheduleSettings): HostRequestBudget {
+  const { hostRequestsPerHour, hostHotShare } = schedule.schedule;
+  return createDynamoHostBudget(
+    createTableRequests(createDynamoClient(), tableName()),
+    hostBudgetPlan(hostRequestsPerHour, hostHotShare),
+  );
 }

@@ -32,6 +32,11 @@ export interface AdaptiveScheduleConfig {
   backoffFactor: number;
   /** Requests per host in any sliding hour, all of its feeds together (see host-budget.ts). Default 120. */
   hostRequestsPerHour: number;
+  /**
+   * Share of each window of the shared host budget kept for hot feeds (core/host-budget.ts), so on a busy host the
+   * feeds carrying the story are polled first. Default 0.25.
+   */
+  hostHotShare: number;
 }
 
 export const DEFAULT_ADAPTIVE_SCHEDULE: Readonly<AdaptiveScheduleConfig> = Object.freeze({
@@ -45,6 +50,7 @@ export const DEFAULT_ADAPTIVE_SCHEDULE: Readonly<AdaptiveScheduleConfig> = Objec
   summitFollowUpsPerHour: 4,
   backoffFactor: 1.5,
   hostRequestsPerHour: 120,
+  hostHotShare: 0.25,
 });
 
 /** Checks a partial config on top of the defaults; every problem is reported at once. */
@@ -59,6 +65,7 @@ export function resolveAdaptiveSchedule(overrides: Partial<AdaptiveScheduleConfi
   if (config.minIntervalSec > config.hotIntervalSec) problems.push('minIntervalSec must not exceed hotIntervalSec');
   if (config.hotIntervalSec > config.maxIntervalSec) problems.push('hotIntervalSec must not exceed maxIntervalSec');
   if (config.backoffFactor < 1) problems.push('backoffFactor must be at least 1');
+  if (config.hostHotShare >= 1) problems.push('hostHotShare must be below 1');
   if (problems.length > 0) throw new RangeError(`adaptive schedule: ${problems.join('; ')}`);
   return config;
 }

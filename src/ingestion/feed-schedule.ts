@@ -1,10 +1,12 @@
 /**
  * The adaptive schedule applied to a polled feed's state: after each poll, the next due time comes from what the
- * feed does (adaptive-schedule.ts) inside politeness (TTL, Cache-Control, the per-feed minimum, the host's share of
- * its request budget). Failed polls keep the fetcher's own backoff, Retry-After included, and parked or gone feeds
- * are left alone. Pure: the poller, the local cycle and the bench call it with what they know and store the result.
+ * feed does (adaptive-schedule.ts) inside politeness (TTL, Cache-Control, the per-feed minimum, and the host's
+ * request budget: its share per feed, or the shared budget that admits each poll). Failed polls keep the fetcher's
+ * own backoff, Retry-After included, and parked or gone feeds are left alone. Pure: the poller, the local cycle and
+ * the bench call it with what they know and store the result.
  */
 import type { FeedDefinition, FeedState } from '../core/feed';
+import { hostOf } from '../core/host-budget';
 import {
   type AdaptiveScheduleConfig,
   DEFAULT_ADAPTIVE_SCHEDULE,
@@ -12,7 +14,6 @@ import {
   type PolitenessHints,
   politenessFloorSec,
 } from './adaptive-schedule';
-import { hostOf } from './host-budget';
 
 export interface FeedScheduleSettings {
   schedule: AdaptiveScheduleConfig;
@@ -22,6 +23,11 @@ export interface FeedScheduleSettings {
   feedMinimumSec: Readonly<Record<string, number>>;
   /** Registered feeds per host name: a host's hourly budget is shared by its feeds. */
   feedsPerHost: ReadonlyMap<string, number>;
+  /**
+   * A shared HostRequestBudget admits every poll (the Lambda poller): the host's budget is then taken poll by poll,
+   * hot feeds first, instead of being split into an equal floor under each of its feeds (hostShareSec).
+   */
+  sharedHostBudget: boolean;
 }
 
 /** What the caller knows about the poll besides its outcome. */
@@ -50,6 +56,7 @@ export function feedScheduleSettings(
     hintCeilingSec: options.hintCeilingSec ?? 6 * 3600,
     feedMinimumSec: options.feedMinimumSec ?? {},
     feedsPerHost,
+    sharedHostBudget: options.sharedHostBudget ?? false,
   };
 }
 
@@ -78,7 +85,7 @@ function hintsOf(state: FeedState, settings: FeedScheduleSettings): PolitenessHi
   return {
     ttlMinutes: state.freshness?.ttlMinutes ?? null,
     cacheControl: state.freshness?.cacheControl ?? null,
-    feedMinimumSec: Math.max(perFeed, hostShareSec(state.url, settings)),
+    feedMinimumSec: settings.sharedHostBudget ? perFeed : Math.max(perFeed, hostShareSec(state.url, settings)),
     hintCeilingSec: settings.hintCeilingSec,
   };
 }

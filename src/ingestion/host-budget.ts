@@ -9,14 +9,7 @@ const HOUR_MS = 3_600_000;
 
 export type HostBudgetSnapshot = Record<string, string[]>;
 
-/** Lower-case host name of a feed URL; the whole text when it is not a URL (its own budget then). */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return url;
-  }
-}
+export { hostOf } from '../core/host-budget';
 
 export class HostBudget {
   private readonly sent = new Map<string, number[]>();

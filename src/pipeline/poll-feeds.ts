@@ -117,9 +117,14 @@ export async function claimItems(store: ItemClaims, items: FeedItem[]): Promise<
 /**
  * Polls one feed: fetch, claim its unseen items, hand them to the item queue, and only then save the feed state with
  * the new validators. If the hand-off fails, the state stays as it was and the retry fetches the items again.
+ * `known` is the feed's stored state when the caller read it already (null: none stored).
  */
-export async function pollOneFeed(deps: PollDeps & { itemQueue: ItemQueue }, feed: FeedDefinition) {
-  const state = await deps.store.getFeedState(feed.id);
+export async function pollOneFeed(
+  deps: PollDeps & { itemQueue: ItemQueue },
+  feed: FeedDefinition,
+  known?: FeedState | null,
+) {
+  const state = known === undefined ? await deps.store.getFeedState(feed.id) : known;
   const outcome = await deps.fetcher.fetchFeed(feed, state, deps.clock.now());
   const report = pollReport(outcome, await claimItems(deps.store, itemsOf(outcome)));
   if (report.newItems.length > 0) await deps.itemQueue.sendItems(report.newItems, feed.id);

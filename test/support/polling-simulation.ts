@@ -5,9 +5,11 @@
  * publication time for feeds with an active WebSub subscription. How a poll or a push is carried out is injected:
  * in memory for the tests, over loopback HTTP through the real fetcher and the WebSub callback in the bench.
  */
+import type { HostRequestBudget } from '../../src/core/ports/host-budget';
 import {
   type AdaptiveScheduleConfig,
   type FeedScheduleMemory,
+  isHot,
   nextPollInterval,
   type PolitenessHints,
   resolveAdaptiveSchedule,
@@ -43,6 +45,11 @@ export interface SimulationOptions {
   drainSec?: number;
   adaptive?: Partial<AdaptiveScheduleConfig>;
   politeness?: PolitenessOptions;
+  /**
+   * The shared per-host budget the Lambda pollers take from (windows, hot feeds first) instead of the exact
+   * sliding-hour bookkeeping of host-budget.ts, so the politeness checks can be run against it.
+   */
+  hostBudget?: HostRequestBudget;
 }
 
 export interface RequestRecord {
@@ -150,15 +157,26 @@ class Simulation {
     return this.followUpTimes.filter((at) => at > now - HOUR && at <= now).length;
   }
 
+  /** Whether the feed may be polled now by its host's budget; when not, its due time moves to when it may. */
+  private async admit(run: FeedRun, now: number): Promise<boolean> {
+    const shared = this.options.hostBudget;
+    if (shared) {
+      const priority = isHot(run.memory, new Date(now), this.config) ? 'hot' : 'other';
+      const grant = await shared.take(run.feed.host, new Date(now).toISOString(), priority);
+      if (grant.granted) return true;
+      run.dueAt = Date.parse(grant.retryAt);
+    } else {
+      if (this.budget.tryTake(run.feed.host, new Date(now))) return true;
+      run.dueAt = this.budget.nextSlot(run.feed.host, new Date(now)).getTime();
+    }
+    this.result.deferredByBudget += 1;
+    return false;
+  }
+
   private async dispatch(now: number): Promise<void> {
     const admitted: FeedRun[] = [];
     for (const run of this.runs) {
-      if (run.dueAt > now) continue;
-      if (this.budget.tryTake(run.feed.host, new Date(now))) admitted.push(run);
-      else {
-        run.dueAt = this.budget.nextSlot(run.feed.host, new Date(now)).getTime();
-        this.result.deferredByBudget += 1;
-      }
+      if (run.dueAt <= now && (await this.admit(run, now))) admitted.push(run);
     }
     if (admitted.length === 0) return;
     const answers = await this.options.ports.poll(

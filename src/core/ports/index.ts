@@ -20,6 +20,7 @@ export type { DueEntry, DueFeeds, DueRead } from './due-feeds';
 export type { FeedFetcher } from './feed-fetcher';
 export type { FeedStates } from './feed-states';
 export type { FollowUps, StoredProfile } from './follow-ups';
+export type { HostGrant, HostRequestBudget, RequestPriority } from './host-budget';
 export type { ClaimRequest, ClaimResult, ItemClaims } from './item-claims';
 export { type AlertNotifier, ChannelsPendingError, DeliveryDeferredError, UndeliverableError } from './notifier';
 export type { Outbox } from './outbox';
