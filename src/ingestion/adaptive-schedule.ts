@@ -18,7 +18,11 @@ export interface AdaptiveScheduleConfig {
   hotIntervalSec: number;
   /** How long a follow-up keeps its feed hot. Default 3 h. */
   hotWindowSec: number;
-  /** Quiet feeds back off toward this. Default 2 h. */
+  /**
+   * Quiet feeds back off toward this; it sets how stale a slow feed may get (its items wait about a third of it).
+   * Default 1 h: 2 h halved the requests of slow feeds again but left a quiet official feed's statement waiting
+   * 40 minutes at the median (simulated day: slow feeds p50 2,308 s at 2 h, 1,579 s at 1 h; fixed polling 469 s).
+   */
   maxIntervalSec: number;
   /** Before anything is known about a feed. Default 900 s, the old fixed interval. */
   initialIntervalSec: number;
@@ -43,7 +47,7 @@ export const DEFAULT_ADAPTIVE_SCHEDULE: Readonly<AdaptiveScheduleConfig> = Objec
   minIntervalSec: 120,
   hotIntervalSec: 240,
   hotWindowSec: 3 * 3600,
-  maxIntervalSec: 2 * 3600,
+  maxIntervalSec: 3600,
   initialIntervalSec: 900,
   targetItemsPerPoll: 0.35,
   rateHalfLifeSec: 6 * 3600,

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     expect(loadFixtureConfig({}).adaptiveSchedule.hotIntervalSec).toBe(240);
     expect(loadFixtureConfig({ adaptiveSchedule: '{"minIntervalSec":60}' }).adaptiveSchedule).toMatchObject({
       minIntervalSec: 60,
-      maxIntervalSec: 7200,
+      maxIntervalSec: 3600,
     });
     expect(problemsOf({ adaptiveSchedule: { minIntervalSec: 600 } })).toEqual([
       'adaptive schedule: minIntervalSec must not exceed hotIntervalSec',
