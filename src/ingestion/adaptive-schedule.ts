@@ -70,6 +70,8 @@ export function resolveAdaptiveSchedule(overrides: Partial<AdaptiveScheduleConfi
   if (config.hotIntervalSec > config.maxIntervalSec) problems.push('hotIntervalSec must not exceed maxIntervalSec');
   if (config.backoffFactor < 1) problems.push('backoffFactor must be at least 1');
   if (config.hostHotShare >= 1) problems.push('hostHotShare must be below 1');
+  // The shared budget counts in windows, and a sliding hour overlaps two of them at least (core/host-budget.ts).
+  if (config.hostRequestsPerHour < 2) problems.push('hostRequestsPerHour must be at least 2');
   if (problems.length > 0) throw new RangeError(`adaptive schedule: ${problems.join('; ')}`);
   return config;
 }

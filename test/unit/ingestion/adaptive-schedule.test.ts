@@ -141,6 +141,12 @@ describe('resolveAdaptiveSchedule', () => {
     });
   });
 
+  it('refuses a host budget the shared windows cannot hold, and a hot share of the whole window', () => {
+    expect(() => resolveAdaptiveSchedule({ hostRequestsPerHour: 1, hostHotShare: 1 })).toThrow(
+      /hostHotShare must be below 1.*hostRequestsPerHour must be at least 2/,
+    );
+  });
+
   it('reports every bad threshold at once', () => {
     expect(() => resolveAdaptiveSchedule({ minIntervalSec: 0, hotIntervalSec: 9e9, backoffFactor: 0.5 })).toThrow(
       /minIntervalSec must be a positive number.*hotIntervalSec must not exceed maxIntervalSec.*backoffFactor/,
