@@ -8,7 +8,7 @@ import { ENV } from '../../src/config/env';
 import type { AdaptiveScheduleConfig } from '../../src/ingestion/adaptive-schedule';
 import { publisherTableAccess, TABLE_ACCESS } from '../permissions';
 import { ScheduledInvoke } from './scheduled-invoke';
-import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+import { type FunctionDefaults, type StorywatchFunction, tableFunction } from './storywatch-function';
 
 export interface AnalysisProps {
   table: ITableV2;
@@ -32,20 +32,16 @@ export interface AnalysisProps {
 export class Analysis extends Construct {
   readonly analyzer: StorywatchFunction;
   readonly publisher: StorywatchFunction;
-  readonly sweepSchedule: ScheduledInvoke;
 
   constructor(scope: Construct, id: string, props: AnalysisProps) {
     super(scope, id);
 
-    this.analyzer = new StorywatchFunction(this, 'Analyzer', {
-      ...props.functionDefaults,
+    this.analyzer = tableFunction(this, 'Analyzer', props, TABLE_ACCESS.analyzer, {
       handler: 'analyzer',
       description: 'Classifies new items, tracks stances and publishes the alerts it commits',
       memorySize: 512,
       environment: { [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule) },
-    })
-      .bindTable(props.table, TABLE_ACCESS.analyzer)
-      .bindTopic(props.alertTopic);
+    }).bindTopic(props.alertTopic);
     this.analyzer.function.addEventSource(
       new SqsEventSource(props.itemQueue, {
         batchSize: 10,
@@ -55,16 +51,13 @@ export class Analysis extends Construct {
       }),
     );
 
-    this.publisher = new StorywatchFunction(this, 'Publisher', {
-      ...props.functionDefaults,
+    this.publisher = tableFunction(this, 'Publisher', props, publisherTableAccess(props.withChannels), {
       handler: 'publisher',
       description: 'Sends alerts still pending in the outbox',
       memorySize: 256,
-    })
-      .bindTable(props.table, publisherTableAccess(props.withChannels))
-      .bindTopic(props.alertTopic);
+    }).bindTopic(props.alertTopic);
 
-    this.sweepSchedule = new ScheduledInvoke(this, 'PublishSweepSchedule', {
+    new ScheduledInvoke(this, 'PublishSweepSchedule', {
       target: this.publisher,
       every: Duration.minutes(props.publisherSweepMinutes),
       description: 'Sends alerts the analyzer could not publish right away',

@@ -8,7 +8,7 @@ import { ENV } from '../../src/config/env';
 import { DIGEST_TABLE_ACCESS } from '../permissions';
 import type { AlertChannels } from './alert-channels';
 import { ScheduledInvoke } from './scheduled-invoke';
-import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+import { type FunctionDefaults, type StorywatchFunction, tableFunction } from './storywatch-function';
 
 export interface DailyDigestProps {
   table: ITableV2;
@@ -29,19 +29,17 @@ export interface DailyDigestProps {
  */
 export class DailyDigest extends Construct {
   readonly function: StorywatchFunction;
-  readonly schedule: ScheduledInvoke;
 
   constructor(scope: Construct, id: string, props: DailyDigestProps) {
     super(scope, id);
-    this.function = new StorywatchFunction(this, 'Sender', {
-      ...props.functionDefaults,
+    this.function = tableFunction(this, 'Sender', props, DIGEST_TABLE_ACCESS, {
       handler: 'digest',
       description: 'Sends the daily digest of the previous UTC day to the daily channels, once each',
       memorySize: 256,
-    }).bindTable(props.table, DIGEST_TABLE_ACCESS);
+    });
     if (props.dailyTopic) this.function.bindTopic(props.dailyTopic, ENV.digestTopicArn);
     props.channels.bindChannels(this.function, props.daily);
-    this.schedule = new ScheduledInvoke(this, 'Schedule', {
+    new ScheduledInvoke(this, 'Schedule', {
       target: this.function,
       every: Duration.hours(1),
       description: 'Sends the daily digest after midnight UTC and retries a channel that failed',

@@ -7,7 +7,7 @@ import { ENV } from '../../src/config/env';
 import type { AdaptiveScheduleConfig } from '../../src/ingestion/adaptive-schedule';
 import { TABLE_ACCESS } from '../permissions';
 import { ScheduledInvoke } from './scheduled-invoke';
-import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+import { type FunctionDefaults, type StorywatchFunction, tableFunction } from './storywatch-function';
 import { WorkQueue } from './work-queue';
 
 /** How long one feed fetch may take; the poller function and its queue must outlast it. */
@@ -34,26 +34,21 @@ export class Ingestion extends Construct {
   readonly poller: StorywatchFunction;
   readonly feedQueue: WorkQueue;
   readonly itemQueue: WorkQueue;
-  readonly pollSchedule: ScheduledInvoke;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
     this.feedQueue = new WorkQueue(this, 'FeedQueue', { visibilityTimeout: props.queueVisibility });
     this.itemQueue = new WorkQueue(this, 'ItemQueue', { visibilityTimeout: props.queueVisibility });
 
-    this.dispatcher = new StorywatchFunction(this, 'Dispatcher', {
-      ...props.functionDefaults,
+    this.dispatcher = tableFunction(this, 'Dispatcher', props, TABLE_ACCESS.dispatcher, {
       handler: 'dispatcher',
       description: 'Enqueues one message per feed that is due for polling',
       memorySize: 256,
       // Its WebSub upkeep puts a feed that stopped pushing back on polling within the schedule's politeness.
       environment: { [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule) },
-    })
-      .bindTable(props.table, TABLE_ACCESS.dispatcher)
-      .bindQueue(this.feedQueue.queue, ENV.feedQueueUrl);
+    }).bindQueue(this.feedQueue.queue, ENV.feedQueueUrl);
 
-    this.poller = new StorywatchFunction(this, 'Poller', {
-      ...props.functionDefaults,
+    this.poller = tableFunction(this, 'Poller', props, TABLE_ACCESS.poller, {
       handler: 'poller',
       description: 'Polls one feed per message and enqueues its new items',
       memorySize: 512,
@@ -61,9 +56,7 @@ export class Ingestion extends Construct {
         [ENV.pollDeadlineMs]: String(POLL_DEADLINE.toMilliseconds()),
         [ENV.adaptiveSchedule]: JSON.stringify(props.adaptiveSchedule),
       },
-    })
-      .bindTable(props.table, TABLE_ACCESS.poller)
-      .bindQueue(this.itemQueue.queue, ENV.itemQueueUrl);
+    }).bindQueue(this.itemQueue.queue, ENV.itemQueueUrl);
     this.poller.function.addEventSource(
       new SqsEventSource(this.feedQueue.queue, {
         batchSize: 5,
@@ -72,7 +65,7 @@ export class Ingestion extends Construct {
       }),
     );
 
-    this.pollSchedule = new ScheduledInvoke(this, 'PollSchedule', {
+    new ScheduledInvoke(this, 'PollSchedule', {
       target: this.dispatcher,
       every: Duration.minutes(props.pollRateMinutes),
       description: 'Starts a polling round',

@@ -45,6 +45,29 @@ export type FunctionDefaults = Pick<
   'timeout' | 'logRetention' | 'storiesDir' | 'feedRegistryPath' | 'monitoring'
 >;
 
+/** What a construct says about one of its functions; the rest comes from the shared defaults. */
+export type OwnFunctionProps = Omit<StorywatchFunctionProps, keyof FunctionDefaults>;
+
+/** What every construct that makes functions is given: the shared settings and the table all functions use. */
+export interface FunctionSetting {
+  functionDefaults: FunctionDefaults;
+  table: ITableV2;
+}
+
+/**
+ * A storywatch function on the table, with the shared settings, its own props and exactly `access` to the table:
+ * how every construct starts a function, so none repeats the spread of defaults and the table binding.
+ */
+export function tableFunction(
+  scope: Construct,
+  id: string,
+  setting: FunctionSetting,
+  access: readonly TableAction[],
+  own: OwnFunctionProps,
+): StorywatchFunction {
+  return new StorywatchFunction(scope, id, { ...setting.functionDefaults, ...own }).bindTable(setting.table, access);
+}
+
 /**
  * A DynamoDB data-plane action this project's store sends. Transactions have no IAM action of their own: IAM
  * checks each Put/Update/ConditionCheck inside a TransactWriteItems as that operation.

@@ -4,7 +4,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/env';
 import { TABLE_ACCESS } from '../permissions';
-import { type FunctionDefaults, StorywatchFunction } from './storywatch-function';
+import { type FunctionDefaults, type StorywatchFunction, tableFunction } from './storywatch-function';
 
 /**
  * Concurrency reserved for the callback, which is also its cap: hubs deliver one update per feed change, so two
@@ -38,15 +38,12 @@ export class WebSubCallback extends Construct {
 
   constructor(scope: Construct, id: string, props: WebSubCallbackProps) {
     super(scope, id);
-    this.callback = new StorywatchFunction(this, 'Callback', {
-      ...props.functionDefaults,
+    this.callback = tableFunction(this, 'Callback', props, TABLE_ACCESS.websub, {
       handler: 'websub',
       description: 'WebSub callback: answers hub verifications, queues the items of signed pushes',
       memorySize: 512,
       reservedConcurrency: props.reservedConcurrency ?? CALLBACK_RESERVED_CONCURRENCY,
-    })
-      .bindTable(props.table, TABLE_ACCESS.websub)
-      .bindQueue(props.itemQueue, ENV.itemQueueUrl);
+    }).bindQueue(props.itemQueue, ENV.itemQueueUrl);
     this.url = this.callback.function.addFunctionUrl({
       authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.BUFFERED,
