@@ -24,6 +24,9 @@ export interface PublishReport {
   parked: { alertId: string; reason: string }[];
 }
 
+/** A report of nothing sent yet: what a sweep starts from, and what a cycle reports when it never got to one. */
+export const emptyPublishReport = (): PublishReport => ({ sent: [], failed: [], deferred: [], parked: [] });
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -32,7 +35,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * the notifier refuses for good is parked (kept, with the reason) so it neither blocks nor costs every later sweep.
  */
 export async function publishAlerts(deps: PublishDeps, alerts: readonly Alert[]): Promise<PublishReport> {
-  const report: PublishReport = { sent: [], failed: [], deferred: [], parked: [] };
+  const report = emptyPublishReport();
   for (const alert of alerts) {
     try {
       await deps.notifier.publish(alert);

@@ -13,7 +13,7 @@ import {
   readFeedStates,
   rescheduleFeeds,
 } from './poll-feeds';
-import { type PublishReport, publishPendingAlerts } from './publish-alerts';
+import { emptyPublishReport, type PublishReport, publishPendingAlerts } from './publish-alerts';
 
 export type CycleDeps = PollDeps & AnalyzeDeps & { store: StoryStore; notifier: AlertNotifier };
 
@@ -93,7 +93,7 @@ async function failedCycle(
 ): Promise<CycleFailedError> {
   const retried = (report: FeedPollReport) => report.failedItems.some((failure) => !failure.permanent);
   const clean = polled.filter(({ report }) => !retried(report));
-  let published: PublishReport = { sent: [], failed: [], deferred: [], parked: [] };
+  let published = emptyPublishReport();
   const toSave = clean.flatMap(({ nextState }) => (nextState ? [nextState] : []));
   let savedFeeds = 0;
   try {
