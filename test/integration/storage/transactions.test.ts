@@ -1,36 +1,56 @@
 import {
+  type AttributeValue,
   CreateTableCommand,
   DeleteTableCommand,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { describe, expect } from 'vitest';
+import { storageTest } from '../../support/storage';
 
 // dynalite has no transactions; the embedded engine adds them. The same tests run against DynamoDB Local
 // (scripts/dynamodb-local.mjs), so any difference from AWS's own emulator shows up as a failure here.
-let dynamo: TestDynamo;
-let tableName: string;
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-beforeEach(async () => {
-  tableName = await dynamo.freshTable();
-});
+/** Raw requests on the test's fresh table: these tests check the engine, not the store, so they speak SDK. */
+interface ScratchTable {
+  name: string;
+  client: DynamoDBClient;
+  send: DynamoDBClient['send'];
+  read(pk: string): Promise<Record<string, AttributeValue> | undefined>;
+  put(pk: string, value: string): Promise<unknown>;
+  /** A transaction operation putting `value` at `pk` only where no row has that key (or the caller's condition). */
+  absentPut(pk: string, value: string, condition?: Record<string, unknown>): TransactWriteItem;
+}
 
 const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'X' } });
-const read = async (pk: string) =>
-  (await dynamo.client.send(new GetItemCommand({ TableName: tableName, Key: key(pk), ConsistentRead: true }))).Item;
-const put = (pk: string, value: string) =>
-  dynamo.client.send(new PutItemCommand({ TableName: tableName, Item: { ...key(pk), value: { S: value } } }));
+
+const it = storageTest.extend<{ table: ScratchTable }>({
+  table: async ({ dynamo, tableName }, use) => {
+    const send = dynamo.client.send.bind(dynamo.client) as DynamoDBClient['send'];
+    await use({
+      name: tableName,
+      client: dynamo.client,
+      send,
+      read: async (pk) =>
+        (await send(new GetItemCommand({ TableName: tableName, Key: key(pk), ConsistentRead: true }))).Item,
+      put: (pk, value) => send(new PutItemCommand({ TableName: tableName, Item: { ...key(pk), value: { S: value } } })),
+      absentPut: (pk, value, condition = {}) => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...key(pk), value: { S: value } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ...condition,
+        },
+      }),
+    });
+  },
+});
 
 async function cancellation(promise: Promise<unknown>): Promise<string[]> {
   try {
@@ -45,41 +65,41 @@ async function cancellation(promise: Promise<unknown>): Promise<string[]> {
 }
 
 describe('TransactWriteItems', () => {
-  it('applies put, update and delete together', async () => {
-    await put('b', 'old');
-    await put('c', 'doomed');
-    await dynamo.client.send(
+  it('applies put, update and delete together', async ({ table }) => {
+    await table.put('b', 'old');
+    await table.put('c', 'doomed');
+    await table.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: { TableName: tableName, Item: { ...key('a'), value: { S: 'new' } } } },
+          { Put: { TableName: table.name, Item: { ...key('a'), value: { S: 'new' } } } },
           {
             Update: {
-              TableName: tableName,
+              TableName: table.name,
               Key: key('b'),
               UpdateExpression: 'SET #v = :v',
               ExpressionAttributeNames: { '#v': 'value' },
               ExpressionAttributeValues: { ':v': { S: 'updated' } },
             },
           },
-          { Delete: { TableName: tableName, Key: key('c') } },
+          { Delete: { TableName: table.name, Key: key('c') } },
         ],
       }),
     );
-    expect((await read('a'))?.value?.S).toBe('new');
-    expect((await read('b'))?.value?.S).toBe('updated');
-    expect(await read('c')).toBeUndefined();
+    expect((await table.read('a'))?.value?.S).toBe('new');
+    expect((await table.read('b'))?.value?.S).toBe('updated');
+    expect(await table.read('c')).toBeUndefined();
   });
 
-  it('writes nothing when a later condition fails, and names the failing operation', async () => {
-    await put('taken', 'first');
+  it('writes nothing when a later condition fails, and names the failing operation', async ({ table }) => {
+    await table.put('taken', 'first');
     const reasons = await cancellation(
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            { Put: { TableName: tableName, Item: { ...key('fresh'), value: { S: 'x' } } } },
+            { Put: { TableName: table.name, Item: { ...key('fresh'), value: { S: 'x' } } } },
             {
               Put: {
-                TableName: tableName,
+                TableName: table.name,
                 Item: { ...key('taken'), value: { S: 'second' } },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
@@ -89,61 +109,61 @@ describe('TransactWriteItems', () => {
       ),
     );
     expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
-    expect(await read('fresh')).toBeUndefined();
-    expect((await read('taken'))?.value?.S).toBe('first');
+    expect(await table.read('fresh')).toBeUndefined();
+    expect((await table.read('taken'))?.value?.S).toBe('first');
   });
 
-  it('cancels on a failed condition check without changing the checked item', async () => {
-    await put('guard', 'closed');
+  it('cancels on a failed condition check without changing the checked item', async ({ table }) => {
+    await table.put('guard', 'closed');
     const reasons = await cancellation(
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
               ConditionCheck: {
-                TableName: tableName,
+                TableName: table.name,
                 Key: key('guard'),
                 ConditionExpression: '#v = :open',
                 ExpressionAttributeNames: { '#v': 'value' },
                 ExpressionAttributeValues: { ':open': { S: 'open' } },
               },
             },
-            { Put: { TableName: tableName, Item: { ...key('after'), value: { S: 'x' } } } },
+            { Put: { TableName: table.name, Item: { ...key('after'), value: { S: 'x' } } } },
           ],
         }),
       ),
     );
     expect(reasons[0]).toBe('ConditionalCheckFailed');
-    expect((await read('guard'))?.value?.S).toBe('closed');
-    expect(await read('after')).toBeUndefined();
+    expect((await table.read('guard'))?.value?.S).toBe('closed');
+    expect(await table.read('after')).toBeUndefined();
   });
 
-  it('passes a condition check on a missing item without creating it', async () => {
-    await dynamo.client.send(
+  it('passes a condition check on a missing item without creating it', async ({ table }) => {
+    await table.send(
       new TransactWriteItemsCommand({
         TransactItems: [
           {
             ConditionCheck: {
-              TableName: tableName,
+              TableName: table.name,
               Key: key('absent'),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          { Put: { TableName: tableName, Item: { ...key('written'), value: { S: 'x' } } } },
+          { Put: { TableName: table.name, Item: { ...key('written'), value: { S: 'x' } } } },
         ],
       }),
     );
-    expect(await read('absent')).toBeUndefined();
-    expect(await read('written')).toBeDefined();
+    expect(await table.read('absent')).toBeUndefined();
+    expect(await table.read('written')).toBeDefined();
   });
 
-  it('rejects two operations on the same item', async () => {
+  it('rejects two operations on the same item', async ({ table }) => {
     await expect(
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            { Put: { TableName: tableName, Item: { ...key('twice'), value: { S: '1' } } } },
-            { Delete: { TableName: tableName, Key: key('twice') } },
+            { Put: { TableName: table.name, Item: { ...key('twice'), value: { S: '1' } } } },
+            { Delete: { TableName: table.name, Key: key('twice') } },
           ],
         }),
       ),
@@ -152,91 +172,96 @@ describe('TransactWriteItems', () => {
 });
 
 describe('TransactWriteItems of puts with absence conditions', () => {
-  const claim = (pk: string, value: string, condition: Record<string, unknown> = {}) => ({
-    Put: {
-      TableName: tableName,
-      Item: { ...key(pk), value: { S: value } },
-      ConditionExpression: 'attribute_not_exists(pk)',
-      ...condition,
-    },
-  });
-
-  it('names every put whose item already exists and writes none of the others', async () => {
-    await put('taken-1', 'first');
-    await put('taken-2', 'first');
+  it('names every put whose item already exists and writes none of the others', async ({ table }) => {
+    await table.put('taken-1', 'first');
+    await table.put('taken-2', 'first');
     const reasons = await cancellation(
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
-          TransactItems: [claim('free-1', 'x'), claim('taken-1', 'x'), claim('free-2', 'x'), claim('taken-2', 'x')],
+          TransactItems: [
+            table.absentPut('free-1', 'x'),
+            table.absentPut('taken-1', 'x'),
+            table.absentPut('free-2', 'x'),
+            table.absentPut('taken-2', 'x'),
+          ],
         }),
       ),
     );
     expect(reasons).toEqual(['None', 'ConditionalCheckFailed', 'None', 'ConditionalCheckFailed']);
-    expect(await read('free-1')).toBeUndefined();
-    expect(await read('free-2')).toBeUndefined();
-    expect((await read('taken-1'))?.value?.S).toBe('first');
+    expect(await table.read('free-1')).toBeUndefined();
+    expect(await table.read('free-2')).toBeUndefined();
+    expect((await table.read('taken-1'))?.value?.S).toBe('first');
   });
 
-  it('judges a condition written with an attribute name placeholder like the plain name', async () => {
-    await put('taken', 'first');
+  it('judges a condition written with an attribute name placeholder like the plain name', async ({ table }) => {
+    await table.put('taken', 'first');
     const named = { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': 'pk' } };
     const reasons = await cancellation(
-      dynamo.client.send(
-        new TransactWriteItemsCommand({ TransactItems: [claim('fresh', 'x', named), claim('taken', 'x', named)] }),
-      ),
-    );
-    expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
-    await dynamo.client.send(new TransactWriteItemsCommand({ TransactItems: [claim('fresh', 'x', named)] }));
-    expect((await read('fresh'))?.value?.S).toBe('x');
-  });
-
-  it('lets a put replace an item that lacks the attribute its condition names, and refuses one that has it', async () => {
-    await put('unmarked', 'before');
-    await dynamo.client.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: { ...key('marked'), value: { S: 'before' }, mark: { S: 'done' } },
-      }),
-    );
-    const onlyUnmarked = { ConditionExpression: 'attribute_not_exists(mark)' };
-    await dynamo.client.send(
-      new TransactWriteItemsCommand({ TransactItems: [claim('unmarked', 'after', onlyUnmarked)] }),
-    );
-    expect((await read('unmarked'))?.value?.S).toBe('after');
-    const reasons = await cancellation(
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
-          TransactItems: [claim('unmarked', 'again', onlyUnmarked), claim('marked', 'after', onlyUnmarked)],
+          TransactItems: [table.absentPut('fresh', 'x', named), table.absentPut('taken', 'x', named)],
         }),
       ),
     );
     expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
-    expect((await read('unmarked'))?.value?.S).toBe('after');
-    expect((await read('marked'))?.value?.S).toBe('before');
+    await table.send(new TransactWriteItemsCommand({ TransactItems: [table.absentPut('fresh', 'x', named)] }));
+    expect((await table.read('fresh'))?.value?.S).toBe('x');
   });
 
-  it('writes all 60 puts of a transaction, or none of them when the last one is refused', async () => {
+  it('lets a put replace an item that lacks the attribute its condition names, and refuses one that has it', async ({
+    table,
+  }) => {
+    await table.put('unmarked', 'before');
+    await table.send(
+      new PutItemCommand({
+        TableName: table.name,
+        Item: { ...key('marked'), value: { S: 'before' }, mark: { S: 'done' } },
+      }),
+    );
+    const onlyUnmarked = { ConditionExpression: 'attribute_not_exists(mark)' };
+    await table.send(
+      new TransactWriteItemsCommand({ TransactItems: [table.absentPut('unmarked', 'after', onlyUnmarked)] }),
+    );
+    expect((await table.read('unmarked'))?.value?.S).toBe('after');
+    const reasons = await cancellation(
+      table.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            table.absentPut('unmarked', 'again', onlyUnmarked),
+            table.absentPut('marked', 'after', onlyUnmarked),
+          ],
+        }),
+      ),
+    );
+    expect(reasons).toEqual(['None', 'ConditionalCheckFailed']);
+    expect((await table.read('unmarked'))?.value?.S).toBe('after');
+    expect((await table.read('marked'))?.value?.S).toBe('before');
+  });
+
+  it('writes all 60 puts of a transaction, or none of them when the last one is refused', async ({ table }) => {
     const pks = (prefix: string) => Array.from({ length: 60 }, (_, index) => `${prefix}-${index}`);
-    await dynamo.client.send(new TransactWriteItemsCommand({ TransactItems: pks('all').map((pk) => claim(pk, 'x')) }));
-    const written = await Promise.all(pks('all').map(read));
+    await table.send(
+      new TransactWriteItemsCommand({ TransactItems: pks('all').map((pk) => table.absentPut(pk, 'x')) }),
+    );
+    const written = await Promise.all(pks('all').map(table.read));
     expect(written.filter((item) => item?.value?.S === 'x')).toHaveLength(60);
 
-    await put('none-59', 'first');
+    await table.put('none-59', 'first');
     const reasons = await cancellation(
-      dynamo.client.send(new TransactWriteItemsCommand({ TransactItems: pks('none').map((pk) => claim(pk, 'x')) })),
+      table.send(new TransactWriteItemsCommand({ TransactItems: pks('none').map((pk) => table.absentPut(pk, 'x')) })),
     );
     expect(reasons.filter((reason) => reason === 'ConditionalCheckFailed')).toHaveLength(1);
     expect(reasons[59]).toBe('ConditionalCheckFailed');
-    const untouched = await Promise.all(pks('none').slice(0, 59).map(read));
+    const untouched = await Promise.all(pks('none').slice(0, 59).map(table.read));
     expect(untouched.every((item) => item === undefined)).toBe(true);
   });
 
-  it('returns the item that made a put fail when the put asks for ALL_OLD', async () => {
-    await put('taken', 'first');
+  it('returns the item that made a put fail when the put asks for ALL_OLD', async ({ table }) => {
+    await table.put('taken', 'first');
     try {
-      await dynamo.client.send(
+      await table.send(
         new TransactWriteItemsCommand({
-          TransactItems: [claim('taken', 'second', { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })],
+          TransactItems: [table.absentPut('taken', 'second', { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })],
         }),
       );
       expect.unreachable('the transaction was expected to be cancelled');
@@ -246,10 +271,10 @@ describe('TransactWriteItems of puts with absence conditions', () => {
     }
   });
 
-  it('writes to a table deleted and created again under the same name with another key', async () => {
-    const name = `rekeyed-${tableName}`;
+  it('writes to a table deleted and created again under the same name with another key', async ({ table }) => {
+    const name = `rekeyed-${table.name}`;
     const create = (keyName: string) =>
-      dynamo.client.send(
+      table.send(
         new CreateTableCommand({
           TableName: name,
           AttributeDefinitions: [{ AttributeName: keyName, AttributeType: 'S' }],
@@ -258,7 +283,7 @@ describe('TransactWriteItems of puts with absence conditions', () => {
         }),
       );
     const claimIn = (keyName: string, value: string) =>
-      dynamo.client.send(
+      table.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
@@ -272,17 +297,17 @@ describe('TransactWriteItems of puts with absence conditions', () => {
         }),
       );
     await create('legacyId');
-    await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
+    await waitUntilTableExists({ client: table.client, maxWaitTime: 30 }, { TableName: name });
     await claimIn('legacyId', 'a');
-    await dynamo.client.send(new DeleteTableCommand({ TableName: name }));
-    await waitUntilTableNotExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
+    await table.send(new DeleteTableCommand({ TableName: name }));
+    await waitUntilTableNotExists({ client: table.client, maxWaitTime: 30 }, { TableName: name });
     await create('currentId');
-    await waitUntilTableExists({ client: dynamo.client, maxWaitTime: 30 }, { TableName: name });
+    await waitUntilTableExists({ client: table.client, maxWaitTime: 30 }, { TableName: name });
     await claimIn('currentId', 'b');
-    const stored = await dynamo.client.send(
+    const stored = await table.send(
       new GetItemCommand({ TableName: name, Key: { currentId: { S: 'b' } }, ConsistentRead: true }),
     );
     expect(stored.Item?.currentId?.S).toBe('b');
-    await dynamo.client.send(new DeleteTableCommand({ TableName: name }));
+    await table.send(new DeleteTableCommand({ TableName: name }));
   });
 });
