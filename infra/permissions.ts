@@ -19,7 +19,8 @@ export const TABLE_ACCESS = {
   // (a conditional UpdateItem).
   poller: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'],
   // analyzeItems: story profiles (GetItem, PutItem), stance states (Query), stance commits in conditional
-  // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-ups and item marks (BatchWriteItem);
+  // transactions of puts (PutItem) checked on replay (BatchGetItem), follow-up rows (UpdateItem keeping the first
+  // record time; GetItem once for a row from before that), their article rows and item marks (BatchWriteItem);
   // then publishes what it committed: pending alerts (Query on the pending index), marks them sent (UpdateItem);
   // then heatFeeds: the heat row and feed states read (GetItem) and replaced conditionally (PutItem), the due
   // pointer read (GetItem) and moved earlier in a transaction (PutItem, DeleteItem).

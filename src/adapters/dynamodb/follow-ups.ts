@@ -1,40 +1,47 @@
 import type { FollowUps } from '../../core/ports/follow-ups';
-import type { FollowUpSummary } from '../../core/story';
-import { text } from './attributes';
+import { type Row, s, text } from './attributes';
 import { keys } from './keys';
-import { type TableRequests, versionCondition } from './requests';
-import { followUpFromRow, followUpRows, profileFromRow, profileRow } from './rows/follow-up-rows';
-
-const rowId = (pk: string | undefined, sk: string | undefined) => `${pk}\u0000${sk}`;
-const followUpKey = (summary: FollowUpSummary) => keys.followUp(summary.storyId, summary.published, summary.itemId);
+import { inParallel, keepingUpdate, type TableRequests, versionCondition } from './requests';
+import { FIRST_RECORD, followUpFromRow, followUpRows, profileFromRow, profileRow } from './rows/follow-up-rows';
 
 /**
- * The summaries with the record time of their stored row, where one is stored: a follow-up analysed again (a
- * redelivered batch, a crash before its analysed mark) stays news of the day it was first recorded, so it is in
- * one daily digest, never in a second one the day after. One consistent batch read per save.
+ * Which stored follow-up rows a keeping update may write over: none yet, or one whose record time is an attribute.
+ * A row from before that attribute existed keeps its record time inside `data`, which the update would replace.
  */
-async function keepingFirstRecord(table: TableRequests, summaries: FollowUpSummary[]): Promise<FollowUpSummary[]> {
-  // A batch read, like a batch write, refuses a key named twice; one call may carry a summary twice.
-  const wanted = new Map(summaries.map(followUpKey).map((key) => [rowId(key.pk, key.sk), key]));
-  const stored = await table.batchGet([...wanted.values()]);
-  const recorded = new Map(
-    stored.flatMap((row) => {
-      const at = followUpFromRow(row).recordedAt;
-      return at ? [[rowId(text(row, 'pk'), text(row, 'sk')), at] as const] : [];
-    }),
-  );
-  return summaries.map((summary) => {
-    const key = followUpKey(summary);
-    const at = recorded.get(rowId(key.pk, key.sk));
-    return at ? { ...summary, recordedAt: at } : summary;
-  });
+const RECORD_ATTRIBUTE_OR_NEW_ROW = `attribute_not_exists(pk) OR attribute_exists(${FIRST_RECORD})`;
+
+/**
+ * Writes a follow-up row keeping the stored record time: a follow-up analysed again (a redelivered batch, a crash
+ * before its analysed mark) stays news of the day it was first recorded, so it is in one daily digest, never in a
+ * second one the day after. One conditional update, no read; only an older row costs a read, once.
+ */
+async function saveKeepingFirstRecord(table: TableRequests, row: Row): Promise<void> {
+  const update = keepingUpdate(row, [FIRST_RECORD]);
+  if (await table.conditionalUpdate({ ...update, ConditionExpression: RECORD_ATTRIBUTE_OR_NEW_ROW })) return;
+  const stored = await table.getRow({ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' });
+  const first = stored ? followUpFromRow(stored).recordedAt : undefined;
+  await table.conditionalUpdate(keepingUpdate(first ? { ...row, [FIRST_RECORD]: s(first) } : row, [FIRST_RECORD]));
 }
+
+/** One row per key, the last one given: what a sequence of saves of the same summary leaves. */
+const lastPerKey = (rows: Row[]) => [
+  ...new Map(rows.map((row) => [`${text(row, 'pk')}\u0000${text(row, 'sk')}`, row])).values(),
+];
 
 export function createDynamoFollowUps(table: TableRequests): FollowUps {
   return {
     async saveFollowUps(summaries) {
       if (summaries.length === 0) return;
-      await table.batchPut((await keepingFirstRecord(table, summaries)).flatMap(followUpRows));
+      const rows = summaries.map(followUpRows);
+      // The follow-up rows and their article rows are independent writes: both go out at once.
+      await inParallel<() => Promise<unknown>, unknown>(
+        [
+          () =>
+            inParallel(lastPerKey(rows.map(({ followUp }) => followUp)), (row) => saveKeepingFirstRecord(table, row)),
+          () => table.batchPut(rows.flatMap(({ articles }) => articles)),
+        ],
+        (write) => write(),
+      );
     },
     async getStoryProfile(storyId) {
       const row = await table.getRow(keys.profile(storyId));

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mapWithConcurrency } from '../../core/concurrency';
 import { TooLargeError } from '../../core/text-limits';
-import { keyOf, type Row, type RowKey, s, text } from './attributes';
+import { type AttributeValue, keyOf, type Row, type RowKey, s, text } from './attributes';
 
 /** DynamoDB's own limits on one request. */
 export const LIMITS = { batchGetKeys: 100, batchWriteRows: 25, transactionRows: 100 } as const;
@@ -193,6 +193,31 @@ function isSizeRefusal(error: unknown): boolean {
   if (name !== 'TransactionCanceledException') return false;
   const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
   return reasons.some((reason) => reason.Code === 'ValidationError' && /size|exceeded/i.test(reason.Message ?? ''));
+}
+
+/**
+ * An update that writes `row` as a put would, except that each `kept` attribute keeps the value a stored row already
+ * has (if_not_exists): keeping a first value this way costs no read. Unlike a put it leaves in place what a stored
+ * row has and `row` lacks, so it suits rows that always carry the same attributes.
+ */
+export function keepingUpdate(row: Row, kept: readonly string[]): Omit<UpdateItemCommandInput, 'TableName'> {
+  const names: Record<string, string> = {};
+  const values: Row = {};
+  const assignments = Object.entries(row)
+    .filter(([name]) => name !== 'pk' && name !== 'sk')
+    .map(([name, value], index) => {
+      // Placeholders throughout: `data`, the name most rows keep their body in, is a reserved word.
+      names[`#a${index}`] = name;
+      values[`:a${index}`] = value;
+      return kept.includes(name) ? `#a${index} = if_not_exists(#a${index}, :a${index})` : `#a${index} = :a${index}`;
+    });
+  if (assignments.length === 0) throw new Error('keepingUpdate needs a row with attributes beside its key');
+  return {
+    Key: { pk: row.pk as AttributeValue, sk: row.sk as AttributeValue },
+    UpdateExpression: `SET ${assignments.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** The condition of a row that moves by version: absent for version 0, else still at `expectedVersion`. */

@@ -1,5 +1,6 @@
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
+import { keys } from '../../../src/adapters/dynamodb/keys';
 import { ensureTable, GSI1 } from '../../../src/adapters/dynamodb/schema';
 import type { FeedItem } from '../../../src/core/feed';
 import { TEXT_LIMITS } from '../../../src/core/text-limits';
@@ -142,6 +143,46 @@ describe('follow-ups and articles', () => {
     expect(russia).toHaveLength(1);
     expect(russia[0]).toMatchObject({ itemId: summary.itemId, label: 'conditional', direct: true });
     expect(await store.listArticlesByParty(summary.storyId, 'ukraine')).toEqual([]);
+  });
+
+  test('keeps the first record time when a follow-up is saved again, and reads nothing to keep it', async ({
+    store,
+    commands,
+  }) => {
+    const first = { ...fixtureFollowUp(), recordedAt: '2025-03-14T09:00:00.000Z' };
+    const again = { ...first, summary: 'Analysed again the next day.', recordedAt: '2025-03-15T07:00:00.000Z' };
+    await store.saveFollowUps([first]);
+    commands.reset();
+    await store.saveFollowUps([again]);
+    expect(commands.names().sort()).toEqual(['BatchWriteItemCommand', 'UpdateItemCommand']);
+    expect(await store.listFollowUps(first.storyId)).toEqual([{ ...again, recordedAt: first.recordedAt }]);
+  });
+
+  test('keeps the record time of a row stored before it was an attribute of its own', async ({
+    store,
+    dynamo,
+    tableName,
+  }) => {
+    const summary = { ...fixtureFollowUp(), recordedAt: '2025-03-14T09:00:00.000Z' };
+    const key = keys.followUp(summary.storyId, summary.published, summary.itemId);
+    // What earlier versions wrote: the record time only inside the JSON body.
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: key.pk },
+          sk: { S: key.sk },
+          itemId: { S: summary.itemId },
+          data: { S: JSON.stringify(summary) },
+        },
+      }),
+    );
+    await store.saveFollowUps([{ ...summary, recordedAt: '2025-03-15T07:00:00.000Z' }]);
+    expect(await store.listFollowUps(summary.storyId)).toEqual([summary]);
+    const row = await dynamo.client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }),
+    );
+    expect(row.Item?.recordedAt?.S).toBe(summary.recordedAt);
   });
 
   test('filters follow-ups and articles by publication time and returns the newest first', async ({ store }) => {

@@ -1,20 +1,30 @@
 import type { PartyArticle } from '../../../core/ports/read-model';
 import type { FollowUpSummary } from '../../../core/story';
 import { boundedSummary, keptLink } from '../../../core/text-limits';
-import { data, keyOf, n, type Row, s, withData } from '../attributes';
+import { data, keyOf, n, type Row, s, text, withData } from '../attributes';
 import { keys } from '../keys';
 import { fittedRow } from './fit-row';
 
-/** A follow-up's row plus one row per party it carries a stance of, for the by-party article query. */
-export function followUpRows(summary: FollowUpSummary): Row[] {
-  const stored = boundedSummary(summary);
-  const rows: Row[] = [
-    fittedRow('follow-up', (links) => ({
-      ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
-      itemId: s(stored.itemId),
-      ...withData(boundedSummary(stored, links)),
-    })),
-  ];
+/** The attribute of a follow-up row that keeps the first value written, whatever later saves carry. */
+export const FIRST_RECORD = 'recordedAt';
+
+/**
+ * A follow-up's row, and one row per party it carries a stance of, for the by-party article query. The record
+ * time is an attribute of its own, outside `data`, so a save can keep the stored one without reading it.
+ */
+export function followUpRows(summary: FollowUpSummary): { followUp: Row; articles: Row[] } {
+  const { recordedAt, ...stored } = boundedSummary(summary);
+  const followUp = fittedRow('follow-up', (links) => ({
+    ...keyOf(keys.followUp(stored.storyId, stored.published, stored.itemId)),
+    itemId: s(stored.itemId),
+    ...(recordedAt ? { [FIRST_RECORD]: s(recordedAt) } : {}),
+    ...withData(boundedSummary(stored, links)),
+  }));
+  return { followUp, articles: articleRows(stored) };
+}
+
+function articleRows(stored: FollowUpSummary): Row[] {
+  const rows: Row[] = [];
   const seenParties = new Set<string>();
   for (const stance of stored.stances) {
     if (seenParties.has(stance.party)) continue;
@@ -43,7 +53,12 @@ export function followUpRows(summary: FollowUpSummary): Row[] {
   return rows;
 }
 
-export const followUpFromRow = (row: Row): FollowUpSummary => data<FollowUpSummary>(row);
+/** Rows written before the record time had its attribute keep it inside `data`; the attribute wins where set. */
+export function followUpFromRow(row: Row): FollowUpSummary {
+  const summary = data<FollowUpSummary>(row);
+  const recordedAt = text(row, FIRST_RECORD);
+  return recordedAt ? { ...summary, recordedAt } : summary;
+}
 export const articleFromRow = (row: Row): PartyArticle => data<PartyArticle>(row);
 
 export function profileRow(storyId: string, profile: unknown, version: number): Row {
