@@ -36,32 +36,9 @@ export function readSubscriptions(
     problems.push(`${key} must be a list, got ${JSON.stringify(parsed)}`);
     return [];
   }
-  const subscriptions: AlertSubscription[] = [];
-  entries.forEach((entry: unknown, index) => {
-    const label = `${key}[${index}]`;
-    const address = typeof entry === 'string' ? entry : isRecord(entry) ? entry.address : undefined;
-    if (typeof address !== 'string') {
-      problems.push(
-        `${label} must be a string or { "address": ..., "filter": ..., "digest": ... }, got ${JSON.stringify(entry)}`,
-      );
-      return;
-    }
-    if (kind === 'email' && !EMAIL_PATTERN.test(address)) {
-      problems.push(`${label} is not a valid email address: ${JSON.stringify(address)}`);
-      return;
-    }
-    if (kind === 'phone' && !E164_PATTERN.test(address)) {
-      problems.push(`${label} must be an E.164 phone number such as +14155550100, got ${JSON.stringify(address)}`);
-      return;
-    }
-    const filter =
-      isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
-    const digest = readCadence(isRecord(entry) ? entry.digest : undefined, label, problems);
-    if (digest === 'daily' && filter) {
-      // One daily topic carries one digest for all its subscribers; SNS cannot cut a digest per filter policy.
-      problems.push(`${label}: a daily subscriber gets the whole digest, so it takes no filter`);
-    }
-    subscriptions.push({ address, filter: digest === 'daily' ? null : filter, digest });
+  const subscriptions = entries.flatMap((entry: unknown, index) => {
+    const subscription = readSubscription(entry, `${key}[${index}]`, kind, problems);
+    return subscription ? [subscription] : [];
   });
   const seen = new Set<string>();
   for (const { address } of subscriptions) {
@@ -69,6 +46,38 @@ export function readSubscriptions(
     seen.add(address);
   }
   return subscriptions;
+}
+
+/** One entry of the list: an address, or an object with its address, filter and cadence; null when invalid. */
+function readSubscription(
+  entry: unknown,
+  label: string,
+  kind: 'email' | 'phone',
+  problems: string[],
+): AlertSubscription | null {
+  const address = typeof entry === 'string' ? entry : isRecord(entry) ? entry.address : undefined;
+  if (typeof address !== 'string') {
+    problems.push(
+      `${label} must be a string or { "address": ..., "filter": ..., "digest": ... }, got ${JSON.stringify(entry)}`,
+    );
+    return null;
+  }
+  if (kind === 'email' && !EMAIL_PATTERN.test(address)) {
+    problems.push(`${label} is not a valid email address: ${JSON.stringify(address)}`);
+    return null;
+  }
+  if (kind === 'phone' && !E164_PATTERN.test(address)) {
+    problems.push(`${label} must be an E.164 phone number such as +14155550100, got ${JSON.stringify(address)}`);
+    return null;
+  }
+  const filter =
+    isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
+  const digest = readCadence(isRecord(entry) ? entry.digest : undefined, label, problems);
+  if (digest === 'daily' && filter) {
+    // One daily topic carries one digest for all its subscribers; SNS cannot cut a digest per filter policy.
+    problems.push(`${label}: a daily subscriber gets the whole digest, so it takes no filter`);
+  }
+  return { address, filter: digest === 'daily' ? null : filter, digest };
 }
 
 function readCadence(raw: unknown, label: string, problems: string[]): AlertSubscription['digest'] {

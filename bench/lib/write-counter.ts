@@ -37,14 +37,7 @@ export function attachWriteCounter(client: DynamoDBClient): WriteCounter {
         if (READS.has(command)) counts.reads += 1;
         return result;
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'ConditionalCheckFailedException') counts.rejectedConditionalWrites += 1;
-        if (name === 'TransactionCanceledException') {
-          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-          counts.rejectedConditionalWrites += reasons.filter(
-            (reason) => reason.Code === 'ConditionalCheckFailed',
-          ).length;
-        }
+        counts.rejectedConditionalWrites += conditionRefusals(error);
         throw error;
       }
     },
@@ -56,6 +49,15 @@ export function attachWriteCounter(client: DynamoDBClient): WriteCounter {
       counts = emptyCounts();
     },
   };
+}
+
+/** How many writes of a failed command their condition refused: one, or each refused operation of a transaction. */
+function conditionRefusals(error: unknown): number {
+  const name = (error as Error).name;
+  if (name === 'ConditionalCheckFailedException') return 1;
+  if (name !== 'TransactionCanceledException') return 0;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.filter((reason) => reason.Code === 'ConditionalCheckFailed').length;
 }
 
 function emptyCounts(): WriteCounts {

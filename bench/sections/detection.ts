@@ -14,20 +14,28 @@ export const detectionSection: BenchSection = async ({ runs }) => {
   const story = loadStory('ceasefire-2025');
   const profile = initialProfile(story);
   const corpus = detectionCorpus(CORPUS_SIZE);
-  const figures = await repeat(runs, async () => {
+  const perSecond = (started: number) => (corpus.length * PASSES) / ((performance.now() - started) / 1000);
+  // Each loop calls its classifier directly (no callback between), so the figure is the classifier's alone. The
+  // follow-up counts keep both loops observable so neither can be optimized away.
+  const ours = () => {
     let followUps = 0;
-    let started = performance.now();
+    const started = performance.now();
     for (let pass = 0; pass < PASSES; pass += 1) {
       for (const item of corpus) if (classifyItem(item, story, profile).followUp) followUps += 1;
     }
-    const ours = (corpus.length * PASSES) / ((performance.now() - started) / 1000);
-    started = performance.now();
+    return { itemsPerSecond: perSecond(started), followUps };
+  };
+  const keyword = () => {
+    let followUps = 0;
+    const started = performance.now();
     for (let pass = 0; pass < PASSES; pass += 1) {
       for (const item of corpus) if (naiveIsFollowUp(item.title, item.description)) followUps += 1;
     }
-    const keyword = (corpus.length * PASSES) / ((performance.now() - started) / 1000);
-    // followUps keeps both loops observable so neither can be optimized away.
-    return { ours, keyword, followUps };
+    return { itemsPerSecond: perSecond(started), followUps };
+  };
+  const figures = await repeat(runs, async () => {
+    const [rules, naive] = [ours(), keyword()];
+    return { ours: rules.itemsPerSecond, keyword: naive.itemsPerSecond, followUps: rules.followUps + naive.followUps };
   });
   return [
     row({
