@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +44,15 @@ describe('layers', () => {
         .map((span) => `${path}:${span.line} ${span.name} spans ${span.lines} lines`),
     );
     expect(tooLong, 'move the work into a use-case of src/pipeline').toEqual([]);
+  });
+
+  it("names every folder of src/ in the README's folder table", () => {
+    const readme = readSource(ROOT, 'README.md');
+    const table = readme.slice(readme.indexOf('| folder '), readme.indexOf('\n\n', readme.indexOf('| folder ')));
+    const folders = readdirSync(new URL('src/', `file://${ROOT}`), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `\`src/${entry.name}/\``);
+    expect(folders.filter((folder) => !table.includes(folder))).toEqual([]);
   });
 
   it('resolves the imports it checks (a core port importing an adapter would be seen)', () => {
