@@ -9,11 +9,11 @@ import type { FeedItem } from '../../src/core/feed';
 import { type StoryStore, systemClock } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from '../integration/handlers/support';
-import { fixtureItems } from '../integration/storage/builders';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { runCli } from '../support/run-cli';
+import { fixtureItems } from '../support/storage-builders';
 
 /** What DynamoDB answers for a row past 400 KB, in a single write or inside a transaction. */
 const SIZE_REFUSAL = {

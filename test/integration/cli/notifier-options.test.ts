@@ -7,7 +7,7 @@ import type { CommandContext } from '../../../src/cli/command';
 import { openNotifierFromOptions } from '../../../src/cli/notifier-options';
 import { loadStories } from '../../../src/detection/index';
 import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
-import { alertFor, stanceState } from '../storage/builders';
+import { alertFor, stanceState } from '../../support/storage-builders';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:storywatch-alerts';
 

@@ -8,7 +8,7 @@ import type { ClaimResult } from '../../../src/core/ports';
 import { beforeEachCommand } from '../../support/command-probe';
 import { claimOne } from '../../support/stance-commits';
 import { storageTestAt } from '../../support/storage';
-import { fixtureItems } from './builders';
+import { fixtureItems } from '../../support/storage-builders';
 
 const T1 = new Date('2025-03-14T12:00:00.000Z');
 const T2 = new Date('2025-03-14T13:00:00.000Z');

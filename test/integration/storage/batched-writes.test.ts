@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import type { FollowUpSummary } from '../../../src/core/story';
 import type { TestDynamo } from '../../support/dynamo';
 import { storageTestAt } from '../../support/storage';
-import { feedState, fixtureFollowUp } from './builders';
+import { feedState, fixtureFollowUp } from '../../support/storage-builders';
 
 /** Items per BatchWriteItem request sent, and the most requests that were in flight at once. */
 interface BatchWrites {

@@ -5,7 +5,7 @@ import { main } from '../../../src/cli/main';
 import type { StoryStore } from '../../../src/core/ports';
 import { commitOne } from '../../support/stance-commits';
 import { storageTest } from '../../support/storage';
-import { alertFor, fixtureFollowUp, stanceState } from './builders';
+import { alertFor, fixtureFollowUp, stanceState } from '../../support/storage-builders';
 
 type Cli = (...argv: string[]) => Promise<{ code: number; out: string; err: string }>;
 

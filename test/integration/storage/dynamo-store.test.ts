@@ -6,7 +6,7 @@ import type { FeedItem } from '../../../src/core/feed';
 import { TEXT_LIMITS } from '../../../src/core/text-limits';
 import { claimOne, commitOne } from '../../support/stance-commits';
 import { storageTestAt } from '../../support/storage';
-import { alertFor, feedState, fixtureFollowUp, fixtureItems, stanceState } from './builders';
+import { alertFor, feedState, fixtureFollowUp, fixtureItems, stanceState } from '../../support/storage-builders';
 
 const NOW = new Date('2025-03-14T12:00:00.000Z');
 

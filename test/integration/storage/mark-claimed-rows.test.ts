@@ -6,7 +6,7 @@ import type { FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import type { TestDynamo } from '../../support/dynamo';
 import { storageTest } from '../../support/storage';
-import { fixtureItems } from './builders';
+import { fixtureItems } from '../../support/storage-builders';
 
 /** Stores with their own clocks on the test's table, and its item rows as stored. */
 interface ItemTable {

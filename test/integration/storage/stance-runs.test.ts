@@ -3,7 +3,7 @@ import type { StanceCommit } from '../../../src/core/ports';
 import type { StanceState } from '../../../src/core/stance-state';
 import { commitOne, withHistory } from '../../support/stance-commits';
 import { type CommandLog, storageTestAt } from '../../support/storage';
-import { alertFor, stanceState } from './builders';
+import { alertFor, stanceState } from '../../support/storage-builders';
 
 const STORY = 'ceasefire-2025';
 const it = storageTestAt('2025-03-14T12:00:00.000Z');

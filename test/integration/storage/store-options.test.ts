@@ -5,7 +5,7 @@ import { describe, expect } from 'vitest';
 import { UsageError } from '../../../src/cli/command';
 import { openStoreFromOptions } from '../../../src/cli/store-options';
 import { storageTest } from '../../support/storage';
-import { feedState } from './builders';
+import { feedState } from '../../support/storage-builders';
 
 /** The engine comes from the shared fixture; the embedded stores the tests open live in one scratch directory. */
 const it = storageTest.extend<{ scratch: string }>({

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { FeedItem, FeedState } from '../../../src/core/feed';
-import type { Alert, StanceState } from '../../../src/core/stance-state';
-import type { FollowUpSummary } from '../../../src/core/story';
+import type { FeedItem, FeedState } from '../../src/core/feed';
+import type { Alert, StanceState } from '../../src/core/stance-state';
+import type { FollowUpSummary } from '../../src/core/story';
 
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/storage/${name}`, import.meta.url), 'utf8')) as unknown;
+  JSON.parse(readFileSync(new URL(`../fixtures/storage/${name}`, import.meta.url), 'utf8')) as unknown;
 
 export const fixtureItems = () => fixture('items.json') as FeedItem[];
 export const fixtureFollowUp = () => fixture('followup.json') as FollowUpSummary;
