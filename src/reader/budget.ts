@@ -1,41 +1,47 @@
 /**
- * The in-memory reading budget: one process's count, for the CLI (a run, a replay) and tests. Lambda uses the
- * DynamoDB one (src/adapters/dynamodb/reading-budget.ts), so every container draws on the same count.
+ * The in-memory reading budget: one process's count, for a replay (whose days are the archive's) and tests. Lambda
+ * and `storywatch run` use the DynamoDB one (src/adapters/dynamodb/reading-budget.ts), so every container, and
+ * every run on the same store, draws on the same count.
  */
-import type { BudgetLimits, ReadingBudget } from '../core/ports/reading-budget';
+import {
+  type BudgetGrant,
+  type BudgetLimits,
+  grantableItems,
+  NOTHING_GRANTED,
+  type ReadingBudget,
+  reservedTokens,
+} from '../core/ports/reading-budget';
 
 export type { BudgetLimits, ReadingBudget } from '../core/ports/reading-budget';
 
 export const UNLIMITED_BUDGET: ReadingBudget = {
-  reserve: async (_storyId, _day, items) => items,
-  charge: async () => {},
+  reserve: async (_storyId, _day, items, estimate) => ({ items, tokens: reservedTokens(estimate, items) }),
+  settle: async () => {},
 };
-
-interface DaySpend {
-  items: number;
-  tokens: number;
-}
 
 /** Counted per story and UTC day: one small entry each, so even a replay of a year holds a few hundred. */
 export function createMemoryBudget(limits: BudgetLimits): ReadingBudget {
-  const spend = new Map<string, DaySpend>();
-  const on = (storyId: string, day: string): DaySpend => {
+  const taken = new Map<string, BudgetGrant>();
+  const on = (storyId: string, day: string): BudgetGrant => {
     const key = `${storyId}\n${day}`;
-    const current = spend.get(key) ?? { items: 0, tokens: 0 };
-    spend.set(key, current);
+    const current = taken.get(key) ?? { items: 0, tokens: 0 };
+    taken.set(key, current);
     return current;
   };
   return {
-    async reserve(storyId, day, items) {
+    async reserve(storyId, day, items, estimate) {
       const entry = on(storyId, day);
-      if (limits.tokensPerDay !== undefined && entry.tokens >= limits.tokensPerDay) return 0;
-      const left = limits.itemsPerDay === undefined ? items : Math.max(0, limits.itemsPerDay - entry.items);
-      const granted = Math.min(items, left);
-      entry.items += granted;
-      return granted;
+      const granted = grantableItems(limits, entry, items, estimate);
+      if (granted === 0) return NOTHING_GRANTED;
+      const grant = { items: granted, tokens: reservedTokens(estimate, granted) };
+      entry.items += grant.items;
+      entry.tokens += grant.tokens;
+      return grant;
     },
-    async charge(storyId, day, tokens) {
-      on(storyId, day).tokens += tokens;
+    async settle(storyId, day, grant, spent) {
+      const entry = on(storyId, day);
+      entry.items += spent.items - grant.items;
+      entry.tokens += spent.tokens - grant.tokens;
     },
   };
 }

@@ -7,16 +7,24 @@ import { mapWithConcurrency } from '../core/concurrency';
 import type { FeedItem } from '../core/feed';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Reader, Reading } from '../core/ports/reader';
-import { budgetDay, type ReadingBudget } from '../core/ports/reading-budget';
+import {
+  type BudgetGrant,
+  budgetDay,
+  NOTHING_SPENT,
+  type ReadingBudget,
+  type TokenEstimate,
+} from '../core/ports/reading-budget';
 import type { StoryProfile } from '../detection/profile';
 import type { StoryDefinition } from '../detection/story';
 import { UNLIMITED_BUDGET } from './budget';
+import { estimateTokens } from './cost';
 import { ground } from './grounding';
 import { ANSWER_TOOL_NAME, PROMPT_TEMPLATE_VERSION, storyPrompt } from './prompt';
 import { readByRules } from './rules';
 import {
   DEFAULT_RETRY_POLICY,
   type ModelRequest,
+  type ModelResponse,
   type ModelTransport,
   type RetryPolicy,
   type Sleep,
@@ -24,7 +32,7 @@ import {
   type TokenUsage,
   TransportError,
 } from './transport';
-import { answerSchema, parseAnswer, userMessage } from './wire';
+import { answerSchema, parseAnswer, toWireItem, userMessage } from './wire';
 
 /**
  * Rules score at or above which an item goes to the model. Chosen for recall: on every file in the shared
@@ -35,6 +43,8 @@ export const GATE_THRESHOLD = 0.15;
 export const DEFAULT_BATCH_SIZE = 8;
 /** Per item answered: a follow-up flag, up to a few stances with short quotes, and a sentence or two. */
 const OUTPUT_TOKENS_PER_ITEM = 220;
+/** The answer's frame around its items. */
+const OUTPUT_TOKENS_PER_REQUEST = 200;
 
 export interface ReaderStats {
   itemsRead: number;
@@ -51,7 +61,7 @@ export interface ReaderStats {
 }
 
 export interface ReaderLogEntry {
-  event: 'reader_fallback' | 'reader_strangers';
+  event: 'reader_fallback' | 'reader_strangers' | 'reader_budget_unsettled';
   reader: string;
   storyId: string;
   reason?: string;
@@ -172,7 +182,7 @@ function requestFor(items: FeedItem[], story: StoryDefinition): ModelRequest {
     user: userMessage(items),
     schema: answerSchema(prompt),
     toolName: ANSWER_TOOL_NAME,
-    maxOutputTokens: 200 + OUTPUT_TOKENS_PER_ITEM * items.length,
+    maxOutputTokens: OUTPUT_TOKENS_PER_REQUEST + OUTPUT_TOKENS_PER_ITEM * items.length,
   };
 }
 
@@ -197,28 +207,68 @@ function fallBack(context: ReaderContext, job: ReadJob, indices: number[], reaso
 async function readBatch(context: ReaderContext, job: ReadJob, indices: number[]): Promise<void> {
   const { budget, stats, transport } = context;
   const { story } = job;
-  // The tokens are charged to the day the items were reserved on, even when the answer comes after midnight.
+  // The tokens are settled on the day the items were reserved on, even when the answer comes after midnight.
   const day = budgetDay(context.clock.now());
-  const granted = await budget.reserve(story.id, day, indices.length);
-  if (granted < indices.length) fallBack(context, job, indices.slice(granted), 'budget');
-  const asked = indices.slice(0, granted);
+  const estimate = tokenEstimate(
+    indices.map((index) => job.items[index] as FeedItem),
+    story,
+  );
+  const grant = await budget.reserve(story.id, day, indices.length, estimate);
+  if (grant.items < indices.length) fallBack(context, job, indices.slice(grant.items), 'budget');
+  const asked = indices.slice(0, grant.items);
   if (asked.length === 0) return;
   const batch = asked.map((index) => job.items[index] as FeedItem);
-  let answer: unknown;
+  let response: ModelResponse;
   try {
     stats.requests++;
-    const request = requestFor(batch, story);
-    const { response, attempts } = await sendWithRetry(transport, request, context.policy, context.sleep);
-    stats.attempts += attempts;
-    addUsage(stats.usage, response.usage);
-    await budget.charge(story.id, day, response.usage.inputTokens + response.usage.outputTokens);
-    answer = response.answer;
+    const sent = await sendWithRetry(transport, requestFor(batch, story), context.policy, context.sleep);
+    stats.attempts += sent.attempts;
+    response = sent.response;
   } catch (error) {
     stats.attempts += error instanceof TransportError ? error.attempts : 1;
+    // No answer, nothing read: the reservation goes back for the items still to come today.
+    await settle(context, job, day, grant, NOTHING_SPENT);
     fallBack(context, job, asked, 'transport', (error as Error).message);
     return;
   }
-  applyAnswer(context, job, answer, asked);
+  addUsage(stats.usage, response.usage);
+  const spent = { items: grant.items, tokens: response.usage.inputTokens + response.usage.outputTokens };
+  await settle(context, job, day, grant, spent);
+  applyAnswer(context, job, response.answer, asked);
+}
+
+/**
+ * The most a request for some of these items may cost: its fixed part, and per item the longest item's text
+ * plus the most output asked for it. Held before sending, so requests in flight cannot pass a token limit.
+ */
+function tokenEstimate(items: FeedItem[], story: StoryDefinition): TokenEstimate {
+  const frame = requestFor([], story);
+  const perItemText = Math.max(0, ...items.map((item) => estimateTokens(JSON.stringify(toWireItem(item))) + 1));
+  return {
+    perRequest:
+      estimateTokens(frame.system) +
+      estimateTokens(JSON.stringify(frame.schema)) +
+      estimateTokens(frame.user) +
+      frame.maxOutputTokens,
+    perItem: perItemText + OUTPUT_TOKENS_PER_ITEM,
+  };
+}
+
+/**
+ * A settlement that fails leaves the reservation standing, which only errs on the side of the limit; the answer
+ * is still used, so a redelivery does not pay for it again.
+ */
+async function settle(context: ReaderContext, job: ReadJob, day: string, grant: BudgetGrant, spent: BudgetGrant) {
+  try {
+    await context.budget.settle(job.story.id, day, grant, spent);
+  } catch (error) {
+    context.log({
+      event: 'reader_budget_unsettled',
+      reader: context.transport.id,
+      storyId: job.story.id,
+      detail: (error as Error).message,
+    });
+  }
 }
 
 function applyAnswer(context: ReaderContext, job: ReadJob, answer: unknown, asked: number[]): void {

@@ -27,7 +27,18 @@ export type { Outbox } from './outbox';
 export type { FeedQueue, ItemQueue } from './queues';
 export type { PartyArticle, ReadModel } from './read-model';
 export type { Reader, Reading } from './reader';
-export { type BudgetLimits, budgetDay, hasBudgetLimit, type ReadingBudget } from './reading-budget';
+export {
+  type BudgetGrant,
+  type BudgetLimits,
+  budgetDay,
+  grantableItems,
+  hasBudgetLimit,
+  NOTHING_GRANTED,
+  NOTHING_SPENT,
+  type ReadingBudget,
+  reservedTokens,
+  type TokenEstimate,
+} from './reading-budget';
 export type { ReadingKey, Readings, StoredReading } from './readings';
 export type { SiteDocument, SitePublisher, SitePublishReport, StaleSite, StaleSites } from './site';
 export type { StanceCommit, StanceHistoryEntry, StanceHistoryRecord, StanceLedger } from './stance-ledger';

@@ -4,6 +4,7 @@ import { createOpenAiTransport } from '../../../src/reader/openai';
 import type { ModelTransport } from '../../../src/reader/transport';
 import {
   type AskedItem,
+  type EndpointOptions,
   type LlmEndpoint,
   type ModelScript,
   startBedrockEndpoint,
@@ -12,7 +13,7 @@ import {
 
 export interface Protocol {
   name: string;
-  start(script: ModelScript): Promise<LlmEndpoint>;
+  start(script: ModelScript, options?: EndpointOptions): Promise<LlmEndpoint>;
   transport(endpoint: string): ModelTransport;
 }
 
