@@ -1,6 +1,6 @@
 import type { Clock } from '../core/ports/clock';
 import type { Reader } from '../core/ports/reader';
-import type { BudgetLimits } from '../core/ports/reading-budget';
+import type { BudgetLimits, ReadingBudget } from '../core/ports/reading-budget';
 import {
   createReader,
   isLlmReader,
@@ -35,8 +35,9 @@ export const READER_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /**
- * The daily model budget per story, for the commands that read many items (run, replay). Counted in the command's
- * own memory, by the command's clock: a replay spends each archived day's allowance on that day's items.
+ * The daily model budget per story, for the commands that read many items (run, replay). `run` counts it in its
+ * store, so a second run that day (or one running alongside) gets what is left, not a new allowance; a replay counts
+ * it in memory by the archive's clock, spending each archived day's allowance on that day's items.
  */
 export const BUDGET_OPTIONS: Record<string, OptionSpec> = {
   'reader-items-per-day': {
@@ -65,16 +66,22 @@ function httpUrl(name: string, value: string | undefined): string | undefined {
 
 /**
  * The reader the options ask for; its fallbacks and rejections go to stderr as JSON lines. `config` is the one
- * checked before (a command may check its flags before it has its clock); `clock` dates the budget's days.
+ * checked before (a command may check its flags before it has its clock); `clock` dates the budget's days;
+ * `budget` makes the budget where the day's spend is counted (the store's, for `run`), else it is this process's.
  */
 export function readerFromOptions(
   context: CommandContext,
-  given: { config?: ReaderConfig; clock?: Clock } = {},
+  given: { config?: ReaderConfig; clock?: Clock; budget?: (limits: BudgetLimits) => ReadingBudget } = {},
 ): Reader {
   const log = (entry: ReaderLogEntry) => context.io.stderr.write(`${JSON.stringify(entry)}\n`);
   const config = given.config ?? readerConfigFromOptions(context);
+  const budget = given.budget && config.budget ? given.budget(config.budget) : undefined;
   try {
-    return createReader(config, { log, ...(given.clock ? { clock: given.clock } : {}) });
+    return createReader(config, {
+      log,
+      ...(given.clock ? { clock: given.clock } : {}),
+      ...(budget ? { budget } : {}),
+    });
   } catch (error) {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;
@@ -102,6 +109,10 @@ export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
     const bedrockEndpoint = httpUrl('bedrock-endpoint', stringOption(context, 'bedrock-endpoint'));
     const llmEndpoint = httpUrl('llm-endpoint', stringOption(context, 'llm-endpoint'));
     const llmModel = stringOption(context, 'llm-model');
+    // Checked here, with the other flags, so a command learns of it before it opens a store.
+    if (kind === 'openai' && !llmEndpoint)
+      throw new UsageError('--reader openai needs --llm-endpoint (e.g. http://127.0.0.1:11434/v1)');
+    if (kind === 'openai' && !llmModel) throw new UsageError('--reader openai needs --llm-model');
     const model = kind === 'bedrock' ? llmModel : undefined;
     const budget = budgetFromOptions(context, kind);
     return {

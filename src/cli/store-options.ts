@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, isLoopbackEndpoint } from '../adapters/dynamodb/client';
+import { createDynamoReadingBudget } from '../adapters/dynamodb/reading-budget';
+import { createTableRequests } from '../adapters/dynamodb/requests';
 import { DEFAULT_TABLE_NAME, ensureTable } from '../adapters/dynamodb/schema';
 import { startTableOver } from '../adapters/dynamodb/start-over';
 import { createDynamoStoryStore } from '../adapters/dynamodb/store';
-import type { Clock, StoryStore } from '../core/ports';
+import type { BudgetLimits, Clock, ReadingBudget, StoryStore } from '../core/ports';
 import { DEFAULT_DATA_DIR, startEmbeddedDynamo } from '../local/engine/index';
 import { type CommandContext, type OptionSpec, stringOption, UsageError } from './command';
 import { STORY_OPTIONS } from './stories';
@@ -37,6 +39,11 @@ export interface OpenedStore {
   dataDir: string | null;
   /** Stored model readings carried over when the store was emptied with `keepReadings`. */
   keptReadings: number;
+  /**
+   * The daily model-reading budget counted in this store, as the deployment counts it in its table: every command
+   * on the same store (one `run` after another, or two at once) draws on the same day's allowance.
+   */
+  readingBudget(limits: BudgetLimits): ReadingBudget;
   close(): Promise<void>;
 }
 
@@ -87,6 +94,10 @@ function storeOn(client: DynamoDBClient, { tableName, options }: StorePlace): St
   return createDynamoStoryStore({ client, tableName, ...(options.clock ? { clock: options.clock } : {}) });
 }
 
+function budgetOn(client: DynamoDBClient, { tableName }: StorePlace) {
+  return (limits: BudgetLimits) => createDynamoReadingBudget(createTableRequests(client, tableName), { limits });
+}
+
 const startOver = (client: DynamoDBClient, { tableName, options }: StorePlace) =>
   startTableOver(client, tableName, { keepReadings: options.keepReadings === true });
 
@@ -105,6 +116,7 @@ async function openAtEndpoint(endpoint: string, where: StorePlace): Promise<Open
     describe: `table ${tableName} at ${endpoint}`,
     dataDir: null,
     keptReadings,
+    readingBudget: budgetOn(client, where),
     close: async () => client.destroy(),
   };
 }
@@ -119,6 +131,7 @@ function openInAws(where: StorePlace): OpenedStore {
     describe: `DynamoDB table ${tableName}${region ? ` in ${region}` : ''}`,
     dataDir: null,
     keptReadings: 0,
+    readingBudget: budgetOn(client, where),
     close: async () => client.destroy(),
   };
 }
@@ -143,6 +156,7 @@ async function openEmbedded(where: StorePlace): Promise<OpenedStore> {
     describe: `embedded store in ${directory}${isNew ? ' (new: nothing was stored there before)' : ''}`,
     dataDir: directory,
     keptReadings,
+    readingBudget: budgetOn(client, where),
     close: async () => {
       client.destroy();
       await embedded.close();

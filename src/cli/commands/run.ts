@@ -12,7 +12,13 @@ import { CHANNEL_OPTIONS, readAlertChannelSpecs, withChannels } from '../channel
 import { runThenClose } from '../close-after';
 import { booleanOption, type Command, type CommandContext, numberOption, stringOption, UsageError } from '../command';
 import { NOTIFIER_OPTIONS, openNotifierFromOptions } from '../notifier-options';
-import { BUDGET_OPTIONS, READER_OPTIONS, readerFromOptions, readerSummary } from '../reader-options';
+import {
+  BUDGET_OPTIONS,
+  READER_OPTIONS,
+  readerConfigFromOptions,
+  readerFromOptions,
+  readerSummary,
+} from '../reader-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -51,9 +57,15 @@ export const runCommand: Command = {
   },
   async run(context) {
     const options = readRunOptions(context);
-    const reader = readerFromOptions(context, { clock: systemClock });
+    const readerConfig = readerConfigFromOptions(context);
     const alerts = openNotifierFromOptions(context, options.stories);
     const opened = await openStoreFromOptions(context);
+    // The day's model budget is counted in the store: a second run that day gets what is left, not a new allowance.
+    const reader = readerFromOptions(context, {
+      config: readerConfig,
+      clock: systemClock,
+      budget: opened.readingBudget,
+    });
     const notifier = withChannels(alerts.notifier, opened.store, systemClock, {
       specs: options.channelSpecs,
       allowPrivateNetwork: options.fetchOptions.allowPrivateNetwork,
