@@ -11,6 +11,7 @@ import { analyzerNotifier } from './lib/channel-wiring';
 import type { InvocationContext, SqsEvent } from './lib/events';
 import { lazy } from './lib/lazy';
 import { createLog, createPowertoolsMetrics } from './lib/observability';
+import { readerEvents } from './lib/reader-events';
 import { productionSite, productionStaleSites } from './lib/site-wiring';
 import {
   productionDueFeeds,
@@ -23,10 +24,12 @@ import {
 const production = lazy(async () => {
   const stories = loadStories(storiesDir());
   const log = createLog();
+  const metrics = createPowertoolsMetrics(monitoringLevel());
   // Read once at cold start; STORYWATCH_READER unset means the rules, with no model access needed.
   const readerConfig = readerConfigFromEnv();
   const reader = createReader(readerConfig, {
-    log: (entry) => log.warn('reader fell back to the rules', { ...entry }),
+    // Fallbacks logged with their reason; rejected answers and stranger refs also counted, flushed per batch.
+    log: readerEvents(log, metrics),
     // Shared by every container: the day's count lives in the table, not in this one's memory.
     budget: productionReadingBudget(readerConfig.budget ?? {}),
     clock: systemClock,
@@ -46,7 +49,7 @@ const production = lazy(async () => {
     stories,
     feedHeat: { due: productionDueFeeds(), heat: productionStoryHeat(), schedule: productionSchedule() },
     notifier: analyzerNotifier(sns, channelsByPublisher(), store, systemClock),
-    metrics: createPowertoolsMetrics(monitoringLevel()),
+    metrics,
     log,
   });
 });

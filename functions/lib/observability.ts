@@ -11,7 +11,11 @@ import { redact } from '../../src/config/redact';
 
 /** Counters the handlers emit; Powertools EMF in Lambda, a plain record in tests. */
 export interface MetricsSink {
-  count(name: MetricName, value: number): void;
+  /**
+   * Adds to a count. `dimensions` beyond `service` split it (a reader rejection by its reason): each value seen is
+   * its own custom metric, so they are kept to a few known values.
+   */
+  count(name: MetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;
   /** Writes what was counted during the invocation. */
   flush(): void;
 }
@@ -58,12 +62,26 @@ export function createLog(): Log {
 export function createPowertoolsMetrics(level: MonitoringLevel): MetricsSink {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   const emitted = new Set<MetricName>(EMITTED_METRICS[level]);
+  // EMF gives one document one set of dimensions: each dimensioned count is summed here and written on its own.
+  const split = new Map<string, { name: MetricName; dimensions: Record<string, string>; value: number }>();
   return {
-    count: (name, value) => {
-      if (emitted.has(name)) metrics.addMetric(name, MetricUnit.Count, value);
+    count: (name, value, dimensions) => {
+      if (!emitted.has(name)) return;
+      if (!dimensions) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        return;
+      }
+      const key = JSON.stringify([name, Object.entries(dimensions).sort()]);
+      const entry = split.get(key) ?? { name, dimensions: { ...dimensions }, value: 0 };
+      entry.value += value;
+      split.set(key, entry);
     },
     flush: () => {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      for (const { name, dimensions, value } of split.values()) {
+        metrics.singleMetric().addDimensions(dimensions).addMetric(name, MetricUnit.Count, value);
+      }
+      split.clear();
     },
   };
 }

@@ -27,6 +27,13 @@ export const READER_METRIC = {
   fallbacks: 'ReaderFallbacks',
   /** Of the fallbacks, those because the story's daily budget was spent. */
   budgetFallbacks: 'ReaderBudgetFallbacks',
+  /**
+   * Model readings refused by grounding (or unparseable, or omitted), with a `reason` dimension: `unknown_party`,
+   * `unknown_label`, `unknown_condition`, `missing_quote`, `ungrounded_quote`, `malformed`, `omitted`.
+   */
+  rejections: 'ReaderRejections',
+  /** Answer entries for refs that were not asked about (or carry none): ignored, but a sign of a confused model. */
+  strangerRefs: 'ReaderStrangerRefs',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC] | (typeof READER_METRIC)[keyof typeof READER_METRIC];
@@ -46,9 +53,10 @@ export const DEFAULT_MONITORING_LEVEL: MonitoringLevel = 'standard';
 
 /**
  * The custom metrics each level writes through EMF, all in one namespace (METRICS_NAMESPACE) with one dimension
- * (`service`), so each name is exactly one billed custom metric. A count left out is still in the function's log
- * line; the reader metrics are written only when the bedrock reader reads, DeliveriesParked only when a channel
- * delivery parks (channels declared), SitePublishFailed only when publishing the story pages fails.
+ * (`service`), so each name is exactly one billed custom metric; ReaderRejections alone adds a `reason`, one metric
+ * per reason that ever happens (seven at most, none while every answer holds up). A count left out is still in the
+ * function's log line; the reader metrics are written only when the bedrock reader reads, DeliveriesParked only
+ * when a channel delivery parks (channels declared), SitePublishFailed only when publishing the story pages fails.
  */
 export const EMITTED_METRICS: Record<MonitoringLevel, readonly MetricName[]> = {
   full: [...Object.values(METRIC), ...Object.values(READER_METRIC)],

@@ -16,13 +16,15 @@ export const MODEL_STANCE_CONFIDENCE = 0.85;
 const SUMMARY_LIMIT = 400;
 const MIN_QUOTE_LENGTH = 3;
 
-export type RejectionReason =
-  | 'malformed'
-  | 'unknown_party'
-  | 'unknown_label'
-  | 'unknown_condition'
-  | 'missing_quote'
-  | 'ungrounded_quote';
+export const REJECTION_REASONS = [
+  'malformed',
+  'unknown_party',
+  'unknown_label',
+  'unknown_condition',
+  'missing_quote',
+  'ungrounded_quote',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export type Grounded = { ok: true; reading: Reading } | { ok: false; reason: RejectionReason; detail: string };
 

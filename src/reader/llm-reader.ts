@@ -18,7 +18,7 @@ import type { StoryProfile } from '../detection/profile';
 import type { StoryDefinition } from '../detection/story';
 import { UNLIMITED_BUDGET } from './budget';
 import { estimateTokens } from './cost';
-import { ground } from './grounding';
+import { ground, REJECTION_REASONS } from './grounding';
 import { ANSWER_TOOL_NAME, PROMPT_TEMPLATE_VERSION, storyPrompt } from './prompt';
 import { readByRules } from './rules';
 import {
@@ -66,8 +66,16 @@ export interface ReaderLogEntry {
   storyId: string;
   reason?: string;
   itemIds?: string[];
+  /** How many the entry is about: the items that fell back, or the stranger entries (some may have no ref). */
+  count?: number;
   detail?: string;
 }
+
+/**
+ * Why the model's answer for an item was refused although it came: what the rejection metric counts by reason.
+ * The other fallbacks (`budget`, `transport`) are about getting an answer at all.
+ */
+export const ANSWER_REJECTIONS: readonly string[] = [...REJECTION_REASONS, 'omitted'];
 
 export interface LlmReaderOptions {
   transport: ModelTransport;
@@ -200,6 +208,7 @@ function fallBack(context: ReaderContext, job: ReadJob, indices: number[], reaso
     storyId: story.id,
     reason,
     itemIds: indices.map((index) => readings[index]?.itemId ?? ''),
+    count: indices.length,
     ...(detail ? { detail } : {}),
   });
 }
@@ -313,6 +322,7 @@ function countStrangers(
     reader: context.transport.id,
     storyId: job.story.id,
     itemIds: strangers,
+    count: strangers.length + parsed.unreadable,
     detail: `${parsed.unreadable} without a ref`,
   });
 }

@@ -31,12 +31,24 @@ export function memoryFeedQueue(): FeedQueue & { bodies: string[]; feeds(): Feed
   };
 }
 
-export function recordingMetrics(): MetricsSink & { totals: Partial<Record<MetricName, number>>; flushes: number } {
+export function recordingMetrics(): MetricsSink & {
+  totals: Partial<Record<MetricName, number>>;
+  /** The dimensioned counts, keyed like `ReaderRejections{reason=unknown_party}`. */
+  split: Record<string, number>;
+  flushes: number;
+} {
   const sink = {
     totals: {} as Partial<Record<MetricName, number>>,
+    split: {} as Record<string, number>,
     flushes: 0,
-    count(name: MetricName, value: number) {
+    count(name: MetricName, value: number, dimensions?: Readonly<Record<string, string>>) {
       sink.totals[name] = (sink.totals[name] ?? 0) + value;
+      if (!dimensions) return;
+      const key = `${name}{${Object.entries(dimensions)
+        .sort()
+        .map(([dimension, of]) => `${dimension}=${of}`)
+        .join(',')}}`;
+      sink.split[key] = (sink.split[key] ?? 0) + value;
     },
     flush() {
       sink.flushes += 1;

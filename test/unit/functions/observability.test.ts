@@ -84,6 +84,37 @@ describe('createPowertoolsMetrics', () => {
     expect(documents().filter((document) => '_aws' in document)).toHaveLength(1);
   });
 
+  it('writes a dimensioned count on its own, summed per dimension value, with the service dimension kept', () => {
+    const metrics = createPowertoolsMetrics('standard');
+    metrics.count('ReaderFallbacks', 3);
+    metrics.count('ReaderRejections', 1, { reason: 'unknown_party' });
+    metrics.count('ReaderRejections', 2, { reason: 'unknown_party' });
+    metrics.count('ReaderRejections', 1, { reason: 'ungrounded_quote' });
+    metrics.flush();
+
+    const emf = documents().filter((document) => '_aws' in document);
+    type Emf = { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } } & Record<
+      string,
+      unknown
+    >;
+    const rejections = (emf as Emf[]).filter((document) => 'ReaderRejections' in document);
+    expect(rejections.map((document) => [document.reason, document.ReaderRejections])).toEqual([
+      ['unknown_party', 3],
+      ['ungrounded_quote', 1],
+    ]);
+    for (const document of rejections) {
+      expect(document.service).toBe('storywatch');
+      expect(document._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Storywatch' });
+      expect(document._aws.CloudWatchMetrics[0]?.Dimensions.flat().sort()).toEqual(['reason', 'service']);
+      expect(document).not.toHaveProperty('ReaderFallbacks');
+    }
+    expect(emf.filter((document) => 'ReaderFallbacks' in document)).toHaveLength(1);
+
+    // Flushed once: the next invocation starts from nothing.
+    metrics.flush();
+    expect(documents().filter((document) => '_aws' in document)).toHaveLength(3);
+  });
+
   it('writes nothing when the invocation counted nothing', () => {
     const metrics = createPowertoolsMetrics('full');
 
