@@ -74,10 +74,13 @@ export function inventory(
   const readerWrites = config.reader === 'bedrock';
   // Only a channel delivery can park: without channels the metric is never written, so never billed.
   const parkingWrites = config.channels.length > 0;
+  // Written only for a model answer refused or confused, which a working model gives rarely: not a fixed cost.
+  const onlyOnRejection: string[] = [READER_METRIC.rejections, READER_METRIC.strangerRefs];
   const metricNames = EMITTED_METRICS[level].filter(
     (name) =>
       (readerWrites || !(Object.values(READER_METRIC) as string[]).includes(name)) &&
-      (parkingWrites || name !== METRIC.deliveriesParked),
+      (parkingWrites || name !== METRIC.deliveriesParked) &&
+      !onlyOnRejection.includes(name),
   );
   return {
     level,
