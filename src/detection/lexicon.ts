@@ -78,6 +78,10 @@ function mergeRoles(into: TermRoles, from: Omit<TermRoles, 'label'>): void {
   if (from.condition !== undefined) into.condition = from.condition;
 }
 
+function isOwnTerm(roles: TermRoles): boolean {
+  return roles.party !== undefined || roles.topicWeight !== undefined || roles.conflict === true;
+}
+
 export function seedProfileTerms(story: StoryDefinition): Map<string, number> {
   const weights = new Map<string, number>();
   const add = (stemmed: Iterable<string>, weight: number) => {
@@ -102,6 +106,8 @@ function collectEntries(story: StoryDefinition): Map<string, Entry> {
     if (words.length === 0) return;
     const key = `${caseSensitive ? 'S' : 'I'}${words.map((word) => `${word.text}${word.prefix ? '*' : ''}`).join(' ')}`;
     const existing = entries.get(key);
+    // A shared list of other conflicts may name this story's own party or place: the story's own role wins.
+    if (existing && roles.otherStory && isOwnTerm(existing.roles)) return;
     if (existing) mergeRoles(existing.roles, roles);
     else entries.set(key, { words, roles: { label: term.replace(/\*/g, ''), ...roles } });
   };

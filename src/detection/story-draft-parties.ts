@@ -15,7 +15,8 @@ export interface ActorHit {
   party: string;
 }
 
-const NAME_RUN = /(?<![\p{L}.])\p{Lu}[\p{L}’'.-]*(?:\s+\p{Lu}[\p{L}’'.-]*)*/gu;
+// "Line of Control" and "Ministry of Commerce" are one name; "Ruiz of Harbor City" is split by its title below.
+const NAME_RUN = /(?<![\p{L}.])\p{Lu}[\p{L}’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?\p{Lu}[\p{L}’'.-]*)*/gu;
 
 /**
  * How a seed writes people's roles, from the shared list `roles/titles` (data, like the actor lists, so a user can
@@ -166,9 +167,18 @@ function readRun(book: NameBook, run: { text: string; start: number; sentenceSta
     book.sentenceInitial.push(plain(words[0] as string));
     return;
   }
-  const { owner, person, titled } = splitAtTitle(book.grammar, words);
+  const { owner, person: titledPart, titled } = splitAtTitle(book.grammar, words);
+  // "Mayor Ruiz of Harbor City": the person ends where "of" names whom they serve.
+  const of = titledPart.indexOf('of');
+  const person = of === -1 ? titledPart : titledPart.slice(0, of);
   const ownerName = plain(owner.join(' '));
   const personName = plain(person.join(' '));
+  if (of !== -1) {
+    const served = titledPart.slice(of + 1).filter((word, index) => index > 0 || !ARTICLE.test(word));
+    const servedName = plain(served.join(' '));
+    book.add(servedName, run.start + run.text.lastIndexOf(servedName));
+    if (personName) book.speaks(personName, servedName, run.start + run.text.lastIndexOf(servedName));
+  }
   if (titled && personName) book.speaks(personName, ownerName, start);
   if (ownerName && !(run.sentenceStart && owner.length === 1 && titled)) book.add(ownerName, start);
 }

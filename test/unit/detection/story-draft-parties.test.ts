@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STORIES_DIR } from '../../../src/detection/index';
+import { DEFAULT_STORIES_DIR, validateStory } from '../../../src/detection/index';
+import { sharedListReader } from '../../../src/detection/story';
 import { draftStory } from '../../../src/detection/story-draft';
 
 // Invented countries and people: no shared actor list knows them, so the draft has only the seed to go on.
@@ -53,5 +54,36 @@ describe('parties story init drafts for names no shared list knows', () => {
       (entry) => entry.id,
     );
     expect(ids).toContain('millworkers-guild');
+  });
+});
+
+describe('shared actor lists for countries of other stories', () => {
+  const seed = [
+    'India and Pakistan agree to a ceasefire along the Line of Control',
+    'India and Pakistan agreed on Saturday to a full ceasefire after four days of cross-border strikes. ' +
+      'Pakistani Foreign Minister Ishaq Dar said Islamabad demands talks on Kashmir. Indian officials said New ' +
+      'Delhi would hold fire only if attacks stop. Prime Minister Narendra Modi warned against any violation.',
+  ].join('\n');
+  const drafted = draftStory({ seeds: [seed], storiesDir: DEFAULT_STORIES_DIR });
+
+  it('includes the countries by reference, their officials and capitals already known', () => {
+    expect(drafted.json.parties).toEqual([
+      { id: 'india', include: 'actors/india' },
+      { id: 'pakistan', include: 'actors/pakistan' },
+    ]);
+  });
+
+  it('keeps a name written with "of" whole ("Line of Control")', () => {
+    expect(drafted.json.conflictTerms).toEqual(['Line of Control']);
+  });
+
+  it('gives every list Russian and Ukrainian forms', () => {
+    const story = validateStory(
+      { ...drafted.json, notes: undefined },
+      'drafted.json',
+      sharedListReader(DEFAULT_STORIES_DIR),
+    );
+    const aliases = story.parties.flatMap((party) => party.aliases);
+    expect(aliases).toEqual(expect.arrayContaining(['Индии', 'Індії', 'Пакистана', 'Пакистані']));
   });
 });

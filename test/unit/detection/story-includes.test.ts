@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STORIES_DIR, loadStories, loadStory, validateStory } from '../../../src/detection/index';
+import { compileStory, scanLexicon } from '../../../src/detection/lexicon';
 
 const made: string[] = [];
 
@@ -122,6 +123,22 @@ describe('shared lists included by a story', () => {
   it('lets a story in a directory without shared lists use the repository’s', () => {
     const dir = storiesDir({ 'tiny.json': story({ otherStories: { include: 'conflicts/2025' } }) });
     expect(loadStory('tiny', dir).otherStories.length).toBeGreaterThan(20);
+  });
+
+  it('reads a party that the other conflicts list also names as the party, not as another story', () => {
+    const dir = storiesDir({
+      'tiny.json': story({
+        parties: [{ id: 'israel', include: 'actors/israel' }],
+        otherStories: { include: 'conflicts/2025' },
+      }),
+    });
+    const tiny = loadStory('tiny', dir);
+    expect(tiny.otherStories).toContain('Israel');
+    const [hit] = scanLexicon(compileStory(tiny), 'Israel agreed.');
+    expect(hit?.roles).toMatchObject({ party: 'israel' });
+    expect(hit?.roles.otherStory).toBeUndefined();
+    const [other] = scanLexicon(compileStory(tiny), 'Hamas agreed.');
+    expect(other?.roles.otherStory).toBe(true);
   });
 
   it('keeps the default story under 200 lines, the rest in shared lists', () => {
