@@ -28,6 +28,12 @@ const LEAD_LENGTH = 400;
 const SUMMARY_LIMIT = 280;
 const MAX_QUOTES = 5;
 const MAX_KEY_TERMS = 12;
+/**
+ * How far below the threshold a party's own position stated in the headline still makes a follow-up: a stated
+ * position on the matter is a development in itself, even where the rest of the item is thin (a title-only feed).
+ */
+const HEADLINE_STANCE_MARGIN = 0.05;
+const HEADLINE_STANCE_CONFIDENCE = 0.8;
 
 const QUOTE = /[“"«]([^”"»]{8,240})[”"»]/g;
 const DAY_MS = 86_400_000;
@@ -60,6 +66,8 @@ function gatherEvidence(compiled: CompiledStory, item: FeedItem): Evidence {
 interface Detection {
   score: number;
   followUp: boolean;
+  /** Everything but the score is there, and the score is close: a party's headline position decides. */
+  nearMiss: boolean;
   reasons: string[];
   parties: string[];
   topicTerms: string[];
@@ -243,11 +251,13 @@ function detect(compiled: CompiledStory, item: FeedItem, evidence: Evidence, pro
   if (!angle)
     reasons.push('no angle on the matter: none of its words or stance phrases, no meeting of parties, no core term');
   const anchored = tally.parties.size + (tally.conflict ? 1 : 0) > 0;
-  const followUp = angle && score >= FOLLOW_UP_THRESHOLD && strongestTerm >= 0.6 && anchored;
+  const eligible = angle && strongestTerm >= 0.6 && anchored;
+  const followUp = eligible && score >= FOLLOW_UP_THRESHOLD;
   reasons.push(verdictReason(followUp, score, strongestTerm));
   return {
     score: Math.round(score * 1000) / 1000,
     followUp,
+    nearMiss: eligible && !followUp && score >= FOLLOW_UP_THRESHOLD - HEADLINE_STANCE_MARGIN,
     reasons,
     parties: [...tally.parties],
     topicTerms: [...tally.topicLabels.values()],
@@ -322,6 +332,28 @@ export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: S
   const compiled = compileStory(story);
   const evidence = gatherEvidence(compiled, item);
   const detection = detect(compiled, item, evidence, profile?.storyId === story.id ? profile : undefined);
+  const read = () =>
+    extractStances({
+      text: evidence.text,
+      sentences: evidence.sentences,
+      hits: evidence.hits,
+      wordStarts: evidence.tokens.starts,
+      vocabulary: stanceVocabulary(story),
+    }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
+  let stances: StanceObservation[] | undefined;
+  if (detection.nearMiss) {
+    stances = read();
+    const title = evidence.sentences[0];
+    const stated = stances.some(
+      (stance) =>
+        evidence.titleEnd > 0 && stance.evidence === title?.text && stance.confidence >= HEADLINE_STANCE_CONFIDENCE,
+    );
+    if (stated) {
+      detection.followUp = true;
+      detection.reasons[detection.reasons.length - 1] =
+        `follow-up: score ${detection.score.toFixed(2)} just under ${FOLLOW_UP_THRESHOLD}, a party's position in the headline`;
+    }
+  }
   if (!detection.followUp) {
     return {
       storyId: story.id,
@@ -333,13 +365,7 @@ export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: S
     };
   }
   // A wrong stance fires a wrong alert: weak attributions are left out rather than guessed.
-  const stances = extractStances({
-    text: evidence.text,
-    sentences: evidence.sentences,
-    hits: evidence.hits,
-    wordStarts: evidence.tokens.starts,
-    vocabulary: stanceVocabulary(story),
-  }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
+  stances ??= read();
   const summary = buildSummary(story, item, evidence, detection, stances);
   return {
     storyId: story.id,

@@ -82,7 +82,7 @@ const CUE_RULES: readonly CueRule[] = [
     kind: 'speaker',
     strength: 0.7,
     selfContained: true,
-    pattern: `optimis${L}|hopeful|never been closer|(?:very much )?on track|within reach|(?:right|on) track|ball is (?:now )?in \\p{L}+(?:'s|’s)? court|productive|progress|could (?:happen|come|resume|restart|be reached|be agreed|be signed|be resumed)|(?:is|was|are) (?:close|near|imminent)|оптимизм${L}|оптимистичн${L}|оптимізм${L}|оптимістичн${L}|прогрес${L}|(?:могут|может|можуть|може) (?:возобновиться|відновитися|відновитись)`,
+    pattern: `optimis${L}|hopeful|never been closer|(?:very much )?on track|within reach|(?:right|on) track|ball is (?:now )?in \\p{L}+(?:'s|’s)? court|progress|could (?:happen|come|resume|restart|be reached|be agreed|be signed|be resumed)|(?:is|was|are) (?:close|near|imminent)|оптимизм${L}|оптимистичн${L}|оптимізм${L}|оптимістичн${L}|прогрес${L}|(?:могут|может|можуть|може) (?:возобновиться|відновитися|відновитись)`,
   },
   {
     label: 'supports',

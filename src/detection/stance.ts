@@ -189,6 +189,8 @@ function subjectHolders(
 ): Holders {
   const { text } = reading.input;
   const { mentions, sentence } = view;
+  const owner = possessiveOwner(reading, view, cue);
+  if (owner) return { holders: [owner], inherited: false };
   for (let i = mentions.length - 1; i >= 0; i--) {
     const mention = mentions[i] as PartyMention;
     if (mention.end > cue.start || mention.start < clauseStart) continue;
@@ -197,6 +199,19 @@ function subjectHolders(
   }
   if (state.lastHolders.length > 0) return { holders: state.lastHolders, inherited: true };
   return { holders: view.fallbackHolder ? [view.fallbackHolder] : [], inherited: true };
+}
+
+/** "its president proposes", "their leaders accept": the cue's subject is someone of a party named before. */
+const POSSESSIVE_SUBJECT = /(?<![\p{L}])(?:its|their)\s+(?:[\p{L}-]+\s+){1,2}$/iu;
+
+/** The party a possessive subject right before the cue refers to: the nearest one named before the pronoun. */
+function possessiveOwner(reading: Reading, view: SentenceView, cue: Cue): PartyMention | undefined {
+  const { text } = reading.input;
+  const before = text.slice(Math.max(view.sentence.start, cue.start - 40), cue.start);
+  const match = POSSESSIVE_SUBJECT.exec(before);
+  if (!match) return undefined;
+  const pronoun = cue.start - before.length + match.index;
+  return view.mentions.findLast((mention) => mention.end <= pronoun && !mention.describesOnly);
 }
 
 /** Who holds the position a cue states; `inherited` when it comes from an earlier clause or sentence. */

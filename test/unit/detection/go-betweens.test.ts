@@ -41,7 +41,7 @@ describe('relayed words belong to whoever said them', () => {
 
   it('gives a quoted assessment to the speaker nearest it, not to who reports it', () => {
     expect(stancesOf('Macron says Putin told him he is optimistic about a truce')).toEqual({ russia: 'supports' });
-    expect(stancesOf('Peskov says Washington told Moscow the ceasefire talks were productive')).toEqual({
+    expect(stancesOf('Peskov says Washington told Moscow the ceasefire talks were on track')).toEqual({
       us: 'supports',
     });
   });
