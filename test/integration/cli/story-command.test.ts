@@ -90,4 +90,23 @@ describe('storywatch story check', () => {
     expect(run.stdout).toMatch(/2031-03\s+2\s/);
     expect(existsSync(story)).toBe(true);
   });
+
+  it('shows the terms that fire on a sample of unlabeled items, and no figures', async () => {
+    const dir = tempDir();
+    const story = join(dir, 'tariffs.json');
+    await runCli(['story', 'init', '--from', SEED, '--out', story]);
+    const sample = join(dir, 'items.jsonl');
+    writeFileSync(
+      sample,
+      [
+        JSON.stringify({ id: 'a', title: 'Beijing weighs tariff cuts', description: '', published: null }),
+        JSON.stringify({ id: 'b', title: 'Rain in the north', description: '', published: null }),
+      ].join('\n'),
+    );
+    const run = await runCli(['story', 'check', story, '--sample', sample]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/on 2 items of .*items\.jsonl/);
+    expect(run.stdout).toMatch(/party china\s+Beijing 1/);
+    expect(run.stdout).not.toMatch(/== per month/);
+  });
 });

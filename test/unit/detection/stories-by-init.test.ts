@@ -52,4 +52,16 @@ describe('the strike story, drafted by story init from its seed', () => {
     expect(draftedTerms).toEqual(expect.arrayContaining(['wage deal', 'limits on automation']));
     expect(drafted.notes.join(' ')).toMatch(/parties were made from names in the seed/);
   });
+
+  it('keeps each person the draft gave a party as that party’s speaker', () => {
+    const drafted = draft('port-strike-2031').json.parties as { name: string; selfSpeakers: string[] }[];
+    const story = loadStory('port-strike-2031', FIXTURE_STORIES);
+    for (const party of drafted) {
+      const kept = story.parties.find((candidate) => candidate.aliases.includes(party.name));
+      expect(kept?.selfSpeakers, party.name).toEqual(expect.arrayContaining(party.selfSpeakers.slice(1)));
+    }
+    expect(drafted.flatMap((party) => party.selfSpeakers)).toEqual(
+      expect.arrayContaining(['Mara Lindqvist', 'Owen Achebe', 'Ruiz']),
+    );
+  });
 });
