@@ -177,7 +177,8 @@ export class StatelessStack extends Stack {
 
   /** Alarms on every function, backlog and dead-letter queue, and on what the channels and the site report. */
   private watchPipeline(props: StatelessStackProps): void {
-    if ((props.channels ?? []).length > 0) this.operations.watchParkedDeliveries();
+    // Every deploy can park: SNS refuses an alert for good, a daily digest topic or a channel keeps failing.
+    this.operations.watchParkedDeliveries();
     this.operations.watchSitePublishing(props.publisherSweepMinutes);
     for (const [name, fn] of Object.entries(this.functions)) this.operations.watchFunction(name, fn);
     if (this.digest) this.operations.watchFunction('digest', this.digest.function);

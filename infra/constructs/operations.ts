@@ -188,15 +188,16 @@ export class Operations extends Construct {
   }
 
   /**
-   * At every level once channels are declared: a channel delivery was given up on (its attempts used up, or the
-   * receiver refused it), so someone did not get an alert. What parked is listed in the gsi2-pending index
-   * under `PARKED` (docs/deploy.md).
+   * At every level and in every deploy: something was given up on, so someone did not get it. An alert SNS refused
+   * for good, an alert's channel delivery or a daily digest (a channel's or the daily topic's) whose attempts are
+   * used up or whose receiver refused it. With or without channels, so a parked SNS digest is heard of too. What
+   * parked is listed in the gsi2-pending index under `PARKED`, or as a `parked` alert (docs/deploy.md).
    */
   watchParkedDeliveries(): void {
     const parked = storywatchMetric(METRIC.deliveriesParked, FIVE_MINUTES);
     this.addAlarm('DeliveriesParkedAlarm', {
       alarmDescription:
-        'A channel delivery was parked: a Slack/Teams/webhook channel will not be sent an alert (see the publisher log)',
+        'A delivery was parked: an alert SNS refused, or an alert or daily digest a channel or the daily topic will not be sent (see the publisher and digest logs)',
       metric: parked,
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

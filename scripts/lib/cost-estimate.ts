@@ -72,15 +72,12 @@ export function inventory(
   const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
   const alarms = ofType('AWS::CloudWatch::Alarm');
   const readerWrites = config.reader === 'bedrock';
-  // Only a channel delivery can park: without channels the metric is never written, so never billed.
-  const parkingWrites = config.channels.length > 0;
-  // Written only for a model answer refused or confused, which a working model gives rarely: not a fixed cost.
-  const onlyOnRejection: string[] = [READER_METRIC.rejections, READER_METRIC.strangerRefs];
+  // Written only for a model answer refused or confused, or for a delivery given up on, which a working deploy
+  // gives rarely: not a fixed cost (the parked count can be written in every deploy, the alarm on it always exists).
+  const onlyOnRejection: string[] = [READER_METRIC.rejections, READER_METRIC.strangerRefs, METRIC.deliveriesParked];
   const metricNames = EMITTED_METRICS[level].filter(
     (name) =>
-      (readerWrites || !(Object.values(READER_METRIC) as string[]).includes(name)) &&
-      (parkingWrites || name !== METRIC.deliveriesParked) &&
-      !onlyOnRejection.includes(name),
+      (readerWrites || !(Object.values(READER_METRIC) as string[]).includes(name)) && !onlyOnRejection.includes(name),
   );
   return {
     level,

@@ -64,32 +64,39 @@ describe('resources per monitoring level', () => {
   const POLL_ALARMS = 2;
   /** The story pages stopped updating (test/infra/site.test.ts checks it). */
   const SITE_ALARMS = 1;
+  /** Something was given up on (an alert SNS refused, a channel's or a digest's delivery): at every level. */
+  const PARKED_ALARMS = 1;
   const SMS_ALARMS = 2;
 
   it('full: an errors alarm per function, every DLQ and poll alarm, the dashboard and the SMS alarms', () => {
     const { stateless, stateful } = built.full;
-    expect(alarmsOf(stateless)).toHaveLength(FUNCTIONS + DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS);
+    expect(alarmsOf(stateless)).toHaveLength(
+      FUNCTIONS + DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS + PARKED_ALARMS,
+    );
     stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     stateless.hasOutput('DashboardName', {});
     expect(alarmsOf(stateful)).toHaveLength(SMS_ALARMS);
   });
 
-  it('standard: the DLQ, poll, site and SMS alarms, no function-error alarm and no dashboard', () => {
+  it('standard: the DLQ, poll, site, parked and SMS alarms, no function-error alarm and no dashboard', () => {
     const { stateless, stateful } = built.standard;
     const alarms = alarmsOf(stateless);
-    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS);
+    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + POLL_ALARMS + SITE_ALARMS + PARKED_ALARMS);
     expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toEqual([]);
     stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(Object.keys(stateless.toJSON().Outputs ?? {})).not.toContain('DashboardName');
     expect(alarmsOf(stateful)).toHaveLength(SMS_ALARMS);
   });
 
-  it('minimal: only the DLQ alarms, which still reach the ops topic; the SMS logs stay without alarms', () => {
+  it('minimal: only the alarms on parked work, which still reach the ops topic; the SMS logs stay without', () => {
     const { stateless, stateful } = built.minimal;
     const alarms = alarmsOf(stateless);
-    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES);
+    expect(alarms).toHaveLength(DEAD_LETTER_QUEUES + PARKED_ALARMS);
+    expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
+      ...Array(DEAD_LETTER_QUEUES).fill('ApproximateNumberOfMessagesVisible'),
+      METRIC.deliveriesParked,
+    ]);
     for (const alarm of alarms) {
-      expect(alarm.Properties.MetricName).toBe('ApproximateNumberOfMessagesVisible');
       expect(alarm.Properties.AlarmActions).toEqual([
         { Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) },
       ]);
@@ -114,10 +121,9 @@ describe('resources per monitoring level', () => {
       const dashboard = JSON.stringify(stateless.findResources('AWS::CloudWatch::Dashboard'));
       const graphed = EMITTED_METRICS.full.filter((name) => dashboard.includes(`\\"${name}\\"`));
       for (const name of [...read, ...graphed]) expect(EMITTED_METRICS[level]).toContain(name);
-      // Nothing is written that no alarm or graph reads (the reader metrics only exist with the bedrock reader, the
-      // parked count only with channels).
+      // Nothing is written that no alarm or graph reads (the reader metrics only exist with the bedrock reader).
       const used = new Set([...read, ...graphed]);
-      const conditional = (name: string) => name.startsWith('Reader') || name === METRIC.deliveriesParked;
+      const conditional = (name: string) => name.startsWith('Reader');
       expect(EMITTED_METRICS[level].filter((name) => !conditional(name) && !used.has(name))).toEqual([]);
     },
   );
@@ -125,26 +131,35 @@ describe('resources per monitoring level', () => {
 
 describe('the parked-deliveries alarm', () => {
   const CHANNELS = [{ type: 'slack', urlFrom: { secret: 'storywatch/slack-url' } }];
+  /** No channel at all: only SNS subscribers, one of them on the daily digest topic. */
+  const SNS_DIGEST_ONLY = { alertEmails: [{ address: 'daily@example.org', digest: 'daily' }] };
+
+  const parkedAlarms = (stateless: Template) =>
+    alarmsOf(stateless).filter((alarm) => alarm.Properties.MetricName === METRIC.deliveriesParked);
 
   it.each(MONITORING_LEVELS)(
-    '%s: exists once channels are declared, on the count the publisher writes',
+    '%s: exists with channels, with a daily SNS digest alone and with neither, on the count the functions write',
     (level) => {
-      const { stateless } = buildApp({ monitoring: level, channels: CHANNELS });
-      const parked = alarmsOf(stateless).filter((alarm) => alarm.Properties.MetricName === METRIC.deliveriesParked);
-      expect(parked).toHaveLength(1);
-      expect(parked[0]?.Properties).toMatchObject({
-        Namespace: METRICS_NAMESPACE,
-        Dimensions: [{ Name: 'service', Value: 'storywatch' }],
-        Statistic: 'Sum',
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
+      const deploys = [
+        buildApp({ monitoring: level, channels: CHANNELS }).stateless,
+        buildApp({ monitoring: level, ...SNS_DIGEST_ONLY }).stateless,
+        built[level].stateless,
+      ];
+      for (const stateless of deploys) {
+        const parked = parkedAlarms(stateless);
+        expect(parked).toHaveLength(1);
+        expect(parked[0]?.Properties).toMatchObject({
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [{ Name: 'service', Value: 'storywatch' }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) }],
+        });
+      }
       expect(EMITTED_METRICS[level]).toContain(METRIC.deliveriesParked);
-      expect(alarmsOf(built[level].stateless).map((alarm) => alarm.Properties.MetricName)).not.toContain(
-        METRIC.deliveriesParked,
-      );
     },
-    120_000,
+    180_000,
   );
 });

@@ -337,8 +337,9 @@ describe('operations', () => {
     const dlqAlarms = alarms.filter(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms).toHaveLength(3);
     expect(alarms.filter(([, a]) => a.Properties.MetricName === 'Errors')).toHaveLength(5);
-    // DLQs, functions (the WebSub callback among them), heartbeat and failure ratio, story pages not published.
-    expect(alarms).toHaveLength(3 + 5 + 2 + 1);
+    // DLQs, functions (the WebSub callback among them), heartbeat and failure ratio, story pages not published,
+    // something parked.
+    expect(alarms).toHaveLength(3 + 5 + 2 + 1 + 1);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([
         { Ref: expect.stringMatching(/^SsmParameterValueStorywatchDataopstopicarn/) },
