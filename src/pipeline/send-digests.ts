@@ -11,9 +11,11 @@ import { ChannelError } from '../channels/http-post';
 import type { Digest } from '../core/digest';
 import type { ChannelDelivery, DigestChannel, DigestDeliveries, StoryStore } from '../core/ports';
 import type { Clock } from '../core/ports/clock';
+import type { FollowUpSummary } from '../core/story';
 
 export interface DigestDeps {
-  store: Pick<StoryStore, 'getStanceStates' | 'listFollowUps' | 'listAlerts'> & DigestDeliveries;
+  store: Pick<StoryStore, 'getStanceStates' | 'listFollowUps' | 'listFollowUpsRecorded' | 'listAlerts'> &
+    DigestDeliveries;
   clock: Clock;
   stories: readonly DigestSource['story'][];
   channels: readonly DigestChannel[];
@@ -43,21 +45,38 @@ export const DIGEST_CLAIM_MS = 5 * 60_000;
  */
 export const DIGEST_SETTLE_MS = 5 * 60_000;
 /**
- * Follow-ups are stored by published time but belong to the day they were recorded: the digest reads those
- * published up to this long before the day. An item first seen later still than that (a feed added with a long
- * back catalogue), or one without a date, is on the page and in the feed, not in a digest.
+ * Follow-ups are read by the time they were recorded (an index of their own), so an item first seen long after
+ * its published date (a feed added with a back catalogue) or without one is in the digest of the day it was
+ * recorded. Rows written before that index existed carry no index keys: those published up to this long before
+ * the day are read by published time as well, so the days around the change lose nothing either.
  */
 export const DIGEST_LOOKBACK_MS = 30 * 86_400_000;
 
+/** One follow-up read both ways counts once. */
+function distinctFollowUps(followUps: readonly FollowUpSummary[]): FollowUpSummary[] {
+  return [
+    ...new Map(followUps.map((followUp) => [`${followUp.published}\u0000${followUp.itemId}`, followUp])).values(),
+  ];
+}
+
+async function readFollowUps(deps: DigestDeps, storyId: string, day: string): Promise<FollowUpSummary[]> {
+  const window = dayWindow(day);
+  const since = new Date(Date.parse(window.start) - DIGEST_LOOKBACK_MS).toISOString();
+  const [recorded, published] = await Promise.all([
+    deps.store.listFollowUpsRecorded(storyId, { from: window.start, to: window.end }),
+    deps.store.listFollowUps(storyId, { since }),
+  ]);
+  return distinctFollowUps([...recorded, ...published]);
+}
+
 async function readSources(deps: DigestDeps, day: string): Promise<DigestSource[]> {
-  const since = new Date(Date.parse(dayWindow(day).start) - DIGEST_LOOKBACK_MS).toISOString();
   const alerts = await deps.store.listAlerts({ limit: ALERTS_READ });
   return Promise.all(
     deps.stories.map(async (story) => ({
       story,
       stances: await deps.store.getStanceStates(story.id),
       alerts: alerts.filter((alert) => alert.storyId === story.id),
-      followUps: await deps.store.listFollowUps(story.id, { since }),
+      followUps: await readFollowUps(deps, story.id, day),
     })),
   );
 }

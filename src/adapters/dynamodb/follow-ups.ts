@@ -1,8 +1,23 @@
 import type { FollowUps } from '../../core/ports/follow-ups';
-import { type Row, s, text } from './attributes';
+import { type Row, text } from './attributes';
 import { keys } from './keys';
 import { inParallel, keepingUpdate, type TableRequests, versionCondition } from './requests';
-import { FIRST_RECORD, followUpFromRow, followUpRows, profileFromRow, profileRow } from './rows/follow-up-rows';
+import {
+  FIRST_RECORD,
+  FIRST_RECORD_INDEX_KEY,
+  followUpFromRow,
+  followUpRows,
+  profileFromRow,
+  profileRow,
+  withRecordTime,
+} from './rows/follow-up-rows';
+
+/**
+ * What a save keeps of a stored row: its record time, and the index key made of it, so the row stays listed on
+ * the day it was first recorded. (A row stored with the time but before the index got its key from the save
+ * after; the digest goes by the time itself, so such a row is never in two days' digests.)
+ */
+const KEPT = [FIRST_RECORD, FIRST_RECORD_INDEX_KEY];
 
 /**
  * Which stored follow-up rows a keeping update may write over: none yet, or one whose record time is an attribute.
@@ -16,11 +31,11 @@ const RECORD_ATTRIBUTE_OR_NEW_ROW = `attribute_not_exists(pk) OR attribute_exist
  * second one the day after. One conditional update, no read; only an older row costs a read, once.
  */
 async function saveKeepingFirstRecord(table: TableRequests, row: Row): Promise<void> {
-  const update = keepingUpdate(row, [FIRST_RECORD]);
+  const update = keepingUpdate(row, KEPT);
   if (await table.conditionalUpdate({ ...update, ConditionExpression: RECORD_ATTRIBUTE_OR_NEW_ROW })) return;
   const stored = await table.getRow({ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' });
   const first = stored ? followUpFromRow(stored).recordedAt : undefined;
-  await table.conditionalUpdate(keepingUpdate(first ? { ...row, [FIRST_RECORD]: s(first) } : row, [FIRST_RECORD]));
+  await table.conditionalUpdate(keepingUpdate(first ? withRecordTime(row, first) : row, KEPT));
 }
 
 /** One row per key, the last one given: what a sequence of saves of the same summary leaves. */

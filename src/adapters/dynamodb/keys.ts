@@ -14,6 +14,8 @@ export const PARTITIONS = { feeds: 'FEEDS', alerts: 'ALERTS', pending: 'PENDING'
 
 export const storyPartition = (storyId: string) => `STORY#${id(storyId)}`;
 export const partyPartition = (storyId: string, party: string) => `STORY#${id(storyId)}#PARTY#${id(party)}`;
+/** gsi1 partition listing a story's follow-ups by the time they were recorded (the daily digest's read). */
+export const recordedPartition = (storyId: string) => `FOLLOWUPS#${id(storyId)}`;
 /** gsi1 partition listing the aliases (other sources) of an item. */
 export const sourcesPartition = (canonicalId: string) => `SOURCES#${id(canonicalId)}`;
 /** Stored model readings, one partition per item content: the rows a local store keeps when it starts over. */

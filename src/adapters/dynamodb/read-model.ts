@@ -1,6 +1,6 @@
 import type { ReadModel } from '../../core/ports/read-model';
 import { s } from './attributes';
-import { PARTITIONS, partyPartition, storyPartition } from './keys';
+import { PARTITIONS, partyPartition, recordedPartition, storyPartition } from './keys';
 import { indexPartition, type TableRequests } from './requests';
 import { alertFromRow } from './rows/alert-rows';
 import { articleFromRow, followUpFromRow } from './rows/follow-up-rows';
@@ -21,6 +21,20 @@ export function createDynamoReadModel(table: TableRequests): ReadModel {
         },
         query.limit,
       );
+      return rows.map(followUpFromRow);
+    },
+    async listFollowUpsRecorded(storyId, window) {
+      // gsi1sk is `<recordedAt>#<itemId>`: `<from>` sorts before every row recorded at `from`, and `<to>` before
+      // every row recorded at `to`, so BETWEEN keeps [from, to).
+      const rows = await table.queryAll({
+        IndexName: GSI1.name,
+        KeyConditionExpression: 'gsi1pk = :partition AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':partition': s(recordedPartition(storyId)),
+          ':from': s(window.from),
+          ':to': s(window.to),
+        },
+      });
       return rows.map(followUpFromRow);
     },
     async listAlerts(query = {}) {

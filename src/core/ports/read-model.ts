@@ -21,6 +21,11 @@ export interface PartyArticle {
 export interface ReadModel {
   /** Newest first. */
   listFollowUps(storyId: string, options?: { since?: string; limit?: number }): Promise<FollowUpSummary[]>;
+  /**
+   * Follow-ups whose `recordedAt` is in [from, to) (ISO times), whatever their published time, oldest first. Rows
+   * stored without a record time are not listed.
+   */
+  listFollowUpsRecorded(storyId: string, window: { from: string; to: string }): Promise<FollowUpSummary[]>;
   /** Newest first, sent and pending. */
   listAlerts(options?: { limit?: number }): Promise<Alert[]>;
   /** Newest first: follow-ups that carried a stance of the party. */

@@ -87,9 +87,46 @@ describe('the daily digest and follow-ups analysed after their day', () => {
         await analyze('2025-03-16T03:00:00.000Z', [late]);
         const [stored] = await store.listFollowUps(story.id, { since: '2025-03-14' });
         expect(stored?.recordedAt).toBe('2025-03-15T08:00:00.000Z');
+        // The record-time index keeps it on the 15th too: the day the digest reads it on.
+        const recordedOn = async (from: string, to: string) =>
+          (await store.listFollowUpsRecorded(story.id, { from, to })).map((followUp) => followUp.link);
+        expect(await recordedOn('2025-03-15T00:00:00.000Z', '2025-03-16T00:00:00.000Z')).toEqual([late.link]);
+        expect(await recordedOn('2025-03-16T00:00:00.000Z', '2025-03-17T00:00:00.000Z')).toEqual([]);
         expect((await digest('2025-03-17T00:10:00.000Z')).quiet).toEqual(['morning']);
 
         expect(followUpsByDay(receiver)).toEqual({ '2025-03-12': [onTime.link], '2025-03-15': [late.link] });
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
+  storageTest(
+    'lists a follow-up first seen weeks after its published date, and an undated one, on the day they were seen',
+    async ({ store }) => {
+      const receiver = await startChannelReceiver('webhook');
+      try {
+        const { analyze, digest } = world(store, receiver);
+        // A feed added with its back catalogue: dated 40 days before it is first analysed, and one with no date.
+        const backCatalogue: FeedItem = {
+          ...onTime,
+          id: 'arc-01-archived',
+          link: 'https://wire-one.example.org/2025/02/08/talks',
+          published: '2025-02-08T08:00:00.000Z',
+        };
+        const undated: FeedItem = {
+          ...late,
+          id: 'arc-04-undated',
+          link: 'https://wire-two.example.org/undated',
+          published: null,
+        };
+        const analysed = await analyze('2025-03-20T09:00:00.000Z', [backCatalogue, undated]);
+        expect(analysed.followUps).toBe(2);
+        expect((await digest('2025-03-21T00:10:00.000Z')).sent).toEqual(['morning']);
+        // Once, on that day: the next day's digest has nothing of them.
+        expect((await digest('2025-03-22T00:10:00.000Z')).quiet).toEqual(['morning']);
+        const days = followUpsByDay(receiver);
+        expect(Object.keys(days)).toEqual(['2025-03-20']);
+        expect(days['2025-03-20']?.sort()).toEqual([backCatalogue.link, undated.link].sort());
       } finally {
         await receiver.close();
       }
