@@ -1,11 +1,13 @@
+import { createSnsDigestChannel } from '../../adapters/sns/index';
 import { dayWindow } from '../../channels/digest';
 import { createDigestChannel } from '../../channels/digest-channel';
 import { createJsonPoster } from '../../channels/http-post';
 import { terminalLines } from '../../core/plain-text';
-import { systemClock } from '../../core/ports';
+import { type DigestChannel, systemClock } from '../../core/ports';
 import { DIGEST_SETTLE_MS, type DigestReport, sendDailyDigests } from '../../pipeline/send-digests';
 import { CHANNEL_OPTIONS, PRIVATE_NETWORK_OPTION, readChannelSpecs } from '../channel-options';
-import { booleanOption, type Command, stringOption, UsageError } from '../command';
+import { booleanOption, type Command, type CommandContext, stringOption, UsageError } from '../command';
+import { openSnsTarget, snsOptions } from '../notifier-options';
 import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
 import { selectStories } from '../stories';
 
@@ -23,13 +25,38 @@ function summary(report: DigestReport): string {
   return terminalLines(`digest ${report.day}: ${parts.join('; ')}\n${failures}`);
 }
 
+/** The daily channels of --channels and, with --sns-topic-arn, the topic: at least one of them. */
+function digestChannels(context: CommandContext): { channels: DigestChannel[]; close(): void } {
+  const hasChannels = stringOption(context, 'channels') !== undefined;
+  const sns = openSnsTarget(context);
+  if (!hasChannels && sns === null) {
+    throw new UsageError('give the channels file with --channels, an SNS topic with --sns-topic-arn, or both');
+  }
+  const close = () => sns?.client.destroy();
+  try {
+    const specs = readChannelSpecs(context, process.env, 'daily');
+    if (hasChannels && specs.length === 0) throw new UsageError('--channels names no channel with "digest": "daily"');
+    const post = createJsonPoster({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
+    const channels = specs.map((spec) => createDigestChannel(spec, { post, clock: systemClock }));
+    // The topic's subscribers get the whole digest, as the unfiltered subscribers of the deployed daily topic do.
+    if (sns) channels.push(createSnsDigestChannel(sns));
+    return { channels, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
 export const digestCommand: Command = {
   name: 'digest',
-  summary: 'Send the daily digest of one UTC day to the channels with "digest": "daily" (once per channel and day)',
-  usage: 'storywatch digest --channels <file> [--day YYYY-MM-DD] [--allow-private-network] [store options]',
+  summary:
+    'Send the daily digest of one UTC day to the channels with "digest": "daily" and/or an SNS topic (once per channel and day)',
+  usage:
+    'storywatch digest [--channels <file>] [--sns-topic-arn <arn> [--sns-endpoint <url>]] [--day YYYY-MM-DD] [--allow-private-network] [store options]',
   options: {
     day: { type: 'string', description: 'The UTC day the digest covers', defaultText: 'yesterday (UTC)' },
     ...CHANNEL_OPTIONS,
+    ...snsOptions('the digest (email and SMS texts), recorded as the channel sns:daily'),
     ...PRIVATE_NETWORK_OPTION,
     ...STORE_OPTIONS,
   },
@@ -42,22 +69,22 @@ export const digestCommand: Command = {
         throw new UsageError('--day must be a day such as 2025-03-17');
       }
     }
-    if (stringOption(context, 'channels') === undefined) throw new UsageError('give the channels file with --channels');
-    const specs = readChannelSpecs(context, process.env, 'daily');
-    if (specs.length === 0) throw new UsageError('--channels names no channel with "digest": "daily"');
     const { stories } = selectStories(context);
-    const post = createJsonPoster({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
-    const channels = specs.map((spec) => createDigestChannel(spec, { post, clock: systemClock }));
-    const opened = await openStoreFromOptions(context);
+    const { channels, close } = digestChannels(context);
     try {
-      const report = await sendDailyDigests(
-        { store: opened.store, clock: systemClock, stories, channels },
-        day === undefined ? {} : { day },
-      );
-      context.io.stdout.write(summary(report));
-      return report.failed.length > 0 ? 1 : 0;
+      const opened = await openStoreFromOptions(context);
+      try {
+        const report = await sendDailyDigests(
+          { store: opened.store, clock: systemClock, stories, channels },
+          day === undefined ? {} : { day },
+        );
+        context.io.stdout.write(summary(report));
+        return report.failed.length > 0 ? 1 : 0;
+      } finally {
+        await opened.close();
+      }
     } finally {
-      await opened.close();
+      close();
     }
   },
 };
