@@ -3,10 +3,16 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createAwsSecretValues } from '../src/adapters/secrets/secret-values';
-import { createSnsDigestChannel } from '../src/adapters/sns';
+import { createSnsDigestChannels } from '../src/adapters/sns';
 import { createDeployedDigestChannel } from '../src/channels/digest-channel';
 import { createJsonPoster } from '../src/channels/http-post';
-import { declaredChannels, monitoringLevel, optionalDigestTopicArn, storiesDir } from '../src/config/env';
+import {
+  declaredChannels,
+  digestTopicFilters,
+  monitoringLevel,
+  optionalDigestTopicArn,
+  storiesDir,
+} from '../src/config/env';
 import { systemClock } from '../src/core/ports';
 import { loadStories } from '../src/detection/story';
 import { createDigestHandler } from './handlers/digest';
@@ -25,9 +31,11 @@ const production = lazy(async () => {
   const channels = declaredChannels().map((declared) =>
     createDeployedDigestChannel(declared, { secrets, post, clock: systemClock }),
   );
-  // Set only when some email or SMS subscriber takes the digest: their topic is one more channel.
+  // Set only when some email or SMS subscriber takes the digest: their topic is one more channel per filter.
   const topicArn = optionalDigestTopicArn();
-  if (topicArn) channels.push(createSnsDigestChannel({ client: new SNSClient({}), topicArn }));
+  if (topicArn) {
+    channels.push(...createSnsDigestChannels({ client: new SNSClient({}), topicArn, filters: digestTopicFilters() }));
+  }
   return createDigestHandler({
     store: productionStore(),
     clock: systemClock,

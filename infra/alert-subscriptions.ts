@@ -1,3 +1,4 @@
+import { type DigestFilter, distinctDigestFilters } from '../src/channels/digest-filter';
 import { isRecord, parseMaybeJson, readBoolean } from './context-values';
 
 export const PARTIES = ['russia', 'ukraine', 'us', 'europe'] as const;
@@ -11,7 +12,7 @@ export interface AlertFilter {
 
 export interface AlertSubscription {
   address: string;
-  /** null: the subscriber receives every alert. Always null for a daily subscriber, whose digest has every party. */
+  /** null: the subscriber receives every alert, or (daily) the whole digest; else only what passes the filter. */
   filter: AlertFilter | null;
   /** `immediate` (the default): each alert as it happens; `daily`: one digest a day, on the daily topic. */
   digest: 'immediate' | 'daily';
@@ -73,11 +74,30 @@ function readSubscription(
   const filter =
     isRecord(entry) && entry.filter !== undefined ? readFilter(entry.filter, `${label}.filter`, problems) : null;
   const digest = readCadence(isRecord(entry) ? entry.digest : undefined, label, problems);
-  if (digest === 'daily' && filter) {
-    // One daily topic carries one digest for all its subscribers; SNS cannot cut a digest per filter policy.
-    problems.push(`${label}: a daily subscriber gets the whole digest, so it takes no filter`);
-  }
-  return { address, filter: digest === 'daily' ? null : filter, digest };
+  return { address, filter, digest };
+}
+
+/**
+ * Each distinct filter of the daily subscribers is one digest message a day, and the digest function is told them
+ * in its environment (4 KB for all its variables): a deploy needing more is refused at synth.
+ */
+export const MAX_DAILY_DIGEST_FILTERS = 16;
+
+/** The distinct filters of the daily subscribers (none: the whole digest), one digest message a day each. */
+export function dailyDigestFilters(subscriptions: readonly AlertSubscription[]): DigestFilter[] {
+  return distinctDigestFilters(
+    subscriptions.filter((subscription) => subscription.digest === 'daily').map((s) => s.filter ?? {}),
+  );
+}
+
+/** Refuses more distinct daily filters than one digest function is told of. */
+export function checkDailyDigestFilters(subscriptions: readonly AlertSubscription[], problems: string[]): void {
+  const count = dailyDigestFilters(subscriptions).length;
+  if (count <= MAX_DAILY_DIGEST_FILTERS) return;
+  problems.push(
+    `the daily email/SMS subscribers have ${count} different filters; at most ${MAX_DAILY_DIGEST_FILTERS} ` +
+      '(each is one digest message a day): give some of them the same filter',
+  );
 }
 
 function readCadence(raw: unknown, label: string, problems: string[]): AlertSubscription['digest'] {

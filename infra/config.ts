@@ -6,7 +6,13 @@ import { readStoryCatalog } from '../src/detection/story';
 import type { AdaptiveScheduleConfig } from '../src/ingestion/adaptive-schedule';
 import { loadFeedRegistry } from '../src/ingestion/registry';
 import { readAdaptiveScheduleContext } from './adaptive-schedule-context';
-import { type AlertSubscription, readFilter, readOpsEmail, readSubscriptions } from './alert-subscriptions';
+import {
+  type AlertSubscription,
+  checkDailyDigestFilters,
+  readFilter,
+  readOpsEmail,
+  readSubscriptions,
+} from './alert-subscriptions';
 import { parseMaybeJson, readInteger, readOptionalMatch, readPath } from './context-values';
 import { readMonitoringLevel } from './monitoring-level';
 import { readReaderContext } from './reader-context';
@@ -123,9 +129,9 @@ function readAlerting(
   const alertEmails = readSubscriptions(readContext('alertEmails'), 'alertEmails', 'email', problems);
   const alertPhoneNumbers = readSubscriptions(readContext('alertPhoneNumbers'), 'alertPhoneNumbers', 'phone', problems);
   const defaultFilter = readFilter(readContext('alertFilter'), 'alertFilter', problems);
-  for (const subscription of [...alertEmails, ...alertPhoneNumbers]) {
-    if (subscription.digest === 'immediate') subscription.filter ??= defaultFilter;
-  }
+  // The default of every subscriber that names no filter, immediate or daily.
+  for (const subscription of [...alertEmails, ...alertPhoneNumbers]) subscription.filter ??= defaultFilter;
+  checkDailyDigestFilters([...alertEmails, ...alertPhoneNumbers], problems);
   return {
     alertEmails,
     alertPhoneNumbers,

@@ -7,6 +7,7 @@ import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../src/adapters/dynamodb/schema';
+import { digestFilterPolicy } from '../src/channels/digest-filter';
 import type { MonitoringLevel } from '../src/config/metrics';
 import type { AlertFilter, AlertSubscription } from './config';
 import { SmsSettings } from './constructs/sms-settings';
@@ -198,18 +199,28 @@ export class StatefulStack extends Stack {
   }
 }
 
-/** Subscribes the email and SMS subscribers of one cadence, each immediate one with its filter policy. */
+/** Subscribes the email and SMS subscribers of one cadence, each with the filter policy of its filter. */
 function subscribe(topic: Topic, props: StatefulStackProps, digest: AlertSubscription['digest']): void {
+  const policyOf = digest === 'daily' ? toDigestFilterPolicy : toFilterPolicy;
   for (const subscription of props.alertEmails.filter((s) => s.digest === digest)) {
-    topic.addSubscription(
-      new EmailSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-    );
+    topic.addSubscription(new EmailSubscription(subscription.address, { filterPolicy: policyOf(subscription.filter) }));
   }
   for (const subscription of props.alertPhoneNumbers.filter((s) => s.digest === digest)) {
-    topic.addSubscription(
-      new SmsSubscription(subscription.address, { filterPolicy: toFilterPolicy(subscription.filter) }),
-    );
+    topic.addSubscription(new SmsSubscription(subscription.address, { filterPolicy: policyOf(subscription.filter) }));
   }
+}
+
+/**
+ * On the daily topic every subscription, filtered or not, takes only the digest cut to its own filter (the
+ * `digestFilter` attribute the digest function sets): without a policy it would get every filter's message.
+ */
+function toDigestFilterPolicy(filter: AlertFilter | null): Record<string, SubscriptionFilter> {
+  return Object.fromEntries(
+    Object.entries(digestFilterPolicy(filter ?? {})).map(([name, allowlist]) => [
+      name,
+      SubscriptionFilter.stringFilter({ allowlist }),
+    ]),
+  );
 }
 
 /** Matches the message attributes `party` and `severity` that the SNS notifier sets on every alert. */

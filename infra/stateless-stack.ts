@@ -3,6 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { DeclaredChannel } from '../src/channels/declared';
+import type { DigestFilter } from '../src/channels/digest-filter';
 import type { MonitoringLevel } from '../src/config/metrics';
 import { type AdaptiveScheduleConfig, DEFAULT_ADAPTIVE_SCHEDULE } from '../src/ingestion/adaptive-schedule';
 import { AlertChannels } from './constructs/alert-channels';
@@ -39,8 +40,11 @@ export interface StatelessStackProps extends StackProps {
   bedrockReader?: ModelAccessProps;
   /** Slack/Teams/webhook channels the publisher delivers to (none when left out). */
   channels?: readonly DeclaredChannel[];
-  /** Whether some email or SMS subscriber takes the daily digest (the data stack then has the daily topic). */
-  dailySnsSubscribers?: boolean;
+  /**
+   * The distinct filters of the email/SMS subscribers who take the daily digest (`{}`: none), one message a day
+   * each; empty or absent when nobody does (the data stack then has no daily topic).
+   */
+  dailySnsFilters?: readonly DigestFilter[];
   /** The hosted story pages and feeds. */
   site: Pick<SiteProps, 'pathPrefix' | 'storyIds'>;
 }
@@ -63,6 +67,9 @@ export function assertTimeoutOrder(pollDeadline: Duration, functionTimeout: Dura
     );
   }
 }
+
+/** Whether some email or SMS subscriber takes the daily digest, so the data stack made the daily topic. */
+const hasDailySnsSubscribers = (props: StatelessStackProps) => (props.dailySnsFilters ?? []).length > 0;
 
 /** What every function of the stack shares: its timeout, log retention, bundled files and metrics level. */
 function functionDefaultsOf(props: StatelessStackProps): FunctionDefaults {
@@ -103,7 +110,7 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     assertTimeoutOrder(POLL_DEADLINE, FUNCTION_TIMEOUT, QUEUE_VISIBILITY_TIMEOUT);
 
-    this.data = importDataReferences(this, props.dataStackName, { dailyTopic: props.dailySnsSubscribers ?? false });
+    this.data = importDataReferences(this, props.dataStackName, { dailyTopic: hasDailySnsSubscribers(props) });
     this.scheduleDlq = deadLetterQueue(this, 'ScheduleDlq');
     const functionDefaults = functionDefaultsOf(props);
 
@@ -139,7 +146,7 @@ export class StatelessStack extends Stack {
       publisher: this.analysis.publisher,
       analyzer: this.analysis.analyzer,
     });
-    const digest = this.dailyDigest(props.channels ?? [], functionDefaults);
+    const digest = this.dailyDigest(props, functionDefaults);
     if (digest) this.digest = digest;
 
     this.site = new Site(this, 'Site', { ...props.site, logRetentionDays: props.logRetention });
@@ -161,8 +168,8 @@ export class StatelessStack extends Stack {
   }
 
   /** A daily digest function when some channel or SNS subscriber takes one. */
-  private dailyDigest(channels: readonly DeclaredChannel[], functionDefaults: FunctionDefaults) {
-    const daily = channels.filter((channel) => channel.digest === 'daily');
+  private dailyDigest(props: StatelessStackProps, functionDefaults: FunctionDefaults) {
+    const daily = (props.channels ?? []).filter((channel) => channel.digest === 'daily');
     const { dailyTopic } = this.data;
     if (daily.length === 0 && !dailyTopic) return undefined;
     return new DailyDigest(this, 'Digest', {
@@ -170,7 +177,7 @@ export class StatelessStack extends Stack {
       functionDefaults,
       daily,
       channels: this.channels,
-      ...(dailyTopic ? { dailyTopic } : {}),
+      ...(dailyTopic ? { dailyTopic: { topic: dailyTopic, filters: props.dailySnsFilters ?? [] } } : {}),
       scheduleDlq: this.scheduleDlq,
     });
   }

@@ -3,6 +3,7 @@ import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readStoryCatalog } from '../src/detection/story';
 import { acknowledgeAcceptedFindings } from './accepted-findings';
+import { dailyDigestFilters } from './alert-subscriptions';
 import type { StorywatchConfig } from './config';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
@@ -48,7 +49,7 @@ export function createStorywatch(
     feedRegistryPath: config.feedRegistryPath,
     monitoring: config.monitoring,
     channels: config.channels,
-    dailySnsSubscribers: [...config.alertEmails, ...config.alertPhoneNumbers].some((s) => s.digest === 'daily'),
+    dailySnsFilters: dailyDigestFilters([...config.alertEmails, ...config.alertPhoneNumbers]),
     site: {
       pathPrefix: config.sitePathPrefix,
       storyIds: readStoryCatalog(config.storiesDir).stories.map((story) => story.id),

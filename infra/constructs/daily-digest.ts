@@ -4,6 +4,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DeclaredChannel } from '../../src/channels/declared';
+import type { DigestFilter } from '../../src/channels/digest-filter';
 import { ENV } from '../../src/config/env';
 import { DIGEST_TABLE_ACCESS } from '../permissions';
 import type { AlertChannels } from './alert-channels';
@@ -16,8 +17,11 @@ export interface DailyDigestProps {
   /** The channels with `digest: "daily"`: the function reads their values, and only theirs. */
   daily: readonly DeclaredChannel[];
   channels: AlertChannels;
-  /** The topic of the email/SMS subscribers who take the digest; absent when none does. */
-  dailyTopic?: ITopic;
+  /**
+   * The topic of the email/SMS subscribers who take the digest and their distinct filters (one message a day
+   * each); absent when none does.
+   */
+  dailyTopic?: { topic: ITopic; filters: readonly DigestFilter[] };
   scheduleDlq: IQueue;
 }
 
@@ -37,7 +41,10 @@ export class DailyDigest extends Construct {
       description: 'Sends the daily digest of the previous UTC day to the daily channels, once each',
       memorySize: 256,
     });
-    if (props.dailyTopic) this.function.bindTopic(props.dailyTopic, ENV.digestTopicArn);
+    if (props.dailyTopic) {
+      this.function.bindTopic(props.dailyTopic.topic, ENV.digestTopicArn);
+      this.function.function.addEnvironment(ENV.digestTopicFilters, JSON.stringify(props.dailyTopic.filters));
+    }
     props.channels.bindChannels(this.function, props.daily);
     new ScheduledInvoke(this, 'Schedule', {
       target: this.function,

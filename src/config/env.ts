@@ -1,6 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ChannelConfigError } from '../channels/config';
 import { type DeclaredChannel, parseDeclaredChannels } from '../channels/declared';
+import { type DigestFilter, distinctDigestFilters } from '../channels/digest-filter';
+import type { ChannelFilter } from '../channels/filter';
 import { type AdaptiveScheduleConfig, resolveAdaptiveSchedule } from '../ingestion/adaptive-schedule';
 import { isMonitoringLevel, MONITORING_LEVELS, type MonitoringLevel } from './metrics';
 
@@ -23,6 +25,8 @@ export const ENV = {
   websubCallbackBase: 'STORYWATCH_WEBSUB_CALLBACK_BASE',
   /** The daily digest topic of the SNS email/SMS subscribers; set on the digest function only when it exists. */
   digestTopicArn: 'DIGEST_TOPIC_ARN',
+  /** The distinct filters of the daily topic's subscribers as JSON: one digest message a day each. */
+  digestTopicFilters: 'STORYWATCH_DIGEST_FILTERS',
   siteBucket: 'SITE_BUCKET',
   siteUrl: 'STORYWATCH_SITE_URL',
 } as const;
@@ -68,6 +72,38 @@ export const pollDeadlineMs = (env: Env = process.env) => requirePositiveInteger
 /** Null when no email or SMS subscriber takes the daily digest: the stack then makes no daily topic. */
 export function optionalDigestTopicArn(env: Env = process.env): string | null {
   return env[ENV.digestTopicArn]?.trim() || null;
+}
+
+const isStringList = (value: unknown) => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+const isDigestFilter = (value: unknown): value is DigestFilter =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.entries(value).every(
+    ([field, values]) =>
+      (field === 'parties' && isStringList(values)) ||
+      (field === 'severities' && isStringList(values) && values.every((v: string) => v === 'high' || v === 'low')),
+  );
+
+/**
+ * The filters of the daily topic's subscribers, one digest message each, canonical and distinct. Without the
+ * variable (a stack from before filters), the one unfiltered digest.
+ */
+export function digestTopicFilters(env: Env = process.env): ChannelFilter[] {
+  const raw = env[ENV.digestTopicFilters]?.trim();
+  if (!raw) return [{}];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(isDigestFilter)) {
+    throw new Error(
+      `Environment variable ${ENV.digestTopicFilters} must be a JSON list of filters such as [{}, {"parties": ["ukraine"]}], got ${JSON.stringify(raw)}`,
+    );
+  }
+  return distinctDigestFilters(parsed);
 }
 
 export const siteBucket = (env: Env = process.env) => requireEnv(ENV.siteBucket, env);

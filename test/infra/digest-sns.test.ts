@@ -1,13 +1,23 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_DAILY_DIGEST_FILTERS } from '../../infra/alert-subscriptions';
 import { ConfigError } from '../../infra/config';
 import { parameterName } from '../../infra/data-references';
+import { digestFilterKey } from '../../src/channels/digest-filter';
+import { digestTopicFilters } from '../../src/config/env';
 import { type BuiltApp, buildApp, loadFixtureConfig } from './build';
 
-/** One immediate email subscriber, a daily one and a daily phone: no channels at all. */
+/** One immediate email subscriber, daily ones with and without filters, and a daily phone: no channels at all. */
 const SUBSCRIBERS = {
-  alertEmails: ['now@example.org', { address: 'daily@example.org', digest: 'daily' }],
-  alertPhoneNumbers: [{ address: '+14155550100', digest: 'daily' }],
+  alertEmails: [
+    'now@example.org',
+    { address: 'daily@example.org', digest: 'daily' },
+    { address: 'kyiv@example.org', digest: 'daily', filter: { parties: ['ukraine'] } },
+    { address: 'desk@example.org', digest: 'daily', filter: { severities: ['high'], parties: ['us', 'russia'] } },
+  ],
+  alertPhoneNumbers: [
+    { address: '+14155550100', digest: 'daily', filter: { parties: ['russia', 'us'], severities: ['high'] } },
+  ],
 };
 
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -45,9 +55,44 @@ describe('daily SNS subscribers in the deployed stack', () => {
     expect(topic?.Properties.KmsMasterKeyId).toEqual({
       'Fn::GetAtt': [statefulId(built.stacks.stateful.topicKey.node.defaultChild), 'Arn'],
     });
-    expect(subscriptionsOf(dailyTopicId())).toEqual(['email:daily@example.org', 'sms:+14155550100']);
+    expect(subscriptionsOf(dailyTopicId())).toEqual([
+      'email:daily@example.org',
+      'email:desk@example.org',
+      'email:kyiv@example.org',
+      'sms:+14155550100',
+    ]);
     const alertTopicId = statefulId(built.stacks.stateful.alertTopic.node.defaultChild);
     expect(subscriptionsOf(alertTopicId)).toEqual(['email:now@example.org']);
+  });
+
+  it('gives every daily subscription the policy of its own filter, and the function each filter once', () => {
+    const policies: Record<string, Record<string, string[]>> = Object.fromEntries(
+      Object.values(built.stateful.findResources('AWS::SNS::Subscription'))
+        .filter((resource) => JSON.stringify(resource.Properties.TopicArn) === JSON.stringify({ Ref: dailyTopicId() }))
+        .map((resource) => [
+          resource.Properties.Endpoint,
+          resource.Properties.FilterPolicy as Record<string, string[]>,
+        ]),
+    );
+    // Unfiltered subscribers need a policy too: without one SNS would send them every filter's message.
+    expect(policies).toEqual({
+      'daily@example.org': { digestFilter: ['all'] },
+      'kyiv@example.org': { digestFilter: ['parties=ukraine'] },
+      'desk@example.org': { digestFilter: ['parties=russia,us;severities=high'] },
+      '+14155550100': { digestFilter: ['parties=russia,us;severities=high'] },
+    });
+    const fn = digestFunction();
+    const id = built.stacks.stateless.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    const variables = built.stateless.findResources('AWS::Lambda::Function')[id]?.Properties.Environment.Variables;
+    // The same filters the function's env parser reads back: desk and the phone share one message.
+    expect(digestTopicFilters(variables)).toEqual([
+      {},
+      { parties: ['russia', 'us'], severities: ['high'] },
+      { parties: ['ukraine'] },
+    ]);
+    expect(digestTopicFilters(variables).map(digestFilterKey)).toEqual(
+      [...new Set(Object.values(policies).flatMap((policy) => policy.digestFilter))].sort(),
+    );
   });
 
   it('names the daily topic in an SSM parameter for the services stack', () => {
@@ -95,23 +140,43 @@ describe('the digest field of a subscriber', () => {
     }
   };
 
-  it('refuses a cadence other than immediate or daily, and a filter on a daily subscriber', () => {
+  it('refuses a cadence other than immediate or daily, and checks a daily filter like an immediate one', () => {
     expect(problemsOf({ alertEmails: [{ address: 'a@example.org', digest: 'weekly' }] })).toEqual([
       'alertEmails[0].digest must be "immediate" or "daily", got "weekly"',
     ]);
     expect(
-      problemsOf({ alertPhoneNumbers: [{ address: '+14155550100', digest: 'daily', filter: { parties: ['us'] } }] }),
-    ).toEqual(['alertPhoneNumbers[0]: a daily subscriber gets the whole digest, so it takes no filter']);
+      problemsOf({ alertPhoneNumbers: [{ address: '+14155550100', digest: 'daily', filter: { parties: ['mars'] } }] }),
+    ).toEqual(['alertPhoneNumbers[0].filter.parties has unknown values mars; allowed: russia, ukraine, us, europe']);
   });
 
-  it('leaves alertFilter to the immediate subscribers', () => {
+  it('refuses more distinct daily filters than the digest function is told of', () => {
+    const parties = ['russia', 'ukraine', 'us', 'europe'];
+    // Every non-empty set of parties, with each severity: far more than the limit.
+    const filters = Array.from({ length: 15 }, (_, mask) => parties.filter((_, bit) => ((mask + 1) >> bit) & 1))
+      .flatMap((set) => [
+        { parties: set, severities: ['high'] },
+        { parties: set, severities: ['low'] },
+      ])
+      .slice(0, MAX_DAILY_DIGEST_FILTERS + 1);
+    const entries = (count: number) =>
+      filters.slice(0, count).map((filter, index) => ({ address: `d${index}@example.org`, digest: 'daily', filter }));
+    expect(problemsOf({ alertEmails: entries(MAX_DAILY_DIGEST_FILTERS) })).toEqual([]);
+    expect(problemsOf({ alertEmails: entries(MAX_DAILY_DIGEST_FILTERS + 1) })).toEqual([
+      `the daily email/SMS subscribers have ${MAX_DAILY_DIGEST_FILTERS + 1} different filters; at most ` +
+        `${MAX_DAILY_DIGEST_FILTERS} (each is one digest message a day): give some of them the same filter`,
+    ]);
+  });
+
+  it('gives alertFilter to every subscriber that names no filter, daily ones too', () => {
     const config = loadFixtureConfig({
       ...SUBSCRIBERS,
       alertFilter: { severities: ['high'] },
     });
     expect(config.alertEmails.map((s) => [s.address, s.digest, s.filter])).toEqual([
       ['now@example.org', 'immediate', { severities: ['high'] }],
-      ['daily@example.org', 'daily', null],
+      ['daily@example.org', 'daily', { severities: ['high'] }],
+      ['kyiv@example.org', 'daily', { parties: ['ukraine'] }],
+      ['desk@example.org', 'daily', { severities: ['high'], parties: ['us', 'russia'] }],
     ]);
   });
 });

@@ -1,4 +1,11 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  canonicalDigestFilter,
+  DIGEST_FILTER_ATTRIBUTE,
+  type DigestFilter,
+  digestFilterKey,
+  distinctDigestFilters,
+} from '../../channels/digest-filter';
 import { digestTexts } from '../../channels/digest-text';
 import { ChannelError } from '../../channels/http-post';
 import type { DigestChannel } from '../../core/ports';
@@ -10,16 +17,30 @@ import { isPermanentSnsError } from './notifier';
  */
 export const SNS_DIGEST_CHANNEL_ID = 'sns:daily';
 
+/** The delivery record of one filter's digest: `sns:daily` for the whole one, as before filters existed. */
+export function snsDigestChannelId(filter: DigestFilter): string {
+  const key = digestFilterKey(filter);
+  return key === 'all' ? SNS_DIGEST_CHANNEL_ID : `${SNS_DIGEST_CHANNEL_ID}:${key}`;
+}
+
+export interface SnsDigestOptions {
+  client: SNSClient;
+  topicArn: string;
+}
+
 /**
- * The daily digest topic as one more digest channel: one Publish a day with an email and an SMS variant, its
- * delivery recorded per day like a channel's, so a retried tick finds the day sent. Its subscribers take no
- * filter (the context refuses one), so the digest has every party. A message SNS refuses for itself is a
- * permanent failure (parked at once); anything else is retried after the backoff.
+ * The daily digest topic as one more digest channel, for the subscribers of one filter (none: the whole digest):
+ * one Publish a day with an email and an SMS variant, cut to the filter and tagged with its key in the
+ * `digestFilter` attribute, which only those subscribers' filter policies take. Its delivery is recorded per day
+ * like a channel's, so a retried tick finds the day sent. A message SNS refuses for itself is a permanent failure
+ * (parked at once); anything else is retried after the backoff.
  */
-export function createSnsDigestChannel(options: { client: SNSClient; topicArn: string }): DigestChannel {
+export function createSnsDigestChannel(options: SnsDigestOptions & { filter?: DigestFilter }): DigestChannel {
+  const filter = canonicalDigestFilter(options.filter ?? {});
+  const key = digestFilterKey(filter);
   return {
-    id: SNS_DIGEST_CHANNEL_ID,
-    filter: {},
+    id: snsDigestChannelId(filter),
+    filter,
     async deliverDigest(digest) {
       const texts = digestTexts(digest);
       try {
@@ -29,6 +50,7 @@ export function createSnsDigestChannel(options: { client: SNSClient; topicArn: s
             Subject: texts.subject,
             MessageStructure: 'json',
             Message: JSON.stringify({ default: texts.email, email: texts.email, sms: texts.sms }),
+            MessageAttributes: { [DIGEST_FILTER_ATTRIBUTE]: { DataType: 'String', StringValue: key } },
           }),
         );
       } catch (error) {
@@ -37,4 +59,11 @@ export function createSnsDigestChannel(options: { client: SNSClient; topicArn: s
       }
     },
   };
+}
+
+/** One digest channel per distinct filter of the daily subscribers: each (day, filter) is sent once. */
+export function createSnsDigestChannels(
+  options: SnsDigestOptions & { filters: readonly DigestFilter[] },
+): DigestChannel[] {
+  return distinctDigestFilters(options.filters).map((filter) => createSnsDigestChannel({ ...options, filter }));
 }

@@ -1,2 +1,7 @@
-export { createSnsDigestChannel, SNS_DIGEST_CHANNEL_ID } from './digest-publisher';
+export {
+  createSnsDigestChannel,
+  createSnsDigestChannels,
+  SNS_DIGEST_CHANNEL_ID,
+  snsDigestChannelId,
+} from './digest-publisher';
 export { alertAttributes, createSnsNotifier, isPermanentSnsError, type SnsNotifierOptions } from './notifier';

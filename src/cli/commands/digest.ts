@@ -38,7 +38,7 @@ function digestChannels(context: CommandContext): { channels: DigestChannel[]; c
     if (hasChannels && specs.length === 0) throw new UsageError('--channels names no channel with "digest": "daily"');
     const post = createJsonPoster({ allowPrivateNetwork: booleanOption(context, 'allow-private-network') });
     const channels = specs.map((spec) => createDigestChannel(spec, { post, clock: systemClock }));
-    // The topic's subscribers get the whole digest, as the unfiltered subscribers of the deployed daily topic do.
+    // The whole digest, tagged `digestFilter: all`: on a deployed daily topic, what its unfiltered subscribers get.
     if (sns) channels.push(createSnsDigestChannel(sns));
     return { channels, close };
   } catch (error) {
