@@ -1,4 +1,5 @@
 import type { Alert, StanceEvidence } from '../core/stance-state';
+import { clipText } from '../core/text-limits';
 
 /** SNS refuses a Publish whose message and attributes together exceed 256 KB. */
 export const SNS_MESSAGE_MAX_BYTES = 256 * 1024;
@@ -8,18 +9,13 @@ const QUOTE_STEPS = [2_000, 300, 60] as const;
 const SHRUNK_LINK_MAX_BYTES = 2_048;
 const SHRUNK_SOURCE_MAX_CHARS = 300;
 
-function cut(text: string, maxChars: number): string {
-  const characters = [...text];
-  return characters.length <= maxChars ? text : `${characters.slice(0, maxChars - 1).join('')}…`;
-}
-
 function smallerEvidence(evidence: StanceEvidence, quoteChars: number): StanceEvidence {
   const link =
     evidence.link !== null && Buffer.byteLength(evidence.link) <= SHRUNK_LINK_MAX_BYTES ? evidence.link : null;
   return {
     ...evidence,
-    quote: cut(evidence.quote, quoteChars),
-    source: cut(evidence.source, SHRUNK_SOURCE_MAX_CHARS),
+    quote: clipText(evidence.quote, quoteChars),
+    source: clipText(evidence.source, SHRUNK_SOURCE_MAX_CHARS),
     link,
   };
 }
