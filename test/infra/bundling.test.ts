@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/handlers';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 /** The one place the tests run the real esbuild bundling, the way `cdk synth` does. */
 let built: BuiltApp;

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../infra/config';
 import type { StorywatchFunction } from '../../infra/constructs/storywatch-function';
 import { PROJECT_ROOT } from '../../infra/handlers';
 import { TABLE_ACCESS } from '../../infra/permissions';
-import { type BuiltApp, buildApp, FIXTURE_CONTEXT } from './build';
+import { type BuiltApp, buildApp, FIXTURE_CONTEXT } from '../support/infra-build';
 
 const CHANNELS = [
   { id: 'ops-slack', type: 'slack', urlFrom: { secret: 'storywatch/slack-url' }, severities: ['high'] },

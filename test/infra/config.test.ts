@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../infra/config';
-import { FIXTURE_CONTEXT, loadFixtureConfig, runAppProcess } from './build';
+import { FIXTURE_CONTEXT, loadFixtureConfig, runAppProcess } from '../support/infra-build';
 
 function problemsOf(context: Record<string, unknown>): string[] {
   try {

@@ -5,7 +5,7 @@ import { ConfigError } from '../../infra/config';
 import { parameterName } from '../../infra/data-references';
 import { digestFilterKey } from '../../src/channels/digest-filter';
 import { digestTopicFilters } from '../../src/config/env';
-import { type BuiltApp, buildApp, loadFixtureConfig } from './build';
+import { type BuiltApp, buildApp, loadFixtureConfig } from '../support/infra-build';
 
 /** One immediate email subscriber, daily ones with and without filters, and a daily phone: no channels at all. */
 const SUBSCRIBERS = {

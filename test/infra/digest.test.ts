@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StorywatchFunction } from '../../infra/constructs/storywatch-function';
 import { DIGEST_TABLE_ACCESS } from '../../infra/permissions';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 /** One channel with each alert, two with a daily digest, each value kept in its own place. */
 const CHANNELS = [

@@ -8,7 +8,7 @@ import {
   MONITORING_LEVELS,
   type MonitoringLevel,
 } from '../../src/config/metrics';
-import { type BuiltApp, buildApp, loadFixtureConfig, runAppProcess } from './build';
+import { type BuiltApp, buildApp, loadFixtureConfig, runAppProcess } from '../support/infra-build';
 
 // One phone number, so the SMS alarms of the data stack are part of each level too.
 const CONTEXT = { alertPhoneNumbers: ['+14155550100'] };

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StorywatchFunction } from '../../infra/constructs/storywatch-function';
 import { TABLE_ACCESS } from '../../infra/permissions';
-import { type BuiltApp, buildApp, FIXTURE_CONTEXT } from './build';
+import { type BuiltApp, buildApp, FIXTURE_CONTEXT } from '../support/infra-build';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 

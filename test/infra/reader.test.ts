@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../infra/config';
 import { READER_ENV } from '../../src/reader/config';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 

@@ -2,7 +2,7 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterName } from '../../infra/data-references';
-import { buildApp } from './build';
+import { buildApp } from '../support/infra-build';
 
 // Synth is slow on a loaded machine; the plain app is built once and shared.
 let plain: ReturnType<typeof buildApp>;

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../../infra/handlers';
 import { ENV } from '../../src/config/env';
 import { EMITTED_METRICS, METRIC, METRICS_NAMESPACE } from '../../src/config/metrics';
 import { REPORT_CSP_HEADER } from '../../src/report/render-report';
-import { buildApp, FIXTURE_CONTEXT } from './build';
+import { buildApp, FIXTURE_CONTEXT } from '../support/infra-build';
 
 const PREFIX = '0123456789abcdef0123';
 let stateless: Template;

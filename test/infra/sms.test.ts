@@ -1,6 +1,6 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 let withPhones: BuiltApp;
 let stateful: Template;

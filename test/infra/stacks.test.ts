@@ -9,7 +9,7 @@ import {
   QUEUE_VISIBILITY_TIMEOUT,
 } from '../../infra/stateless-stack';
 import { GLOBAL_SECONDARY_INDEXES, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/schema';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 const CONTEXT = {
   alertEmails: ['desk@example.org', { address: 'kyiv-desk@example.org', filter: { parties: ['ukraine'] } }],

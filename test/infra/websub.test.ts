@@ -3,7 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_PATH, CALLBACK_RESERVED_CONCURRENCY } from '../../infra/constructs/websub-callback';
 import { ENV } from '../../src/config/env';
-import { type BuiltApp, buildApp } from './build';
+import { type BuiltApp, buildApp } from '../support/infra-build';
 
 let built: BuiltApp;
 let stateless: Template;

@@ -9,14 +9,8 @@ import { createPublisherHandler } from '../../functions/handlers/publisher';
 import { createSnsNotifier } from '../../src/adapters/sns/notifier';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { runCycle } from '../../src/pipeline/run-cycle';
-import {
-  memoryItemQueue,
-  recordingLog,
-  recordingMetrics,
-  scheduledEvent,
-  sqsEvent,
-} from '../integration/handlers/support';
-import { clock, deliverUntilDone, guidOf, READS, stories, TOPIC_ARN, useFaultRig, WRITES } from './support/fault-rig';
+import { clock, deliverUntilDone, guidOf, READS, stories, TOPIC_ARN, useFaultRig, WRITES } from '../support/fault-rig';
+import { memoryItemQueue, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from '../support/handler-rig';
 
 const rig = useFaultRig();
 

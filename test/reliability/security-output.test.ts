@@ -20,9 +20,9 @@ import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { parseFeedDocument } from '../../src/ingestion/parse';
 import { fitsOneSms } from '../../src/tracking/alert-messages';
 import { createAlertDescriber } from '../../src/tracking/describe';
-import { memoryItemQueue, sqsEvent } from '../integration/handlers/support';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { memoryItemQueue, sqsEvent } from '../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
 

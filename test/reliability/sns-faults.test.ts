@@ -9,14 +9,8 @@ import { createPublisherHandler } from '../../functions/handlers/publisher';
 import { createSnsNotifier } from '../../src/adapters/sns/notifier';
 import type { StoryStore } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
-import {
-  memoryItemQueue,
-  recordingLog,
-  recordingMetrics,
-  scheduledEvent,
-  sqsEvent,
-} from '../integration/handlers/support';
-import { clock, stories, TOPIC_ARN, useFaultRig } from './support/fault-rig';
+import { clock, stories, TOPIC_ARN, useFaultRig } from '../support/fault-rig';
+import { memoryItemQueue, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from '../support/handler-rig';
 
 const rig = useFaultRig();
 

@@ -10,10 +10,10 @@ import { baselineState } from '../../../src/tracking/stance-machine';
 import { sampleAlert } from '../../support/channel-alerts';
 import { startChannelReceiver } from '../../support/channel-receiver';
 import { DIGEST_STORY, sampleFollowUp } from '../../support/digest-sources';
+import { recordingLog, recordingMetrics, scheduledEvent } from '../../support/handler-rig';
 import { loopbackSecretClients, startSecretEndpoint } from '../../support/secret-endpoint';
 import { commitOne } from '../../support/stance-commits';
 import { storageTest } from '../../support/storage';
-import { recordingLog, recordingMetrics, scheduledEvent } from '../handlers/support';
 
 function movableClock(start: string): Clock & { advance(ms: number): void } {
   let at = Date.parse(start);

@@ -14,11 +14,11 @@ import { createAlertDescriber } from '../../../src/tracking/describe';
 import { baselineState } from '../../../src/tracking/stance-machine';
 import { sampleAlert } from '../../support/channel-alerts';
 import { type ChannelReceiver, startChannelReceiver } from '../../support/channel-receiver';
+import { recordingLog, recordingMetrics, scheduledEvent } from '../../support/handler-rig';
 import { loopbackSecretClients, type SecretEndpoint, startSecretEndpoint } from '../../support/secret-endpoint';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { commitOne } from '../../support/stance-commits';
 import { storageTest } from '../../support/storage';
-import { recordingLog, recordingMetrics, scheduledEvent } from '../handlers/support';
 
 const describeAlert = createAlertDescriber(loadStories());
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:storywatch-alerts';

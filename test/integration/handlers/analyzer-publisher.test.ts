@@ -12,9 +12,16 @@ import { loadStories } from '../../../src/detection/story';
 import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { startFaultProxy } from '../../support/fault-proxy';
+import {
+  fixedClock,
+  lambdaContext,
+  recordingLog,
+  recordingMetrics,
+  scheduledEvent,
+  sqsEvent,
+} from '../../support/handler-rig';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { watchedStore } from '../../support/watched-store';
-import { fixedClock, lambdaContext, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from './support';
 
 const ITEMS = JSON.parse(
   readFileSync(new URL('../../fixtures/handlers/analyzer-items.json', import.meta.url), 'utf8'),

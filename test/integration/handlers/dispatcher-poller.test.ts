@@ -11,11 +11,6 @@ import { type FeedScheduleSettings, feedScheduleSettings } from '../../../src/in
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import {
-  type LoopbackFeedServer,
-  type LoopbackRoute,
-  startLoopbackFeedServer,
-} from '../../support/loopback-feed-server';
-import {
   fixedClock,
   lambdaContext,
   memoryFeedQueue,
@@ -24,7 +19,12 @@ import {
   recordingMetrics,
   scheduledEvent,
   sqsEvent,
-} from './support';
+} from '../../support/handler-rig';
+import {
+  type LoopbackFeedServer,
+  type LoopbackRoute,
+  startLoopbackFeedServer,
+} from '../../support/loopback-feed-server';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const NOW = '2025-03-14T12:00:00.000Z';

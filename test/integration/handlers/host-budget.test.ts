@@ -12,8 +12,8 @@ import { resolveAdaptiveSchedule } from '../../../src/ingestion/adaptive-schedul
 import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { fixedClock, memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
-import { fixedClock, memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from './support';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const T0 = Date.parse('2025-03-14T12:00:00.000Z');

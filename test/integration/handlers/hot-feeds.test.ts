@@ -15,7 +15,6 @@ import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { heatFeeds } from '../../../src/pipeline/feed-heat';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
-import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 import {
   fixedClock,
   lambdaContext,
@@ -25,7 +24,8 @@ import {
   recordingMetrics,
   scheduledEvent,
   sqsEvent,
-} from './support';
+} from '../../support/handler-rig';
+import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const T0 = Date.parse('2025-03-14T12:00:00.000Z');

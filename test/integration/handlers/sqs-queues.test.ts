@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqsFeedQueue, createSqsItemQueue } from '../../../src/adapters/sqs/queues';
 import type { FeedDefinition, FeedItem } from '../../../src/core/feed';
-import { startSqsLoopback } from './sqs-loopback';
+import { startSqsLoopback } from '../../support/sqs-loopback';
 
 let sqs: Awaited<ReturnType<typeof startSqsLoopback>>;
 

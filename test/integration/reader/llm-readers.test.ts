@@ -6,7 +6,7 @@ import { createLlmReader, type ReaderLogEntry } from '../../../src/reader/llm-re
 import { storyPrompt } from '../../../src/reader/prompt';
 import { readByRules } from '../../../src/reader/rules';
 import { type AskedItem, answering, type LlmEndpoint, type ModelScript } from '../../support/llm-endpoints';
-import { kremlinOpposes, noSleep, OFF_STORY, onStoryItem, PROTOCOLS, type Protocol } from './support';
+import { kremlinOpposes, noSleep, OFF_STORY, onStoryItem, PROTOCOLS, type Protocol } from '../../support/reader-rig';
 
 const story = loadStory('ceasefire-2025');
 

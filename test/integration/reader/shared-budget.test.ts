@@ -7,10 +7,10 @@ import type { FeedItem } from '../../../src/core/feed';
 import type { Clock } from '../../../src/core/ports';
 import { loadStory } from '../../../src/detection/index';
 import { createLlmReader, type ReaderLogEntry } from '../../../src/reader/llm-reader';
+import { recordingLog, recordingMetrics, sqsEvent } from '../../support/handler-rig';
 import { answering, type LlmEndpoint } from '../../support/llm-endpoints';
+import { BEDROCK, kremlinOpposes, noSleep, onStoryItem } from '../../support/reader-rig';
 import { storageTest } from '../../support/storage';
-import { recordingLog, recordingMetrics, sqsEvent } from '../handlers/support';
-import { BEDROCK, kremlinOpposes, noSleep, onStoryItem } from './support';
 
 const story = loadStory('ceasefire-2025');
 let now = new Date('2026-02-10T12:00:00.000Z');

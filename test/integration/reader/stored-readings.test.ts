@@ -5,8 +5,8 @@ import { loadStory } from '../../../src/detection/index';
 import { analyzeBatch } from '../../../src/pipeline/analyze-batch';
 import { createLlmReader } from '../../../src/reader/llm-reader';
 import { answering, type LlmEndpoint, type ModelScript } from '../../support/llm-endpoints';
+import { kremlinOpposes, noSleep, OFF_STORY, onStoryItem, PROTOCOLS, type Protocol } from '../../support/reader-rig';
 import { storageTest } from '../../support/storage';
-import { kremlinOpposes, noSleep, OFF_STORY, onStoryItem, PROTOCOLS, type Protocol } from './support';
 
 const story = loadStory('ceasefire-2025');
 const clock: Clock = { now: () => new Date('2026-02-10T12:00:00.000Z') };

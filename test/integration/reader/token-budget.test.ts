@@ -5,7 +5,7 @@ import { loadStory } from '../../../src/detection/index';
 import { createMemoryBudget } from '../../../src/reader/budget';
 import { createLlmReader } from '../../../src/reader/llm-reader';
 import { answering, type LlmEndpoint, type ModelScript } from '../../support/llm-endpoints';
-import { kremlinOpposes, noSleep, onStoryItem, PROTOCOLS, type Protocol } from './support';
+import { kremlinOpposes, noSleep, onStoryItem, PROTOCOLS, type Protocol } from '../../support/reader-rig';
 
 const story = loadStory('ceasefire-2025');
 /** Long enough that every request of a batch is still unanswered when the last batch reserves. */

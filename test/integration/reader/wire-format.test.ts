@@ -4,9 +4,9 @@ import { createBedrockTransport } from '../../../src/reader/bedrock';
 import { createLlmReader } from '../../../src/reader/llm-reader';
 import { ANSWER_TOOL_NAME, storyPrompt } from '../../../src/reader/prompt';
 import { answerSchema } from '../../../src/reader/wire';
+import { FIXTURE_STORIES } from '../../support/detection-helpers';
 import { answering, type LlmEndpoint } from '../../support/llm-endpoints';
-import { FIXTURE_STORIES } from '../../unit/detection/helpers';
-import { BEDROCK, kremlinOpposes, noSleep, OPENAI, onStoryItem } from './support';
+import { BEDROCK, kremlinOpposes, noSleep, OPENAI, onStoryItem } from '../../support/reader-rig';
 
 const story = loadStory('ceasefire-2025');
 const silent = () => {};

@@ -15,9 +15,9 @@ import { loadStories } from '../../../src/detection/story';
 import { createStorySiteRefresher, type StorySiteRefresher, sitePaths } from '../../../src/pipeline/publish-site';
 import { createAlertDescriber } from '../../../src/tracking/describe';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import { fixedClock, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackS3, startLoopbackS3 } from '../../support/loopback-s3';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
-import { fixedClock, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from '../handlers/support';
 
 const ITEMS = JSON.parse(
   readFileSync(new URL('../../fixtures/handlers/analyzer-items.json', import.meta.url), 'utf8'),

@@ -10,7 +10,7 @@ import { applyObservation, baselineState } from '../../../src/tracking/stance-ma
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
 import { commitOne } from '../../support/stance-commits';
 import { storageTest } from '../../support/storage';
-import { type Report, report, seedObservation, variant } from '../../unit/tracking/reports';
+import { type Report, report, seedObservation, variant } from '../../support/tracking-reports';
 
 const STORY = 'ceasefire-2025';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:storywatch-alerts';

@@ -18,8 +18,6 @@ import { createHttpHubClient, createWebSubSubscriber } from '../../../src/websub
 import { DEFAULT_WEBSUB_CONFIG } from '../../../src/websub/subscription';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type FunctionUrlFront, startFunctionUrlFront } from '../../support/function-url-front';
-import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
-import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 import {
   memoryFeedQueue,
   memoryItemQueue,
@@ -27,7 +25,9 @@ import {
   recordingMetrics,
   scheduledEvent,
   sqsEvent,
-} from '../handlers/support';
+} from '../../support/handler-rig';
+import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 
 /**
  * WebSub in AWS, through the handlers' real code paths on dynalite: the poller finds a hub in a feed and subscribes

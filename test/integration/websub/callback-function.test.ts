@@ -15,10 +15,10 @@ import { DEFAULT_FETCH_OPTIONS } from '../../../src/ingestion/options';
 import { createHttpHubClient, createWebSubSubscriber } from '../../../src/websub/subscriber';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type FunctionUrlFront, startFunctionUrlFront } from '../../support/function-url-front';
+import { fixedClock, lambdaContext, recordingLog, recordingMetrics, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { startSqsLoopback } from '../../support/sqs-loopback';
 import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
-import { startSqsLoopback } from '../handlers/sqs-loopback';
-import { fixedClock, lambdaContext, recordingLog, recordingMetrics, sqsEvent } from '../handlers/support';
 
 /** The WebSub callback Lambda behind a function URL front: a loopback hub verifies, pushes and misbehaves. */
 const NOW = '2026-06-01T09:00:00.000Z';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { baselineStances, classifyItem, loadStory } from '../../../src/detection/index';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 /** The article that started the story, in the team's shared folder beside the repository (read in place). */
 const SEED_ARTICLE = fileURLToPath(new URL('../../../../shared/seed/ceasefire-article.txt', import.meta.url));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, loadStory, type StoryDefinition } from '../../../src/detection/index';
 import { compileStory, scanLexicon } from '../../../src/detection/lexicon';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, FOLLOW_UP_THRESHOLD, loadStory } from '../../../src/detection/index';
-import { FIXTURE_STORIES, feedItem, readFixtureItems } from './helpers';
+import { FIXTURE_STORIES, feedItem, readFixtureItems } from '../../support/detection-helpers';
 
 const ceasefire = loadStory('ceasefire-2025');
 

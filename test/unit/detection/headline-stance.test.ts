@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, FOLLOW_UP_THRESHOLD, loadStory } from '../../../src/detection/index';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 // A talk-show teaser: the headline names the story, the rest is the programme's own words.

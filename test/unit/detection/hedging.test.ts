@@ -5,7 +5,7 @@ import { classifyItem, loadStory } from '../../../src/detection/index';
 import { compileStory, scanLexicon } from '../../../src/detection/lexicon';
 import { extractStances } from '../../../src/detection/stance';
 import { splitSentences, tokenize } from '../../../src/detection/text';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

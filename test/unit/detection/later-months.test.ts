@@ -8,7 +8,7 @@ import {
   readLabeledFile,
 } from '../../../scripts/lib/evaluation';
 import { loadStory } from '../../../src/detection/index';
-import { FIXTURES } from './helpers';
+import { FIXTURES } from '../../support/detection-helpers';
 
 // Hand-written items in the vocabulary of June–December 2025 (Istanbul rounds, Alaska, the 28/20-point plans,
 // envoy meetings, reassurance force), with other conflicts' truces as the hard negatives.

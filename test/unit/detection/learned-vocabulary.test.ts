@@ -10,7 +10,7 @@ import {
   PROFILE_LIMITS,
   type StoryProfile,
 } from '../../../src/detection/index';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StanceObservation } from '../../../src/core/story';
 import { classifyItem, loadStory } from '../../../src/detection/index';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

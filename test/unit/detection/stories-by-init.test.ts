@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyItem, DEFAULT_STORIES_DIR, loadStory } from '../../../src/detection/index';
 import { draftStory } from '../../../src/detection/story-draft';
-import { FIXTURE_STORIES, FIXTURES, feedItem, readFixtureItems } from './helpers';
+import { FIXTURE_STORIES, FIXTURES, feedItem, readFixtureItems } from '../../support/detection-helpers';
 
 const seed = (name: string) => readFileSync(join(FIXTURES, 'seeds', `${name}.txt`), 'utf8');
 const draft = (name: string) => draftStory({ seeds: [seed(name)], storiesDir: DEFAULT_STORIES_DIR });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STORIES_DIR, loadStories, type StoryDefinition } from '../../../src/detection/index';
-import { FIXTURE_STORIES } from './helpers';
+import { FIXTURE_STORIES } from '../../support/detection-helpers';
 
 const DETECTOR_DIR = join(import.meta.dirname, '..', '..', '..', 'src', 'detection');
 

@@ -10,7 +10,7 @@ import {
   StoryValidationError,
   validateStory,
 } from '../../../src/detection/index';
-import { FIXTURE_STORIES } from './helpers';
+import { FIXTURE_STORIES } from '../../support/detection-helpers';
 
 function minimalStory(): Record<string, unknown> {
   return {

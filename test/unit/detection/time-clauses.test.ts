@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, loadStory } from '../../../src/detection/index';
-import { feedItem } from './helpers';
+import { feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

@@ -3,8 +3,8 @@ import { refreshSite, storiesChangedBy } from '../../../functions/lib/site';
 import { METRIC } from '../../../src/config/metrics';
 import type { AnalysisOutcome } from '../../../src/pipeline/analyze-batch';
 import type { StorySiteRefresher } from '../../../src/pipeline/publish-site';
-import { fixedClock, recordingLog, recordingMetrics } from '../../integration/handlers/support';
 import { sampleAlert } from '../../support/channel-alerts';
+import { fixedClock, recordingLog, recordingMetrics } from '../../support/handler-rig';
 
 const reading = (followUp: boolean) =>
   ({ followUp }) as AnalysisOutcome['items'][number]['stories'][number]['classification'];

@@ -3,7 +3,7 @@ import { loadStory } from '../../../src/detection/index';
 import { ground, MODEL_STANCE_CONFIDENCE, normalizeForQuote } from '../../../src/reader/grounding';
 import { readByRules } from '../../../src/reader/rules';
 import type { WireAnswerItem } from '../../../src/reader/wire';
-import { FIXTURE_STORIES, feedItem } from '../detection/helpers';
+import { FIXTURE_STORIES, feedItem } from '../../support/detection-helpers';
 
 const story = loadStory('port-strike-2031', FIXTURE_STORIES);
 const identity = { reader: 'openai:test', promptVersion: 'story-prompt-1.0000000000' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStory } from '../../../src/detection/index';
 import { buildStoryPrompt, PROMPT_TEMPLATE_VERSION } from '../../../src/reader/prompt';
 import { answerSchema } from '../../../src/reader/wire';
-import { FIXTURE_STORIES } from '../detection/helpers';
+import { FIXTURE_STORIES } from '../../support/detection-helpers';
 
 const ceasefire = loadStory('ceasefire-2025');
 const portStrike = loadStory('port-strike-2031', FIXTURE_STORIES);

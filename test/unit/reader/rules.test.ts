@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, loadStory } from '../../../src/detection/index';
 import { createRulesReader, RULES_READER_ID, RULES_VERSION } from '../../../src/reader/rules';
-import { feedItem, readFixtureItems } from '../detection/helpers';
+import { feedItem, readFixtureItems } from '../../support/detection-helpers';
 
 const story = loadStory('ceasefire-2025');
 

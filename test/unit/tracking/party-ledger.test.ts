@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_STANCE_MACHINE_CONFIG } from '../../../src/tracking/config';
 import { applyToLedger, type PartyObservation, stepsAfterCommitted } from '../../../src/tracking/party-ledger';
 import { baselineState } from '../../../src/tracking/stance-machine';
-import { type Report, report, seedObservation, variant } from './reports';
+import { type Report, report, seedObservation, variant } from '../../support/tracking-reports';
 
 const NOW = new Date('2025-03-18T00:00:00.000Z');
 const seeded = () => baselineState('ceasefire-2025', 'russia', seedObservation, '2025-03-11');

@@ -4,7 +4,7 @@ import type { StanceState } from '../../../src/core/stance-state';
 import type { StanceLabel } from '../../../src/core/story';
 import { DEFAULT_STANCE_MACHINE_CONFIG, type StanceMachineConfig } from '../../../src/tracking/config';
 import { alertId, applyObservation, baselineState, siteOf } from '../../../src/tracking/stance-machine';
-import { type Report, report, seedObservation, variant } from './reports';
+import { type Report, report, seedObservation, variant } from '../../support/tracking-reports';
 
 const NOW = new Date('2025-03-18T00:00:00.000Z');
 const config: StanceMachineConfig = { ...DEFAULT_STANCE_MACHINE_CONFIG };

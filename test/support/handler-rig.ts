@@ -1,8 +1,8 @@
-import type { InvocationContext, SqsEvent, SqsRecord } from '../../../functions/lib/events';
-import type { Log, MetricsSink } from '../../../functions/lib/observability';
-import type { MetricName } from '../../../src/config/metrics';
-import type { FeedDefinition, FeedItem } from '../../../src/core/feed';
-import type { FeedQueue, ItemQueue } from '../../../src/core/ports/queues';
+import type { InvocationContext, SqsEvent, SqsRecord } from '../../functions/lib/events';
+import type { Log, MetricsSink } from '../../functions/lib/observability';
+import type { MetricName } from '../../src/config/metrics';
+import type { FeedDefinition, FeedItem } from '../../src/core/feed';
+import type { FeedQueue, ItemQueue } from '../../src/core/ports/queues';
 
 /**
  * SQS stand-ins. The handlers take their queue sender as a port (ItemQueue / FeedQueue); emulating the SQS

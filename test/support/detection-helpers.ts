@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FeedItem } from '../../../src/core/feed';
+import type { FeedItem } from '../../src/core/feed';
 
-export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'detection');
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'detection');
 export const FIXTURE_STORIES = join(FIXTURES, 'stories');
 
 export interface FixtureItem {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { StanceObservation } from '../../../src/core/story';
-import type { ObservedItem } from '../../../src/tracking/stance-machine';
+import type { StanceObservation } from '../../src/core/story';
+import type { ObservedItem } from '../../src/tracking/stance-machine';
 
 export interface Report {
   observation: StanceObservation;
@@ -10,7 +10,7 @@ export interface Report {
 type ReportFile = { seed: StanceObservation } & Record<string, Report>;
 
 const file = JSON.parse(
-  readFileSync(new URL('../../fixtures/tracking/reports.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/tracking/reports.json', import.meta.url), 'utf8'),
 ) as ReportFile;
 
 export const seedObservation = file.seed;

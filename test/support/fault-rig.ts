@@ -7,22 +7,18 @@ import { readFileSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
-import type { FeedDefinition } from '../../../src/core/feed';
-import type { StoryStore } from '../../../src/core/ports';
-import { loadStories } from '../../../src/detection/story';
-import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
-import { runCycle } from '../../../src/pipeline/run-cycle';
-import { sqsEvent } from '../../integration/handlers/support';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
-import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
-import {
-  type LoopbackFeedServer,
-  type LoopbackRoute,
-  startLoopbackFeedServer,
-} from '../../support/loopback-feed-server';
-import { type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { createDynamoClient } from '../../src/adapters/dynamodb/client';
+import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
+import type { FeedDefinition } from '../../src/core/feed';
+import type { StoryStore } from '../../src/core/ports';
+import { loadStories } from '../../src/detection/story';
+import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
+import { runCycle } from '../../src/pipeline/run-cycle';
+import { startTestDynamo, type TestDynamo } from './dynamo';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { sqsEvent } from './handler-rig';
+import { type LoopbackFeedServer, type LoopbackRoute, startLoopbackFeedServer } from './loopback-feed-server';
+import { type SnsEndpoint, startSnsEndpoint } from './sns-endpoint';
 
 const FEED_FILES = { '/wire-a.xml': 'wire-a.xml', '/wire-b.xml': 'wire-b.xml' } as const;
 export const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:storywatch-alerts';
@@ -172,7 +168,7 @@ export function useFaultRig() {
 function wireFeedRoutes(): Record<string, (request: { headers: Record<string, unknown> }) => LoopbackRoute> {
   const routes: Record<string, (request: { headers: Record<string, unknown> }) => LoopbackRoute> = {};
   for (const [path, file] of Object.entries(FEED_FILES)) {
-    const body = readFileSync(new URL(`../../fixtures/reliability/${file}`, import.meta.url));
+    const body = readFileSync(new URL(`../fixtures/reliability/${file}`, import.meta.url));
     routes[path] = (request): LoopbackRoute =>
       request.headers['if-none-match'] === '"r1"'
         ? { status: 304, headers: { etag: '"r1"' } }

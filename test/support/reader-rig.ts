@@ -1,7 +1,7 @@
-import type { FeedItem } from '../../../src/core/feed';
-import { createBedrockTransport } from '../../../src/reader/bedrock';
-import { createOpenAiTransport } from '../../../src/reader/openai';
-import type { ModelTransport } from '../../../src/reader/transport';
+import type { FeedItem } from '../../src/core/feed';
+import { createBedrockTransport } from '../../src/reader/bedrock';
+import { createOpenAiTransport } from '../../src/reader/openai';
+import type { ModelTransport } from '../../src/reader/transport';
 import {
   type AskedItem,
   type EndpointOptions,
@@ -9,7 +9,7 @@ import {
   type ModelScript,
   startBedrockEndpoint,
   startOpenAiEndpoint,
-} from '../../support/llm-endpoints';
+} from './llm-endpoints';
 
 export interface Protocol {
   name: string;
