@@ -13,6 +13,10 @@ const LEADING =
 const CLAUSE_END = /\s(?:before|after|while|because|so that|if|unless|until|when|as|but)\s.*$/iu;
 // A demanded thing does not end in a preposition or a name: "market access for American" is "market access".
 const TRAILING = /(?:\s+(?:\p{Lu}\p{L}*|for|of|to|on|in|from|with|by|at|the|a|an))+$/u;
+// "until the employers put a fair wage deal": a clause, not a thing. Its object follows the first article
+// after its start; the subject and verb before it name no demanded thing.
+const INNER_ARTICLE =
+  /^\S+(?:\s+\S+){0,3}?\s+(?<!(?:^|\s)(?:for|of|to|on|in|from|with|by|at|over|into|about|under|and|or)\s+)(?:a|an|the|their|its)\s+(?=\S)/iu;
 const MAX_WORDS = 4;
 const MAX_CONDITIONS = 6;
 
@@ -33,6 +37,7 @@ function demandedThings(clause: string): string[][] {
     .replace(CLAUSE_END, '')
     .split(SPLIT)
     .map((piece) => piece.replace(LEADING, '').trim())
+    .map((piece) => piece.replace(INNER_ARTICLE, '').replace(LEADING, ''))
     .map((piece) => piece.split(/\s+/).slice(0, MAX_WORDS).join(' ').replace(TRAILING, ''))
     .filter((piece) => piece !== '')
     .map((piece) => piece.split(/\s+/))

@@ -5,7 +5,7 @@ import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
 import { draftParties, readSeedNames, type SeedNames, type TitleGrammar, titleGrammar } from './story-draft-parties';
 import { fail, isRecord, requireStringList } from './story-fields';
-import { cleanText, isNewsWord, isStopword, splitSentences, tokenize } from './text';
+import { cleanText, isNewsWord, isStopword, splitSentences, stem, tokenize } from './text';
 
 /**
  * `storywatch story init`: a first story file drafted from seed articles and the shared lists. The draft is a
@@ -30,6 +30,7 @@ export interface StoryDraft {
 export const SEED_TEXT_LIMIT = 700;
 const TOPIC_WORDS = 8;
 const TITLES_LIST = 'roles/titles';
+const COMMON_WORDS_LIST = 'language/common-words';
 const TOPIC_PHRASES = 6;
 /** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
 const SHARED_TOPIC_HITS = 2;
@@ -129,12 +130,27 @@ function seedNamesOf(storiesDir: string, text: string, shared: ReturnType<typeof
   return readSeedNames(text, hits, titlesOf(storiesDir));
 }
 
+/**
+ * Whether a word is one any news uses (`language/common-words`): alone it says nothing of a story ("offer",
+ * "walk"), so it may stand in a topic phrase but not as a topic word. Its endings are cut ("offered", "walks").
+ */
+function commonWordsOf(storiesDir: string): (word: string) => boolean {
+  const { json, origin } = sharedListReader(storiesDir)(COMMON_WORDS_LIST);
+  if (!isRecord(json)) fail(origin, '', 'must be an object');
+  const common = new Set(requireStringList(origin, 'words', json.words, false).map((word) => word.toLowerCase()));
+  return (word) => common.has(word) || common.has(stem(word)) || common.has(`${stem(word)}e`);
+}
+
 function isContentWord(word: string): boolean {
   return word.length >= 4 && !/^\d+$/.test(word) && !isNewsWord(word) && !isStopword(word);
 }
 
 /** The seed's own words and two-word phrases, most frequent first, headline words counting double. */
-function distinctiveTerms(seeds: string[], covered: Set<string>): { words: string[]; phrases: string[] } {
+function distinctiveTerms(
+  seeds: string[],
+  covered: Set<string>,
+  isCommon: (word: string) => boolean,
+): { words: string[]; phrases: string[] } {
   const wordCounts = new Map<string, number>();
   const phraseCounts = new Map<string, number>();
   const add = (counts: Map<string, number>, term: string, weight: number) =>
@@ -149,7 +165,7 @@ function distinctiveTerms(seeds: string[], covered: Set<string>): { words: strin
       const usable = (index: number) => isContentWord(words[index] as string) && !covered.has(words[index] as string);
       words.forEach((word, index) => {
         if (!usable(index)) return;
-        add(wordCounts, word, weight);
+        if (!isCommon(word)) add(wordCounts, word, weight);
         // Two words make a phrase only when nothing but a space stands between them.
         const gap = part.slice(ends[index], starts[index + 1]);
         if (index + 1 < words.length && usable(index + 1) && /^ $/.test(gap)) {
@@ -205,7 +221,8 @@ export function draftStory(input: DraftInput): StoryDraft {
   const shared = matchShared(input.storiesDir, text);
   const seedNames = seedNamesOf(input.storiesDir, text, shared);
   const names = [...seedNames.groups.flatMap((group) => [...group.forms]), ...seedNames.people, ...seedNames.places];
-  const { words, phrases } = distinctiveTerms(input.seeds, wordsToLeaveOut(input.storiesDir, text, shared, names));
+  const leftOut = wordsToLeaveOut(input.storiesDir, text, shared, names);
+  const { words, phrases } = distinctiveTerms(input.seeds, leftOut, commonWordsOf(input.storiesDir));
   const firstSeed = input.seeds[0] ?? '';
   const firstLine = firstSeed.split('\n')[0]?.trim() ?? '';
   const title = input.name ?? (firstLine || 'My story');

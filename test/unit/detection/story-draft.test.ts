@@ -25,6 +25,17 @@ describe('conditions drafted from a seed’s demands', () => {
     expect(ids).toEqual(['вывода_войск', 'гарантій_безпеки']);
   });
 
+  it('takes the object of a clause a demand opens, not its subject and verb', () => {
+    const conditions = draftConditions(
+      'The strike goes on until the employers put a fair wage deal on the table. They want market access for the farmers.',
+    );
+    expect(conditions.map((condition) => condition.id)).toEqual(['wage_deal']);
+    expect(conditions[0]?.terms).toContain('fair wage deal');
+    expect(draftConditions('Talks resume only with market access for the farmers.')).toEqual([
+      { id: 'market_access', terms: ['market access', 'access'] },
+    ]);
+  });
+
   it('finds none in a text that demands nothing', () => {
     expect(draftConditions('The talks went on for three hours in a calm mood.')).toEqual([]);
   });
@@ -46,6 +57,18 @@ describe('draftStory', () => {
     expect(story.conditions.map((condition) => condition.id)).toEqual(['harbour_fees']);
     expect(draft.json.otherStories).toEqual([]);
     expect(draft.notes.join(' ')).toMatch(/Names no shared list knows: .*Southport/);
+  });
+
+  it('leaves words any news uses out of the topic words, in every form, but keeps them in phrases', () => {
+    const strike = [
+      'Dockworkers walk out after employers offer a small raise',
+      'Dockworkers walked out after the employers offered a small raise. The dockworkers said the offer was ' +
+        'final only in name and that they would walk out again. Dockworkers want a wage deal.',
+    ].join('\n');
+    const topic = draftStory({ seeds: [strike], storiesDir: DEFAULT_STORIES_DIR }).json.topic as { terms: string[] }[];
+    const terms = topic.flatMap((entry) => entry.terms);
+    expect(terms).toEqual(expect.arrayContaining(['raise', 'small raise']));
+    for (const common of ['offer', 'offered', 'walk', 'walked', 'small', 'final']) expect(terms).not.toContain(common);
   });
 
   it('writes short lists on one line and long ones one entry per line, within 120 columns', () => {
