@@ -2,19 +2,17 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalNotifier } from '../../src/adapters/local/index';
 import { createS3SitePublisher } from '../../src/adapters/s3/site-publisher';
-import { type OpenedStore, openStoreFromOptions } from '../../src/cli/store-options';
+import type { OpenedStore } from '../../src/cli/store-options';
 import { systemClock } from '../../src/core/ports';
 import { DEMO_TIMELINE, demoItemLink } from '../../src/demo/timeline';
 import { loadStory } from '../../src/detection/index';
-import { runDemo } from '../../src/local/demo';
 import { publishStorySites, sitePaths } from '../../src/pipeline/publish-site';
 import { REPORT_CSP_HEADER } from '../../src/report/render-report';
+import { openDemoStore } from '../support/demo-store';
 import { type LoopbackS3, startLoopbackS3 } from '../support/loopback-s3';
 import { type SiteEdge, siteResponseHeaders, startSiteEdge } from '../support/site-edge';
 
@@ -34,15 +32,7 @@ let siteUrl: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/install-browser.sh`);
-  const dataDir = join(scratch, 'demo');
-  await runDemo({
-    dataDir,
-    reportPath: null,
-    fresh: true,
-    notifier: createLocalNotifier({ file: join(scratch, 'alerts.jsonl'), out: new PassThrough() }),
-    out: new PassThrough(),
-  });
-  opened = await openStoreFromOptions({ options: { 'data-dir': dataDir } });
+  opened = await openDemoStore(scratch);
   s3 = await startLoopbackS3([BUCKET]);
   edge = await startSiteEdge({ client: s3.client(), bucket: BUCKET, headers: policyHeaders });
   siteUrl = `${edge.url}${PREFIX}`;

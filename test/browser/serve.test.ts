@@ -2,19 +2,17 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { type Browser, chromium } from 'playwright-core';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalNotifier } from '../../src/adapters/local/index';
-import { type OpenedStore, openStoreFromOptions } from '../../src/cli/store-options';
+import type { OpenedStore } from '../../src/cli/store-options';
 import { DEMO_TIMELINE } from '../../src/demo/timeline';
 import { loadStory } from '../../src/detection/index';
-import { runDemo } from '../../src/local/demo';
 import { REPORT_CSP_HEADER } from '../../src/report/render-report';
 import { type StorySite, startStorySite } from '../../src/site/story-site';
 import { baselineState } from '../../src/tracking/stance-machine';
 import { sampleAlert } from '../support/channel-alerts';
+import { openDemoStore } from '../support/demo-store';
 import { commitOne } from '../support/stance-commits';
 
 const CHROMIUM = process.env.STORYWATCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,15 +23,7 @@ let site: StorySite;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set STORYWATCH_CHROMIUM)`);
-  const dataDir = join(scratch, 'demo');
-  await runDemo({
-    dataDir,
-    reportPath: null,
-    fresh: true,
-    notifier: createLocalNotifier({ file: join(scratch, 'alerts.jsonl'), out: new PassThrough() }),
-    out: new PassThrough(),
-  });
-  opened = await openStoreFromOptions({ options: { 'data-dir': dataDir } });
+  opened = await openDemoStore(scratch);
   site = await startStorySite({ store: opened.store, story: loadStory(DEMO_TIMELINE.storyId), port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 }, 120_000);

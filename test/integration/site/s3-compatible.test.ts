@@ -1,21 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalNotifier } from '../../../src/adapters/local/index';
 import { createS3SitePublisher, DIGEST_METADATA, SITE_OBJECT_HEADERS } from '../../../src/adapters/s3/site-publisher';
-import { type OpenedStore, openStoreFromOptions } from '../../../src/cli/store-options';
+import type { OpenedStore } from '../../../src/cli/store-options';
 import { systemClock } from '../../../src/core/ports';
 import { DEMO_TIMELINE } from '../../../src/demo/timeline';
 import { loadStory } from '../../../src/detection/index';
-import { runDemo } from '../../../src/local/demo';
 import { publishStorySites, type SiteDeps, sitePaths } from '../../../src/pipeline/publish-site';
 import { baselineState } from '../../../src/tracking/stance-machine';
 import { atomSchemaErrors } from '../../support/atom-schema';
 import { sampleAlert } from '../../support/channel-alerts';
+import { openDemoStore } from '../../support/demo-store';
 import { type MotoS3, startMotoS3 } from '../../support/moto-s3';
 import { commitOne } from '../../support/stance-commits';
 
@@ -30,15 +28,7 @@ let opened: OpenedStore;
 let deps: SiteDeps;
 
 beforeAll(async () => {
-  const dataDir = join(scratch, 'demo');
-  await runDemo({
-    dataDir,
-    reportPath: null,
-    fresh: true,
-    notifier: createLocalNotifier({ file: join(scratch, 'alerts.jsonl'), out: new PassThrough() }),
-    out: new PassThrough(),
-  });
-  opened = await openStoreFromOptions({ options: { 'data-dir': dataDir } });
+  opened = await openDemoStore(scratch);
   s3 = await startMotoS3();
   await s3.client().send(new CreateBucketCommand({ Bucket: BUCKET }));
   deps = {
