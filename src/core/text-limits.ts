@@ -17,14 +17,13 @@ export interface ClipOptions {
 
 /**
  * The one way text is shortened: at most `limit` characters (code points, so no pair is split) including the
- * ellipsis, with no whitespace left before it. Text within the limit is returned as it is.
+ * ellipsis, with no whitespace left before it. Text within the limit is returned as it is. Only the head is
+ * walked, so cutting a long document costs what the limit does, not what the document does.
  */
 export function clipText(value: string, limit: number, options: ClipOptions = {}): string {
-  if (value.length <= limit) return value;
-  const chars = [...value];
-  if (chars.length <= limit) return value;
+  if (value.length <= limit || codePointEnd(value, limit) === value.length) return value;
   const ellipsis = options.ellipsis ?? '…';
-  let head = chars.slice(0, Math.max(0, limit - [...ellipsis].length)).join('');
+  let head = value.slice(0, codePointEnd(value, Math.max(0, limit - codePointCount(ellipsis))));
   if (options.atWord) {
     const space = head.lastIndexOf(' ');
     if (space > limit * 0.6) head = head.slice(0, space);
@@ -32,6 +31,17 @@ export function clipText(value: string, limit: number, options: ClipOptions = {}
   }
   return `${head.trimEnd()}${ellipsis}`;
 }
+
+/** The UTF-16 index after the first `count` code points of `value`, or its length when it has fewer. */
+function codePointEnd(value: string, count: number): number {
+  let index = 0;
+  for (let seen = 0; seen < count && index < value.length; seen += 1) {
+    index += (value.codePointAt(index) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return Math.min(index, value.length);
+}
+
+const codePointCount = (value: string): number => [...value].length;
 
 /**
  * What DynamoDB and SNS accept, counted in UTF-8 bytes as they count them, and the bounds storywatch keeps within

@@ -27,6 +27,21 @@ describe('clipText', () => {
     expect(clipped).toBe(`${'😀'.repeat(4)}…`);
   });
 
+  it('keeps text of at most the limit in characters although its pairs make it longer in code units', () => {
+    const pairs = '😀'.repeat(6);
+    expect(clipText(pairs, 6)).toBe(pairs);
+    expect(clipText(pairs, 6, { ellipsis: '' })).toBe(pairs);
+  });
+
+  it('cuts without an ellipsis when given an empty one, still never inside a pair', () => {
+    expect(clipText('ab😀cd', 3, { ellipsis: '' })).toBe('ab😀');
+    expect(clipText('ab😀cd', 2, { ellipsis: '' })).toBe('ab');
+  });
+
+  it('counts a lone surrogate as one character', () => {
+    expect(clipText('a\uD800bcd', 3, { ellipsis: '' })).toBe('a\uD800b');
+  });
+
   it('leaves no space before the ellipsis, and takes another ellipsis when asked', () => {
     expect(clipText('one two three four', 11, { ellipsis: '...' })).toBe('one two...');
   });
