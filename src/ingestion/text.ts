@@ -1,4 +1,5 @@
 import { stripControlCharacters } from '../core/plain-text';
+import { clipText } from '../core/text-limits';
 
 /**
  * HTML named references seen in feeds; XML only predefines five, so these must be translated before parsing.
@@ -209,9 +210,5 @@ export function flattenXmlValue(value: unknown): string {
   return '';
 }
 
-export function truncateText(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  // Never split a surrogate pair.
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
-  return text.slice(0, end);
-}
+/** Feed text cut to a stored size: the one text policy, without an ellipsis (the item's link keeps the rest). */
+export const truncateText = (text: string, maxChars: number): string => clipText(text, maxChars, { ellipsis: '' });

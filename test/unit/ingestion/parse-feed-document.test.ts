@@ -104,7 +104,17 @@ describe('parseFeedDocument', () => {
       ...DEFAULT_FETCH_OPTIONS,
       maxContentChars: 100,
     });
-    expect(parsed.items[0]?.content).toHaveLength(100);
+    // 100 characters end in the space after the 20th word; the cut leaves no space at the end.
+    expect(parsed.items[0]?.content).toBe('word '.repeat(20).trimEnd());
+  });
+
+  it('cuts an over-long title at its limit in characters, keeping a pair at the cut whole', async () => {
+    const title = `${'a'.repeat(999)}😀${'b'.repeat(50)}`;
+    const body = utf8(
+      `<rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>${title}</title></item></channel></rss>`,
+    );
+    const parsed = await parseFeedDocument(body, null, 'https://x.example/rss');
+    expect(parsed.items[0]?.title).toBe(`${'a'.repeat(999)}😀`);
   });
 
   it('prefers an item-level dc:language over the channel language', async () => {

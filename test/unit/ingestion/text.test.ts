@@ -66,8 +66,12 @@ describe('flattenXmlValue', () => {
 });
 
 describe('truncateText', () => {
-  it('does not split a surrogate pair', () => {
-    expect(truncateText('ab😀cd', 3)).toBe('ab');
+  it('counts characters, so a pair at the cut is kept whole and never split', () => {
+    expect(truncateText('ab😀cd', 3)).toBe('ab😀');
     expect(truncateText('abc', 10)).toBe('abc');
+  });
+
+  it('marks no cut and leaves no space at the end', () => {
+    expect(truncateText('one two three', 8)).toBe('one two');
   });
 });
