@@ -50,8 +50,3 @@ export function alertText(alert: Alert, description: AlertDescription): AlertTex
     ...evidenceText(alert.evidence),
   };
 }
-
-/** Cuts to `max` characters, marking the cut. */
-export function clip(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, Math.max(0, max - 1))}…`;
-}

@@ -1,5 +1,5 @@
 import type { Digest, DigestFollowUp, DigestParty } from '../core/digest';
-import { clip } from './alert-text';
+import { clipText } from '../core/text-limits';
 import { escapeCardMarkdown } from './teams';
 
 export const DIGEST_TITLE = 'storywatch daily digest';
@@ -64,11 +64,11 @@ function fitted(elements: Element[], maxCount: number, maxBytes: number, note: E
  * with their quotes, and the follow-ups, each linked through a button. Every text is plain_text, as in alerts.
  */
 export function slackDigestMessage(digest: Digest): Record<string, unknown> {
-  const plain = (value: string, max: number) => ({ type: 'plain_text', text: clip(value, max), emoji: false });
+  const plain = (value: string, max: number) => ({ type: 'plain_text', text: clipText(value, max), emoji: false });
   const section = (text: string, link: string | null) => ({
     type: 'section',
     text: plain(text, 3000),
-    ...(link ? { accessory: { type: 'button', text: plain('Open', 75), url: clip(link, 3000) } } : {}),
+    ...(link ? { accessory: { type: 'button', text: plain('Open', 75), url: clipText(link, 3000) } } : {}),
   });
   const context = (line: string) => ({ type: 'context', elements: [plain(line, 2000)] });
   const followUpBlock = (item: DigestFollowUp) =>
@@ -93,7 +93,7 @@ export function slackDigestMessage(digest: Digest): Record<string, unknown> {
 export function teamsDigestMessage(digest: Digest): Record<string, unknown> {
   const text = (value: string, max: number, extra: Element = {}) => ({
     type: 'TextBlock',
-    text: escapeCardMarkdown(clip(value, max)),
+    text: escapeCardMarkdown(clipText(value, max)),
     wrap: true,
     ...extra,
   });

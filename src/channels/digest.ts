@@ -1,8 +1,9 @@
 import type { Digest, DigestFollowUp, DigestParty, DigestStory } from '../core/digest';
 import type { Alert, StanceState } from '../core/stance-state';
 import { type FollowUpSummary, stanceName } from '../core/story';
+import { clipText } from '../core/text-limits';
 import { safeLink, sanitizeText } from '../tracking/alert-messages';
-import { alertText, clip } from './alert-text';
+import { alertText } from './alert-text';
 import { type ChannelFilter, matchesFilter } from './filter';
 
 /** What the digest of one story is made from: read by the use-case, nothing here reads a store. */
@@ -56,11 +57,11 @@ export const newsTimeOf = (followUp: FollowUpSummary): string | null => followUp
 
 function followUpText(followUp: FollowUpSummary, quote: string | null): DigestFollowUp {
   return {
-    title: clip(sanitizeText(followUp.title), DIGEST_TITLE_CHARS),
-    summary: clip(sanitizeText(followUp.summary), DIGEST_QUOTE_CHARS),
-    source: clip(sanitizeText(followUp.source), DIGEST_TITLE_CHARS),
+    title: clipText(sanitizeText(followUp.title), DIGEST_TITLE_CHARS),
+    summary: clipText(sanitizeText(followUp.summary), DIGEST_QUOTE_CHARS),
+    source: clipText(sanitizeText(followUp.source), DIGEST_TITLE_CHARS),
     link: safeLink(followUp.link),
-    quote: quote === null ? null : clip(sanitizeText(quote), DIGEST_QUOTE_CHARS),
+    quote: quote === null ? null : clipText(sanitizeText(quote), DIGEST_QUOTE_CHARS),
   };
 }
 
@@ -75,10 +76,10 @@ function partyDigest(source: DigestSource, party: { id: string; name: string }, 
     .map((alert) => {
       const text = alertText(alert, { partyName: party.name, storyTitle: source.story.title });
       return {
-        headline: clip(text.headline, DIGEST_TITLE_CHARS),
+        headline: clipText(text.headline, DIGEST_TITLE_CHARS),
         severity: text.severity,
-        quote: clip(text.quote, DIGEST_QUOTE_CHARS),
-        source: clip(text.source, DIGEST_TITLE_CHARS),
+        quote: clipText(text.quote, DIGEST_QUOTE_CHARS),
+        source: clipText(text.source, DIGEST_TITLE_CHARS),
         link: text.link,
       };
     });
@@ -89,7 +90,7 @@ function partyDigest(source: DigestSource, party: { id: string; name: string }, 
   const stance = source.stances.find((state) => state.party === party.id);
   return {
     id: party.id,
-    name: clip(sanitizeText(party.name) || party.id, DIGEST_TITLE_CHARS),
+    name: clipText(sanitizeText(party.name) || party.id, DIGEST_TITLE_CHARS),
     stance: stanceName(stance?.label),
     changes: changes.slice(0, DIGEST_CHANGES_PER_PARTY),
     moreChanges: Math.max(0, changes.length - DIGEST_CHANGES_PER_PARTY),
@@ -119,7 +120,7 @@ function storyDigest(source: DigestSource, day: string, filter: ChannelFilter): 
   if (!active) return null;
   return {
     id: source.story.id,
-    title: clip(sanitizeText(source.story.title) || source.story.id, DIGEST_TITLE_CHARS),
+    title: clipText(sanitizeText(source.story.title) || source.story.id, DIGEST_TITLE_CHARS),
     parties: digests,
     otherFollowUps: others.slice(0, DIGEST_OTHER_FOLLOW_UPS),
     moreOtherFollowUps: Math.max(0, others.length - DIGEST_OTHER_FOLLOW_UPS),

@@ -1,11 +1,12 @@
-import { type AlertText, clip } from './alert-text';
+import { clipText } from '../core/text-limits';
+import type { AlertText } from './alert-text';
 
 /**
  * A Slack incoming-webhook message in Block Kit. Every text is plain_text, so a quote from a feed can neither
  * format, link nor mention (`<!channel>`); the source link is a button. Lengths stay within Slack's block limits.
  */
 export function slackMessage(text: AlertText): Record<string, unknown> {
-  const plain = (value: string, max: number) => ({ type: 'plain_text', text: clip(value, max), emoji: false });
+  const plain = (value: string, max: number) => ({ type: 'plain_text', text: clipText(value, max), emoji: false });
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: plain(text.headline, 150) },
     {
@@ -24,8 +25,8 @@ export function slackMessage(text: AlertText): Record<string, unknown> {
   if (text.link) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: plain('Open the source', 75), url: clip(text.link, 3000) }],
+      elements: [{ type: 'button', text: plain('Open the source', 75), url: clipText(text.link, 3000) }],
     });
   }
-  return { text: clip(`${text.headline} (${text.severity})`, 3000), blocks };
+  return { text: clipText(`${text.headline} (${text.severity})`, 3000), blocks };
 }

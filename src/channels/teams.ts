@@ -1,4 +1,5 @@
-import { type AlertText, clip } from './alert-text';
+import { clipText } from '../core/text-limits';
+import type { AlertText } from './alert-text';
 
 /** Adaptive Card text is markdown: a quote from a feed must not turn into links or formatting. */
 export function escapeCardMarkdown(value: string): string {
@@ -10,7 +11,7 @@ export function escapeCardMarkdown(value: string): string {
  * the headline, the facts, the quote and the source link as an action.
  */
 export function teamsMessage(text: AlertText): Record<string, unknown> {
-  const safe = (value: string, max: number) => escapeCardMarkdown(clip(value, max));
+  const safe = (value: string, max: number) => escapeCardMarkdown(clipText(value, max));
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', text: safe(text.headline, 200), weight: 'Bolder', size: 'Medium', wrap: true },
     {
