@@ -3,11 +3,12 @@
  * include, and an answer in one fixed shape. The prompt lives here, beside the drafting, and not in the detector:
  * it is instructions to a model about story files, not language the rule reader uses.
  */
+import { clipText } from '../core/text-limits';
 import { type DraftInput, sharedNames } from '../detection/story-draft';
 import type { ModelRequest } from '../reader/transport';
 
 export const STORY_DRAFT_TOOL = 'draft_story';
-/** A seed longer than this is cut: the opening of an article carries its story, the rest costs tokens. */
+/** Seeds are cut to this many characters: an article's opening carries its story, the rest costs tokens. */
 export const SEED_PROMPT_LIMIT = 6000;
 /** Room for a draft with a few parties, a dozen terms and some conditions. */
 const DRAFT_OUTPUT_TOKENS = 2000;
@@ -54,10 +55,6 @@ const SYSTEM = [
   '- otherStories: a name from sharedLists.conflicts when the story is about a war, else null.',
 ].join('\n');
 
-function cutSeed(seed: string): string {
-  return seed.length <= SEED_PROMPT_LIMIT ? seed : seed.slice(0, SEED_PROMPT_LIMIT);
-}
-
 /** The request for these seeds, with the shared lists the model may include by name. */
 export function storyDraftRequest(input: DraftInput): ModelRequest {
   const sharedLists = {
@@ -67,7 +64,10 @@ export function storyDraftRequest(input: DraftInput): ModelRequest {
   };
   return {
     system: SYSTEM,
-    user: JSON.stringify({ seeds: input.seeds.map(cutSeed), sharedLists }),
+    user: JSON.stringify({
+      seeds: input.seeds.map((seed) => clipText(seed, SEED_PROMPT_LIMIT, { ellipsis: '' })),
+      sharedLists,
+    }),
     schema: STORY_DRAFT_SCHEMA,
     toolName: STORY_DRAFT_TOOL,
     maxOutputTokens: DRAFT_OUTPUT_TOKENS,
