@@ -5,6 +5,7 @@
 import type { FeedItem } from '../core/feed';
 import type { Reading } from '../core/ports/reader';
 import type { FollowUpSummary, StanceObservation } from '../core/story';
+import { clipText } from '../core/text-limits';
 import type { StoryDefinition } from '../detection/story';
 import { isStanceLabel, toWireItem, type WireAnswerItem } from './wire';
 
@@ -13,7 +14,8 @@ import { isStanceLabel, toWireItem, type WireAnswerItem } from './wire';
  * tracking threshold, and for the party's own words above the bar that lets one statement move its label.
  */
 export const MODEL_STANCE_CONFIDENCE = 0.85;
-const SUMMARY_LIMIT = 400;
+/** How long a model-written summary may be, in characters. */
+export const SUMMARY_LIMIT = 400;
 const MIN_QUOTE_LENGTH = 3;
 
 export const REJECTION_REASONS = [
@@ -49,7 +51,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u20
 
 function cleanSummary(summary: string): string {
   const clean = summary.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length <= SUMMARY_LIMIT ? clean : `${clean.slice(0, SUMMARY_LIMIT - 1)}…`;
+  return clipText(clean, SUMMARY_LIMIT);
 }
 
 function mentions(text: string, name: string): boolean {

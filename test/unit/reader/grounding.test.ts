@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadStory } from '../../../src/detection/index';
-import { ground, MODEL_STANCE_CONFIDENCE, normalizeForQuote } from '../../../src/reader/grounding';
+import { ground, MODEL_STANCE_CONFIDENCE, normalizeForQuote, SUMMARY_LIMIT } from '../../../src/reader/grounding';
 import { readByRules } from '../../../src/reader/rules';
 import type { WireAnswerItem } from '../../../src/reader/wire';
 import { FIXTURE_STORIES, feedItem } from '../../support/detection-helpers';
@@ -87,5 +87,12 @@ describe('grounding a model answer', () => {
   it('strips control and bidi characters from the summary the model wrote', () => {
     const result = ground(item, { ...answer([]), summary: 'Employers\u202e said no.\u0007' }, story, rules, identity);
     expect(result.ok && result.reading.summary?.summary).toBe('Employers said no.');
+  });
+
+  it('cuts a long summary the model wrote at its limit in characters, an emoji at the cut kept whole', () => {
+    const head = 'a'.repeat(SUMMARY_LIMIT - 2);
+    const summary = `${head}😀 and the rest of a long summary`;
+    const result = ground(item, { ...answer([]), summary }, story, rules, identity);
+    expect(result.ok && result.reading.summary?.summary).toBe(`${head}😀…`);
   });
 });
