@@ -9,7 +9,7 @@ interface NamedParties {
 
 /** "russia: conditional → opposes ("quote", source)": one line a person can scan in a terminal. */
 export function describeStanceChange(alert: Alert): string {
-  const quote = clip(alert.evidence.quote, 110);
+  const quote = oneLine(alert.evidence.quote, 110);
   const source = shortSource(alert.evidence.link ?? alert.evidence.source);
   if (alert.kind === 'conditions_change') {
     const added = alert.conditionsAdded.map((id) => `+${id}`);
@@ -48,7 +48,8 @@ export function shortSource(url: string): string {
   }
 }
 
-function clip(text: string, max: number): string {
+/** Text on one line of a terminal: whitespace folded to single spaces, then cut to `max` characters by clipText. */
+export function oneLine(text: string, max: number): string {
   return clipText(text.replace(/\s+/g, ' ').trim(), max);
 }
 

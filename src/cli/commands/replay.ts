@@ -7,7 +7,7 @@ import type { Clock } from '../../core/ports/clock';
 import type { Alert } from '../../core/stance-state';
 import { stanceName } from '../../core/story';
 import type { StoryDefinition } from '../../detection/index';
-import { formatQueryHints, itemsFailedPart, shownId, shownPath } from '../../local/format';
+import { formatQueryHints, itemsFailedPart, oneLine, shownId, shownPath } from '../../local/format';
 import { clockForArchive, type ReplayProgress, type ReplaySummary, readArchive, replayItems } from '../../local/replay';
 import { countingStoredReadings } from '../../reader/stored-readings';
 import { resolveStanceConfig, type StanceMachineConfig } from '../../tracking/index';
@@ -239,7 +239,7 @@ function formatSummary(summary: ReplaySummary): string {
 }
 
 function formatChange(alert: Alert): string {
-  const quote = alert.evidence.quote.replace(/\s+/g, ' ').slice(0, 100);
+  const quote = oneLine(alert.evidence.quote, 100);
   return `  ${day(alert)}  ${alert.party}: ${stanceName(alert.from)} → ${stanceName(alert.to)}  "${quote}"  ${alert.evidence.link ?? alert.evidence.source}`;
 }
 
