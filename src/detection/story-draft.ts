@@ -4,8 +4,9 @@ import { compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
 import { draftParties, readSeedNames, type SeedNames, type TitleGrammar, titleGrammar } from './story-draft-parties';
+import { chooseTopicTerms, inflectedMember } from './story-draft-topic';
 import { fail, isRecord, requireStringList } from './story-fields';
-import { cleanText, isNewsWord, isStopword, splitSentences, stem, tokenize } from './text';
+import { cleanText, splitSentences, tokenize } from './text';
 
 /**
  * `storywatch story init`: a first story file drafted from seed articles and the shared lists. The draft is a
@@ -28,10 +29,9 @@ export interface StoryDraft {
 }
 
 export const SEED_TEXT_LIMIT = 700;
-const TOPIC_WORDS = 8;
 const TITLES_LIST = 'roles/titles';
 const COMMON_WORDS_LIST = 'language/common-words';
-const TOPIC_PHRASES = 6;
+const MATTER_LIST = 'matter/bargaining';
 /** A shared topic list is included when the seed uses this many of its strong terms (weight 1 or more). */
 const SHARED_TOPIC_HITS = 2;
 const STRONG_WEIGHT = 1;
@@ -59,20 +59,26 @@ export function sharedNames(storiesDir: string, kind: string): string[] {
     .sort();
 }
 
+/** The fields of a throwaway story that the probes below fill in. */
+function probeFields(): Record<string, unknown> {
+  return {
+    id: 'probe',
+    title: 'probe',
+    description: 'probe',
+    seedText: 'probe',
+    startDate: '2000-01-01',
+    parties: [{ id: 'none', name: 'none', aliases: ['none'] }],
+    topic: [{ term: 'probe', weight: 1 }],
+  };
+}
+
 /** A throwaway story made of every shared actor and topic, to see which of them the seed names. */
 function probeStory(storiesDir: string, actors: string[], topics: string[]): StoryDefinition {
   return validateStory(
     {
-      id: 'probe',
-      title: 'probe',
-      description: 'probe',
-      seedText: 'probe',
-      startDate: '2000-01-01',
-      parties:
-        actors.length > 0
-          ? actors.map((include) => ({ id: slug(include), include }))
-          : [{ id: 'none', name: 'none', aliases: ['none'] }],
-      topic: topics.length > 0 ? topics.map((include) => ({ include })) : [{ term: 'probe', weight: 1 }],
+      ...probeFields(),
+      ...(actors.length > 0 ? { parties: actors.map((include) => ({ id: slug(include), include })) } : {}),
+      ...(topics.length > 0 ? { topic: topics.map((include) => ({ include })) } : {}),
     },
     'story init',
     sharedListReader(storiesDir),
@@ -137,50 +143,20 @@ function seedNamesOf(storiesDir: string, text: string, shared: ReturnType<typeof
 function commonWordsOf(storiesDir: string): (word: string) => boolean {
   const { json, origin } = sharedListReader(storiesDir)(COMMON_WORDS_LIST);
   if (!isRecord(json)) fail(origin, '', 'must be an object');
-  const common = new Set(requireStringList(origin, 'words', json.words, false).map((word) => word.toLowerCase()));
-  return (word) => common.has(word) || common.has(stem(word)) || common.has(`${stem(word)}e`);
+  return inflectedMember(requireStringList(origin, 'words', json.words, false));
 }
 
-function isContentWord(word: string): boolean {
-  return word.length >= 4 && !/^\d+$/.test(word) && !isNewsWord(word) && !isStopword(word);
-}
-
-/** The seed's own words and two-word phrases, most frequent first, headline words counting double. */
-function distinctiveTerms(
-  seeds: string[],
-  covered: Set<string>,
-  isCommon: (word: string) => boolean,
-): { words: string[]; phrases: string[] } {
-  const wordCounts = new Map<string, number>();
-  const phraseCounts = new Map<string, number>();
-  const add = (counts: Map<string, number>, term: string, weight: number) =>
-    counts.set(term, (counts.get(term) ?? 0) + weight);
-  for (const seed of seeds) {
-    const [headline = '', ...body] = seed.split('\n');
-    for (const [part, weight] of [
-      [cleanText(headline), 2],
-      [cleanText(body.join(' ')), 1],
-    ] as const) {
-      const { words, starts, ends } = tokenize(part);
-      const usable = (index: number) => isContentWord(words[index] as string) && !covered.has(words[index] as string);
-      words.forEach((word, index) => {
-        if (!usable(index)) return;
-        if (!isCommon(word)) add(wordCounts, word, weight);
-        // Two words make a phrase only when nothing but a space stands between them.
-        const gap = part.slice(ends[index], starts[index + 1]);
-        if (index + 1 < words.length && usable(index + 1) && /^ $/.test(gap)) {
-          add(phraseCounts, `${word} ${words[index + 1]}`, weight);
-        }
-      });
-    }
-  }
-  const ranked = (counts: Map<string, number>, limit: number) =>
-    [...counts.entries()]
-      .filter(([, count]) => count >= 2)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, limit)
-      .map(([term]) => term);
-  return { words: ranked(wordCounts, TOPIC_WORDS), phrases: ranked(phraseCounts, TOPIC_PHRASES) };
+/** The seed's words the draft's matter list (`matter/bargaining`) already counts: "talks", "deal". */
+function matterWordsOf(storiesDir: string, text: string): Set<string> {
+  const { matter } = validateStory(
+    { ...probeFields(), matter: { include: MATTER_LIST } },
+    'story init',
+    sharedListReader(storiesDir),
+  );
+  const probe = validateStory({ ...probeFields(), topic: [{ weight: 1, terms: matter }] }, 'story init');
+  return new Set(
+    scanLexicon(compileStory(probe), text).flatMap((hit) => tokenize(text.slice(hit.start, hit.end)).words),
+  );
 }
 
 /** Words the draft's topic must not list: known vocabulary, names (they go to parties and conflictTerms). */
@@ -222,7 +198,11 @@ export function draftStory(input: DraftInput): StoryDraft {
   const seedNames = seedNamesOf(input.storiesDir, text, shared);
   const names = [...seedNames.groups.flatMap((group) => [...group.forms]), ...seedNames.people, ...seedNames.places];
   const leftOut = wordsToLeaveOut(input.storiesDir, text, shared, names);
-  const { words, phrases } = distinctiveTerms(input.seeds, leftOut, commonWordsOf(input.storiesDir));
+  const { words, phrases } = chooseTopicTerms(input.seeds, {
+    leftOut,
+    isCommon: commonWordsOf(input.storiesDir),
+    known: matterWordsOf(input.storiesDir, text),
+  });
   const firstSeed = input.seeds[0] ?? '';
   const firstLine = firstSeed.split('\n')[0]?.trim() ?? '';
   const title = input.name ?? (firstLine || 'My story');
@@ -239,7 +219,7 @@ export function draftStory(input: DraftInput): StoryDraft {
     conflictTerms: seedNames.places,
     otherStories: war ? { include: 'conflicts/2025' } : [],
     conditions: draftConditions(text),
-    matter: { include: 'matter/bargaining' },
+    matter: { include: MATTER_LIST },
   };
   return { json, notes: draftNotes(json, names, shared.actors.length) };
 }
@@ -271,7 +251,7 @@ export function draftNotes(json: Record<string, unknown>, names: string[], actor
     );
   }
   notes.push(
-    "topic: the seed's own words at 0.8 and phrases at 1.2. Remove generic ones; a story needs terms that only it uses.",
+    'topic: words (0.8) and phrases (1.2) the seeds write twice or more. Remove generic ones; keep what only it says.',
   );
   const conditions = json.conditions as unknown[];
   notes.push(
