@@ -101,6 +101,52 @@ function renamedField(raw: RawItem, lifted: LiftedFields | undefined, field: str
   return lifted?.get(field) ?? raw[field];
 }
 
+type FieldReader = (name: string) => unknown;
+
+/** Reads an item's fields by their renamed names, from the lifted text when the preflight lifted it. */
+function fieldReader(raw: RawItem, liftedFields: readonly LiftedFields[]): FieldReader {
+  // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
+  const placeholder = raw[LIFTED_PLACEHOLDER];
+  const lifted = placeholder === undefined ? undefined : liftedFields[Number(placeholder)];
+  return (name: string) => renamedField(raw, lifted, name);
+}
+
+/** The item's title, description and full content as plain text; the first two bounded in length. */
+function itemTexts(
+  raw: RawItem,
+  format: FeedFormat,
+  field: FieldReader,
+): { title: string; description: string; content: string } {
+  const atom = format === 'atom';
+  // raw.title: rss-parser copies <dc:title> there when an item has no <title>.
+  const title = truncateText(htmlToPlainText(rawString(field(RAW_FIELD.title) ?? raw.title)), MAX_TITLE_CHARS);
+  const descriptionSource = atom
+    ? (field(RAW_FIELD.summary) ?? field(RAW_FIELD.content))
+    : (field(RAW_FIELD.description) ?? raw.summary);
+  const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
+  const contentSource = atom ? field(RAW_FIELD.content) : field(RAW_FIELD.encoded);
+  const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
+  return { title, description, content };
+}
+
+/** The id the item declares (Atom <id>, RSS <guid>, RDF about), without control and bidi characters. */
+function declaredItemId(raw: RawItem, format: FeedFormat, field: FieldReader): string {
+  // Ids are printed and keyed on, so they lose control and bidi characters as the text fields do.
+  const declared = format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid);
+  return stripControlCharacters(rawString(declared) || rawString(raw['rdf:about']));
+}
+
+/** The declared id scoped to the feed, else the canonical link, else a digest of the title and date. */
+function itemKey(
+  declaredId: string,
+  sourceHost: string,
+  fallback: { link: string | null; title: string; published: string | null },
+): string {
+  if (declaredId) return globalItemId(declaredId, sourceHost);
+  if (fallback.link) return canonicalLink(fallback.link);
+  return `sha1:${sha1(`${fallback.title}\n${fallback.published ?? ''}`)}`;
+}
+
 function normalizeItem(
   raw: RawItem,
   format: FeedFormat,
@@ -109,35 +155,13 @@ function normalizeItem(
   options: ParseOptions,
 ): FeedItem | null {
   const sourceUrl = source.url;
-  const sourceHost = source.host;
-  // The preflight renamed these item children so rss-parser hands them over raw (see RENAMED_ITEM_FIELDS).
-  const placeholder = raw[LIFTED_PLACEHOLDER];
-  const lifted = placeholder === undefined ? undefined : source.liftedFields[Number(placeholder)];
-  const field = (name: string) => renamedField(raw, lifted, name);
-  // raw.title: rss-parser copies <dc:title> there when an item has no <title>.
-  const title = truncateText(htmlToPlainText(rawString(field(RAW_FIELD.title) ?? raw.title)), MAX_TITLE_CHARS);
-  const descriptionSource =
-    format === 'atom'
-      ? (field(RAW_FIELD.summary) ?? field(RAW_FIELD.content))
-      : (field(RAW_FIELD.description) ?? raw.summary);
-  const description = truncateText(htmlToPlainText(rawString(descriptionSource)), MAX_DESCRIPTION_CHARS);
-  const contentSource = format === 'atom' ? field(RAW_FIELD.content) : field(RAW_FIELD.encoded);
-  const content = contentSource === undefined ? '' : htmlToPlainText(rawString(contentSource));
+  const field = fieldReader(raw, source.liftedFields);
+  const { title, description, content } = itemTexts(raw, format, field);
   const link = safeHttpLink(rawString(format === 'atom' ? raw.link : field(RAW_FIELD.link)) || null, sourceUrl);
   if (!title && !description && !link) return null;
   const published = publishedOf(raw, format === 'atom' ? undefined : field(RAW_FIELD.pubDate));
-  // Ids are printed and keyed on, so they lose control and bidi characters as the text fields do.
-  const declaredId = stripControlCharacters(
-    rawString(format === 'atom' ? field(RAW_FIELD.id) : field(RAW_FIELD.guid)) || rawString(raw['rdf:about']),
-  );
   // Bounded in bytes here, at the entrance: the id goes into keys, queue messages and alerts (core/text-limits.ts).
-  const id = boundedId(
-    declaredId
-      ? globalItemId(declaredId, sourceHost)
-      : link
-        ? canonicalLink(link)
-        : `sha1:${sha1(`${title}\n${published ?? ''}`)}`,
-  );
+  const id = boundedId(itemKey(declaredItemId(raw, format, field), source.host, { link, title, published }));
   const item: FeedItem = {
     id,
     title,
