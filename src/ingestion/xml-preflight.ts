@@ -183,35 +183,62 @@ class FeedXmlScanner {
   private openTagAt(open: number): number {
     const text = this.text;
     const end = findTagEnd(text, open);
-    if (end === -1) {
-      // No later `<` at all means the document was cut inside this tag.
-      if (text.indexOf('<', open + 1) === -1) return STOP;
-      if (this.stack.length > 0) this.output.replace(open, open + 1, '&lt;');
-      return open + 1;
-    }
+    if (end === -1) return this.unclosedTagAt(open);
     const name = readName(text, open + 1);
     if (this.format === null) this.readRoot(name, open, end);
     else if (this.stack.length === 0) return STOP;
     const selfClosing = text.charCodeAt(end - 2) === 47;
-    const item = this.items.open;
-    const renamed = item !== null && this.stack.length === item.depth + 1 ? this.renames.get(name) : undefined;
-    if (!selfClosing && this.format === 'atom' && XHTML_TYPE.test(text.slice(open, end))) {
-      const after = this.carryXhtmlAsHtml(open, end, name, renamed);
-      if (after !== STOP) return after;
-    }
+    const inItem = this.items.open !== null;
+    const renamed = this.renamedItemChild(name);
     const local = localName(name);
-    if (!selfClosing && ITEM_LOCAL_NAMES.has(local) && item === null) this.items.start(open, this.stack.length);
-    if (renamed !== undefined && !selfClosing && this.items.lift(open, end, name, renamed)) return this.output.position;
+    if (!selfClosing) {
+      const after = this.openContentTag(open, end, { name, local, renamed, inItem });
+      if (after !== undefined) return after;
+    }
     if (renamed !== undefined) this.items.keep(renamed);
     this.copyTag(open, end, name, renamed);
     if (this.stack.length === 1 && local === 'channel') this.hasChannel = true;
-    if (selfClosing) {
-      if (this.stack.length > 0) return end;
-      // A root that closes itself: the whole document.
-      this.output.finishAt(end);
-      return STOP;
-    }
+    if (selfClosing) return this.selfClosedAt(end);
     return this.pushElement(name, renamed ?? name, local, end);
+  }
+
+  /** A `<` with no tag end after it: escaped inside the document, or the document was cut inside the tag. */
+  private unclosedTagAt(open: number): number {
+    // No later `<` at all means the document was cut inside this tag.
+    if (this.text.indexOf('<', open + 1) === -1) return STOP;
+    if (this.stack.length > 0) this.output.replace(open, open + 1, '&lt;');
+    return open + 1;
+  }
+
+  /** The name a direct child of the open item is renamed to when it is a field we read; otherwise undefined. */
+  private renamedItemChild(name: string): string | undefined {
+    const item = this.items.open;
+    return item !== null && this.stack.length === item.depth + 1 ? this.renames.get(name) : undefined;
+  }
+
+  /**
+   * What an element with content may need before its tag is copied: xhtml carried as HTML, the start of an item,
+   * a field lifted out whole. The position to go on from when that dealt with the element, else undefined.
+   */
+  private openContentTag(
+    open: number,
+    end: number,
+    tag: { name: string; local: string; renamed: string | undefined; inItem: boolean },
+  ): number | undefined {
+    if (this.format === 'atom' && XHTML_TYPE.test(this.text.slice(open, end))) {
+      const after = this.carryXhtmlAsHtml(open, end, tag.name, tag.renamed);
+      if (after !== STOP) return after;
+    }
+    if (ITEM_LOCAL_NAMES.has(tag.local) && !tag.inItem) this.items.start(open, this.stack.length);
+    if (tag.renamed !== undefined && this.items.lift(open, end, tag.name, tag.renamed)) return this.output.position;
+    return undefined;
+  }
+
+  /** A self-closing tag: the document goes on, unless it was the root, which then is the whole document. */
+  private selfClosedAt(end: number): number {
+    if (this.stack.length > 0) return end;
+    this.output.finishAt(end);
+    return STOP;
   }
 
   private pushElement(name: string, outputName: string, local: string, end: number): number {
