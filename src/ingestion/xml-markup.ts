@@ -37,13 +37,10 @@ export function findTagEnd(text: string, start: number): number {
 /** End of a `<!...>` declaration, including a DOCTYPE internal subset in brackets. */
 export function findDeclarationEnd(text: string, start: number): number {
   let depth = 0;
-  let quote = 0;
   for (let index = start + 2; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (quote !== 0) {
-      if (code === quote) quote = 0;
-    } else if (code === 34 || code === 39) {
-      quote = code;
+    if (code === 34 || code === 39) {
+      index = closingQuoteOf(text, index);
     } else if (code === 91) {
       depth++;
     } else if (code === 93) {
@@ -53,6 +50,12 @@ export function findDeclarationEnd(text: string, start: number): number {
     }
   }
   return -1;
+}
+
+/** Where the literal quoted at `open` ends (nothing inside it counts); the text's length when it never does. */
+function closingQuoteOf(text: string, open: number): number {
+  const close = text.indexOf(text.charAt(open), open + 1);
+  return close === -1 ? text.length : close;
 }
 
 /** The five references XML predefines, at a position just after `&`; sticky, so it tests that spot only. */
