@@ -4,8 +4,8 @@ import { stanceName } from '../../core/story';
 import { clipText } from '../../core/text-limits';
 import { booleanOption, type Command, numberOption, UsageError } from '../command';
 import { explainEmptyResult } from '../empty-result';
-import { openStoreFromOptions, STORE_OPTIONS } from '../store-options';
-import { selectStories } from '../stories';
+import { type OpenedStore, openStoreFromOptions, STORE_OPTIONS } from '../store-options';
+import { type StorySelection, selectStories } from '../stories';
 
 export const alertsCommand: Command = {
   name: 'alerts',
@@ -22,16 +22,10 @@ export const alertsCommand: Command = {
     const limit = numberOption(context, 'limit', 50);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number of at least 1');
     const selection = selectStories(context);
-    const wanted = new Set(selection.stories.map((story) => story.id));
-    // Alerts of every story share one index; filtering for one story must not stop at the first page of others.
-    const everyStory = selection.stories.length === selection.known.length;
     const opened = await openStoreFromOptions(context);
     try {
       const pending = booleanOption(context, 'pending');
-      const fetched = pending
-        ? await opened.store.listPendingAlerts(everyStory ? limit : undefined)
-        : await opened.store.listAlerts(everyStory ? { limit } : {});
-      const alerts = fetched.filter((alert) => everyStory || wanted.has(alert.storyId)).slice(0, limit);
+      const alerts = await fetchAlerts(opened.store, selection, { pending, limit });
       if (booleanOption(context, 'json')) {
         context.io.stdout.write(`${JSON.stringify(alerts, null, 2)}\n`);
         return 0;
@@ -41,16 +35,37 @@ export const alertsCommand: Command = {
         explainEmptyResult(context, { what, opened, selection, retry: pending ? 'alerts --pending' : 'alerts' });
         return 0;
       }
-      const withStory = new Set(alerts.map((alert) => alert.storyId)).size > 1 || selection.stories.length > 1;
-      const rows = alerts.map((alert) => [...(withStory ? [alert.storyId] : []), ...alertCells(alert)]);
-      const header = ['CREATED (UTC)', 'SEVERITY', 'PARTY', 'CHANGE', 'STATUS', 'ID'];
-      context.io.stdout.write(renderTable([...(withStory ? ['STORY'] : []), ...header], rows));
+      context.io.stdout.write(alertTable(alerts, selection));
       return 0;
     } finally {
       await opened.close();
     }
   },
 };
+
+/** The selected stories' alerts, pending ones or all of them, at most `limit`. */
+async function fetchAlerts(
+  store: OpenedStore['store'],
+  selection: StorySelection,
+  query: { pending: boolean; limit: number },
+): Promise<Alert[]> {
+  const { pending, limit } = query;
+  const wanted = new Set(selection.stories.map((story) => story.id));
+  // Alerts of every story share one index; filtering for one story must not stop at the first page of others.
+  const everyStory = selection.stories.length === selection.known.length;
+  const fetched = pending
+    ? await store.listPendingAlerts(everyStory ? limit : undefined)
+    : await store.listAlerts(everyStory ? { limit } : {});
+  return fetched.filter((alert) => everyStory || wanted.has(alert.storyId)).slice(0, limit);
+}
+
+/** The alerts as a table, with a STORY column when they come from more than one story or could. */
+function alertTable(alerts: Alert[], selection: StorySelection): string {
+  const withStory = new Set(alerts.map((alert) => alert.storyId)).size > 1 || selection.stories.length > 1;
+  const rows = alerts.map((alert) => [...(withStory ? [alert.storyId] : []), ...alertCells(alert)]);
+  const header = ['CREATED (UTC)', 'SEVERITY', 'PARTY', 'CHANGE', 'STATUS', 'ID'];
+  return renderTable([...(withStory ? ['STORY'] : []), ...header], rows);
+}
 
 function alertCells(alert: Alert): string[] {
   return [
