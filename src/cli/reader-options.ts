@@ -92,42 +92,69 @@ export function readerFromOptions(
 export function readerConfigFromOptions(context: CommandContext): ReaderConfig {
   try {
     const kind = parseReaderKind(stringOption(context, 'reader'));
-    const bedrockOnly = ['bedrock-region', 'bedrock-endpoint'].filter((name) => stringOption(context, name));
-    const openAiOnly = ['llm-endpoint'].filter((name) => stringOption(context, name));
-    if (kind === 'rules' && stringOption(context, 'llm-model'))
-      throw new UsageError('--llm-model needs an LLM --reader');
-    if (kind !== 'bedrock' && bedrockOnly.length > 0)
-      throw new UsageError(`--${bedrockOnly[0]} needs --reader bedrock`);
-    if (kind !== 'openai' && openAiOnly.length > 0) throw new UsageError(`--${openAiOnly[0]} needs --reader openai`);
-    // Signing needs a region even for a local Converse endpoint; any will do there.
-    const region =
-      stringOption(context, 'bedrock-region') ??
-      process.env.AWS_REGION ??
-      process.env.AWS_DEFAULT_REGION ??
-      (stringOption(context, 'bedrock-endpoint') ? 'us-east-1' : undefined);
+    refuseFlagsOfOtherReaders(context, kind);
+    const region = bedrockRegion(context);
     if (kind === 'bedrock' && !region) throw new UsageError('--reader bedrock needs --bedrock-region (or AWS_REGION)');
     const bedrockEndpoint = httpUrl('bedrock-endpoint', stringOption(context, 'bedrock-endpoint'));
     const llmEndpoint = httpUrl('llm-endpoint', stringOption(context, 'llm-endpoint'));
     const llmModel = stringOption(context, 'llm-model');
     // Checked here, with the other flags, so a command learns of it before it opens a store.
-    if (kind === 'openai' && !llmEndpoint)
-      throw new UsageError('--reader openai needs --llm-endpoint (e.g. http://127.0.0.1:11434/v1)');
-    if (kind === 'openai' && !llmModel) throw new UsageError('--reader openai needs --llm-model');
-    const model = kind === 'bedrock' ? llmModel : undefined;
+    if (kind === 'openai') refuseIncompleteOpenAi(llmEndpoint, llmModel);
     const budget = budgetFromOptions(context, kind);
-    return {
-      reader: kind,
-      ...(budget ? { budget } : {}),
-      ...(region ? { bedrockRegion: region } : {}),
-      ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
-      ...(model ? { bedrockModelId: model } : {}),
-      ...(llmEndpoint ? { llmEndpoint } : {}),
-      ...(kind === 'openai' && llmModel ? { llmModel } : {}),
-    };
+    return assembleReaderConfig(kind, { budget, region, bedrockEndpoint, llmEndpoint, llmModel });
   } catch (error) {
     if (error instanceof ReaderConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** Refuses a flag that only another kind of reader takes. */
+function refuseFlagsOfOtherReaders(context: CommandContext, kind: ReaderKind): void {
+  const bedrockOnly = ['bedrock-region', 'bedrock-endpoint'].filter((name) => stringOption(context, name));
+  const openAiOnly = ['llm-endpoint'].filter((name) => stringOption(context, name));
+  if (kind === 'rules' && stringOption(context, 'llm-model')) throw new UsageError('--llm-model needs an LLM --reader');
+  if (kind !== 'bedrock' && bedrockOnly.length > 0) throw new UsageError(`--${bedrockOnly[0]} needs --reader bedrock`);
+  if (kind !== 'openai' && openAiOnly.length > 0) throw new UsageError(`--${openAiOnly[0]} needs --reader openai`);
+}
+
+/** The Bedrock region: the flag, else the environment's, else any for a local endpoint (signing needs one). */
+function bedrockRegion(context: CommandContext): string | undefined {
+  return (
+    stringOption(context, 'bedrock-region') ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    (stringOption(context, 'bedrock-endpoint') ? 'us-east-1' : undefined)
+  );
+}
+
+/** An OpenAI-compatible reader needs both an endpoint and a model name. */
+function refuseIncompleteOpenAi(llmEndpoint: string | undefined, llmModel: string | undefined): void {
+  if (!llmEndpoint) throw new UsageError('--reader openai needs --llm-endpoint (e.g. http://127.0.0.1:11434/v1)');
+  if (!llmModel) throw new UsageError('--reader openai needs --llm-model');
+}
+
+/** The checked settings as a ReaderConfig: only those given, and the model under the key of its reader. */
+function assembleReaderConfig(
+  kind: ReaderKind,
+  given: {
+    budget: BudgetLimits | null;
+    region: string | undefined;
+    bedrockEndpoint: string | undefined;
+    llmEndpoint: string | undefined;
+    llmModel: string | undefined;
+  },
+): ReaderConfig {
+  const { budget, region, bedrockEndpoint, llmEndpoint, llmModel } = given;
+  const model = kind === 'bedrock' ? llmModel : undefined;
+  return {
+    reader: kind,
+    ...(budget ? { budget } : {}),
+    ...(region ? { bedrockRegion: region } : {}),
+    ...(bedrockEndpoint ? { bedrockEndpoint } : {}),
+    ...(model ? { bedrockModelId: model } : {}),
+    ...(llmEndpoint ? { llmEndpoint } : {}),
+    ...(kind === 'openai' && llmModel ? { llmModel } : {}),
+  };
 }
 
 function budgetFromOptions(context: CommandContext, kind: ReaderKind): BudgetLimits | null {
