@@ -63,41 +63,48 @@ export function createOpenAiTransport(options: OpenAiTransportOptions): ModelTra
     promptCaching: false,
     describe: (request) => ({ url, body: openAiBody(options.model, request) }),
     async send(request, signal): Promise<ModelResponse> {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(openAiBody(options.model, request)),
-          signal,
-        });
-      } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError') throw new TransportError('timeout', 'request timed out');
-        throw new TransportError('network', (error as Error).message);
-      }
+      const init = { method: 'POST', headers, signal };
+      const response = await postCompletion(url, init, openAiBody(options.model, request));
       const text = await response.text().catch(() => '');
       if (!response.ok) throw failureFor(response.status, text);
-      let completion: Completion;
-      try {
-        completion = JSON.parse(text) as Completion;
-      } catch {
-        throw new TransportError('refused_answer', 'the response is not JSON');
-      }
-      const message = completion.choices?.[0]?.message;
-      if (typeof message?.content !== 'string') {
-        throw new TransportError('refused_answer', `no content in the answer${message?.refusal ? ' (refused)' : ''}`);
-      }
-      const cached = completion.usage?.prompt_tokens_details?.cached_tokens ?? 0;
-      return {
-        answer: message.content,
-        usage: {
-          inputTokens: completion.usage?.prompt_tokens ?? 0,
-          outputTokens: completion.usage?.completion_tokens ?? 0,
-          cacheReadTokens: cached,
-          cacheWriteTokens: 0,
-        },
-      };
+      return modelResponseOf(parseCompletion(text));
+    },
+  };
+}
+
+/** POSTs the request body as JSON; a failure to get any answer is a timeout (aborted) or a network error. */
+async function postCompletion(url: string, init: RequestInit, body: unknown): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, body: JSON.stringify(body) });
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new TransportError('timeout', 'request timed out');
+    throw new TransportError('network', (error as Error).message);
+  }
+}
+
+function parseCompletion(text: string): Completion {
+  try {
+    return JSON.parse(text) as Completion;
+  } catch {
+    throw new TransportError('refused_answer', 'the response is not JSON');
+  }
+}
+
+/** The first choice's text and the token counts; an answer without text is refused. */
+function modelResponseOf(completion: Completion): ModelResponse {
+  const message = completion.choices?.[0]?.message;
+  if (typeof message?.content !== 'string') {
+    throw new TransportError('refused_answer', `no content in the answer${message?.refusal ? ' (refused)' : ''}`);
+  }
+  const cached = completion.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    answer: message.content,
+    usage: {
+      inputTokens: completion.usage?.prompt_tokens ?? 0,
+      outputTokens: completion.usage?.completion_tokens ?? 0,
+      cacheReadTokens: cached,
+      cacheWriteTokens: 0,
     },
   };
 }
