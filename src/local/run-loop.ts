@@ -73,7 +73,23 @@ async function runReportedCycle(options: PollingLoopOptions, cycle: number): Pro
 
 /** One compact line per cycle, then one line per failing feed and per item that could not be stored, with reasons. */
 export function formatCycleLine(cycle: number, at: Date, report: CycleReport): string {
-  const summary = summarizeCycle(report);
+  const failedItems = report.feeds.flatMap((feed) => feed.failedItems.map((failure) => ({ feed, failure })));
+  const itemsFailed = itemsFailedPart(failedItems.map(({ failure }) => failure)).replace(/^, /, ' · ');
+  const counts = cycleCounts(summarizeCycle(report)).join(' · ');
+  const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${counts}${itemsFailed}`];
+  for (const { feed, failure } of failedItems) {
+    const fate = failure.permanent ? 'left behind' : 'tried again next cycle';
+    lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (${fate}): ${failure.message}`);
+  }
+  for (const { alertId, reason } of report.published.parked) {
+    lines.push(`  ✗ alert ${alertId} parked (refused for good, kept in the store, not retried): ${reason}`);
+  }
+  lines.push(...failedFeedLines(report));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The cycle's counts, each a phrase; condition changes and alerts only when there were some. */
+function cycleCounts(summary: ReturnType<typeof summarizeCycle>): string[] {
   const parts = [
     `feeds ${summary.feedsPolled} polled / ${summary.feedsUnchanged} unchanged / ${summary.feedsFailed} failed`,
     `${summary.newItems} new items`,
@@ -86,22 +102,17 @@ export function formatCycleLine(cycle: number, at: Date, report: CycleReport): s
     const parked = summary.alertsParked ? `, ${summary.alertsParked} parked` : '';
     parts.push(`${summary.alertsSent} alerts sent${failed}${parked}`);
   }
-  const failedItems = report.feeds.flatMap((feed) => feed.failedItems.map((failure) => ({ feed, failure })));
-  const itemsFailed = itemsFailedPart(failedItems.map(({ failure }) => failure)).replace(/^, /, ' · ');
-  const lines = [`${at.toISOString().slice(0, 19)}Z cycle ${cycle}: ${parts.join(' · ')}${itemsFailed}`];
-  for (const { feed, failure } of failedItems) {
-    const fate = failure.permanent ? 'left behind' : 'tried again next cycle';
-    lines.push(`  ✗ item ${shownId(failure.item.id)} of ${feed.feedId} not stored (${fate}): ${failure.message}`);
-  }
-  for (const { alertId, reason } of report.published.parked) {
-    lines.push(`  ✗ alert ${alertId} parked (refused for good, kept in the store, not retried): ${reason}`);
-  }
-  for (const feed of report.feeds) {
-    if (feed.outcome !== 'failed') continue;
-    const reason = feed.error ? `${feed.error.kind}: ${feed.error.message}` : 'unknown error';
-    lines.push(`  ✗ ${feed.feedId} (${feed.url}) — ${reason}${feed.status === 'active' ? '' : ` [${feed.status}]`}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return parts;
+}
+
+/** A line per feed whose poll failed: its error and, when not active, its status. */
+function failedFeedLines(report: CycleReport): string[] {
+  return report.feeds
+    .filter((feed) => feed.outcome === 'failed')
+    .map((feed) => {
+      const reason = feed.error ? `${feed.error.kind}: ${feed.error.message}` : 'unknown error';
+      return `  ✗ ${feed.feedId} (${feed.url}) — ${reason}${feed.status === 'active' ? '' : ` [${feed.status}]`}`;
+    });
 }
 
 async function feedStatesOf(options: PollingLoopOptions): Promise<FeedState[]> {
