@@ -248,6 +248,14 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
   );
   for (const feed of failed)
     out.write(`    ✗ ${feed.feedId}: ${feed.error?.kind ?? 'error'} — ${feed.error?.message ?? ''}\n`);
+  printAnalysedItems(out, report, titles);
+  for (const failure of report.published.failed)
+    out.write(`    ✗ alert ${failure.alertId} not sent: ${failure.message}\n`);
+  if (report.published.sent.length > 0) out.write(`    ✉ ${report.published.sent.length} alert(s) sent\n`);
+}
+
+/** A line per analysed item and story (follow-up or other, with its score), then a line per stance change. */
+function printAnalysedItems(out: NodeJS.WritableStream, report: CycleReport, titles: Map<string, string>): void {
   for (const analysis of report.analysis.items) {
     const title = clipText(titles.get(analysis.itemId) ?? analysis.itemId, 90);
     for (const story of analysis.stories) {
@@ -258,7 +266,4 @@ function printStep(out: NodeJS.WritableStream, day: string, report: CycleReport,
       for (const alert of story.alerts) out.write(`      ${describeStanceChange(alert)}\n`);
     }
   }
-  for (const failure of report.published.failed)
-    out.write(`    ✗ alert ${failure.alertId} not sent: ${failure.message}\n`);
-  if (report.published.sent.length > 0) out.write(`    ✉ ${report.published.sent.length} alert(s) sent\n`);
 }
