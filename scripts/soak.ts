@@ -27,6 +27,15 @@ import { loadStories } from '../src/detection/story';
 import { createHttpFeedFetcher } from '../src/ingestion/fetcher';
 import { type CycleDeps, runCycle } from '../src/pipeline/run-cycle';
 import { ask, serveChild, startChild } from './lib/soak-children';
+import {
+  type CycleFigures,
+  cycleRow,
+  emptyFigures,
+  format,
+  fullCycleProblems,
+  partialCycleProblems,
+  stopNotice,
+} from './lib/soak-figures';
 
 // The SDK's notice that it will soon need Node 22 would interleave with the figures; the code runs on both.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -44,19 +53,6 @@ interface SoakOptions {
   concurrency: number;
   chunk: number;
   maxSeconds: number;
-}
-
-interface CycleFigures {
-  cycle: number;
-  feedsPolled: number;
-  feedsChanged: number;
-  feedsNotModified: number;
-  feedsFailed: number;
-  newItems: number;
-  expectedNewItems: number;
-  seconds: number;
-  heapMB: number;
-  rssMB: number;
 }
 
 function readOptions(): SoakOptions {
@@ -118,8 +114,6 @@ function changingFeeds(feeds: number, share: number, cycle: number): number[] {
   const offset = cycle % Math.max(Math.floor(step), 1);
   return Array.from({ length: count }, (_, index) => Math.min(feeds - 1, Math.floor(index * step) + offset));
 }
-
-const format = (value: number, digits = 1) => value.toFixed(digits);
 
 async function run(): Promise<number> {
   const options = readOptions();
@@ -212,50 +206,33 @@ async function pollCycles(soak: Soak): Promise<CycleFigures[]> {
   const { options, problems } = soak;
   const figures: CycleFigures[] = [];
   for (let cycle = 1; cycle <= options.cycles; cycle += 1) {
-    if (cycle > 1) {
-      const changing = changingFeeds(options.feeds, options.changedShare, cycle);
-      await ask(soak.farm.child, { advance: { newItems: options.newItems, feeds: changing } });
-      for (const index of changing) soak.generation[index] = (soak.generation[index] ?? 0) + options.newItems;
-    }
+    if (cycle > 1) await advanceFarm(soak, cycle);
     const { current, stopped } = await pollCycle(soak, cycle);
     figures.push(current);
     if (stopped) {
-      const reached = `${current.feedsPolled} of ${options.feeds} feeds (${figures.length - 1} full cycles done)`;
-      process.stdout.write(
-        `\nSTOPPED: time bound of ${options.maxSeconds} s reached in cycle ${cycle} after ${reached}; ` +
-          `that cycle analyzed ${current.newItems} new items ` +
-          `(expected ${current.expectedNewItems} for the feeds it reached)\n`,
-      );
-      if (current.newItems !== current.expectedNewItems) {
-        problems.push(`partial cycle: ${current.newItems} items analyzed, ${current.expectedNewItems} expected`);
-      }
+      process.stdout.write(stopNotice(current, options, figures.length - 1));
+      problems.push(...partialCycleProblems(current));
       break;
     }
-    if (current.newItems !== current.expectedNewItems) {
-      problems.push(`cycle ${cycle}: ${current.newItems} items analyzed, ${current.expectedNewItems} expected`);
-    }
-    if (current.feedsFailed > 0) problems.push(`cycle ${cycle}: ${current.feedsFailed} feeds failed`);
+    problems.push(...fullCycleProblems(current));
     process.stdout.write(cycleRow(current));
   }
   return figures;
+}
+
+/** The cycle's share of feeds gains new items at the farm, and the parent's count of what each serves follows. */
+async function advanceFarm(soak: Soak, cycle: number): Promise<void> {
+  const { options } = soak;
+  const changing = changingFeeds(options.feeds, options.changedShare, cycle);
+  await ask(soak.farm.child, { advance: { newItems: options.newItems, feeds: changing } });
+  for (const index of changing) soak.generation[index] = (soak.generation[index] ?? 0) + options.newItems;
 }
 
 /** One cycle over every feed, chunk by chunk; stopped when the time bound ran out between two chunks. */
 async function pollCycle(soak: Soak, cycle: number): Promise<{ current: CycleFigures; stopped: boolean }> {
   const { options, feeds } = soak;
   const cycleStarted = performance.now();
-  const current: CycleFigures = {
-    cycle,
-    feedsPolled: 0,
-    feedsChanged: 0,
-    feedsNotModified: 0,
-    feedsFailed: 0,
-    newItems: 0,
-    expectedNewItems: 0,
-    seconds: 0,
-    heapMB: 0,
-    rssMB: 0,
-  };
+  const current = emptyFigures(cycle);
   let stopped = false;
   for (let first = 0; first < feeds.length; first += options.chunk) {
     if (performance.now() > soak.deadline) {
@@ -280,16 +257,6 @@ async function pollCycle(soak: Soak, cycle: number): Promise<{ current: CycleFig
   current.seconds = (performance.now() - cycleStarted) / 1000;
   Object.assign(current, measureHeap());
   return { current, stopped };
-}
-
-function cycleRow(current: CycleFigures): string {
-  return (
-    `${String(current.cycle).padStart(5)}  ${String(current.feedsPolled).padStart(6)}  ${String(current.feedsChanged).padStart(7)}` +
-    `  ${String(current.feedsNotModified).padStart(4)}  ${String(current.feedsFailed).padStart(6)}` +
-    `  ${String(current.newItems).padStart(9)}  ${String(current.expectedNewItems).padStart(8)}` +
-    `  ${format(current.newItems / current.seconds).padStart(8)}  ${format(current.heapMB).padStart(7)}` +
-    `  ${format(current.rssMB).padStart(6)}\n`
-  );
 }
 
 interface StoredCounts {
