@@ -3,12 +3,13 @@ import type { Classification, FollowUpSummary, StanceObservation } from '../core
 import { clipText } from '../core/text-limits';
 import { sentenceContact } from './contact';
 import { stanceVocabulary } from './cues';
-import { type CompiledStory, compileStory, type LexiconHit, scanLexicon } from './lexicon';
+import { type Evidence, gatherEvidence, headlineOf, headlineSentences } from './evidence';
+import { type CompiledStory, compileStory, type LexiconHit } from './lexicon';
 import { newNames } from './names';
 import type { StoryProfile } from './profile';
 import { extractStances } from './stance';
 import type { StoryDefinition } from './story';
-import { cleanText, type Sentence, splitSentences, stem, stemsOf, type Tokens, tokenize } from './text';
+import { type Sentence, stem, stemsOf, type Tokens } from './text';
 
 /** Score at or above which an item is a follow-up. */
 export const FOLLOW_UP_THRESHOLD = 0.5;
@@ -22,9 +23,6 @@ const SIMILARITY_FULL = 0.3;
  * make a follow-up on their own (they give no angle and no strong term).
  */
 export const LEARNED_TOPIC_CAP = 0.3;
-/** Full-text bodies can be long; the lead carries the news and keeps per-item work bounded. */
-const CONTENT_LIMIT = 3000;
-const LEAD_LENGTH = 400;
 const SUMMARY_LIMIT = 280;
 const MAX_QUOTES = 5;
 const MAX_KEY_TERMS = 12;
@@ -37,31 +35,6 @@ const HEADLINE_STANCE_CONFIDENCE = 0.8;
 
 const QUOTE = /[“"«]([^”"»]{8,240})[”"»]/g;
 const DAY_MS = 86_400_000;
-
-interface Evidence {
-  text: string;
-  tokens: Tokens;
-  titleEnd: number;
-  deepStart: number;
-  sentences: Sentence[];
-  hits: LexiconHit[];
-}
-
-function gatherEvidence(compiled: CompiledStory, item: FeedItem): Evidence {
-  const title = cleanText(item.title ?? '');
-  const description = cleanText(item.description ?? '');
-  const content = item.content ? cleanText(item.content).slice(0, CONTENT_LIMIT) : '';
-  // Descriptions often repeat the first paragraph of the content; reading both would double-count it.
-  const body =
-    content && !content.startsWith(description.slice(0, 60)) ? `${description} ${content}` : content || description;
-  const text = `${title}\n${body}`;
-  const sentences: Sentence[] = title ? [{ start: 0, end: title.length, text: title }] : [];
-  sentences.push(...splitSentences(body, title.length + 1));
-  const tokens = tokenize(text);
-  // Feeds are judged on what a reader sees first; deep in a long body a passing mention weighs less.
-  const deepStart = content ? title.length + 1 + Math.max(description.length, LEAD_LENGTH) : Number.POSITIVE_INFINITY;
-  return { text, tokens, titleEnd: title.length, deepStart, sentences, hits: scanLexicon(compiled, text, tokens) };
-}
 
 interface Detection {
   score: number;
@@ -285,7 +258,7 @@ function summaryText(evidence: Evidence): string {
     .sort((a, b) => a.index - b.index);
   let summary = picked.map((entry) => entry.sentence.text).join(' ');
   if (summary === '' || summary.length > SUMMARY_LIMIT) summary = picked[0]?.sentence.text ?? '';
-  if (summary === '') summary = evidence.sentences[0]?.text ?? '';
+  if (summary === '') summary = headlineOf(evidence) || (evidence.sentences[0]?.text ?? '');
   return summary;
 }
 
@@ -315,7 +288,7 @@ function buildSummary(
     itemId: item.id,
     source: item.source,
     link: item.link,
-    title: evidence.sentences[0]?.text ?? '',
+    title: headlineOf(evidence) || (evidence.sentences[0]?.text ?? ''),
     published: item.published,
     score: detection.score,
     summary: clipText(summaryText(evidence), SUMMARY_LIMIT, { atWord: true }),
@@ -339,14 +312,14 @@ export function classifyItem(item: FeedItem, story: StoryDefinition, profile?: S
       hits: evidence.hits,
       wordStarts: evidence.tokens.starts,
       vocabulary: stanceVocabulary(story),
+      leadSentences: evidence.leadSentences,
     }).filter((stance) => stance.confidence >= MIN_STANCE_CONFIDENCE);
   let stances: StanceObservation[] | undefined;
   if (detection.nearMiss) {
     stances = read();
-    const title = evidence.sentences[0];
+    const headline = headlineSentences(evidence).map((sentence) => sentence.text);
     const stated = stances.some(
-      (stance) =>
-        evidence.titleEnd > 0 && stance.evidence === title?.text && stance.confidence >= HEADLINE_STANCE_CONFIDENCE,
+      (stance) => headline.includes(stance.evidence) && stance.confidence >= HEADLINE_STANCE_CONFIDENCE,
     );
     if (stated) {
       detection.followUp = true;
@@ -396,5 +369,6 @@ export function baselineStances(story: StoryDefinition): StanceObservation[] {
     hits: evidence.hits,
     wordStarts: evidence.tokens.starts,
     vocabulary: stanceVocabulary(story),
+    leadSentences: evidence.leadSentences,
   });
 }

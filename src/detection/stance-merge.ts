@@ -6,6 +6,8 @@ export interface RawObservation {
   label: StanceLabel;
   confidence: number;
   sentenceIndex: number;
+  /** Read in the headline. */
+  lead: boolean;
   direct: boolean;
   /** Someone's forecast of the party's position: kept only when nothing firmer is said about the party. */
   speculative: boolean;
@@ -32,7 +34,7 @@ function choose(list: RawObservation[]): Choice | undefined {
   }
   if (supports && opposes) {
     const gap = supports.confidence - opposes.confidence;
-    if (Math.abs(gap) < 0.05 && supports.sentenceIndex !== 0 && opposes.sentenceIndex !== 0) return undefined;
+    if (Math.abs(gap) < 0.05 && !supports.lead && !opposes.lead) return undefined;
     const chosen = gap >= 0 ? supports : opposes;
     return { chosen, confidence: Math.max(0.3, chosen.confidence - 0.2) };
   }

@@ -35,6 +35,11 @@ export interface StanceInput {
   wordStarts: readonly number[];
   /** The story's stance language: cue rules with its matter filled in (`stanceVocabulary(story)`). */
   vocabulary: StanceVocabulary;
+  /**
+   * How many of the first sentences are the headline ("Putin rejects the truce. What next?" is two); 1 when left
+   * out, the first sentence of a text without a headline leading it.
+   */
+  leadSentences?: number;
 }
 
 /** What one pass over the text carries from sentence to sentence. */
@@ -51,6 +56,8 @@ interface Reading {
 /** What is known about one sentence before its cues are read. */
 interface SentenceView {
   index: number;
+  /** A sentence of the headline: what the item is news for. */
+  lead: boolean;
   sentence: Sentence;
   mentions: PartyMention[];
   cues: Cue[];
@@ -104,6 +111,7 @@ function viewSentence(reading: Reading, index: number, mentions: PartyMention[],
     ) || vocabulary.objectPattern.test(sentence.text);
   return {
     index,
+    lead: index < (reading.input.leadSentences ?? 1),
     sentence,
     mentions,
     cues,
@@ -254,7 +262,7 @@ function cueReading(
     label = label === 'supports' ? 'opposes' : 'conditional';
     confidence -= 0.1;
   }
-  if (view.index === 0) confidence += 0.05;
+  if (view.lead) confidence += 0.05;
   return { label, confidence };
 }
 
@@ -297,6 +305,7 @@ function observe(
       label,
       confidence: speculative ? Math.min(SPECULATION_CONFIDENCE, confidence) : Math.min(0.95, confidence),
       sentenceIndex: view.index,
+      lead: view.lead,
       direct: !speculative && !view.commentary && spokenByItself(view, holder),
       speculative,
     });
@@ -325,6 +334,11 @@ function attachConditions(reading: Reading, view: SentenceView, state: SentenceS
   }
 }
 
+/** Who the headline says is still deliberating holds for the whole item. */
+function keepUndecided(reading: Reading, state: SentenceState): void {
+  for (const party of state.undecided) reading.undecidedInHeadline.add(party);
+}
+
 function readSentence(reading: Reading, view: SentenceView): void {
   const { text } = reading.input;
   const state: SentenceState = { undecided: new Set(), lastHolders: [], previousCueEnd: -1, heldCues: [] };
@@ -340,7 +354,7 @@ function readSentence(reading: Reading, view: SentenceView): void {
   const carried = view.pronounLed ? reading.carriedHolder : undefined;
   const subject = view.pronounLed ? carried : view.fallbackHolder;
   attachConditions(reading, view, state, view.speaker ?? subject);
-  if (view.index === 0) reading.undecidedInHeadline = state.undecided;
+  if (view.lead) keepUndecided(reading, state);
   const firstHolder = view.speaker ?? state.lastHolders[0] ?? (view.pronounLed ? carried : view.mentions[0]);
   if (firstHolder && (!view.pronounLed || !reading.carriedHolder)) reading.carriedHolder = firstHolder;
 }

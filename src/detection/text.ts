@@ -50,16 +50,21 @@ export interface Sentence {
 
 const ABBREVIATION_BEFORE_DOT =
   /(?:\b(?:[A-Z]\.)+[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|vs|No)|\b[A-Z])$/;
+// An initial in any script: "В. Зеленский", "В. Путін" (a lone capital before the dot).
+const INITIAL_BEFORE_DOT = /(?<!\p{L})\p{Lu}$/u;
 
-/** Splits on sentence punctuation, keeping dotted abbreviations ("E.U.", "a.m.") and initials inside the sentence. */
+/**
+ * Splits on sentence punctuation followed by a capitalised sentence, in any of the three languages (closing and
+ * opening quotes « » „ “ included), keeping dotted abbreviations ("E.U.", "a.m.") and initials inside the sentence.
+ */
 export function splitSentences(text: string, offset = 0): Sentence[] {
   const sentences: Sentence[] = [];
   let start = 0;
-  const boundary = /[.!?…]+["”’)]?\s+(?=["“‘(]?[\p{Lu}\p{N}])|[.!?…]+["”’)]?$/gu;
+  const boundary = /[.!?…]+["”’»)]?\s+(?=["“‘«„(]?[\p{Lu}\p{N}])|[.!?…]+["”’»)]?$/gu;
   for (const match of text.matchAll(boundary)) {
     const end = match.index + match[0].length;
     const head = text.slice(start, match.index);
-    if (match[0].startsWith('.') && ABBREVIATION_BEFORE_DOT.test(head)) continue;
+    if (match[0].startsWith('.') && (ABBREVIATION_BEFORE_DOT.test(head) || INITIAL_BEFORE_DOT.test(head))) continue;
     pushSentence(sentences, text, start, end, offset);
     start = end;
   }
