@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPublisherHandler } from '../../../functions/handlers/publisher';
 import { createDynamoClient } from '../../../src/adapters/dynamodb/client';
@@ -10,7 +10,6 @@ import type { FeedItem } from '../../../src/core/feed';
 import type { AlertNotifier, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createAlertDescriber } from '../../../src/tracking/describe';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { startFaultProxy } from '../../support/fault-proxy';
 import {
   fixedClock,
@@ -21,6 +20,7 @@ import {
   sqsEvent,
 } from '../../support/handler-rig';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { storageTest as it } from '../../support/storage';
 import { watchedStore } from '../../support/watched-store';
 
 const ITEMS = JSON.parse(
@@ -31,26 +31,21 @@ const STORY_ID = 'ceasefire-2025';
 const clock = fixedClock('2025-03-20T00:00:00.000Z');
 const stories = loadStories();
 
-let dynamo: TestDynamo;
 let store: StoryStore;
 
 let sns: SnsEndpoint;
 let snsClient: SNSClient;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   sns = await startSnsEndpoint();
   snsClient = loopbackSnsClient(sns.endpoint, 2);
 });
 afterAll(async () => {
   snsClient?.destroy();
   await sns?.close();
-  await dynamo?.close();
 });
-let tableName: string;
-beforeEach(async () => {
-  tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
+it.beforeEach(({ store: fresh }) => {
+  store = fresh;
   sns.published.length = 0;
 });
 
@@ -174,7 +169,10 @@ describe('analyzer handler', () => {
     expect(await store.listFollowUps(STORY_ID)).toHaveLength(3);
   });
 
-  it('fails only the record of an item DynamoDB refuses for its size, and analyzes the others of the batch', async () => {
+  it('fails only the record of an item DynamoDB refuses for its size, and analyzes the others of the batch', async ({
+    dynamo,
+    tableName,
+  }) => {
     const healthy = store;
     await healthy.claimItems(ITEMS.map((item) => ({ item, dedupKeys: [] })));
     const proxy = await startFaultProxy({ target: dynamo.endpoint, service: 'dynamodb' });

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createDispatcherHandler } from '../../../functions/handlers/dispatcher';
 import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { DueFeeds, StoryStore } from '../../../src/core/ports';
 import { type FeedScheduleSettings, feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import {
   fixedClock,
   lambdaContext,
@@ -25,17 +22,16 @@ import {
   type LoopbackRoute,
   startLoopbackFeedServer,
 } from '../../support/loopback-feed-server';
+import { storageTest as it } from '../../support/storage';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const NOW = '2025-03-14T12:00:00.000Z';
 
-let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let store: StoryStore;
 let due: DueFeeds;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   server = await startLoopbackFeedServer({
     '/wire.xml': (request): LoopbackRoute =>
       request.headers['if-none-match'] === '"v1"'
@@ -47,13 +43,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await dynamo?.close();
 });
 
-beforeEach(async () => {
-  const tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  due = createDynamoDueFeeds(createTableRequests(dynamo.client, tableName));
+it.beforeEach(({ store: fresh, requests }) => {
+  store = fresh;
+  due = createDynamoDueFeeds(requests);
 });
 
 const feed = (id: string, path: string): FeedDefinition => ({

@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
 import { createDynamoHostBudget } from '../../../src/adapters/dynamodb/host-budget';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedDefinition } from '../../../src/core/feed';
 import { hostBudgetPlan } from '../../../src/core/host-budget';
 import type { DueFeeds, HostRequestBudget, StoryStore } from '../../../src/core/ports';
 import { resolveAdaptiveSchedule } from '../../../src/ingestion/adaptive-schedule';
 import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { fixedClock, memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest as it } from '../../support/storage';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const T0 = Date.parse('2025-03-14T12:00:00.000Z');
@@ -22,28 +20,23 @@ const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 const SCHEDULE = resolveAdaptiveSchedule({ hostRequestsPerHour: 12, hostHotShare: 0.5 });
 const PLAN = hostBudgetPlan(SCHEDULE.hostRequestsPerHour, SCHEDULE.hostHotShare);
 
-let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let store: StoryStore;
 let due: DueFeeds;
 let hostBudget: HostRequestBudget;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   const rss = { headers: { 'content-type': 'application/rss+xml; charset=utf-8' }, body: FEED_XML };
   // Three feeds of one publisher: one loopback host, so one budget.
   server = await startLoopbackFeedServer({ '/a.xml': rss, '/b.xml': rss, '/hot.xml': rss });
 });
 afterAll(async () => {
   await server?.close();
-  await dynamo?.close();
 });
-beforeEach(async () => {
-  const tableName = await dynamo.freshTable();
-  const table = createTableRequests(dynamo.client, tableName);
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  due = createDynamoDueFeeds(table);
-  hostBudget = createDynamoHostBudget(table, PLAN);
+it.beforeEach(({ store: fresh, requests }) => {
+  store = fresh;
+  due = createDynamoDueFeeds(requests);
+  hostBudget = createDynamoHostBudget(requests, PLAN);
 });
 
 const feed = (id: string): FeedDefinition => ({

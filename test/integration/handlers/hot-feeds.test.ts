@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createDispatcherHandler } from '../../../functions/handlers/dispatcher';
 import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { createDynamoStoryHeat } from '../../../src/adapters/dynamodb/story-heat';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { AlertNotifier, DueFeeds, StoryHeat, StoryStore } from '../../../src/core/ports';
@@ -14,7 +12,6 @@ import { DEFAULT_ADAPTIVE_SCHEDULE } from '../../../src/ingestion/adaptive-sched
 import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { heatFeeds } from '../../../src/pipeline/feed-heat';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import {
   fixedClock,
   lambdaContext,
@@ -26,6 +23,7 @@ import {
   sqsEvent,
 } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest as it } from '../../support/storage';
 
 const FEED_XML = readFileSync(new URL('../../fixtures/handlers/ceasefire-feed.xml', import.meta.url), 'utf8');
 const T0 = Date.parse('2025-03-14T12:00:00.000Z');
@@ -34,7 +32,6 @@ const { hotIntervalSec, minIntervalSec, initialIntervalSec } = DEFAULT_ADAPTIVE_
 const stories = loadStories();
 const silentNotifier: AlertNotifier = { publish: async () => {} };
 
-let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let store: StoryStore;
 let due: DueFeeds;
@@ -43,7 +40,6 @@ let heat: StoryHeat;
 let duringFetch: (() => Promise<void>) | null = null;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   server = await startLoopbackFeedServer({
     '/wire.xml': {
       handler: async (request, response) => {
@@ -57,14 +53,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  await dynamo?.close();
 });
-beforeEach(async () => {
-  const tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  const table = createTableRequests(dynamo.client, tableName);
-  due = createDynamoDueFeeds(table);
-  heat = createDynamoStoryHeat(table);
+it.beforeEach(({ store: fresh, requests }) => {
+  store = fresh;
+  due = createDynamoDueFeeds(requests);
+  heat = createDynamoStoryHeat(requests);
   duringFetch = null;
 });
 
