@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/index';
@@ -7,8 +6,8 @@ import { DEFAULT_ADAPTIVE_SCHEDULE } from '../../../src/ingestion/adaptive-sched
 import { feedScheduleSettings } from '../../../src/ingestion/feed-schedule';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { runCycle } from '../../../src/pipeline/run-cycle';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest as it } from '../../support/storage';
 
 const RSS = { 'content-type': 'application/rss+xml; charset=utf-8' };
 let current = new Date('2026-06-01T09:00:00Z');
@@ -32,22 +31,19 @@ const STATEMENT = {
 };
 const BRIEFING = { guid: 'https://quiet.example/briefing-2', title: 'Evening briefing on the harbour timetable' };
 
-let dynamo: TestDynamo;
 let store: StoryStore;
 let server: LoopbackFeedServer;
 let feeds: FeedDefinition[];
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   server = await startLoopbackFeedServer({});
 });
 afterAll(async () => {
   await server.close();
-  await dynamo.close();
 });
-beforeEach(async () => {
+it.beforeEach(({ store: fresh }) => {
   current = new Date('2026-06-01T09:00:00Z');
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable() });
+  store = fresh;
   feeds = ['wire', 'quiet', 'slow'].map((id) => ({
     id,
     url: server.url(`/${id}.xml`),

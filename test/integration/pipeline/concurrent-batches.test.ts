@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
 import type { StanceCommit, StoryStore } from '../../../src/core/ports';
@@ -11,8 +11,9 @@ import {
   inPublishedOrder,
   planAnalysis,
 } from '../../../src/pipeline/analyze-batch';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import type { TestDynamo } from '../../support/dynamo';
 import { commitOne } from '../../support/stance-commits';
+import { storageTest as it } from '../../support/storage';
 import { watchedStore } from '../../support/watched-store';
 
 const archive: FeedItem[] = inPublishedOrder(
@@ -29,15 +30,8 @@ const story = stories[0]?.id ?? '';
 // One fixed time for every write, so the rows of two runs compare equal.
 const clock = { now: () => new Date('2025-03-20T00:00:00.000Z') };
 
-let dynamo: TestDynamo;
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
-
-async function freshStore(): Promise<StoryStore> {
+/** A store on a new table of the file's engine, stamping rows with the fixed clock. */
+async function freshStore(dynamo: TestDynamo): Promise<StoryStore> {
   return createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
 }
 
@@ -55,14 +49,14 @@ async function stanceRecord(store: StoryStore) {
 }
 
 describe('two analysis batches moving the same stance at once', () => {
-  it('ends as if they had run one after the other, and each reports the alerts it committed', async () => {
-    const sequentialStore = await freshStore();
+  it('ends as if they had run one after the other, and each reports the alerts it committed', async ({ dynamo }) => {
+    const sequentialStore = await freshStore(dynamo);
     await analyzeAlone(sequentialStore, earlier);
     await analyzeAlone(sequentialStore, later);
     const sequential = await stanceRecord(sequentialStore);
     expect(sequential.alerts.length).toBeGreaterThan(1);
 
-    const sharedStore = await freshStore();
+    const sharedStore = await freshStore(dynamo);
     const watch = watchedStore(sharedStore);
     const winnerDeps = { store: sharedStore, stories, clock };
     const loserDeps = { store: watch.store, stories, clock };
@@ -88,12 +82,14 @@ describe('two analysis batches moving the same stance at once', () => {
 });
 
 describe('a batch whose stance run was cut short by another writer', () => {
-  it('keeps the changes that went in and applies the observations after them again on the moved state', async () => {
-    const referenceStore = await freshStore();
+  it('keeps the changes that went in and applies the observations after them again on the moved state', async ({
+    dynamo,
+  }) => {
+    const referenceStore = await freshStore(dynamo);
     await analyzeAlone(referenceStore, archive);
     const expected = await stanceRecord(referenceStore);
 
-    const store = await freshStore();
+    const store = await freshStore(dynamo);
     const runs: StanceCommit[][] = [];
     // The first run of a party with several changes: only its first change goes in, then another writer stores the
     // same state again under the next version, as a commit from elsewhere that changed nothing visible would.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../../src/core/feed';
 import type { AlertNotifier } from '../../../src/core/ports';
@@ -10,7 +10,8 @@ import { loadStories } from '../../../src/detection/index';
 import { clockForArchive, replayItems } from '../../../src/local/replay';
 import { analyzeBatch } from '../../../src/pipeline/analyze-batch';
 import { publishPendingAlerts } from '../../../src/pipeline/publish-alerts';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
+import type { TestDynamo } from '../../support/dynamo';
+import { storageTest as it } from '../../support/storage';
 
 const archive: FeedItem[] = readFileSync(new URL('../../fixtures/pipeline/archive.jsonl', import.meta.url), 'utf8')
   .trim()
@@ -45,16 +46,9 @@ async function tableContents(dynamo: TestDynamo, tableName: string): Promise<str
 
 describe('replaying the same archive through the full pipeline', () => {
   const stories = loadStories();
-  let dynamo: TestDynamo;
-
-  beforeAll(async () => {
-    dynamo = await startTestDynamo();
-  });
-  afterAll(async () => {
-    await dynamo?.close();
-  });
-
-  it('stores follow-ups, stance changes and alerts once, whether the archive is replayed or every item redelivered', async () => {
+  it('stores follow-ups, stance changes and alerts once, whether the archive is replayed or every item redelivered', async ({
+    dynamo,
+  }) => {
     const tableName = await dynamo.freshTable();
     const clock = clockForArchive(archive);
     const store = createDynamoStoryStore({ client: dynamo.client, tableName, clock });
@@ -97,7 +91,7 @@ describe('replaying the same archive through the full pipeline', () => {
     expect(notifier.sent.length).toBe(first.alertsSent);
   });
 
-  it('gives the same table contents and alerts when the archive is replayed into a fresh table', async () => {
+  it('gives the same table contents and alerts when the archive is replayed into a fresh table', async ({ dynamo }) => {
     const runOnce = async () => {
       const tableName = await dynamo.freshTable();
       const clock = clockForArchive(archive);

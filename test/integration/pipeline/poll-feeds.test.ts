@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { FeedDefinition, FeedItem, FeedState } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { itemDedupKeys } from '../../../src/ingestion/index';
 import { type PollDeps, pollFeeds } from '../../../src/pipeline/poll-feeds';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest } from '../../support/storage';
 import { watchedStore } from '../../support/watched-store';
 
 const RSS = { 'content-type': 'application/rss+xml; charset=utf-8' };
 const clock = { now: () => new Date('2025-03-16T00:00:00.000Z') };
+const it = storageTest.extend({ clock });
 const SYNDICATED_LINK = 'https://wire.example.org/world/ceasefire-monitoring-agreed';
 
 interface Entry {
@@ -55,12 +55,10 @@ const FEEDS: Record<string, Entry[]> = {
   ],
 };
 
-let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let store: StoryStore;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   server = await startLoopbackFeedServer(
     Object.fromEntries(
       Object.entries(FEEDS).map(([id, entries]) => [
@@ -75,10 +73,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  await dynamo?.close();
 });
-beforeEach(async () => {
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable(), clock });
+it.beforeEach(({ store: fresh }) => {
+  store = fresh;
 });
 
 const feeds = (): FeedDefinition[] =>
