@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPublisherHandler } from '../../../functions/handlers/publisher';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
 import { createDynamoStaleSites } from '../../../src/adapters/dynamodb/stale-sites';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { createS3SitePublisher } from '../../../src/adapters/s3/site-publisher';
 import { createSnsNotifier } from '../../../src/adapters/sns/notifier';
 import { METRIC } from '../../../src/config/metrics';
@@ -14,10 +12,10 @@ import type { StaleSites, StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/story';
 import { createStorySiteRefresher, type StorySiteRefresher, sitePaths } from '../../../src/pipeline/publish-site';
 import { createAlertDescriber } from '../../../src/tracking/describe';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { fixedClock, recordingLog, recordingMetrics, scheduledEvent, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackS3, startLoopbackS3 } from '../../support/loopback-s3';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../../support/sns-endpoint';
+import { storageTest as it } from '../../support/storage';
 
 const ITEMS = JSON.parse(
   readFileSync(new URL('../../fixtures/handlers/analyzer-items.json', import.meta.url), 'utf8'),
@@ -29,7 +27,6 @@ const clock = fixedClock('2025-03-20T00:00:00.000Z');
 const stories = loadStories();
 const pageKey = `${BUCKET}/${PREFIX}${sitePaths(STORY_ID).page}`;
 
-let dynamo: TestDynamo;
 let s3: LoopbackS3;
 let sns: SnsEndpoint;
 let snsClient: SNSClient;
@@ -38,7 +35,6 @@ let staleSites: StaleSites;
 let site: StorySiteRefresher;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   s3 = await startLoopbackS3([BUCKET]);
   sns = await startSnsEndpoint();
   snsClient = loopbackSnsClient(sns.endpoint, 2);
@@ -47,12 +43,10 @@ afterAll(async () => {
   snsClient?.destroy();
   await sns?.close();
   await s3?.close();
-  await dynamo?.close();
 });
-beforeEach(async () => {
-  const tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  staleSites = createDynamoStaleSites(createTableRequests(dynamo.client, tableName));
+it.beforeEach(({ store: fresh, requests }) => {
+  store = fresh;
+  staleSites = createDynamoStaleSites(requests);
   site = createStorySiteRefresher(
     {
       source: store,

@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { createDispatcherHandler } from '../../../functions/handlers/dispatcher';
 import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createWebSubCallbackHandler } from '../../../functions/handlers/websub';
 import { createDynamoDueFeeds } from '../../../src/adapters/dynamodb/due-feeds';
-import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import type { TableRequests } from '../../../src/adapters/dynamodb/requests';
 import { createDynamoSubscriptions } from '../../../src/adapters/dynamodb/subscriptions';
 import type { FeedDefinition } from '../../../src/core/feed';
 import type { DueFeeds, StoryStore } from '../../../src/core/ports';
@@ -16,7 +15,6 @@ import { DEFAULT_FETCH_OPTIONS } from '../../../src/ingestion/options';
 import { resumePolling } from '../../../src/pipeline/resume-polling';
 import { createHttpHubClient, createWebSubSubscriber } from '../../../src/websub/subscriber';
 import { DEFAULT_WEBSUB_CONFIG } from '../../../src/websub/subscription';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type FunctionUrlFront, startFunctionUrlFront } from '../../support/function-url-front';
 import {
   memoryFeedQueue,
@@ -27,6 +25,7 @@ import {
   sqsEvent,
 } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest } from '../../support/storage';
 import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 
 /**
@@ -54,17 +53,10 @@ function rss(hub: string, entries: { guid: string; title: string }[]): string {
   return `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Wire</title><language>en</language><atom:link rel="hub" href="${hub}"/>${items}</channel></rss>`;
 }
 
-let dynamo: TestDynamo;
 let feeds: LoopbackFeedServer;
 let hub: LoopbackHub;
 let front: FunctionUrlFront;
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo?.close();
-});
 afterEach(async () => {
   await front?.close();
   await hub?.close();
@@ -83,11 +75,17 @@ interface World {
   poll(): Promise<void>;
 }
 
-async function setUp(hubOptions: LoopbackHubOptions = {}): Promise<World> {
+/** Each test's world on the fixture's store and table: `setUp()` starts the hub, the feeds and the front. */
+const it = storageTest.extend<{ setUp: (hubOptions?: LoopbackHubOptions) => Promise<World> }>({
+  setUp: async ({ store, requests }, use) => use((hubOptions) => setUpWorld(store, requests, hubOptions)),
+});
+
+async function setUpWorld(
+  store: StoryStore,
+  table: TableRequests,
+  hubOptions: LoopbackHubOptions = {},
+): Promise<World> {
   current = new Date(START);
-  const tableName = await dynamo.freshTable();
-  const store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  const table = createTableRequests(dynamo.client, tableName);
   const due = createDynamoDueFeeds(table);
   const subscriptions = createDynamoSubscriptions(table);
   hub = await startLoopbackHub(hubOptions);
@@ -172,7 +170,9 @@ const secondsUntilDue = async (world: World) =>
   (Date.parse((await world.store.getFeedState(world.feed.id))?.nextPollAt ?? '') - current.getTime()) / 1000;
 
 describe('WebSub subscriptions kept from AWS', () => {
-  it('subscribes from the poll that finds a hub, with the callback URL and a secret of its own, never logged', async () => {
+  it('subscribes from the poll that finds a hub, with the callback URL and a secret of its own, never logged', async ({
+    setUp,
+  }) => {
     const world = await setUp();
     expect((await world.tick()).enqueued).toEqual(['wire']);
     await pollAndVerify(world);
@@ -200,7 +200,9 @@ describe('WebSub subscriptions kept from AWS', () => {
     expect(logged).not.toContain(stored?.secret);
   });
 
-  it('renews a lease from the tick within the margin, and polls at once when a lease lapses unrenewed', async () => {
+  it('renews a lease from the tick within the margin, and polls at once when a lease lapses unrenewed', async ({
+    setUp,
+  }) => {
     const world = await setUp({ leaseSeconds: 3600 });
     await world.tick();
     await pollAndVerify(world);
@@ -235,7 +237,9 @@ describe('WebSub subscriptions kept from AWS', () => {
     expect((await world.tick()).websub).toMatchObject({ renewed: [], failed: [], resumed: [] });
   });
 
-  it('drops a hub that signs wrongly, polls the feed at once, and asks that hub again only a day later', async () => {
+  it('drops a hub that signs wrongly, polls the feed at once, and asks that hub again only a day later', async ({
+    setUp,
+  }) => {
     const world = await setUp();
     await world.tick();
     await pollAndVerify(world);

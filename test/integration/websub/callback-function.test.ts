@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { createAnalyzerHandler } from '../../../functions/handlers/analyzer';
 import { createPollerHandler } from '../../../functions/handlers/poller';
 import { createWebSubCallbackHandler } from '../../../functions/handlers/websub';
 import { createTableRequests } from '../../../src/adapters/dynamodb/requests';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
 import { createDynamoSubscriptions } from '../../../src/adapters/dynamodb/subscriptions';
 import { createSqsItemQueue } from '../../../src/adapters/sqs/queues';
 import type { FeedDefinition } from '../../../src/core/feed';
@@ -13,11 +12,11 @@ import { loadStories } from '../../../src/detection/index';
 import { createHttpFeedFetcher } from '../../../src/ingestion/fetcher';
 import { DEFAULT_FETCH_OPTIONS } from '../../../src/ingestion/options';
 import { createHttpHubClient, createWebSubSubscriber } from '../../../src/websub/subscriber';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type FunctionUrlFront, startFunctionUrlFront } from '../../support/function-url-front';
 import { fixedClock, lambdaContext, recordingLog, recordingMetrics, sqsEvent } from '../../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
 import { startSqsLoopback } from '../../support/sqs-loopback';
+import { storageTest as it } from '../../support/storage';
 import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 
 /** The WebSub callback Lambda behind a function URL front: a loopback hub verifies, pushes and misbehaves. */
@@ -36,9 +35,7 @@ function rss(hub: string, entries: { guid: string; title: string }[]): string {
   return `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Wire</title><language>en</language><atom:link rel="hub" href="${hub}"/>${items}</channel></rss>`;
 }
 
-let dynamo: TestDynamo;
 let sqs: Awaited<ReturnType<typeof startSqsLoopback>>;
-let tableName: string;
 let store: StoryStore;
 let subscriptions: WebSubSubscriptions;
 let feeds: LoopbackFeedServer;
@@ -48,12 +45,14 @@ let feed: FeedDefinition;
 let log: ReturnType<typeof recordingLog>;
 
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   sqs = await startSqsLoopback();
 });
 afterAll(async () => {
   await sqs?.close();
-  await dynamo?.close();
+});
+it.beforeEach(({ store: fresh, requests }) => {
+  store = fresh;
+  subscriptions = createDynamoSubscriptions(requests);
 });
 afterEach(async () => {
   await front?.close();
@@ -65,9 +64,6 @@ const queued = () => sqs.messages.map((message) => JSON.parse(message.body) as {
 
 async function setUp(hubOptions: LoopbackHubOptions = {}, registry?: FeedDefinition[]) {
   sqs.messages.length = 0;
-  tableName = await dynamo.freshTable();
-  store = createDynamoStoryStore({ client: dynamo.client, tableName });
-  subscriptions = createDynamoSubscriptions(createTableRequests(dynamo.client, tableName));
   hub = await startLoopbackHub(hubOptions);
   feeds = await startLoopbackFeedServer({});
   feeds.route('/wire.xml', { headers: { 'content-type': RSS }, body: rss(hub.url, [BRIEFING]) });
@@ -203,7 +199,7 @@ describe('WebSub callback function behind its function URL', () => {
     expect(sqs.messages).toEqual([]);
   });
 
-  it('answers 503 when the subscription store fails, so the hub retries', async () => {
+  it('answers 503 when the subscription store fails, so the hub retries', async ({ dynamo }) => {
     await setUp();
     const id = await subscribe();
     const broken = createWebSubCallbackHandler({

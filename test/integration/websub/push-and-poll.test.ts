@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoStoryStore } from '../../../src/adapters/dynamodb/store';
+import { afterEach, describe, expect } from 'vitest';
 import type { FeedDefinition, FeedItem } from '../../../src/core/feed';
 import type { StoryStore } from '../../../src/core/ports';
 import { loadStories } from '../../../src/detection/index';
@@ -14,8 +13,8 @@ import { type CallbackServer, startCallbackServer } from '../../../src/websub/ca
 import { handlePushedDocument } from '../../../src/websub/ingest';
 import { createHttpHubClient, createWebSubSubscriber, fetchHubDiscovery } from '../../../src/websub/subscriber';
 import { DEFAULT_WEBSUB_CONFIG } from '../../../src/websub/subscription';
-import { startTestDynamo, type TestDynamo } from '../../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../../support/loopback-feed-server';
+import { storageTest as it } from '../../support/storage';
 import { type LoopbackHub, type LoopbackHubOptions, startLoopbackHub } from '../../support/websub-hub';
 
 const RSS = 'application/rss+xml; charset=utf-8';
@@ -41,7 +40,6 @@ const STATEMENT = {
 };
 const BRIEFING = { guid: 'https://wire.example/briefing-2', title: 'Evening briefing on the harbour negotiations' };
 
-let dynamo: TestDynamo;
 let store: StoryStore;
 let feeds: LoopbackFeedServer;
 let hub: LoopbackHub;
@@ -52,16 +50,12 @@ let feed: FeedDefinition;
 const stories = loadStories();
 const notifier = { publish: async () => {} };
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
-});
-afterAll(async () => {
-  await dynamo.close();
+it.beforeEach(({ store: fresh }) => {
+  store = fresh;
 });
 
 async function setUp(hubOptions: LoopbackHubOptions = {}) {
   current = new Date('2026-06-01T09:00:00Z');
-  store = createDynamoStoryStore({ client: dynamo.client, tableName: await dynamo.freshTable() });
   hub = await startLoopbackHub(hubOptions);
   feeds = await startLoopbackFeedServer({});
   feeds.route('/wire.xml', { headers: { 'content-type': RSS }, body: rss(hub.url, [BRIEFING]) });
