@@ -1,20 +1,19 @@
 import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect } from 'vitest';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { storageTest as it } from '../support/storage';
 
-let dynamo: TestDynamo;
 let sns: SnsEndpoint;
 let dynamoProxy: FaultProxy;
 let snsProxy: FaultProxy;
 let dynamoClient: DynamoDBClient;
 let snsClient: SNSClient;
 
-beforeAll(async () => {
-  [dynamo, sns] = await Promise.all([startTestDynamo(), startSnsEndpoint()]);
+it.beforeAll(async ({ dynamo }) => {
+  sns = await startSnsEndpoint();
   [dynamoProxy, snsProxy] = await Promise.all([
     startFaultProxy({ target: dynamo.endpoint, service: 'dynamodb' }),
     startFaultProxy({ target: sns.endpoint, service: 'sns' }),
@@ -27,7 +26,7 @@ afterAll(async () => {
   dynamoClient?.destroy();
   snsClient?.destroy();
   await Promise.all([dynamoProxy?.close(), snsProxy?.close()]);
-  await Promise.all([dynamo?.close(), sns?.close()]);
+  await sns?.close();
 });
 beforeEach(() => {
   dynamoProxy.clear();

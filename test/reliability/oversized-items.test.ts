@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createSnsNotifier } from '../../src/adapters/sns/notifier';
 import { loadStories } from '../../src/detection/index';
 import { clockForArchive, type ReplaySummary, readArchive, replayItems } from '../../src/local/replay';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo';
+import type { TestDynamo } from '../support/dynamo';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { storageTest as it } from '../support/storage';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:storywatch-alerts';
 const ARCHIVE = new URL('../fixtures/pipeline/archive.jsonl', import.meta.url);
@@ -40,22 +41,19 @@ const VARIANTS: Record<string, Variant> = {
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-oversized-'));
-let dynamo: TestDynamo;
 let sns: SnsEndpoint;
 let snsClient: SNSClient;
 beforeAll(async () => {
-  dynamo = await startTestDynamo();
   sns = await startSnsEndpoint();
   snsClient = loopbackSnsClient(sns.endpoint, 1);
 });
 afterAll(async () => {
   snsClient?.destroy();
   await sns?.close();
-  await dynamo?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function scan(tableName: string): Promise<Record<string, AttributeValue>[]> {
+async function scan(dynamo: TestDynamo, tableName: string): Promise<Record<string, AttributeValue>[]> {
   const rows: Record<string, AttributeValue>[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
@@ -67,7 +65,7 @@ async function scan(tableName: string): Promise<Record<string, AttributeValue>[]
 }
 
 /** Replays the archive, changed by `variant`, on a fresh table, sending its alerts through the loopback SNS. */
-async function replayVariant(variant: Variant) {
+async function replayVariant(dynamo: TestDynamo, variant: Variant) {
   const lines = archived.map(variant);
   const file = join(scratch, `archive-${sns.published.length}-${Date.now()}.jsonl`);
   writeFileSync(file, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
@@ -85,7 +83,7 @@ async function replayVariant(variant: Variant) {
     notifier: createSnsNotifier({ client: snsClient, topicArn: TOPIC }),
     clock,
   });
-  return { lines, summary, rows: await scan(tableName), published: sns.published.slice(published) };
+  return { lines, summary, rows: await scan(dynamo, tableName), published: sns.published.slice(published) };
 }
 
 /** What a replay did, without the ids that differ between variants. */
@@ -101,15 +99,15 @@ const shapeOf = (summary: ReplaySummary) => ({
 
 describe('items with over-long ids and links', () => {
   let baseline: ReturnType<typeof shapeOf>;
-  beforeAll(async () => {
-    baseline = shapeOf((await replayVariant((line) => line)).summary);
+  it.beforeAll(async ({ dynamo }) => {
+    baseline = shapeOf((await replayVariant(dynamo, (line) => line)).summary);
     expect(baseline.followUps.length).toBeGreaterThan(0);
     expect(baseline.stanceChanges.length).toBeGreaterThan(0);
   }, 60_000);
 
   for (const [name, variant] of Object.entries(VARIANTS)) {
-    it(`are stored, analyzed and alerted on like ordinary ones: ${name}`, async () => {
-      const { lines, summary, rows, published } = await replayVariant(variant);
+    it(`are stored, analyzed and alerted on like ordinary ones: ${name}`, async ({ dynamo }) => {
+      const { lines, summary, rows, published } = await replayVariant(dynamo, variant);
       expect(shapeOf(summary)).toEqual(baseline);
       expect(published).toHaveLength(baseline.alertsSent);
       for (const row of rows) {

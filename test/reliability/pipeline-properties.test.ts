@@ -12,7 +12,7 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import { createSnsNotifier } from '../../src/adapters/sns/notifier';
 import type { FeedDefinition } from '../../src/core/feed';
@@ -20,9 +20,10 @@ import type { Clock } from '../../src/core/ports';
 import { loadStories } from '../../src/detection/index';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { type CycleReport, runCycle } from '../../src/pipeline/run-cycle';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo';
+import type { TestDynamo } from '../support/dynamo';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { storageTest as it } from '../support/storage';
 
 const NOW = new Date('2025-03-17T12:00:00.000Z');
 const clock: Clock = { now: () => NOW };
@@ -103,20 +104,19 @@ function feedDocument(item: RandomItem, marker: string): string {
   );
 }
 
-let dynamo: TestDynamo;
 let server: LoopbackFeedServer;
 let sns: SnsEndpoint;
 let snsClient: SNSClient;
 beforeAll(async () => {
-  [dynamo, server, sns] = await Promise.all([startTestDynamo(), startLoopbackFeedServer(), startSnsEndpoint()]);
+  [server, sns] = await Promise.all([startLoopbackFeedServer(), startSnsEndpoint()]);
   snsClient = loopbackSnsClient(sns.endpoint, 1);
 });
 afterAll(async () => {
   snsClient?.destroy();
-  await Promise.all([dynamo?.close(), server?.close(), sns?.close()]);
+  await Promise.all([server?.close(), sns?.close()]);
 });
 
-async function scan(tableName: string): Promise<Record<string, AttributeValue>[]> {
+async function scan(dynamo: TestDynamo, tableName: string): Promise<Record<string, AttributeValue>[]> {
   const rows: Record<string, AttributeValue>[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
@@ -161,7 +161,7 @@ function reportedReason(report: CycleReport['feeds'][number] | undefined): strin
 
 let run = 0;
 
-async function checkPipeline(items: RandomItem[], refusals: boolean[]): Promise<void> {
+async function checkPipeline(dynamo: TestDynamo, items: RandomItem[], refusals: boolean[]): Promise<void> {
   run += 1;
   const tableName = await dynamo.freshTable();
   const store = createDynamoStoryStore({ client: dynamo.client, tableName, clock });
@@ -187,9 +187,9 @@ async function checkPipeline(items: RandomItem[], refusals: boolean[]): Promise<
   };
 
   const first = await runCycle(deps, feeds, { concurrency: 4, onlyDue: false });
-  const rowsAfterFirst = await scan(tableName);
+  const rowsAfterFirst = await scan(dynamo, tableName);
   const second = await runCycle(deps, feeds, { concurrency: 4, onlyDue: false });
-  const rows = await scan(tableName);
+  const rows = await scan(dynamo, tableName);
 
   // Every item stored exactly once, or reported.
   const itemRows = rows.filter((row) => row.pk?.S?.startsWith('ITEM#'));
@@ -241,7 +241,7 @@ async function checkPipeline(items: RandomItem[], refusals: boolean[]): Promise<
 const covered = { reported: 0, storedWithMegabytes: 0, storedFromTheFuture: 0, sent: 0, parked: 0 };
 
 describe('the whole pipeline over random items', () => {
-  it('stores each item once or reports it, loses no alert, and stores no time after the clock', async () => {
+  it('stores each item once or reports it, loses no alert, and stores no time after the clock', async ({ dynamo }) => {
     let cycles = 0;
     const started = Date.now();
     await fc.assert(
@@ -250,7 +250,7 @@ describe('the whole pipeline over random items', () => {
         fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
         async (items, refusals) => {
           cycles += 1;
-          await checkPipeline(items, refusals);
+          await checkPipeline(dynamo, items, refusals);
         },
       ),
       { seed: 18_2026, numRuns: 25, endOnFailure: true },

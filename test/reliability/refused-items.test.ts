@@ -1,18 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect } from 'vitest';
 import { createPollerHandler } from '../../functions/handlers/poller';
 import { createDynamoClient } from '../../src/adapters/dynamodb/client';
 import { createDynamoStoryStore } from '../../src/adapters/dynamodb/store';
 import type { FeedItem } from '../../src/core/feed';
 import { type StoryStore, systemClock } from '../../src/core/ports';
 import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { memoryItemQueue, recordingLog, recordingMetrics, sqsEvent } from '../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { runCli } from '../support/run-cli';
+import { storageTest as it } from '../support/storage';
 import { fixtureItems } from '../support/storage-builders';
 
 /** What DynamoDB answers for a row past 400 KB, in a single write or inside a transaction. */
@@ -24,25 +24,22 @@ const SIZE_REFUSAL = {
 } as const;
 const WRITES = ['BatchWriteItem', 'TransactWriteItems', 'PutItem', 'UpdateItem'];
 
-let dynamo: TestDynamo;
 let proxy: FaultProxy;
 let tableName: string;
 let healthy: StoryStore;
 const scratch = mkdtempSync(join(tmpdir(), 'storywatch-refused-'));
 
-beforeAll(async () => {
-  dynamo = await startTestDynamo();
+it.beforeAll(async ({ dynamo }) => {
   proxy = await startFaultProxy({ target: dynamo.endpoint, service: 'dynamodb' });
 });
 afterAll(async () => {
   await proxy?.close();
-  await dynamo?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
-beforeEach(async () => {
+it.beforeEach(({ tableName: fresh, store }) => {
   proxy.clear();
-  tableName = await dynamo.freshTable();
-  healthy = createDynamoStoryStore({ client: dynamo.client, tableName });
+  tableName = fresh;
+  healthy = store;
 });
 
 /** Refuses, as too large, every write that carries `marker` (an item id or guid). */

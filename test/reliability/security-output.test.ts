@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { createAnalyzerHandler } from '../../functions/handlers/analyzer';
 import { createPollerHandler } from '../../functions/handlers/poller';
 import { createLog, type MetricsSink } from '../../functions/lib/observability';
@@ -20,11 +20,11 @@ import { createHttpFeedFetcher } from '../../src/ingestion/fetcher';
 import { parseFeedDocument } from '../../src/ingestion/parse';
 import { fitsOneSms } from '../../src/tracking/alert-messages';
 import { createAlertDescriber } from '../../src/tracking/describe';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { memoryItemQueue, sqsEvent } from '../support/handler-rig';
 import { type LoopbackFeedServer, startLoopbackFeedServer } from '../support/loopback-feed-server';
 import { loopbackSnsClient, type SnsEndpoint, startSnsEndpoint } from '../support/sns-endpoint';
+import { storageTest as it } from '../support/storage';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/reliability/${name}`, import.meta.url));
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:storywatch-alerts';
@@ -135,15 +135,13 @@ describe('alert messages built from hostile feed text, as SNS receives them', ()
 });
 
 describe('handler logs, as CloudWatch would receive them', () => {
-  let dynamo: TestDynamo;
   let proxy: FaultProxy;
   let server: LoopbackFeedServer;
   let written: string[];
   let originalWrites: { stdout: typeof process.stdout.write; stderr: typeof process.stderr.write };
   const quietMetrics: MetricsSink = { count: () => {}, flush: () => {} };
 
-  beforeAll(async () => {
-    dynamo = await startTestDynamo();
+  it.beforeAll(async ({ dynamo }) => {
     proxy = await startFaultProxy({ target: dynamo.endpoint, service: 'dynamodb' });
     server = await startLoopbackFeedServer({
       '/leaky-feed.xml': { headers: { 'content-type': 'application/rss+xml' }, body: fixture('leaky-feed.xml') },
@@ -152,7 +150,6 @@ describe('handler logs, as CloudWatch would receive them', () => {
   });
   afterAll(async () => {
     await Promise.all([proxy?.close(), server?.close()]);
-    await dynamo?.close();
   });
   // Powertools writes one JSON document per line to stdout (errors to stderr); Lambda sends both to CloudWatch Logs.
   beforeEach(() => {
@@ -173,8 +170,7 @@ describe('handler logs, as CloudWatch would receive them', () => {
   const feed = (id: string, path: string) =>
     JSON.stringify({ id, url: server.url(path), name: id, publisher: 'leaky', language: 'en' });
 
-  it('logs polls, analyses and failures without emails, phone numbers or feed text', async () => {
-    const tableName = await dynamo.freshTable();
+  it('logs polls, analyses and failures without emails, phone numbers or feed text', async ({ dynamo, tableName }) => {
     const store = createDynamoStoryStore({ client: dynamo.client, tableName, clock });
     const log = createLog();
     const itemQueue = memoryItemQueue();
