@@ -72,6 +72,11 @@ function failClaimOf(marker: string): FaultRule {
   };
 }
 
+/**
+ * The feed states `run --once` saved, read by opening its data directory once the command has closed its store. An
+ * engine of its own, not storageTest's: the CLI keeps its store in that directory (on the faulty engine this file
+ * mocks in), and only an engine opened on the directory reads it back.
+ */
 async function feedStateIds(dataDir: string): Promise<string[]> {
   const { startEmbeddedDynamo } =
     await vi.importActual<typeof import('../../src/local/engine/index')>('../../src/local/engine/index');

@@ -40,6 +40,8 @@ describe('two processes taking over a dead owner’s data-dir lock at once', () 
     // The competitor: a live process other than this one.
     Object.assign(race, { pidFile, competitorPid: process.ppid });
 
+    // An engine of its own, not storageTest's: the lock of a data directory is what is tested, and the shared
+    // in-memory engine has none.
     await expect(startEmbeddedDynamo({ dataDir })).rejects.toThrow(/was just claimed by another process/);
 
     expect(race.pidFile, 'the competitor took the lock').toBeNull();

@@ -38,7 +38,11 @@ function writeHostileArchive(path: string): void {
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
-/** The follow-ups and alerts the replay stored, read from its engine directly, past every printing step. */
+/**
+ * The follow-ups and alerts the replay stored, read from its engine directly, past every printing step. An engine of
+ * its own, not storageTest's: the CLI keeps its store in a data directory, and only an engine opened on that
+ * directory reads it back.
+ */
 async function storedRows(dataDir: string): Promise<unknown[]> {
   const embedded = await startEmbeddedDynamo({ dataDir });
   const client = createDynamoClient({ endpoint: embedded.endpoint, region: 'us-east-1' });
