@@ -1,3 +1,4 @@
+import { idWords } from './story-fields';
 import { isStopword, splitSentences } from './text';
 
 /**
@@ -23,12 +24,7 @@ const MAX_CONDITIONS = 6;
 function conditionId(words: string[]): string {
   const content = words.filter((word) => !isStopword(word.toLowerCase()) && word.length > 2);
   const key = (content.length > 0 ? content : words).slice(-2).join('_');
-  return (
-    key
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}_]+/gu, '_')
-      .replace(/^_+|_+$/g, '') || 'condition'
-  );
+  return idWords(key, '_') || 'condition';
 }
 
 /** One term per demanded thing, plus its last content word so inflected and shorter mentions match too. */

@@ -1,3 +1,4 @@
+import { idWords } from './story-fields';
 import { isNewsWord, splitSentences } from './text';
 
 /**
@@ -290,11 +291,5 @@ export function draftParties(actors: string[], seedNames: SeedNames): Record<str
 }
 
 function idOf(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^\p{L}\p{N}]+/gu, '-')
-      .replace(/^-+|-+$/g, '') || 'party'
-  );
+  return idWords(name, '-') || 'party';
 }

@@ -5,7 +5,7 @@ import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
 import { draftParties, readSeedNames, type SeedNames, type TitleGrammar, titleGrammar } from './story-draft-parties';
 import { chooseTopicTerms, inflectedMember } from './story-draft-topic';
-import { fail, isRecord, requireStringList } from './story-fields';
+import { fail, idWords, isRecord, requireStringList } from './story-fields';
 import { cleanText, splitSentences, tokenize } from './text';
 
 /**
@@ -38,11 +38,7 @@ const STRONG_WEIGHT = 1;
 
 export function slug(text: string): string {
   return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^\p{L}\p{N}]+/gu, '-')
-      .replace(/^-+|-+$/g, '')
+    idWords(text, '-')
       // Cut at a word's end, so the id reads as words.
       .replace(/^(.{0,40})(?:-.*)?$/u, '$1')
       .slice(0, 40)

@@ -19,6 +19,31 @@ export const ID_PATTERN = /^[a-z0-9][a-z0-9-_]*$/;
 const INCLUDE_PATTERN = /^[a-z0-9][a-z0-9-_]*(?:\/[a-z0-9][a-z0-9-_]*)*$/;
 const MAX_INCLUDE_DEPTH = 4;
 
+// One Latin spelling for each Russian and Ukrainian letter, so an id drafted from a Cyrillic seed is valid
+// (the hard and soft signs, "-" here, are dropped).
+const CYRILLIC_LETTERS = [...'абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя'];
+const LATIN_LETTERS = 'a b v g g d e e ye zh z i i yi y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya'.split(
+  ' ',
+);
+const LATIN_OF = new Map(
+  CYRILLIC_LETTERS.map((letter, index) => [letter, LATIN_LETTERS[index]?.replace('-', '') ?? '']),
+);
+
+/**
+ * A text written as an id's words: lower case, Cyrillic in Latin letters ("вывода войск" → "vyvoda voysk"),
+ * accents dropped ("Zürich" → "zurich"), every other run of characters one `separator`.
+ */
+export function idWords(text: string, separator: '-' | '_'): string {
+  return text
+    .toLowerCase()
+    .replace(/[\u0400-\u04ff]/g, (letter) => LATIN_OF.get(letter) ?? '')
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .replaceAll(' ', separator);
+}
+
 export function fail(origin: string, path: string, problem: string): never {
   throw new StoryValidationError(`${origin}: ${path} ${problem}`);
 }

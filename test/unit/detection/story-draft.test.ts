@@ -18,11 +18,11 @@ describe('conditions drafted from a seed’s demands', () => {
     ]);
   });
 
-  it('reads Russian and Ukrainian demands too', () => {
+  it('reads Russian and Ukrainian demands too, with ids in Latin letters', () => {
     const ids = draftConditions('Москва требует вывода войск. Київ погодиться лише за умови гарантій безпеки.').map(
       (condition) => condition.id,
     );
-    expect(ids).toEqual(['вывода_войск', 'гарантій_безпеки']);
+    expect(ids).toEqual(['vyvoda_voysk', 'garantiy_bezpeki']);
   });
 
   it('takes the object of a clause a demand opens, not its subject and verb', () => {
@@ -57,6 +57,20 @@ describe('draftStory', () => {
     expect(story.conditions.map((condition) => condition.id)).toEqual(['harbour_fees']);
     expect(draft.json.otherStories).toEqual([]);
     expect(draft.notes.join(' ')).toMatch(/Names no shared list knows: .*Southport/);
+  });
+
+  it('drafts a valid story from a Russian seed: its id, party ids and condition ids in Latin letters', () => {
+    const russian = [
+      'Аграрии Литвы и Латвии выходят на протест против пошлин',
+      'Аграрии Литвы вышли на протест во вторник. Союз аграриев требует снижения пошлин на удобрения. ' +
+        'Министр Ирена Кальве заявила, что снижение пошлин обсудят в июне.',
+    ].join('\n');
+    const draft = draftStory({ seeds: [russian], storiesDir: DEFAULT_STORIES_DIR, startDate: '2031-06-01' });
+    const story = validateStory(draft.json, 'draft.json', sharedListReader(DEFAULT_STORIES_DIR));
+    expect(story.id).toMatch(/^agrarii-litvy/);
+    for (const id of [...story.parties, ...story.conditions].map((entry) => entry.id))
+      expect(id).toMatch(/^[a-z0-9_-]+$/);
+    expect(story.conditions.length).toBeGreaterThan(0);
   });
 
   it('leaves words any news uses out of the topic words, in every form, but keeps them in phrases', () => {
