@@ -53,25 +53,34 @@ export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
     request.on('end', () => handle(request, response, Buffer.concat(chunks)));
   });
 
+  /** The error S3 answers before it looks for an object, or null when the request may go ahead. */
+  function refusal(request: IncomingMessage, bucket: string): (S3Fault & { message: string }) | null {
+    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
+      return { status: 403, code: 'AccessDenied', message: 'request is not signed' };
+    }
+    if (fault) return { status: fault.status, code: fault.code, message: 'injected by the test' };
+    if (!buckets.includes(bucket)) return { status: 404, code: 'NoSuchBucket', message: bucket };
+    return null;
+  }
+
   function handle(request: IncomingMessage, response: ServerResponse, raw: Buffer) {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const [, bucket = '', ...rest] = path.split('/');
     const key = rest.map(decodeURIComponent).join('/');
     const method = request.method ?? 'GET';
     requests.push({ method, bucket, key });
-    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
-      return sendError(response, method, 403, 'AccessDenied', 'request is not signed');
-    }
-    if (fault) return sendError(response, method, fault.status, fault.code, 'injected by the test');
-    if (!buckets.includes(bucket)) return sendError(response, method, 404, 'NoSuchBucket', bucket);
+    const refused = refusal(request, bucket);
+    if (refused) return sendError(response, method, refused.status, refused.code, refused.message);
     if (method === 'PUT' && key) return putObject(request, response, `${bucket}/${key}`, raw);
-    if ((method === 'GET' || method === 'HEAD') && key) {
-      const stored = objects.get(`${bucket}/${key}`);
-      if (!stored) return sendError(response, method, 404, 'NoSuchKey', key);
-      response.writeHead(200, objectHeaders(stored));
-      return void response.end(method === 'HEAD' ? undefined : stored.body);
-    }
+    if ((method === 'GET' || method === 'HEAD') && key) return getObject(response, method, bucket, key);
     sendError(response, method, 501, 'NotImplemented', `${method} ${path}`);
+  }
+
+  function getObject(response: ServerResponse, method: string, bucket: string, key: string) {
+    const stored = objects.get(`${bucket}/${key}`);
+    if (!stored) return sendError(response, method, 404, 'NoSuchKey', key);
+    response.writeHead(200, objectHeaders(stored));
+    response.end(method === 'HEAD' ? undefined : stored.body);
   }
 
   function putObject(request: IncomingMessage, response: ServerResponse, id: string, raw: Buffer) {
