@@ -119,6 +119,52 @@ interface ConverseBody {
   toolConfig?: { tools?: { toolSpec?: { name?: string } }[]; toolChoice?: { tool?: { name?: string } } };
 }
 
+/** The system prompt and the first user message of a Converse request. */
+function converseTexts(body: ConverseBody): { system: string; user: string } {
+  return {
+    system: (body.system ?? []).map((block) => block.text ?? '').join(''),
+    user: body.messages?.[0]?.content?.[0]?.text ?? '{}',
+  };
+}
+
+/** A failure as Bedrock sends it: the error type in x-amzn-errortype, with its Coral namespace. */
+function sendConverseFailure(response: AnyResponse, fail: { status: number; code: string }): void {
+  sendJson(
+    response,
+    fail.status,
+    { message: `injected ${fail.code}` },
+    { 'x-amzn-errortype': `${fail.code}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+  );
+}
+
+/** The Converse reply: the answer as the input of the forced tool, usage counted as Bedrock would (cache included). */
+function converseReply(
+  body: ConverseBody,
+  answer: unknown,
+  texts: { system: string; user: string },
+  callCount: number,
+): unknown {
+  const toolName = body.toolConfig?.toolChoice?.tool?.name ?? 'unnamed';
+  const inputTokens = tokens(texts.system + texts.user);
+  return {
+    output: {
+      message: {
+        role: 'assistant',
+        content: [{ toolUse: { toolUseId: `tooluse_${callCount}`, name: toolName, input: answer } }],
+      },
+    },
+    stopReason: 'tool_use',
+    usage: {
+      inputTokens,
+      outputTokens: tokens(JSON.stringify(answer)),
+      totalTokens: inputTokens + tokens(JSON.stringify(answer)),
+      cacheReadInputTokens: callCount > 1 ? tokens(texts.system) : 0,
+      cacheWriteInputTokens: callCount === 1 ? tokens(texts.system) : 0,
+    },
+    metrics: { latencyMs: 1 },
+  };
+}
+
 /** Bedrock Runtime Converse: the answer comes back as the input of the tool the request forced. */
 export async function startBedrockEndpoint(script: ModelScript, options: EndpointOptions = {}): Promise<LlmEndpoint> {
   const calls: ModelCall[] = [];
@@ -134,51 +180,23 @@ export async function startBedrockEndpoint(script: ModelScript, options: Endpoin
         );
       }
       const body = JSON.parse(text) as ConverseBody & Record<string, unknown>;
-      const system = (body.system ?? []).map((block) => block.text ?? '').join('');
-      const user = body.messages?.[0]?.content?.[0]?.text ?? '{}';
+      const texts = converseTexts(body);
       const call: ModelCall = {
         path: request.url ?? '',
-        system,
-        items: parseItems(user),
+        system: texts.system,
+        items: parseItems(texts.user),
         body,
         headers: request.headers,
       };
       calls.push(call);
       const turn = script(call, calls.length - 1);
       if ('hang' in turn) return;
-      if ('fail' in turn) {
-        return sendJson(
-          response,
-          turn.fail.status,
-          { message: `injected ${turn.fail.code}` },
-          {
-            'x-amzn-errortype': `${turn.fail.code}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
-          },
-        );
-      }
+      if ('fail' in turn) return sendConverseFailure(response, turn.fail);
       if ('raw' in turn) {
         response.writeHead(turn.status ?? 200, { 'content-type': 'application/json' });
         return response.end(turn.raw);
       }
-      const toolName = body.toolConfig?.toolChoice?.tool?.name ?? 'unnamed';
-      const inputTokens = tokens(system + user);
-      sendJson(response, 200, {
-        output: {
-          message: {
-            role: 'assistant',
-            content: [{ toolUse: { toolUseId: `tooluse_${calls.length}`, name: toolName, input: turn.answer } }],
-          },
-        },
-        stopReason: 'tool_use',
-        usage: {
-          inputTokens,
-          outputTokens: tokens(JSON.stringify(turn.answer)),
-          totalTokens: inputTokens + tokens(JSON.stringify(turn.answer)),
-          cacheReadInputTokens: calls.length > 1 ? tokens(system) : 0,
-          cacheWriteInputTokens: calls.length === 1 ? tokens(system) : 0,
-        },
-        metrics: { latencyMs: 1 },
-      });
+      sendJson(response, 200, converseReply(body, turn.answer, texts, calls.length));
     },
     true,
     options,
