@@ -188,30 +188,51 @@ const DYNAMODB_ERROR_PREFIX: Record<string, string> = {
   ThrottlingException: 'com.amazon.coral.availability#',
 };
 
+/** The error code the service itself would send for the fault, when the rule names none. */
+function defaultErrorCode(service: ProxiedService, kind: 'throttle' | 'status', status: number): string {
+  const dynamodb = service === 'dynamodb';
+  if (kind === 'throttle') return dynamodb ? 'ProvisionedThroughputExceededException' : 'Throttling';
+  if (status >= 500) return dynamodb ? 'InternalServerError' : 'InternalError';
+  return dynamodb ? 'ValidationException' : 'InvalidParameter';
+}
+
+interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  requestId: string;
+}
+
+/** DynamoDB's JSON 1.0 error: the code under its namespace in __type. */
+function sendDynamoDbError(response: ServerResponse, error: ErrorAnswer): void {
+  const prefix = DYNAMODB_ERROR_PREFIX[error.code] ?? 'com.amazonaws.dynamodb.v20120810#';
+  response.writeHead(error.status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-requestid': error.requestId,
+  });
+  response.end(JSON.stringify({ __type: `${prefix}${error.code}`, message: error.message }));
+}
+
+/** The query protocol's XML error, Sender or Receiver by status. */
+function sendQueryError(response: ServerResponse, error: ErrorAnswer): void {
+  const type = error.status >= 500 ? 'Receiver' : 'Sender';
+  response.writeHead(error.status, { 'content-type': 'text/xml' });
+  response.end(
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${error.code}</Code>` +
+      `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${error.requestId}</RequestId></ErrorResponse>`,
+  );
+}
+
 function sendError(service: ProxiedService, response: ServerResponse, fault: Fault & { kind: 'throttle' | 'status' }) {
   const status = fault.kind === 'throttle' ? 400 : fault.status;
-  const requestId = randomUUID();
-  if (service === 'dynamodb') {
-    const code =
-      fault.code ??
-      (fault.kind === 'throttle'
-        ? 'ProvisionedThroughputExceededException'
-        : status >= 500
-          ? 'InternalServerError'
-          : 'ValidationException');
-    const prefix = DYNAMODB_ERROR_PREFIX[code] ?? 'com.amazonaws.dynamodb.v20120810#';
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId });
-    response.end(JSON.stringify({ __type: `${prefix}${code}`, message: fault.message ?? INJECTED }));
-    return;
-  }
-  const code =
-    fault.code ?? (fault.kind === 'throttle' ? 'Throttling' : status >= 500 ? 'InternalError' : 'InvalidParameter');
-  const type = status >= 500 ? 'Receiver' : 'Sender';
-  response.writeHead(status, { 'content-type': 'text/xml' });
-  response.end(
-    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code>` +
-      `<Message>${escapeXml(fault.message ?? INJECTED)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-  );
+  const error: ErrorAnswer = {
+    status,
+    code: fault.code ?? defaultErrorCode(service, fault.kind, status),
+    message: fault.message ?? INJECTED,
+    requestId: randomUUID(),
+  };
+  if (service === 'dynamodb') sendDynamoDbError(response, error);
+  else sendQueryError(response, error);
 }
 
 const INJECTED = 'injected by the fault proxy';
@@ -224,6 +245,17 @@ interface ServiceAnswer {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+}
+
+/** The answer's headers minus the framing ones, which the proxy sets again for the buffered body. */
+function relayedHeaders(answer: IncomingMessage): Record<string, string> {
+  const framing = new Set(['content-length', 'transfer-encoding', 'connection']);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined || framing.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
 /** Passes the request on unchanged (headers included, so signatures still verify) and buffers the answer. */
@@ -241,18 +273,7 @@ function forward(target: URL, incoming: IncomingMessage, body: string): Promise<
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(answer.headers)) {
-            if (
-              value !== undefined &&
-              name !== 'content-length' &&
-              name !== 'transfer-encoding' &&
-              name !== 'connection'
-            ) {
-              headers[name] = Array.isArray(value) ? value.join(', ') : value;
-            }
-          }
-          resolve({ status: answer.statusCode ?? 502, headers, body: Buffer.concat(chunks) });
+          resolve({ status: answer.statusCode ?? 502, headers: relayedHeaders(answer), body: Buffer.concat(chunks) });
         });
         answer.on('error', reject);
       },
