@@ -58,43 +58,54 @@ function signature(behaviour: SignatureBehaviour, secret: string | null, body: U
   return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 }
 
+/** Tells the subscriber its request was denied (a GET with hub.mode=denied); its answer does not matter. */
+async function sendDenial(callback: URL, topic: string): Promise<void> {
+  callback.searchParams.set('hub.mode', 'denied');
+  callback.searchParams.set('hub.topic', topic);
+  callback.searchParams.set('hub.reason', 'this hub only serves its own publishers');
+  await fetch(callback).catch(() => undefined);
+}
+
+/** Whether the subscriber answered the verification GET with a 2xx whose body is the challenge. */
+async function echoesChallenge(callback: URL, challenge: string): Promise<boolean> {
+  const answer = await fetch(callback).catch(() => null);
+  if (!answer || answer.status < 200 || answer.status > 299) return false;
+  return (await answer.text()) === challenge;
+}
+
 export async function startLoopbackHub(options: LoopbackHubOptions = {}): Promise<LoopbackHub> {
   const requests: URLSearchParams[] = [];
   const active: HubSubscription[] = [];
   const waiters: (() => void)[] = [];
   let url = '';
 
+  /** Adds the verified subscription, or renews the one with the same callback and topic, and wakes the waiters. */
+  function remember(entry: HubSubscription): void {
+    const existing = active.findIndex((known) => known.callback === entry.callback && known.topic === entry.topic);
+    if (existing >= 0) active[existing] = entry;
+    else active.push(entry);
+    for (const wake of waiters.splice(0)) wake();
+  }
+
   async function verify(form: URLSearchParams): Promise<void> {
     const topic = form.get('hub.topic') ?? '';
     const callback = new URL(form.get('hub.callback') ?? '');
     if (options.verification === 'silent') return;
-    if (options.verification === 'deny') {
-      callback.searchParams.set('hub.mode', 'denied');
-      callback.searchParams.set('hub.topic', topic);
-      callback.searchParams.set('hub.reason', 'this hub only serves its own publishers');
-      await fetch(callback).catch(() => undefined);
-      return;
-    }
+    if (options.verification === 'deny') return sendDenial(callback, topic);
     const challenge = randomBytes(12).toString('hex');
     const leaseSeconds = options.leaseSeconds ?? (Number(form.get('hub.lease_seconds')) || 86_400);
     callback.searchParams.set('hub.mode', 'subscribe');
     callback.searchParams.set('hub.topic', topic);
     callback.searchParams.set('hub.challenge', challenge);
     callback.searchParams.set('hub.lease_seconds', String(leaseSeconds));
-    const answer = await fetch(callback).catch(() => null);
-    if (!answer || answer.status < 200 || answer.status > 299 || (await answer.text()) !== challenge) return;
-    const callbackUrl = form.get('hub.callback') ?? '';
-    const existing = active.findIndex((entry) => entry.callback === callbackUrl && entry.topic === topic);
-    const entry = {
+    if (!(await echoesChallenge(callback, challenge))) return;
+    remember({
       topic,
-      callback: callbackUrl,
+      callback: form.get('hub.callback') ?? '',
       secret: form.get('hub.secret'),
       leaseSeconds,
       verifiedAt: Date.now(),
-    };
-    if (existing >= 0) active[existing] = entry;
-    else active.push(entry);
-    for (const wake of waiters.splice(0)) wake();
+    });
   }
 
   const server = createServer((request, response) => {
