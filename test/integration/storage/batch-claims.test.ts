@@ -48,6 +48,56 @@ function countByName(names: string[]): Record<string, number> {
   return counts;
 }
 
+interface OverlappingBatches {
+  shared: FeedItem[];
+  ownA: FeedItem[];
+  ownB: FeedItem[];
+  batchA: FeedItem[];
+  batchB: FeedItem[];
+}
+
+/** Two batches sharing 12 wire items; B also holds copies under other ids sharing their link, in another order. */
+function overlappingBatches(round: number): OverlappingBatches {
+  const shared = variants(wireItem, 12, `shared-${round}`);
+  const copies = shared.map((item) => ({ ...item, id: `${item.id}#copy`, source: syndicatedCopy.source }));
+  const ownA = variants(otherItem, 5, `a-${round}`);
+  const ownB = variants(otherItem, 5, `b-${round}`);
+  const batchA = [...ownA, ...shared];
+  const batchB = [...copies.slice(6), ...[...shared].reverse(), ...ownB, ...copies.slice(0, 6)];
+  return { shared, ownA, ownB, batchA, batchB };
+}
+
+/** Every claim result of the batches, grouped by the link (the story) of the item it was for. */
+function claimsByLink(batches: [FeedItem[], ClaimResult[]][]): Map<string, ClaimResult[]> {
+  const outcome = new Map<string, ClaimResult[]>();
+  for (const [items, results] of batches) {
+    for (const [index, item] of items.entries()) {
+      const story = item.link ?? '';
+      outcome.set(story, [...(outcome.get(story) ?? []), results[index] as ClaimResult]);
+    }
+  }
+  return outcome;
+}
+
+/**
+ * The item in A, in B, and its copy in B: one claim, and the others point at its owner, except that the owner
+ * itself, looked up after its claim and before its analysis, is 'unfinished' by design.
+ */
+async function expectOneClaimAndPointersToOwner(
+  results: ClaimResult[],
+  ownerOf: () => Promise<string | undefined>,
+  itemId: string,
+): Promise<void> {
+  expect(results).toHaveLength(3);
+  expect(results.filter((result) => result.status === 'new')).toHaveLength(1);
+  const owner = await ownerOf();
+  const pointers = results.flatMap((result) => (result.status === 'duplicate' ? [result.canonicalId] : []));
+  const unfinished = results.filter((result) => result.status === 'unfinished').length;
+  expect(pointers.length + unfinished).toBe(2);
+  expect(pointers.every((canonicalId) => canonicalId === owner)).toBe(true);
+  if (unfinished > 0) expect(owner).toBe(itemId);
+}
+
 describe('claimItems', () => {
   it('returns one result per entry in order: new, duplicate of an earlier entry, duplicate of a stored item', async ({
     store,
@@ -101,36 +151,18 @@ describe('claimItems', () => {
 
   it('gives each key to exactly one of two concurrent batches that overlap', async ({ store, itemRow }) => {
     for (let round = 0; round < 4; round += 1) {
-      const shared = variants(wireItem, 12, `shared-${round}`);
-      const copies = shared.map((item) => ({ ...item, id: `${item.id}#copy`, source: syndicatedCopy.source }));
-      const ownA = variants(otherItem, 5, `a-${round}`);
-      const ownB = variants(otherItem, 5, `b-${round}`);
-      const batchA = [...ownA, ...shared];
-      // B holds the same items, and copies under other ids sharing their link, in another order.
-      const batchB = [...copies.slice(6), ...[...shared].reverse(), ...ownB, ...copies.slice(0, 6)];
+      const { shared, ownA, ownB, batchA, batchB } = overlappingBatches(round);
       const [resultsA, resultsB] = await Promise.all([
         store.claimItems(batchA.map(entry)),
         store.claimItems(batchB.map(entry)),
       ]);
-      const outcome = new Map<string, ClaimResult[]>();
-      const note = (item: FeedItem, result: ClaimResult | undefined) => {
-        const story = item.link ?? '';
-        outcome.set(story, [...(outcome.get(story) ?? []), result as ClaimResult]);
-      };
-      for (const [index, item] of batchA.entries()) note(item, resultsA[index]);
-      for (const [index, item] of batchB.entries()) note(item, resultsB[index]);
+      const outcome = claimsByLink([
+        [batchA, resultsA],
+        [batchB, resultsB],
+      ]);
       for (const item of shared) {
-        const results = outcome.get(item.link ?? '') ?? [];
-        // The item in A, in B, and its copy in B: one claim, and the others point at its owner, except that
-        // the owner itself, looked up after its claim and before its analysis, is 'unfinished' by design.
-        expect(results).toHaveLength(3);
-        expect(results.filter((result) => result.status === 'new')).toHaveLength(1);
-        const owner = (await itemRow(item.id))?.canonicalId?.S;
-        const pointers = results.flatMap((result) => (result.status === 'duplicate' ? [result.canonicalId] : []));
-        const unfinished = results.filter((result) => result.status === 'unfinished').length;
-        expect(pointers.length + unfinished).toBe(2);
-        expect(pointers.every((canonicalId) => canonicalId === owner)).toBe(true);
-        if (unfinished > 0) expect(owner).toBe(item.id);
+        const ownerOf = async () => (await itemRow(item.id))?.canonicalId?.S;
+        await expectOneClaimAndPointersToOwner(outcome.get(item.link ?? '') ?? [], ownerOf, item.id);
       }
       for (const item of [...ownA, ...ownB]) expect(outcome.get(item.link ?? '')).toEqual([{ status: 'new' }]);
     }
