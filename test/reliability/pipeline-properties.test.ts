@@ -131,22 +131,32 @@ async function scan(dynamo: TestDynamo, tableName: string): Promise<Record<strin
 const FUTURE_BY_DESIGN = new Set(['nextPollAt', 'nextAttemptAt', 'dueAt', 'declaredPublished', 'retryAfter']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** What a stored string holds as JSON, or undefined when it is not JSON. */
+function embeddedJson(value: string): unknown {
+  if (!value.startsWith('{') && !value.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    // Not JSON: text that happens to start with a brace.
+    return undefined;
+  }
+}
+
+/** The name a value inside `key` is stored under: DynamoDB's type tags (S, N, M, L…) keep the outer name. */
+function storedName(key: string, outer: string): string {
+  return /^[A-Z]{1,4}$/.test(key) ? outer : key;
+}
+
 /** Every ISO time in a row, its attributes and its JSON body, with the name it is stored under. */
 function storedTimes(value: unknown, name: string, found: { name: string; time: string }[]): void {
   if (typeof value === 'string') {
     if (ISO_TIME.test(value)) found.push({ name, time: value });
-    else if (value.startsWith('{') || value.startsWith('[')) {
-      try {
-        storedTimes(JSON.parse(value), name, found);
-      } catch {
-        // Not JSON: text that happens to start with a brace.
-      }
-    }
+    else storedTimes(embeddedJson(value), name, found);
     return;
   }
   if (Array.isArray(value)) for (const entry of value) storedTimes(entry, name, found);
   else if (value && typeof value === 'object') {
-    for (const [key, entry] of Object.entries(value)) storedTimes(entry, /^[A-Z]{1,4}$/.test(key) ? name : key, found);
+    for (const [key, entry] of Object.entries(value)) storedTimes(entry, storedName(key, name), found);
   }
 }
 
