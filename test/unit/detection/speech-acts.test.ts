@@ -24,3 +24,13 @@ describe('signalling is speaking', () => {
     expect(stancesOf('Markets signal doubts that truce talks could resume')).toEqual({});
   });
 });
+
+describe('turning a proposal down', () => {
+  it.each([
+    'Кремль отклонил план перемирия',
+    'Москва отклоняет предложение о перемирии',
+    'Кремль відхилив план перемир’я',
+  ])('is a refusal in Russian as in Ukrainian: "%s"', (title) => {
+    expect(stancesOf(title)).toEqual({ russia: 'opposes' });
+  });
+});
