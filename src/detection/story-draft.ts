@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { clipText } from '../core/text-limits';
 import { compileStory, type LexiconHit, scanLexicon } from './lexicon';
 import { type StoryDefinition, sharedListReader, validateStory } from './story';
 import { draftConditions } from './story-draft-conditions';
@@ -220,15 +221,16 @@ export function draftStory(input: DraftInput): StoryDraft {
   return { json, notes: draftNotes(json, names, shared.actors.length) };
 }
 
+/** Whole sentences up to `limit`; a first sentence longer than that is cut at a word, like any shortened text. */
 export function truncateAtSentence(text: string, limit: number): string {
-  if (text.length <= limit) return text;
+  if ([...text].length <= limit) return text;
   const sentences = splitSentences(text);
   let kept = '';
   for (const sentence of sentences) {
     if (kept.length + sentence.text.length + 1 > limit) break;
     kept = kept ? `${kept} ${sentence.text}` : sentence.text;
   }
-  return kept || text.slice(0, limit);
+  return kept || clipText(text, limit, { atWord: true });
 }
 
 export function draftNotes(json: Record<string, unknown>, names: string[], actorCount: number): string[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STORIES_DIR, validateStory } from '../../../src/detection/index';
 import { sharedListReader } from '../../../src/detection/story';
-import { draftStory } from '../../../src/detection/story-draft';
+import { draftStory, truncateAtSentence } from '../../../src/detection/story-draft';
 import { draftConditions } from '../../../src/detection/story-draft-conditions';
 import { formatStoryJson } from '../../../src/detection/story-format';
 
@@ -93,5 +93,22 @@ describe('draftStory', () => {
     expect(text).toContain('"short": ["a", "b"]');
     expect(text.split('\n').every((line) => line.length <= 120)).toBe(true);
     expect(JSON.parse(text).long).toHaveLength(30);
+  });
+});
+
+describe('seed text kept in a draft', () => {
+  it('keeps whole sentences that fit the limit', () => {
+    expect(truncateAtSentence('Talks resumed on Monday. Both sides met again on Friday.', 30)).toBe(
+      'Talks resumed on Monday.',
+    );
+  });
+
+  it('cuts a first sentence past the limit at a word, marked, and never splits an emoji', () => {
+    const sentence = `Negotiators ${'🤝'.repeat(3)} met for a long and difficult round of talks that went on all night`;
+    const kept = truncateAtSentence(sentence, 14);
+    expect([...kept].length).toBeLessThanOrEqual(14);
+    expect(kept.endsWith('…')).toBe(true);
+    expect(kept).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(truncateAtSentence(`${'word '.repeat(20)}end`, 40)).toBe(`${'word '.repeat(7).trimEnd()}…`);
   });
 });
