@@ -1,4 +1,6 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
+import { keys } from '../../../src/adapters/dynamodb/keys';
 import type { FollowUpSummary } from '../../../src/core/story';
 import type { TestDynamo } from '../../support/dynamo';
 import { storageTestAt } from '../../support/storage';
@@ -41,6 +43,8 @@ const it = storageTestAt('2025-03-14T12:00:00.000Z').extend<{ batchWrites: Batch
     },
   },
 );
+
+const NEXT_DAY = '2025-03-15T00:00:00.000Z';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -149,12 +153,12 @@ describe('follow-ups saved in batches', () => {
       title: 'Follow-up number 29',
     });
     expect(us[0]).toMatchObject({ party: 'us', label: 'supports', direct: false });
-    // One follow-up row and two article rows each: 90 rows. The 60 article rows go in requests of at most 25; each
-    // follow-up row is an update of its own, which keeps a stored record time without reading it first.
+    // One follow-up row and two article rows each: 90 rows, in requests of at most 25. Past a few follow-ups, one
+    // batch read of their stored record times costs fewer requests than an update per follow-up row.
     expect(saved.storedWrites).toBe(90);
-    expect(saved.byOperation).toEqual({ BatchWriteItemCommand: 60, UpdateItemCommand: 30 });
-    expect(saved.reads).toBe(0);
-    expect(batchWrites.sizes.reduce((sum, size) => sum + size, 0)).toBe(60);
+    expect(saved.byOperation).toEqual({ BatchWriteItemCommand: 90 });
+    expect(saved.reads).toBe(1);
+    expect(batchWrites.sizes.reduce((sum, size) => sum + size, 0)).toBe(90);
     expect(Math.max(...batchWrites.sizes)).toBeLessThanOrEqual(25);
     expect(batchWrites.maxInFlight).toBeLessThanOrEqual(4);
   });
@@ -171,6 +175,45 @@ describe('follow-ups saved in batches', () => {
     expect(await store.listArticlesByParty(summary.storyId, 'russia')).toHaveLength(1);
     expect(await store.listArticlesByParty(summary.storyId, 'us')).toHaveLength(1);
     expect(batchWrites.sizes).toEqual([2]);
+  });
+
+  it('keeps the first record times when many follow-ups are saved again in one call', async ({ store, writes }) => {
+    const firstDay = '2025-03-14T09:00:00.000Z';
+    const summaries = Array.from({ length: 6 }, (_, index) => ({ ...followUp(index), recordedAt: firstDay }));
+    await store.saveFollowUps(summaries);
+    writes.reset();
+    const again = summaries.map((summary) => ({ ...summary, summary: 'Read again.', recordedAt: NEXT_DAY }));
+    await store.saveFollowUps(again);
+    expect(writes.snapshot()).toMatchObject({ reads: 1, byOperation: { BatchWriteItemCommand: 18 } });
+    const listed = await store.listFollowUps(fixtureFollowUp().storyId);
+    expect(listed).toEqual([...again].reverse().map((summary) => ({ ...summary, recordedAt: firstDay })));
+    // The record-time index keeps them on the first day: the next day's digest does not list them again.
+    const storyId = fixtureFollowUp().storyId;
+    expect(await store.listFollowUpsRecorded(storyId, { from: NEXT_DAY, to: '2025-03-16T00:00:00.000Z' })).toEqual([]);
+    expect(await store.listFollowUpsRecorded(storyId, { from: firstDay, to: NEXT_DAY })).toHaveLength(6);
+  });
+
+  it('keeps the record time of a row stored inside data only, when it is saved among many', async ({
+    store,
+    dynamo,
+    tableName,
+  }) => {
+    const [older, ...others] = Array.from({ length: 6 }, (_, index) => ({
+      ...followUp(index),
+      recordedAt: '2025-03-14T09:00:00.000Z',
+    })) as [FollowUpSummary, ...FollowUpSummary[]];
+    const key = keys.followUp(older.storyId, older.published, older.itemId);
+    // What earlier versions wrote: the record time only inside the JSON body.
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: key.pk }, sk: { S: key.sk }, itemId: { S: older.itemId }, data: { S: JSON.stringify(older) } },
+      }),
+    );
+    await store.saveFollowUps([older, ...others].map((summary) => ({ ...summary, recordedAt: NEXT_DAY })));
+    const listed = await store.listFollowUps(older.storyId);
+    expect(listed.find((summary) => summary.itemId === older.itemId)?.recordedAt).toBe(older.recordedAt);
+    expect(listed.filter((summary) => summary.recordedAt === NEXT_DAY)).toHaveLength(5);
   });
 
   it('keeps the later version when one call carries two versions of the same summary', async ({ store }) => {
