@@ -8,7 +8,7 @@ import type { StanceLedger } from '../core/ports/stance-ledger';
 import type { Alert, StanceState } from '../core/stance-state';
 import type { FollowUpSummary, StanceObservation } from '../core/story';
 import { baselineStances, type StoryDefinition } from '../detection/index';
-import { createRulesReader } from '../reader/rules';
+import { createRulesReader, RULES_READER_ID } from '../reader/rules';
 import { withStoredReadings } from '../reader/stored-readings';
 import { baselineState, resolveStanceConfig, type StanceMachineConfig } from '../tracking/index';
 import {
@@ -95,7 +95,12 @@ export async function planAnalysis(deps: AnalyzeDeps, items: FeedItem[]): Promis
   const stories = await Promise.all(
     deps.stories.map(async (story): Promise<StoryPlan> => {
       const known = await readProfile(deps.store, story);
-      const given = ordered.length > 0 ? await reader.read(ordered, story, known.read) : [];
+      // The rules read each item in order with what the follow-ups before it taught (readInOrder): a reading of the
+      // whole batch with the stored profile would be made again for every item past the first lesson.
+      const given =
+        reader.id === RULES_READER_ID || ordered.length === 0
+          ? undefined
+          : await reader.read(ordered, story, known.read);
       const { readings, profile } = readInOrder(known, ordered, given, story);
       const observations = observationsByParty(ordered, readings, at);
       const states = observations.size > 0 ? await deps.store.getStanceStates(story.id) : [];

@@ -52,26 +52,39 @@ export interface ReadInOrder {
  * below-gate items) depend on the profile, so those are made again, cheaply and without I/O, once the profile
  * moved. A model's reading stands as given: the prompt does not carry the profile, and asking again per item
  * would undo the batching. An item that the moved profile would have lifted over a model reader's gate keeps the
- * rules reading: the gate stays as decided when the batch was read.
+ * rules reading: the gate stays as decided when the batch was read. Without `readings` (the rules reader) the rules
+ * read each item here, once, with the profile as it stands at that item.
  */
 export function readInOrder(
   known: ProfileInBatch,
   items: readonly FeedItem[],
-  readings: readonly Reading[],
+  readings: readonly Reading[] | undefined,
   story: StoryDefinition,
 ): ReadInOrder {
   let profile = known;
   const applied = items.map((item, index): Reading => {
-    const given = readings[index];
-    if (!given) throw new Error(`the reader gave no reading for item ${index} of the batch (${item.id})`);
-    const reading =
-      profile.profile !== known.profile && given.reader === RULES_READER_ID
-        ? rulesAgain(item, story, profile.profile, given)
-        : given;
+    const reading = readings
+      ? readingInOrder(readings[index], item, index, story, known, profile)
+      : readByRules(item, story, profile.profile);
     if (reading.followUp && reading.summary) profile = learnFrom(profile, [reading.summary], story);
     return reading;
   });
   return { readings: applied, profile };
+}
+
+/** A reader's reading of the item, made again by the rules when it was theirs and the profile moved since. */
+function readingInOrder(
+  given: Reading | undefined,
+  item: FeedItem,
+  index: number,
+  story: StoryDefinition,
+  known: ProfileInBatch,
+  profile: ProfileInBatch,
+): Reading {
+  if (!given) throw new Error(`the reader gave no reading for item ${index} of the batch (${item.id})`);
+  return profile.profile !== known.profile && given.reader === RULES_READER_ID
+    ? rulesAgain(item, story, profile.profile, given)
+    : given;
 }
 
 function rulesAgain(item: FeedItem, story: StoryDefinition, profile: StoryProfile, given: Reading): Reading {

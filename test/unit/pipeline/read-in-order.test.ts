@@ -62,6 +62,27 @@ describe('a batch read in published order', () => {
     expect(profile.profile).toBe(start);
   });
 
+  it('reads each item by the rules itself when given no readings, as if it had read the batch and again', () => {
+    const quiet = item(
+      'desk-1',
+      'Evening briefing on the harbour timetable',
+      'Ferries run late.',
+      '2026-06-01T07:00:00Z',
+    );
+    const items = [quiet, teaching, using];
+    const readFirst = readInOrder(
+      known(start),
+      items,
+      items.map((entry) => readByRules(entry, story, start)),
+      story,
+    );
+    const readHere = readInOrder(known(start), items, undefined, story);
+    expect(readHere).toEqual(readFirst);
+    // The last item is read with the profile the follow-up before it taught, not with the batch-start one.
+    expect(readHere.readings[2]?.score).toBe(classifyItem(using, story, readHere.profile.profile).score);
+    expect(readHere.readings[2]?.score).toBeGreaterThan(readByRules(using, story, start).score);
+  });
+
   it('refuses a reader answer that leaves an item out', () => {
     expect(() => readInOrder(known(start), [teaching, using], [readByRules(teaching, story)], story)).toThrow(
       /no reading for item 1 .*wire-2/,
