@@ -1,5 +1,5 @@
 import type { FollowUps } from '../../core/ports/follow-ups';
-import { type Row, type RowKey, text } from './attributes';
+import { keyOfRow, type Row, rowIdentity } from './attributes';
 import { keys } from './keys';
 import { inParallel, keepingUpdate, type TableRequests, versionCondition } from './requests';
 import {
@@ -33,7 +33,7 @@ const RECORD_ATTRIBUTE_OR_NEW_ROW = `attribute_not_exists(pk) OR attribute_exist
 async function saveKeepingFirstRecord(table: TableRequests, row: Row): Promise<void> {
   const update = keepingUpdate(row, KEPT);
   if (await table.conditionalUpdate({ ...update, ConditionExpression: RECORD_ATTRIBUTE_OR_NEW_ROW })) return;
-  const stored = await table.getRow(rowKey(row));
+  const stored = await table.getRow(keyOfRow(row));
   const first = stored ? followUpFromRow(stored).recordedAt : undefined;
   await table.conditionalUpdate(keepingUpdate(first ? withRecordTime(row, first) : row, KEPT));
 }
@@ -51,24 +51,21 @@ const KEEPING_UPDATES_AT_MOST = 4;
  * update, two saves of one new follow-up at the same moment may leave the later one's time (seconds apart).
  */
 async function withStoredRecordTimes(table: TableRequests, rows: Row[]): Promise<Row[]> {
-  const stored = await table.batchGet(rows.map(rowKey));
+  const stored = await table.batchGet(rows.map(keyOfRow));
   const recorded = new Map(
     stored.flatMap((row) => {
       const at = followUpFromRow(row).recordedAt;
-      return at ? [[rowId(row), at] as const] : [];
+      return at ? [[rowIdentity(row), at] as const] : [];
     }),
   );
   return rows.map((row) => {
-    const at = recorded.get(rowId(row));
+    const at = recorded.get(rowIdentity(row));
     return at ? withRecordTime(row, at) : row;
   });
 }
 
-const rowKey = (row: Row): RowKey => ({ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' });
-const rowId = (row: Row) => `${text(row, 'pk')}\u0000${text(row, 'sk')}`;
-
 /** One row per key, the last one given: what a sequence of saves of the same summary leaves. */
-const lastPerKey = (rows: Row[]) => [...new Map(rows.map((row) => [rowId(row), row])).values()];
+const lastPerKey = (rows: Row[]) => [...new Map(rows.map((row) => [rowIdentity(row), row])).values()];
 
 export function createDynamoFollowUps(table: TableRequests): FollowUps {
   return {

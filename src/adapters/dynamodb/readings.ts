@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/ports/clock';
 import type { ReadingKey, Readings } from '../../core/ports/readings';
-import { n, type RowKey, text } from './attributes';
+import { keyOfRow, n, type RowKey } from './attributes';
 import { keys } from './keys';
 import type { TableRequests } from './requests';
 import { readingFromRow, readingRow } from './rows/reading-rows';
@@ -22,9 +22,7 @@ export function createDynamoReadings(table: TableRequests, options: ReadingsOpti
       // BatchGetItem refuses a key asked twice; two stories never share a key, but one item may come twice.
       const unique = [...new Map(rowKeys.map((key) => [keyText(key), key])).values()];
       const rows = await table.batchGet(unique);
-      const found = new Map(
-        rows.map((row) => [keyText({ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' }), readingFromRow(row)]),
-      );
+      const found = new Map(rows.map((row) => [keyText(keyOfRow(row)), readingFromRow(row)]));
       return rowKeys.map((key) => found.get(keyText(key)) ?? null);
     },
     async saveReadings(entries) {

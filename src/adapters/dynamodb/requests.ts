@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mapWithConcurrency } from '../../core/concurrency';
 import { TooLargeError } from '../../core/text-limits';
-import { type AttributeValue, keyOf, type Row, type RowKey, s, text } from './attributes';
+import { type AttributeValue, keyOf, type Row, type RowKey, rowIdentity, s } from './attributes';
 
 /** DynamoDB's own limits on one request. */
 export const LIMITS = { batchGetKeys: 100, batchWriteRows: 25, transactionRows: 100 } as const;
@@ -83,7 +83,7 @@ export function createTableRequests(dynamo: DynamoDBClient, tableName: string): 
     },
     async batchPut(rows) {
       // DynamoDB refuses a batch that names one key twice; the last row for a key is the one a put sequence leaves.
-      const byKey = new Map(rows.map((row) => [`${text(row, 'pk')}\u0000${text(row, 'sk')}`, row]));
+      const byKey = new Map(rows.map((row) => [rowIdentity(row), row]));
       const requests: WriteRequest[] = [...byKey.values()].map((row) => ({ PutRequest: { Item: row } }));
       await inParallel(chunked(requests, LIMITS.batchWriteRows), (chunk) => putChunk(table, chunk));
     },

@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../core/ports/clock';
 import type { StanceCommit, StanceLedger } from '../../core/ports/stance-ledger';
-import { type RowKey, s, text } from './attributes';
+import { keyOfRow, type RowKey, s } from './attributes';
 import { partyPartition, storyPartition } from './keys';
 import { LIMITS, type TableRequests, versionCondition } from './requests';
 import { alertRow } from './rows/alert-rows';
@@ -72,7 +72,7 @@ async function commitOrFindReplay(table: TableRequests, operations: TransactWrit
   // The rows after the state are history rows and alerts, keyed by the change that made them.
   const ownRows = operations.slice(1).flatMap((operation): RowKey[] => {
     const row = operation.Put?.Item;
-    return row ? [{ pk: text(row, 'pk') ?? '', sk: text(row, 'sk') ?? '' }] : [];
+    return row ? [keyOfRow(row)] : [];
   });
   if (ownRows.length === 0) return false;
   return (await table.batchGet(ownRows)).length === ownRows.length;

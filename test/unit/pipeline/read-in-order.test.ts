@@ -62,7 +62,7 @@ describe('a batch read in published order', () => {
     expect(profile.profile).toBe(start);
   });
 
-  it('reads each item by the rules itself when given no readings, as if it had read the batch and again', () => {
+  it('reads each item once by the rules when given no readings, ending where a batch read would', () => {
     const quiet = item(
       'desk-1',
       'Evening briefing on the harbour timetable',
